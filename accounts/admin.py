@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "first_name", "last_name", "kind", "is_staff", "is_active")
+    list_filter = ("kind", "is_staff", "is_superuser", "is_active", "groups")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("Account kind", {"fields": ("kind",)}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        ("Account kind", {"fields": ("kind",)}),
+    )

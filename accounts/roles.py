@@ -1,0 +1,94 @@
+"""The roles, as Django groups with documented meaning (docs/architecture/roles.md).
+
+Model-level permissions here say what a role may do at all; which queues and cases a person may
+see is decided per object (issue 4: guardian grants on queues and ``restrict()``).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+
+class Role:
+    AGENT = "Agent"
+    SUPERVISOR = "Supervisor"
+    COMPLIANCE_OFFICER = "Compliance officer"
+    ADMINISTRATOR = "Administrator"
+    PARTNER_SYSTEM = "Partner system"
+
+
+_CASE_WORK = [
+    "cases.view_patient",
+    "cases.add_patient",
+    "cases.change_patient",
+    "cases.view_case",
+    "cases.add_case",
+    "cases.change_case",
+    "cases.view_caseevent",
+    "cases.view_category",
+    "cases.view_queue",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Works the cases of the queues they are members of: intake, replies, notes, transitions.
+    Role.AGENT: _CASE_WORK,
+    # An agent who also oversees queues: reassigns, watches workload and partner activity.
+    Role.SUPERVISOR: [*_CASE_WORK, "partners.view_partnerorganisation"],
+    # Reads everything that holds or controls access to PHI; changes nothing.
+    Role.COMPLIANCE_OFFICER: [
+        "cases.view_patient",
+        "cases.view_case",
+        "cases.view_caseevent",
+        "cases.view_category",
+        "cases.view_queue",
+        "partners.view_partnerorganisation",
+        "accounts.view_user",
+        "auth.view_group",
+    ],
+    # Configures queues, categories, partners and accounts.
+    Role.ADMINISTRATOR: [
+        *_CASE_WORK,
+        "cases.add_queue",
+        "cases.change_queue",
+        "cases.delete_queue",
+        "cases.add_queuelanguage",
+        "cases.change_queuelanguage",
+        "cases.delete_queuelanguage",
+        "cases.view_queuelanguage",
+        "cases.add_category",
+        "cases.change_category",
+        "cases.delete_category",
+        "cases.view_casenumbercounter",
+        "partners.add_partnerorganisation",
+        "partners.change_partnerorganisation",
+        "partners.view_partnerorganisation",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "auth.view_group",
+    ],
+    # A partner system's service account: submits cases and messages through the API only.
+    Role.PARTNER_SYSTEM: ["cases.add_case", "cases.view_case", "cases.view_category"],
+}
+
+
+@transaction.atomic
+def ensure_role_groups() -> dict[str, Group]:
+    """Create or update the role groups with exactly their documented permissions."""
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    found = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.filter(
+            content_type__app_label__in={name.split(".")[0] for name in wanted}
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
+    missing = sorted(wanted - set(found))
+    if missing:
+        raise LookupError(f"Permissions missing (run migrate first): {', '.join(missing)}")
+    groups = {}
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set([found[perm] for perm in perms])
+        groups[name] = group
+    return groups

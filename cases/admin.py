@@ -1,0 +1,418 @@
+"""Django admin for the core records.
+
+Queues and categories are configuration: administrators edit them here directly. Patients and
+cases are records: the admin reads them freely but writes only through ``cases.services`` — a case
+is opened with ``case_open`` and worked with admin actions that call ``case_assign`` and
+``case_transition``; its timeline is read-only. Cases and their events are never deleted here.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils.translation import ngettext
+
+from cases import services
+from cases.choices import Status
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    Category,
+    Patient,
+    Queue,
+    QueueLanguage,
+)
+from cases.workflow import OPEN_STATUSES
+
+
+def _messages_of(error: ValidationError) -> str:
+    return "; ".join(error.messages)
+
+
+# --- patients ------------------------------------------------------------------------------------
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = (
+        "family_name",
+        "given_name",
+        "mrn",
+        "date_of_birth",
+        "preferred_language",
+        "interpreter_needed",
+        "preferred_contact_channel",
+    )
+    list_filter = (
+        "preferred_language",
+        "interpreter_needed",
+        "preferred_contact_channel",
+        "sms_consent",
+    )
+    search_fields = ("mrn", "family_name", "given_name", "email", "phone")
+    show_full_result_count = False
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("mrn", "given_name", "family_name", "date_of_birth")}),
+        (
+            "Contact and language",
+            {
+                "fields": (
+                    "phone",
+                    "email",
+                    "preferred_contact_channel",
+                    "sms_consent",
+                    "preferred_language",
+                    "interpreter_needed",
+                )
+            },
+        ),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.PATIENT_FIELDS
+        }
+        if change:
+            saved = services.patient_update(actor=request.user, patient=obj, **fields)
+        else:
+            values = {
+                name: form.cleaned_data[name]
+                for name in form.fields
+                if name in services.PATIENT_FIELDS
+            }
+            saved = services.patient_create(actor=request.user, **values)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- queues and categories -----------------------------------------------------------------------
+
+
+class QueueLanguageInline(admin.TabularInline):
+    model = QueueLanguage
+    extra = 1
+    verbose_name = "language served"
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "languages_served", "open_cases", "active")
+    list_filter = ("active", "languages__language")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [QueueLanguageInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("languages")
+            .annotate(open_case_count=Count("cases", filter=Q(cases__status__in=OPEN_STATUSES)))
+        )
+
+    @admin.display(description="Languages")
+    def languages_served(self, obj: Queue) -> str:
+        return ", ".join(obj.language_codes) or "—"
+
+    @admin.display(description="Open cases", ordering="open_case_count")
+    def open_cases(self, obj: Queue) -> int:
+        return obj.open_case_count
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "default_queue", "default_priority", "active")
+    list_filter = ("kind", "active", "default_queue")
+    list_select_related = ("default_queue",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+# --- cases ---------------------------------------------------------------------------------------
+
+
+class CaseEventInline(admin.TabularInline):
+    """The timeline, oldest first, read-only: events are written by the services alone."""
+
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "visibility", "actor", "old_value", "new_value", "body")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+    verbose_name = "timeline event"
+    verbose_name_plural = "timeline"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _transition_action(status: str, description: str):
+    """An admin action that moves each selected case to ``status`` through case_transition."""
+
+    def action(modeladmin, request, queryset):
+        modeladmin._transition(request, queryset, status)
+
+    action.__name__ = f"mark_{status}"
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records only the services write: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseIntakeForm(forms.ModelForm):
+    """The admin's intake form; ``CaseAdmin.save_model`` hands it to ``case_open``."""
+
+    class Meta:
+        model = Case
+        fields = (
+            "patient",
+            "category",
+            "channel",
+            "subject",
+            "description",
+            "priority",
+            "language",
+            "queue",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True).select_related(
+            "default_queue"
+        )
+        self.fields["queue"].queryset = Queue.objects.filter(active=True)
+        self.fields["queue"].required = False
+        self.fields["queue"].help_text = "Leave empty to route to the category's default queue."
+        self.fields["priority"].required = False
+        self.fields["priority"].help_text = "Leave empty for the category's default priority."
+        self.fields["language"].required = False
+        self.fields["language"].help_text = "Leave empty for the patient's preferred language."
+
+    def clean(self):
+        cleaned = super().clean()
+        category, queue = cleaned.get("category"), cleaned.get("queue")
+        if category is not None and queue is None and not category.default_queue.active:
+            self.add_error("queue", "The category's default queue is inactive; choose a queue.")
+        return cleaned
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "subject",
+        "patient",
+        "category",
+        "queue",
+        "status",
+        "priority",
+        "channel",
+        "language",
+        "assigned_to",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        "priority",
+        "channel",
+        "language",
+        "queue",
+        "category__kind",
+        "category",
+    )
+    list_select_related = ("patient", "category", "queue", "assigned_to")
+    search_fields = ("=reference", "=external_reference", "=patient__mrn", "patient__family_name")
+    show_full_result_count = False
+    autocomplete_fields = ("patient",)
+    inlines = [CaseEventInline]
+    actions = [
+        "assign_to_me",
+        "unassign",
+        "mark_triaged",
+        "mark_in_progress",
+        "mark_waiting_on_patient",
+        "mark_waiting_on_third_party",
+        "mark_resolved",
+        "mark_closed",
+    ]
+    change_fieldsets = (
+        (None, {"fields": ("reference", "status", "priority", "queue", "assigned_to")}),
+        (
+            "Contact",
+            {"fields": ("patient", "category", "channel", "language", "subject", "description")},
+        ),
+        ("Source", {"fields": ("created_by", "source_organisation", "external_reference")}),
+        (
+            "Timing",
+            {
+                "fields": (
+                    "created_at",
+                    "updated_at",
+                    "first_response_due_at",
+                    "first_response_at",
+                    "resolution_due_at",
+                    "resolved_at",
+                    "closed_at",
+                )
+            },
+        ),
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = CaseIntakeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": CaseIntakeForm.Meta.fields}),)
+        return self.change_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return [field for _, options in self.change_fieldsets for field in options["fields"]]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "patient", "category", "queue", "assigned_to", "created_by", "source_organisation"
+            )
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        case = services.case_open(
+            actor=request.user,
+            patient=data["patient"],
+            category=data["category"],
+            channel=data["channel"],
+            subject=data["subject"],
+            description=data["description"],
+            priority=data.get("priority") or None,
+            language=data.get("language") or None,
+            queue=data.get("queue"),
+        )
+        obj.pk = case.pk
+        obj.reference = case.reference
+        obj._state.adding = False
+
+    def has_change_permission(self, request, obj=None):
+        """The change page of a case is a view page (POSTs are refused); the model-level change
+        permission still governs the work actions on the changelist."""
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing to save: the timeline is written by the services."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- actions: each calls a service per case and reports refusals case by case ---------------
+
+    def _run(self, request, queryset, verb: str, work) -> None:
+        done, refused = 0, []
+        for case in queryset.order_by("pk"):
+            try:
+                work(case)
+                done += 1
+            except ValidationError as error:
+                refused.append(f"{case.reference}: {_messages_of(error)}")
+        if done:
+            message = ngettext("%(count)d case %(verb)s.", "%(count)d cases %(verb)s.", done)
+            self.message_user(request, message % {"count": done, "verb": verb}, messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Refused — " + " | ".join(refused), messages.ERROR)
+
+    @admin.action(description="Assign selected cases to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            "assigned to you",
+            lambda case: services.case_assign(actor=request.user, case=case, assignee=request.user),
+        )
+
+    @admin.action(description="Unassign selected cases", permissions=["change"])
+    def unassign(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            "unassigned",
+            lambda case: services.case_assign(actor=request.user, case=case, assignee=None),
+        )
+
+    def _transition(self, request, queryset, status: str) -> None:
+        self._run(
+            request,
+            queryset,
+            f"moved to {Status(status).label.lower()}",
+            lambda case: services.case_transition(actor=request.user, case=case, to_status=status),
+        )
+
+    mark_triaged = _transition_action(Status.TRIAGED, "Mark triaged")
+    mark_in_progress = _transition_action(
+        Status.IN_PROGRESS, "Mark in progress (also reopens resolved cases)"
+    )
+    mark_waiting_on_patient = _transition_action(
+        Status.WAITING_ON_PATIENT, "Mark waiting on patient"
+    )
+    mark_waiting_on_third_party = _transition_action(
+        Status.WAITING_ON_THIRD_PARTY, "Mark waiting on third party"
+    )
+    mark_resolved = _transition_action(Status.RESOLVED, "Resolve")
+    mark_closed = _transition_action(Status.CLOSED, "Close")
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    """Timeline events across cases, read-only."""
+
+    list_display = ("created_at", "case", "kind", "visibility", "actor", "old_value", "new_value")
+    list_filter = ("kind", "visibility")
+    list_select_related = ("case", "actor")
+    search_fields = ("=case__reference",)
+    show_full_result_count = False
+    fields = ("case", "created_at", "kind", "visibility", "actor", "old_value", "new_value", "body")
+    readonly_fields = fields
+
+
+@admin.register(CaseNumberCounter)
+class CaseNumberCounterAdmin(ReadOnlyAdmin):
+    """The case-number counter used on databases without sequences; read-only."""
+
+    list_display = ("name", "value")

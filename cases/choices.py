@@ -1,0 +1,86 @@
+"""The vocabularies of a case: languages, channels, support kinds, priorities, statuses, events."""
+
+from django.db import models
+
+
+class Language(models.TextChoices):
+    """Patients' preferred languages (ISO 639-1; Haitian Creole 'ht'). Patient-facing text exists
+    in English and Spanish; the others drive routing to bilingual queues and interpreters."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish / Español"
+    CHINESE = "zh", "Chinese"
+    VIETNAMESE = "vi", "Vietnamese"
+    TAGALOG = "tl", "Tagalog"
+    ARABIC = "ar", "Arabic"
+    KOREAN = "ko", "Korean"
+    RUSSIAN = "ru", "Russian"
+    HAITIAN_CREOLE = "ht", "Haitian Creole"
+    PORTUGUESE = "pt", "Portuguese"
+    FRENCH = "fr", "French"
+
+
+class Channel(models.TextChoices):
+    """Where a contact arrived."""
+
+    VOICE = "voice", "Voice"
+    CHAT = "chat", "Chat"
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+    PORTAL = "portal", "Portal message"
+    PARTNER_API = "partner_api", "Partner API"
+
+
+class ContactChannel(models.TextChoices):
+    """How a patient prefers to be reached back."""
+
+    PHONE = "phone", "Phone call"
+    SMS = "sms", "SMS"
+    EMAIL = "email", "E-mail"
+    PORTAL = "portal", "Portal message"
+    MAIL = "mail", "Postal mail"
+
+
+class SupportKind(models.TextChoices):
+    """The seven kinds of patient contact; each category belongs to one."""
+
+    BILLING = "billing", "Billing and financial"
+    INSURANCE = "insurance", "Insurance and coverage"
+    REFILLS = "refills", "Prescription refills and medication"
+    PORTAL = "portal", "Patient portal and technology"
+    CARE_NAVIGATION = "care_navigation", "Care coordination and navigation"
+    GENERAL_INFORMATION = "general_information", "General information and wayfinding"
+    COMPLAINTS = "complaints", "Complaints and feedback"
+
+
+class Priority(models.IntegerChoices):
+    """Higher is more urgent, so ``order_by("-priority")`` puts the most urgent first."""
+
+    LOW = 10, "Low"
+    NORMAL = 20, "Normal"
+    HIGH = 30, "High"
+    URGENT = 40, "Urgent"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    TRIAGED = "triaged", "Triaged"
+    IN_PROGRESS = "in_progress", "In progress"
+    WAITING_ON_PATIENT = "waiting_on_patient", "Waiting on patient"
+    WAITING_ON_THIRD_PARTY = "waiting_on_third_party", "Waiting on third party"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", "Opened"
+    REPLY = "reply", "Reply to patient"
+    NOTE = "note", "Internal note"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    UNASSIGNED = "unassigned", "Unassigned"
+
+
+class Visibility(models.TextChoices):
+    INTERNAL = "internal", "Internal (staff only)"
+    PATIENT = "patient", "Visible to the patient"

@@ -1,0 +1,355 @@
+"""The core records of patient support: Patient, Queue, Category, Case and its timeline.
+
+Models hold data, constraints and read helpers only. Every change of a case goes through
+``cases.services`` (one write path); see docs/architecture/cases.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from cases.choices import (
+    Channel,
+    ContactChannel,
+    EventKind,
+    Language,
+    Priority,
+    Status,
+    SupportKind,
+    Visibility,
+)
+from cases.workflow import OPEN_STATUSES
+
+# Longest free text (a description, reply or note) a case accepts.
+MAX_TEXT_LENGTH = 20_000
+
+
+def _in(field: str, choices: type[models.Choices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class Patient(models.Model):
+    """A person who contacts support. PHI: every field here identifies the patient."""
+
+    mrn = models.CharField(
+        "MRN",
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Medical record number from the EHR. Empty while the patient is unverified.",
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    phone = PhoneNumberField(blank=True, help_text="E.164, e.g. +12025550123.")
+    email = models.EmailField(blank=True)
+    preferred_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    preferred_contact_channel = models.CharField(
+        max_length=16, choices=ContactChannel.choices, default=ContactChannel.PHONE
+    )
+    sms_consent = models.BooleanField(
+        "SMS consent", default=False, help_text="The patient agreed to receive text messages."
+    )
+    interpreter_needed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [
+            models.Index(
+                fields=["family_name", "given_name", "date_of_birth"], name="patient_name_dob_idx"
+            ),
+            models.Index(fields=["phone"], name="patient_phone_idx"),
+            models.Index(fields=["email"], name="patient_email_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("preferred_language", Language), name="patient_language_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("preferred_contact_channel", ContactChannel),
+                name="patient_contact_channel_valid",
+            ),
+            models.CheckConstraint(condition=~Q(mrn=""), name="patient_mrn_null_not_blank"),
+            models.CheckConstraint(
+                condition=Q(sms_consent=False) | ~Q(phone=""),
+                name="patient_sms_consent_needs_phone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.family_name}, {self.given_name}"
+        return f"{label} ({self.mrn})" if self.mrn else label
+
+    def clean(self) -> None:
+        if self.mrn is not None:
+            self.mrn = self.mrn.strip() or None
+        if self.sms_consent and not self.phone:
+            raise ValidationError(
+                {"sms_consent": ValidationError("SMS consent needs a phone number.", "no_phone")}
+            )
+
+
+class Queue(models.Model):
+    """A work queue that agents watch; access to cases is granted per queue (issue 4)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=64, unique=True)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not self.active and self.pk and self.categories.filter(active=True).exists():
+            raise ValidationError(
+                {
+                    "active": ValidationError(
+                        "Active categories route to this queue; move them to another queue first.",
+                        code="queue_in_use",
+                    )
+                }
+            )
+
+    @property
+    def language_codes(self) -> list[str]:
+        """Languages this queue serves (uses a prefetch of ``languages`` when there is one)."""
+        return sorted(item.language for item in self.languages.all())
+
+
+class QueueLanguage(models.Model):
+    """A language a queue's agents serve: one row per (queue, language), so that "a queue that
+    serves Spanish" is a plain SQL filter on every database."""
+
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(max_length=8, choices=Language.choices)
+
+    class Meta:
+        ordering = ["queue_id", "language"]
+        verbose_name = "language served"
+        verbose_name_plural = "languages served"
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "language"], name="queue_language_unique"),
+            models.CheckConstraint(
+                condition=_in("language", Language), name="queue_language_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["language"], name="queue_language_idx")]
+
+    def __str__(self) -> str:
+        return self.get_language_display()
+
+
+class Category(models.Model):
+    """What a contact is about, configured by administrators. Several categories share a kind."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=64, unique=True)
+    kind = models.CharField(max_length=32, choices=SupportKind.choices)
+    description = models.TextField(blank=True)
+    default_queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="categories")
+    default_priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.NORMAL
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name_plural = "categories"
+        indexes = [models.Index(fields=["kind", "active"], name="category_kind_active_idx")]
+        constraints = [
+            models.CheckConstraint(condition=_in("kind", SupportKind), name="category_kind_valid"),
+            models.CheckConstraint(
+                condition=_in("default_priority", Priority), name="category_priority_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        queue = getattr(self, "default_queue", None) if self.default_queue_id else None
+        if self.active and queue is not None and not queue.active:
+            raise ValidationError(
+                {
+                    "default_queue": ValidationError(
+                        "An active category needs an active default queue.", code="queue_inactive"
+                    )
+                }
+            )
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> CaseQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def for_list(self) -> CaseQuerySet:
+        """Everything a case list shows, in a constant number of queries."""
+        return self.select_related("patient", "category", "queue", "assigned_to")
+
+
+class Case(models.Model):
+    """One patient contact and the work on it. Changed only through ``cases.services``."""
+
+    reference = models.CharField(max_length=32, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    subject = models.CharField(max_length=200)
+    description = models.TextField(
+        max_length=MAX_TEXT_LENGTH, validators=[MaxLengthValidator(MAX_TEXT_LENGTH)]
+    )
+    language = models.CharField(max_length=8, choices=Language.choices)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_cases"
+    )
+    source_organisation = models.ForeignKey(
+        "partners.PartnerOrganisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    external_reference = models.CharField(
+        max_length=100, blank=True, help_text="The submitting partner's own identifier."
+    )
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["queue", "status", "-priority", "created_at"], name="case_queue_work_idx"
+            ),
+            models.Index(fields=["assigned_to", "status"], name="case_assignee_status_idx"),
+            models.Index(fields=["status", "first_response_due_at"], name="case_frt_due_idx"),
+            models.Index(fields=["status", "resolution_due_at"], name="case_resolution_due_idx"),
+            models.Index(fields=["category", "status"], name="case_category_status_idx"),
+            models.Index(fields=["patient", "-created_at"], name="case_patient_recent_idx"),
+            models.Index(fields=["channel", "created_at"], name="case_channel_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=_in("status", Status), name="case_status_valid"),
+            models.CheckConstraint(condition=_in("priority", Priority), name="case_priority_valid"),
+            models.CheckConstraint(condition=_in("channel", Channel), name="case_channel_valid"),
+            models.CheckConstraint(condition=_in("language", Language), name="case_language_valid"),
+            models.CheckConstraint(
+                condition=(Q(status=Status.CLOSED) & Q(closed_at__isnull=False))
+                | (~Q(status=Status.CLOSED) & Q(closed_at__isnull=True)),
+                name="case_closed_at_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=[Status.RESOLVED, Status.CLOSED]) & Q(resolved_at__isnull=False)
+                )
+                | (~Q(status__in=[Status.RESOLVED, Status.CLOSED]) & Q(resolved_at__isnull=True)),
+                name="case_resolved_at_iff_resolved_or_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("resolved_at")),
+                name="case_closed_after_resolved",
+            ),
+            models.CheckConstraint(condition=~Q(reference=""), name="case_reference_not_blank"),
+            models.UniqueConstraint(
+                fields=["source_organisation", "external_reference"],
+                condition=Q(source_organisation__isnull=False) & ~Q(external_reference=""),
+                name="case_partner_external_reference_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseEvent(models.Model):
+    """The timeline agents read: the conversation and every change, in order. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    body = models.TextField(
+        blank=True, max_length=MAX_TEXT_LENGTH, validators=[MaxLengthValidator(MAX_TEXT_LENGTH)]
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_events"
+    )
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="caseevent_case_time_idx")]
+        constraints = [
+            models.CheckConstraint(condition=_in("kind", EventKind), name="caseevent_kind_valid"),
+            models.CheckConstraint(
+                condition=_in("visibility", Visibility), name="caseevent_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=EventKind.REPLY) & Q(visibility=Visibility.PATIENT))
+                | (~Q(kind=EventKind.REPLY) & Q(visibility=Visibility.INTERNAL)),
+                name="caseevent_only_replies_reach_patient",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=[EventKind.REPLY, EventKind.NOTE]) | ~Q(body=""),
+                name="caseevent_message_has_body",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on case {self.case_id}"
+
+
+class CaseNumberCounter(models.Model):
+    """Case numbers on databases without sequences (SQLite, which serialises writers anyway).
+    PostgreSQL uses the ``cases_case_number_seq`` sequence instead: see ``cases.references``."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "case number counter"
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

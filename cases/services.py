@@ -1,0 +1,380 @@
+"""The one write path for patients and cases.
+
+Every function here takes keyword-only arguments and an explicit ``actor``, runs in one
+transaction, validates before it writes, writes a timeline event for every change of a case and
+announces it to the live queue after commit (``cases.events``). Views, admin actions, commands and
+tasks call these; nothing else assigns ``status``, ``queue`` or ``assigned_to``.
+
+Refusals are ``django.core.exceptions.ValidationError`` with a field map and a stable ``code`` per
+failure, which the API turns into a 4xx. Messages never contain patient data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.choices import Channel, EventKind, Status, Visibility
+from cases.events import CaseEventName, publish_case_event
+from cases.models import Case, CaseEvent, Category, Patient, Queue
+from cases.references import format_reference, next_case_number
+from cases.workflow import allowed_transitions, can_transition
+from partners.models import PartnerOrganisation
+
+# Fields a caller may set on a patient; anything else is refused by name.
+PATIENT_FIELDS = frozenset(
+    {
+        "mrn",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "phone",
+        "email",
+        "preferred_language",
+        "preferred_contact_channel",
+        "sms_consent",
+        "interpreter_needed",
+    }
+)
+# Foreign keys the services resolve themselves: full_clean need not look them up again.
+_CASE_FK_FIELDS = [
+    "patient",
+    "category",
+    "queue",
+    "assigned_to",
+    "created_by",
+    "source_organisation",
+]
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _check_actor(actor: AbstractBaseUser | None) -> None:
+    if actor is None or getattr(actor, "pk", None) is None:
+        raise TypeError(
+            "Services need an explicit, saved actor (use accounts.services.system_user)."
+        )
+    if not actor.is_active:
+        raise _error("actor", "This account is deactivated and cannot act.", "inactive_actor")
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock so concurrent changes serialise instead of clobbering."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _check_unknown_fields(data: Mapping[str, Any], allowed: frozenset[str], prefix: str) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError(
+            {
+                f"{prefix}{name}": ValidationError("Unknown field.", code="unknown_field")
+                for name in unknown
+            }
+        )
+
+
+def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {f"{prefix}{field}": errors for field, errors in error.error_dict.items()}
+    )
+
+
+# --- patients ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def patient_create(*, actor, **fields: Any) -> Patient:
+    """Register a patient. ``mrn`` may be omitted for a contact not yet matched to the EHR."""
+    _check_actor(actor)
+    _check_unknown_fields(fields, PATIENT_FIELDS, "")
+    patient = Patient(**fields)
+    patient.full_clean()
+    patient.save(force_insert=True)
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, actor, patient: Patient, **changes: Any) -> Patient:
+    """Change a patient's demographics or contact preferences."""
+    _check_actor(actor)
+    _check_unknown_fields(changes, PATIENT_FIELDS, "")
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    changed = [name for name, value in changes.items() if getattr(patient, name) != value]
+    if not changed:
+        return patient
+    for name in changed:
+        setattr(patient, name, changes[name])
+    patient.full_clean()
+    patient.save(update_fields=[*changed, "updated_at"])
+    return patient
+
+
+def _same_person(patient: Patient, candidate: Patient) -> bool:
+    return (
+        patient.family_name.casefold() == candidate.family_name.casefold()
+        and patient.given_name.casefold() == candidate.given_name.casefold()
+        and patient.date_of_birth == candidate.date_of_birth
+    )
+
+
+@transaction.atomic
+def patient_match_or_create(*, actor, data: Mapping[str, Any]) -> Patient:
+    """Find the patient an intake is about, or register them.
+
+    * With an MRN: the patient with that MRN; if their name or date of birth differ, the intake is
+      refused (``patient_mismatch``) rather than attach a case to the wrong person.
+    * Without an MRN: the one patient with the same name (case-insensitive), date of birth and
+      phone or e-mail; several or none → a new, unverified patient (no MRN), never a guess.
+    """
+    _check_actor(actor)
+    _check_unknown_fields(data, PATIENT_FIELDS, "patient.")
+    candidate = Patient(**data)
+    try:
+        candidate.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise _prefixed(exc, "patient.") from exc
+
+    if candidate.mrn:
+        existing = Patient.objects.filter(mrn=candidate.mrn).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    candidate.save(force_insert=True)
+                return candidate
+            except IntegrityError:  # a concurrent intake registered the same MRN first
+                existing = Patient.objects.get(mrn=candidate.mrn)
+        if not _same_person(existing, candidate):
+            raise _error(
+                "patient.mrn",
+                "This MRN belongs to a patient with a different name or date of birth.",
+                "patient_mismatch",
+            )
+        return existing
+
+    contact = {}
+    if candidate.phone:
+        contact["phone"] = candidate.phone
+    if candidate.email:
+        contact["email__iexact"] = candidate.email
+    if contact:
+        contact_match = Q()
+        for key, value in contact.items():
+            contact_match |= Q(**{key: value})
+        matches = list(
+            Patient.objects.filter(
+                contact_match,
+                family_name__iexact=candidate.family_name,
+                given_name__iexact=candidate.given_name,
+                date_of_birth=candidate.date_of_birth,
+            )[:2]
+        )
+        if len(matches) == 1:
+            return matches[0]
+    candidate.save(force_insert=True)
+    return candidate
+
+
+# --- cases ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor,
+    patient: Patient | Mapping[str, Any],
+    category: Category,
+    subject: str,
+    description: str,
+    channel: str,
+    priority: int | None = None,
+    language: str | None = None,
+    queue: Queue | None = None,
+    source_organisation: PartnerOrganisation | None = None,
+    external_reference: str = "",
+) -> Case:
+    """Open a case: match or create the patient, route it, number it, write its first event.
+
+    ``patient`` is a saved Patient or the intake's patient fields (matched by
+    ``patient_match_or_create``). Routing: the explicit ``queue`` if given, else the category's
+    default queue; priority and language default to the category's and the patient's.
+    """
+    _check_actor(actor)
+    if not category.active:
+        raise _error("category", "This category is not accepting new cases.", "category_inactive")
+    if not isinstance(patient, Patient):
+        patient = patient_match_or_create(actor=actor, data=patient)
+    elif patient.pk is None:
+        raise TypeError("case_open needs a saved Patient or a mapping of patient fields.")
+
+    routed_by = "explicit queue" if queue is not None else "category default queue"
+    queue = queue or category.default_queue
+    if not queue.active:
+        raise _error("queue", "The queue for this case is not active.", "queue_inactive")
+    if channel not in Channel.values:
+        raise _error("channel", f"Unknown channel {channel!r}.", "invalid_choice")
+
+    now = timezone.now()
+    case = Case(
+        reference=format_reference(next_case_number(), now),
+        patient=patient,
+        category=category,
+        queue=queue,
+        channel=channel,
+        status=Status.NEW,
+        priority=category.default_priority if priority is None else priority,
+        subject=(subject or "").strip(),
+        description=(description or "").strip(),
+        language=language or patient.preferred_language,
+        created_by=actor,
+        source_organisation=source_organisation,
+        external_reference=(external_reference or "").strip(),
+    )
+    case.full_clean(exclude=_CASE_FK_FIELDS, validate_unique=False, validate_constraints=False)
+    if case.external_reference and source_organisation is not None:
+        duplicate = Case.objects.filter(
+            source_organisation=source_organisation, external_reference=case.external_reference
+        ).exists()
+        if duplicate:
+            raise _error(
+                "external_reference",
+                "This organisation already submitted a case with this external reference.",
+                "duplicate_external_reference",
+            )
+    case.save(force_insert=True)
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.OPENED,
+        actor=actor,
+        new_value=Status.NEW,
+        body=f"Opened via {case.get_channel_display()}; routed to {queue.name} ({routed_by}).",
+    )
+    publish_case_event(case, CaseEventName.OPENED)
+    return case
+
+
+@transaction.atomic
+def case_assign(*, actor, case: Case, assignee=None) -> Case:
+    """Assign the case to ``assignee``, or unassign it with ``assignee=None``.
+
+    Assigning to the current assignee changes nothing and writes nothing (safe to retry).
+    """
+    _check_actor(actor)
+    case = _lock(case)
+    if case.status == Status.CLOSED:
+        raise _error("case", "A closed case cannot be reassigned.", "case_closed")
+    if assignee is not None:
+        if assignee.pk is None or not assignee.is_active:
+            raise _error("assignee", "Cases can only be assigned to active accounts.", "inactive")
+        if getattr(assignee, "kind", "person") != "person":
+            raise _error(
+                "assignee", "Cases can only be assigned to people, not service accounts.", "invalid"
+            )
+    new_id = assignee.pk if assignee is not None else None
+    if case.assigned_to_id == new_id:
+        return case
+    previous = case.assigned_to
+    case.assigned_to = assignee
+    case.save(update_fields=["assigned_to", "updated_at"])
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.ASSIGNED if assignee is not None else EventKind.UNASSIGNED,
+        actor=actor,
+        old_value=previous.get_username() if previous is not None else "",
+        new_value=assignee.get_username() if assignee is not None else "",
+    )
+    publish_case_event(case, CaseEventName.ASSIGNED)
+    return case
+
+
+@transaction.atomic
+def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> Case:
+    """Move the case along the transition table (``cases.workflow``); anything else is refused."""
+    _check_actor(actor)
+    if to_status not in Status.values:
+        raise _error("status", f"Unknown status {to_status!r}.", "invalid_choice")
+    case = _lock(case)
+    from_status = case.status
+    if not can_transition(from_status, to_status):
+        allowed = ", ".join(Status(s).label for s in sorted(allowed_transitions(from_status)))
+        raise _error(
+            "status",
+            f"A case cannot move from {Status(from_status).label} to {Status(to_status).label}"
+            f" (allowed: {allowed or 'none, the case is final'}).",
+            "invalid_transition",
+        )
+    now = timezone.now()
+    case.status = to_status
+    if to_status == Status.RESOLVED:
+        case.resolved_at = now
+    elif to_status == Status.CLOSED:
+        case.closed_at = now
+    elif from_status == Status.RESOLVED:  # reopened
+        case.resolved_at = None
+    case.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.STATUS_CHANGED,
+        actor=actor,
+        old_value=from_status,
+        new_value=to_status,
+        body=(reason or "").strip(),
+    )
+    publish_case_event(case, CaseEventName.STATUS_CHANGED)
+    return case
+
+
+@transaction.atomic
+def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent:
+    """Add a public reply (``Visibility.PATIENT``) or an internal note (``Visibility.INTERNAL``).
+
+    The first public reply stamps ``first_response_at``. A closed case takes internal notes (an
+    addendum) but no replies: a new contact opens a new case.
+    """
+    _check_actor(actor)
+    if visibility not in Visibility.values:
+        raise _error("visibility", f"Unknown visibility {visibility!r}.", "invalid_choice")
+    text = (body or "").strip()
+    if not text:
+        raise _error("body", "A reply or note needs text.", "blank")
+    case = _lock(case)
+    is_reply = visibility == Visibility.PATIENT
+    if is_reply and case.status == Status.CLOSED:
+        raise _error("case", "A closed case cannot be replied to.", "case_closed")
+    event = CaseEvent(
+        case=case,
+        kind=EventKind.REPLY if is_reply else EventKind.NOTE,
+        visibility=visibility,
+        body=text,
+        actor=actor,
+    )
+    event.full_clean(exclude=["case", "actor"], validate_constraints=False)
+    event.save(force_insert=True)
+    update_fields = ["updated_at"]
+    if is_reply and case.first_response_at is None:
+        case.first_response_at = event.created_at
+        update_fields.append("first_response_at")
+    case.save(update_fields=update_fields)
+    publish_case_event(case, CaseEventName.MESSAGE_ADDED)
+    return event
+
+
+__all__ = [
+    "case_add_note",
+    "case_assign",
+    "case_open",
+    "case_transition",
+    "patient_create",
+    "patient_match_or_create",
+    "patient_update",
+]

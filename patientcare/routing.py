@@ -1,0 +1,3 @@
+"""WebSocket URL patterns. The live-queue consumer (cases/consumers.py) registers here."""
+
+websocket_urlpatterns: list = []

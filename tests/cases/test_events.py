@@ -1,0 +1,145 @@
+"""Live-queue events: sent to the queue's group after commit, never on rollback, without PHI.
+
+Runs against the configured channel layer: channels-redis when REDIS_URL is set (CI), the
+in-memory layer otherwise."""
+
+import json
+
+import pytest
+from django.db import transaction
+
+from cases import services
+from cases.choices import Status, Visibility
+from cases.events import CaseEventName, queue_group
+from tests.factories import QueueFactory, make_case, make_patient
+
+PHI_FIELDS = ("given_name", "family_name", "mrn", "email")
+
+
+def _events(messages):
+    return [message["event"] for message in messages]
+
+
+@pytest.mark.django_db
+def test_each_service_announces_after_commit(
+    actor, other_agent, category, listener, django_capture_on_commit_callbacks
+):
+    listener.join(queue_group(category.default_queue_id))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        case = make_case(actor=actor, category=category)
+        assert listener.receive_all(timeout=0.1) == []  # nothing before the commit
+    assert len(callbacks) == 1
+    opened = listener.receive_all()
+    assert _events(opened) == [CaseEventName.OPENED]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.case_assign(actor=actor, case=case, assignee=other_agent)
+        case = services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
+        services.case_add_note(actor=actor, case=case, body="Hello", visibility=Visibility.PATIENT)
+    messages = listener.receive_all()
+    assert _events(messages) == [
+        CaseEventName.ASSIGNED,
+        CaseEventName.STATUS_CHANGED,
+        CaseEventName.MESSAGE_ADDED,
+    ]
+    last = messages[-1]
+    assert last["type"] == "case.event"
+    assert last["case_id"] == case.pk
+    assert last["queue_id"] == category.default_queue_id
+    assert last["status"] == Status.IN_PROGRESS
+    assert last["assigned_to_id"] == other_agent.pk
+
+
+@pytest.mark.django_db
+def test_events_carry_no_patient_data(
+    actor, category, listener, django_capture_on_commit_callbacks
+):
+    listener.join(queue_group(category.default_queue_id))
+    patient = make_patient(actor, given_name="Zebulon", family_name="Quixotic")
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(
+            actor=actor,
+            category=category,
+            patient=patient,
+            subject="Chest bill for Zebulon",
+            description="Quixotic description",
+        )
+        services.case_add_note(
+            actor=actor, case=case, body="Private reply text", visibility=Visibility.PATIENT
+        )
+    messages = listener.receive_all()
+    assert len(messages) == 2
+    text = json.dumps(messages)
+    for value in [
+        *(getattr(patient, name) for name in PHI_FIELDS),
+        str(patient.phone),
+        str(patient.date_of_birth),
+        "Zebulon",
+        "Quixotic",
+        "Private reply text",
+    ]:
+        assert value not in text
+
+
+@pytest.mark.django_db
+def test_only_the_cases_queue_hears_it(
+    actor, category, listener, django_capture_on_commit_callbacks
+):
+    elsewhere = QueueFactory()
+    listener.join(queue_group(elsewhere.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        make_case(actor=actor, category=category)
+    assert listener.receive_all() == []
+
+
+@pytest.mark.django_db
+def test_rolled_back_changes_are_not_announced(
+    actor, category, listener, django_capture_on_commit_callbacks
+):
+    listener.join(queue_group(category.default_queue_id))
+    case = make_case(actor=actor, category=category)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.case_transition(actor=actor, case=case, to_status=Status.RESOLVED)
+        raise RuntimeError("rolled back")
+    assert callbacks == []
+    assert listener.receive_all() == []
+    case.refresh_from_db()
+    assert case.status == Status.NEW
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_commit_and_real_rollback(actor, category, listener):
+    """Without the test-case transaction: a real COMMIT sends, a real ROLLBACK does not."""
+    listener.join(queue_group(category.default_queue_id))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_case(actor=actor, category=category)
+        raise RuntimeError("rolled back")
+    assert listener.receive_all() == []
+
+    with transaction.atomic():
+        case = make_case(actor=actor, category=category)
+        assert listener.receive_all(timeout=0.1) == []
+    messages = listener.receive_all()
+    assert _events(messages) == [CaseEventName.OPENED]
+    assert messages[0]["reference"] == case.reference
+
+
+@pytest.mark.django_db
+def test_a_failing_channel_layer_does_not_undo_the_change(
+    actor, category, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    class BrokenLayer:
+        async def group_send(self, group, message):
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr("cases.events.get_channel_layer", lambda: BrokenLayer())
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(actor=actor, category=category)
+    case.refresh_from_db()
+    assert case.status == Status.NEW
+    assert "not delivered" in caplog.text
+    assert case.patient.family_name not in caplog.text
