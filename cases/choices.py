@@ -41,18 +41,6 @@ class ContactChannel(models.TextChoices):
     MAIL = "mail", "Postal mail"
 
 
-class SupportKind(models.TextChoices):
-    """The seven kinds of patient contact; each category belongs to one."""
-
-    BILLING = "billing", "Billing and financial"
-    INSURANCE = "insurance", "Insurance and coverage"
-    REFILLS = "refills", "Prescription refills and medication"
-    PORTAL = "portal", "Patient portal and technology"
-    CARE_NAVIGATION = "care_navigation", "Care coordination and navigation"
-    GENERAL_INFORMATION = "general_information", "General information and wayfinding"
-    COMPLAINTS = "complaints", "Complaints and feedback"
-
-
 class Priority(models.IntegerChoices):
     """Higher is more urgent, so ``order_by("-priority")`` puts the most urgent first."""
 

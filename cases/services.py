@@ -20,10 +20,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.choices import Channel, EventKind, Status, Visibility
+from cases.choices import Channel, EventKind, Language, Priority, Status, Visibility
+from cases.details import save_details, validate_details
 from cases.events import CaseEventName, publish_case_event
 from cases.models import Case, CaseEvent, Category, Patient, Queue
 from cases.references import format_reference, next_case_number
+from cases.routing import route
+from cases.sla import clock_changes, due_times
 from cases.workflow import allowed_transitions, can_transition
 from partners.models import PartnerOrganisation
 
@@ -50,6 +53,7 @@ _CASE_FK_FIELDS = [
     "assigned_to",
     "created_by",
     "source_organisation",
+    "sla_policy",
 ]
 
 
@@ -57,7 +61,7 @@ def _error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def _check_actor(actor: AbstractBaseUser | None) -> None:
+def require_actor(actor: AbstractBaseUser | None) -> None:
     if actor is None or getattr(actor, "pk", None) is None:
         raise TypeError(
             "Services need an explicit, saved actor (use accounts.services.system_user)."
@@ -66,7 +70,7 @@ def _check_actor(actor: AbstractBaseUser | None) -> None:
         raise _error("actor", "This account is deactivated and cannot act.", "inactive_actor")
 
 
-def _lock(case: Case) -> Case:
+def lock_case(case: Case) -> Case:
     """Re-read the case under a row lock so concurrent changes serialise instead of clobbering."""
     return Case.objects.select_for_update().get(pk=case.pk)
 
@@ -96,7 +100,7 @@ def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
 @transaction.atomic
 def patient_create(*, actor, **fields: Any) -> Patient:
     """Register a patient. ``mrn`` may be omitted for a contact not yet matched to the EHR."""
-    _check_actor(actor)
+    require_actor(actor)
     _check_unknown_fields(fields, PATIENT_FIELDS, "")
     patient = Patient(**fields)
     patient.full_clean()
@@ -107,7 +111,7 @@ def patient_create(*, actor, **fields: Any) -> Patient:
 @transaction.atomic
 def patient_update(*, actor, patient: Patient, **changes: Any) -> Patient:
     """Change a patient's demographics or contact preferences."""
-    _check_actor(actor)
+    require_actor(actor)
     _check_unknown_fields(changes, PATIENT_FIELDS, "")
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     changed = [name for name, value in changes.items() if getattr(patient, name) != value]
@@ -137,7 +141,7 @@ def patient_match_or_create(*, actor, data: Mapping[str, Any]) -> Patient:
     * Without an MRN: the one patient with the same name (case-insensitive), date of birth and
       phone or e-mail; several or none → a new, unverified patient (no MRN), never a guess.
     """
-    _check_actor(actor)
+    require_actor(actor)
     _check_unknown_fields(data, PATIENT_FIELDS, "patient.")
     candidate = Patient(**data)
     try:
@@ -202,29 +206,51 @@ def case_open(
     queue: Queue | None = None,
     source_organisation: PartnerOrganisation | None = None,
     external_reference: str = "",
+    details: Mapping[str, Any] | None = None,
 ) -> Case:
     """Open a case: match or create the patient, route it, number it, write its first event.
 
     ``patient`` is a saved Patient or the intake's patient fields (matched by
-    ``patient_match_or_create``). Routing: the explicit ``queue`` if given, else the category's
-    default queue; priority and language default to the category's and the patient's.
+    ``patient_match_or_create``). ``details`` are the category kind's detail fields, validated by
+    the kind's detail model (``cases.details``); refusals name ``details.<field>``. Routing: the
+    explicit ``queue`` if given, else the routing rules and language routing (``cases.routing``);
+    priority and language default to the category's and the patient's; SLA due times come from
+    the matching policy (``cases.sla``).
     """
-    _check_actor(actor)
+    require_actor(actor)
     if not category.active:
         raise _error("category", "This category is not accepting new cases.", "category_inactive")
+    detail = validate_details(category, details)
     if not isinstance(patient, Patient):
         patient = patient_match_or_create(actor=actor, data=patient)
     elif patient.pk is None:
         raise TypeError("case_open needs a saved Patient or a mapping of patient fields.")
 
-    routed_by = "explicit queue" if queue is not None else "category default queue"
-    queue = queue or category.default_queue
-    if not queue.active:
-        raise _error("queue", "The queue for this case is not active.", "queue_inactive")
     if channel not in Channel.values:
         raise _error("channel", f"Unknown channel {channel!r}.", "invalid_choice")
+    language = language or patient.preferred_language
+    if language not in Language.values:
+        raise _error("language", f"Unknown language {language!r}.", "invalid_choice")
+    priority = category.default_priority if priority is None else priority
+    if priority not in Priority.values:
+        raise _error("priority", f"Unknown priority {priority!r}.", "invalid_choice")
+
+    if queue is None:
+        decision = route(
+            category=category,
+            language=language,
+            channel=channel,
+            priority=priority,
+            interpreter=patient.interpreter_needed,
+        )
+        queue, priority, routing_note = decision.queue, decision.priority, decision.explanation
+    else:
+        routing_note = f"routed to {queue.name} (queue chosen at intake)"
+    if not queue.active:
+        raise _error("queue", "The queue for this case is not active.", "queue_inactive")
 
     now = timezone.now()
+    sla = due_times(category=category, priority=priority, opened_at=now)
     case = Case(
         reference=format_reference(next_case_number(), now),
         patient=patient,
@@ -232,13 +258,16 @@ def case_open(
         queue=queue,
         channel=channel,
         status=Status.NEW,
-        priority=category.default_priority if priority is None else priority,
+        priority=priority,
         subject=(subject or "").strip(),
         description=(description or "").strip(),
-        language=language or patient.preferred_language,
+        language=language,
         created_by=actor,
         source_organisation=source_organisation,
         external_reference=(external_reference or "").strip(),
+        sla_policy=sla.policy,
+        first_response_due_at=sla.first_response_due_at,
+        resolution_due_at=sla.resolution_due_at,
     )
     case.full_clean(exclude=_CASE_FK_FIELDS, validate_unique=False, validate_constraints=False)
     if case.external_reference and source_organisation is not None:
@@ -252,12 +281,14 @@ def case_open(
                 "duplicate_external_reference",
             )
     case.save(force_insert=True)
+    save_details(case, detail)
     CaseEvent.objects.create(
         case=case,
         kind=EventKind.OPENED,
         actor=actor,
         new_value=Status.NEW,
-        body=f"Opened via {case.get_channel_display()}; routed to {queue.name} ({routed_by}).",
+        body=f"Opened via {case.get_channel_display()}; {routing_note}"
+        + (f"; SLA policy “{sla.policy.name}”." if sla.policy else "; no SLA policy applies."),
     )
     publish_case_event(case, CaseEventName.OPENED)
     return case
@@ -269,8 +300,8 @@ def case_assign(*, actor, case: Case, assignee=None) -> Case:
 
     Assigning to the current assignee changes nothing and writes nothing (safe to retry).
     """
-    _check_actor(actor)
-    case = _lock(case)
+    require_actor(actor)
+    case = lock_case(case)
     if case.status == Status.CLOSED:
         raise _error("case", "A closed case cannot be reassigned.", "case_closed")
     if assignee is not None:
@@ -300,10 +331,10 @@ def case_assign(*, actor, case: Case, assignee=None) -> Case:
 @transaction.atomic
 def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> Case:
     """Move the case along the transition table (``cases.workflow``); anything else is refused."""
-    _check_actor(actor)
+    require_actor(actor)
     if to_status not in Status.values:
         raise _error("status", f"Unknown status {to_status!r}.", "invalid_choice")
-    case = _lock(case)
+    case = lock_case(case)
     from_status = case.status
     if not can_transition(from_status, to_status):
         allowed = ", ".join(Status(s).label for s in sorted(allowed_transitions(from_status)))
@@ -321,7 +352,8 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> C
         case.closed_at = now
     elif from_status == Status.RESOLVED:  # reopened
         case.resolved_at = None
-    case.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    sla_fields = clock_changes(case, from_status=from_status, to_status=to_status, now=now)
+    case.save(update_fields=["status", "resolved_at", "closed_at", "updated_at", *sla_fields])
     CaseEvent.objects.create(
         case=case,
         kind=EventKind.STATUS_CHANGED,
@@ -341,13 +373,13 @@ def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent
     The first public reply stamps ``first_response_at``. A closed case takes internal notes (an
     addendum) but no replies: a new contact opens a new case.
     """
-    _check_actor(actor)
+    require_actor(actor)
     if visibility not in Visibility.values:
         raise _error("visibility", f"Unknown visibility {visibility!r}.", "invalid_choice")
     text = (body or "").strip()
     if not text:
         raise _error("body", "A reply or note needs text.", "blank")
-    case = _lock(case)
+    case = lock_case(case)
     is_reply = visibility == Visibility.PATIENT
     if is_reply and case.status == Status.CLOSED:
         raise _error("case", "A closed case cannot be replied to.", "case_closed")
@@ -374,7 +406,9 @@ __all__ = [
     "case_assign",
     "case_open",
     "case_transition",
+    "lock_case",
     "patient_create",
     "patient_match_or_create",
     "patient_update",
+    "require_actor",
 ]

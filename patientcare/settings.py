@@ -88,6 +88,14 @@ INSTALLED_APPS = [
     "accounts",
     "partners",
     "cases",
+    # support categories: each registers its kind with cases.registry in AppConfig.ready()
+    "billing_inquiries",
+    "insurance_coverage",
+    "prescription_refills",
+    "portal_support",
+    "care_navigation",
+    "general_information",
+    "complaints",
     "fixtures",
 ]
 

@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from cases import services
-from cases.choices import Channel, Language, Priority, SupportKind
+from cases.choices import Channel, Language, Priority
 from cases.models import Case, Category, Patient, Queue, QueueLanguage
 from partners.models import PartnerOrganisation
 
@@ -49,7 +49,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Category {n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
-    kind = SupportKind.BILLING
+    kind = "general_information"
     default_queue = factory.SubFactory(QueueFactory)
     default_priority = Priority.NORMAL
 

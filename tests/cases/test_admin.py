@@ -28,6 +28,7 @@ from cases.models import (
     Category,
     Patient,
     Queue,
+    QueueKind,
     QueueLanguage,
 )
 from tests.factories import (
@@ -172,7 +173,7 @@ def test_case_add_page_shows_the_intake_form(admin_client, records):
 
     form = page.context["adminform"].form
     assert isinstance(form, CaseIntakeForm)
-    assert list(form.fields) == list(CaseIntakeForm.Meta.fields)
+    assert list(form.fields) == [*CaseIntakeForm.Meta.fields, "details"]
     assert page.context["inline_admin_formsets"] == []
     assert not form.fields["queue"].required
     assert not form.fields["priority"].required
@@ -183,8 +184,9 @@ def test_queue_change_page_shows_languages_inline(admin_client, records):
     queue = records["queue"]
     page = admin_client.get(admin_url(Queue, "change", queue.pk))
 
-    (languages,) = page.context["inline_admin_formsets"]
+    languages, kinds = page.context["inline_admin_formsets"]
     assert languages.formset.model is QueueLanguage
+    assert kinds.formset.model is QueueKind
     assert [form.instance.language for form in languages.formset.initial_forms] == ["en"]
 
 
@@ -250,7 +252,7 @@ def test_case_add_form_honours_explicit_queue_priority_and_language(
     assert case.channel == Channel.EMAIL
     event = case.events.get()
     assert event.actor == admin_user
-    assert "explicit queue" in event.body
+    assert "queue chosen at intake" in event.body
 
 
 def test_case_add_form_without_subject_rerenders_and_creates_nothing(
@@ -549,6 +551,14 @@ def test_patient_change_with_invalid_phone_rerenders_with_error(admin_client, ad
 # --- 6. queue and category configuration rules ---------------------------------------------------
 
 
+EMPTY_KINDS_FORMSET = {
+    "kinds-TOTAL_FORMS": 0,
+    "kinds-INITIAL_FORMS": 0,
+    "kinds-MIN_NUM_FORMS": 0,
+    "kinds-MAX_NUM_FORMS": 1000,
+}
+
+
 def queue_form_data(queue: Queue, **changes) -> dict[str, object]:
     languages = list(queue.languages.order_by("id"))
     data = {
@@ -560,6 +570,7 @@ def queue_form_data(queue: Queue, **changes) -> dict[str, object]:
         "languages-INITIAL_FORMS": len(languages),
         "languages-MIN_NUM_FORMS": 0,
         "languages-MAX_NUM_FORMS": 1000,
+        **EMPTY_KINDS_FORMSET,
     }
     for index, language in enumerate(languages):
         data[f"languages-{index}-id"] = language.pk
@@ -597,6 +608,7 @@ def test_queue_add_creates_queue_with_languages(admin_client):
             "languages-MAX_NUM_FORMS": 1000,
             "languages-0-language": "es",
             "languages-1-language": "en",
+            **EMPTY_KINDS_FORMSET,
         },
     )
 
@@ -680,7 +692,7 @@ def test_new_active_category_with_inactive_queue_is_refused(admin_client):
 EXPECTED_QUERIES = {
     "case_changelist": {"sqlite": 9, "postgresql": 9},
     "patient_changelist": {"sqlite": 7, "postgresql": 7},
-    "queue_changelist": {"sqlite": 9, "postgresql": 9},
+    "queue_changelist": {"sqlite": 10, "postgresql": 10},
     "category_changelist": {"sqlite": 9, "postgresql": 9},
     "caseevent_changelist": {"sqlite": 7, "postgresql": 7},
     "case_change": {"sqlite": 7, "postgresql": 7},

@@ -1,6 +1,7 @@
 """The database itself refuses states the services would never write."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -112,5 +113,8 @@ def test_queue_language_and_category_constraints(queue, category):
         QueueLanguage.objects.create(queue=queue, language="en")  # already served
     with pytest.raises(IntegrityError), transaction.atomic():
         QueueLanguage.objects.create(queue=queue, language="zz")
-    _refused(Category.objects.filter(pk=category.pk), kind="astrology")
+    category.kind = "astrology"  # kinds are installed apps: validated against the registry
+    with pytest.raises(ValidationError) as raised:
+        category.full_clean()
+    assert "kind" in raised.value.error_dict
     _refused(Category.objects.filter(pk=category.pk), default_priority=3)

@@ -66,7 +66,7 @@ def test_explicit_queue_priority_and_language_win(actor, category):
         actor, category, queue=spanish, priority=Priority.URGENT, language=Language.SPANISH
     )
     assert (case.queue, case.priority, case.language) == (spanish, Priority.URGENT, "es")
-    assert "explicit queue" in case.events.get().body
+    assert "queue chosen at intake" in case.events.get().body
 
 
 def test_language_defaults_to_the_patients_preference(actor, category):
@@ -218,5 +218,5 @@ def test_partner_external_reference_is_unique_per_organisation(actor, category):
 
 def test_category_of_another_kind_routes_to_its_own_queue(actor):
     pharmacy = QueueFactory(name="Pharmacy", slug="pharmacy")
-    refills = CategoryFactory(kind="refills", default_queue=pharmacy)
-    assert _open(actor, refills).queue == pharmacy
+    wayfinding = CategoryFactory(kind="general_information", default_queue=pharmacy)
+    assert _open(actor, wayfinding).queue == pharmacy

@@ -3,29 +3,72 @@
 Each count is pinned per database (PostgreSQL takes case numbers from a sequence in one query,
 SQLite from a counter row in two) and must be the same with 1 and with 25 cases already there."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.choices import Channel, Status, Visibility
+from cases.models import BusinessCalendar, BusinessHours, Holiday, RoutingRule, SlaPolicy
 from tests.factories import make_case, make_patient
 
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
-    # vendor: {operation: queries}
-    # SAVEPOINT, nextval/counter, INSERT case, INSERT event, RELEASE
-    "postgresql": {"open": 5, "assign": 5, "transition": 5, "note": 5, "reply": 5},
-    # the counter takes an UPDATE and a SELECT
-    "sqlite": {"open": 6, "assign": 5, "transition": 5, "note": 5, "reply": 5},
+    # open: SAVEPOINT, routing rules, queue languages, SLA policy + hours + holidays,
+    #       case number, INSERT case, INSERT event, RELEASE
+    # transition that resumes the SLA clock: + policy, hours, holidays
+    "postgresql": {
+        "open": 10,
+        "assign": 5,
+        "transition": 5,
+        "pause": 5,
+        "resume": 8,
+        "note": 5,
+        "reply": 5,
+    },
+    # the SQLite counter takes an UPDATE and a SELECT
+    "sqlite": {
+        "open": 11,
+        "assign": 5,
+        "transition": 5,
+        "pause": 5,
+        "resume": 8,
+        "note": 5,
+        "reply": 5,
+    },
 }
+
+
+@pytest.fixture
+def sla_setup(category, queue):
+    calendar = BusinessCalendar.objects.create(name="Office", time_zone="America/New_York")
+    for weekday in range(5):
+        BusinessHours.objects.create(
+            calendar=calendar,
+            weekday=weekday,
+            opens=datetime.time(8),
+            closes=datetime.time(18),
+        )
+    Holiday.objects.create(calendar=calendar, date=datetime.date(2026, 12, 25), name="Christmas")
+    SlaPolicy.objects.create(
+        name="Everything", calendar=calendar, first_response_minutes=240, resolution_minutes=2400
+    )
+    RoutingRule.objects.create(name="Chat first", order=1, channel=Channel.CHAT)
+
+
+def _count(work) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as ctx:
+        result = work()
+    return len(ctx.captured_queries), result
 
 
 def _measure(actor, other_agent, category, patient):
     counts = {}
-    with CaptureQueriesContext(connection) as ctx:
-        case = services.case_open(
+    counts["open"], case = _count(
+        lambda: services.case_open(
             actor=actor,
             patient=patient,
             category=category,
@@ -33,23 +76,35 @@ def _measure(actor, other_agent, category, patient):
             description="d",
             channel=Channel.SMS,
         )
-    counts["open"] = len(ctx.captured_queries)
-    with CaptureQueriesContext(connection) as ctx:
-        case = services.case_assign(actor=actor, case=case, assignee=other_agent)
-    counts["assign"] = len(ctx.captured_queries)
-    with CaptureQueriesContext(connection) as ctx:
-        case = services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
-    counts["transition"] = len(ctx.captured_queries)
-    with CaptureQueriesContext(connection) as ctx:
-        services.case_add_note(actor=actor, case=case, body="n", visibility=Visibility.INTERNAL)
-    counts["note"] = len(ctx.captured_queries)
-    with CaptureQueriesContext(connection) as ctx:
-        services.case_add_note(actor=actor, case=case, body="r", visibility=Visibility.PATIENT)
-    counts["reply"] = len(ctx.captured_queries)
+    )
+    counts["assign"], case = _count(
+        lambda: services.case_assign(actor=actor, case=case, assignee=other_agent)
+    )
+    counts["transition"], case = _count(
+        lambda: services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
+    )
+    counts["pause"], case = _count(
+        lambda: services.case_transition(
+            actor=actor, case=case, to_status=Status.WAITING_ON_PATIENT
+        )
+    )
+    counts["resume"], case = _count(
+        lambda: services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
+    )
+    counts["note"], _ = _count(
+        lambda: services.case_add_note(
+            actor=actor, case=case, body="n", visibility=Visibility.INTERNAL
+        )
+    )
+    counts["reply"], _ = _count(
+        lambda: services.case_add_note(
+            actor=actor, case=case, body="r", visibility=Visibility.PATIENT
+        )
+    )
     return counts
 
 
-def test_service_query_counts_are_pinned_and_constant(actor, other_agent, category):
+def test_service_query_counts_are_pinned_and_constant(actor, other_agent, category, sla_setup):
     patient = make_patient(actor)
     make_case(actor=actor, category=category, patient=patient)
     few = _measure(actor, other_agent, category, patient)

@@ -1,9 +1,9 @@
-"""Django admin for the core records.
+"""Django admin for the core records: patients, cases and their timeline.
 
-Queues and categories are configuration: administrators edit them here directly. Patients and
-cases are records: the admin reads them freely but writes only through ``cases.services`` — a case
-is opened with ``case_open`` and worked with admin actions that call ``case_assign`` and
-``case_transition``; its timeline is read-only. Cases and their events are never deleted here.
+The admin reads them freely but writes only through ``cases.services``: a case is opened with
+``case_open`` and worked with admin actions that call ``case_assign`` and ``case_transition``; its
+category details (the kind's inline, from the registry) and timeline are read-only. Cases and
+their events are never deleted here.
 """
 
 from __future__ import annotations
@@ -11,21 +11,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from cases import services
 from cases.choices import Status
-from cases.models import (
-    Case,
-    CaseEvent,
-    CaseNumberCounter,
-    Category,
-    Patient,
-    Queue,
-    QueueLanguage,
-)
-from cases.workflow import OPEN_STATUSES
+from cases.details import validate_details
+from cases.models import Case, CaseEvent, CaseNumberCounter, Category, Patient, Queue
+from cases.registry import registry
 
 
 def _messages_of(error: ValidationError) -> str:
@@ -95,49 +89,6 @@ class PatientAdmin(admin.ModelAdmin):
         return False
 
 
-# --- queues and categories -----------------------------------------------------------------------
-
-
-class QueueLanguageInline(admin.TabularInline):
-    model = QueueLanguage
-    extra = 1
-    verbose_name = "language served"
-
-
-@admin.register(Queue)
-class QueueAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "languages_served", "open_cases", "active")
-    list_filter = ("active", "languages__language")
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    inlines = [QueueLanguageInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("languages")
-            .annotate(open_case_count=Count("cases", filter=Q(cases__status__in=OPEN_STATUSES)))
-        )
-
-    @admin.display(description="Languages")
-    def languages_served(self, obj: Queue) -> str:
-        return ", ".join(obj.language_codes) or "—"
-
-    @admin.display(description="Open cases", ordering="open_case_count")
-    def open_cases(self, obj: Queue) -> int:
-        return obj.open_case_count
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "default_queue", "default_priority", "active")
-    list_filter = ("kind", "active", "default_queue")
-    list_select_related = ("default_queue",)
-    search_fields = ("name", "slug", "description")
-    prepopulated_fields = {"slug": ("name",)}
-
-
 # --- cases ---------------------------------------------------------------------------------------
 
 
@@ -202,6 +153,13 @@ class CaseIntakeForm(forms.ModelForm):
             "queue",
         )
 
+    details = forms.JSONField(
+        required=False,
+        help_text="The category kind's details as a JSON object, e.g. "
+        '{"inquiry_type": "payment_plan"} for billing; see '
+        "docs/architecture/support-categories.md for each kind's fields.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(active=True).select_related(
@@ -217,10 +175,59 @@ class CaseIntakeForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        category, queue = cleaned.get("category"), cleaned.get("queue")
-        if category is not None and queue is None and not category.default_queue.active:
+        category, details = cleaned.get("category"), cleaned.get("details")
+        # Routing rules and language routing only choose active queues; the category's default
+        # queue is the one that can be inactive.
+        if category is not None and not cleaned.get("queue") and not category.default_queue.active:
             self.add_error("queue", "The category's default queue is inactive; choose a queue.")
+        if details is not None and not isinstance(details, dict):
+            self.add_error("details", "Details must be a JSON object.")
+        elif category is not None:
+            try:
+                validate_details(category, details)
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    self.add_error("details", f"{field}: {'; '.join(messages_)}")
         return cleaned
+
+
+def sla_label(case: Case) -> str:
+    """One word for the list: breached / paused / met / due <time> / none."""
+    if case.first_response_due_at is None and case.resolution_due_at is None:
+        return "—"
+    if getattr(case, "first_response_breached", False) or getattr(
+        case, "resolution_breached", False
+    ):
+        return "Breached"
+    if case.sla_paused_at is not None and case.is_open:
+        return "Paused"
+    if not case.is_open:
+        return "Met"
+    due = case.first_response_due_at if case.first_response_at is None else None
+    due = due or case.resolution_due_at
+    return f"Due {timezone.localtime(due):%b %d %H:%M}"
+
+
+class SlaStateFilter(admin.SimpleListFilter):
+    title = "SLA"
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("breached", "Breached"), ("paused", "Paused"), ("running", "Running")]
+
+    def queryset(self, request, queryset):
+        breached = Q(first_response_breached=True) | Q(resolution_breached=True)
+        if self.value() == "breached":
+            return queryset.filter(breached)
+        if self.value() == "paused":
+            return queryset.open().filter(sla_paused_at__isnull=False).exclude(breached)
+        if self.value() == "running":
+            return (
+                queryset.open()
+                .filter(sla_paused_at__isnull=True, resolution_due_at__isnull=False)
+                .exclude(breached)
+            )
+        return queryset
 
 
 @admin.register(Case)
@@ -275,9 +282,11 @@ class CaseAdmin(admin.ModelAdmin):
                 "fields": (
                     "created_at",
                     "updated_at",
+                    "sla_policy",
                     "first_response_due_at",
                     "first_response_at",
                     "resolution_due_at",
+                    "sla_paused_at",
                     "resolved_at",
                     "closed_at",
                 )
@@ -292,7 +301,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return ((None, {"fields": CaseIntakeForm.Meta.fields}),)
+            return ((None, {"fields": (*CaseIntakeForm.Meta.fields, "details")}),)
         return self.change_fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -301,7 +310,11 @@ class CaseAdmin(admin.ModelAdmin):
         return [field for _, options in self.change_fieldsets for field in options["fields"]]
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
+        if obj is None:
+            return []
+        spec = registry.get(obj.category.kind)
+        detail_inline = [spec.admin_inline] if spec and spec.admin_inline else []
+        return [*detail_inline, *self.inlines]
 
     def get_queryset(self, request):
         return (
@@ -324,6 +337,7 @@ class CaseAdmin(admin.ModelAdmin):
             priority=data.get("priority") or None,
             language=data.get("language") or None,
             queue=data.get("queue"),
+            details=data.get("details") or None,
         )
         obj.pk = case.pk
         obj.reference = case.reference

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from cases.choices import (
@@ -20,9 +22,9 @@ from cases.choices import (
     Language,
     Priority,
     Status,
-    SupportKind,
     Visibility,
 )
+from cases.registry import registry, support_kind_choices
 from cases.workflow import OPEN_STATUSES
 
 # Longest free text (a description, reply or note) a case accepts.
@@ -116,15 +118,21 @@ class Queue(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if not self.active and self.pk and self.categories.filter(active=True).exists():
-            raise ValidationError(
-                {
-                    "active": ValidationError(
-                        "Active categories route to this queue; move them to another queue first.",
-                        code="queue_in_use",
-                    )
-                }
+        if not self.active and self.pk:
+            in_use = (
+                self.categories.filter(active=True).exists()
+                or self.routing_rules.filter(active=True).exists()
             )
+            if in_use:
+                raise ValidationError(
+                    {
+                        "active": ValidationError(
+                            "Active categories or routing rules route to this queue; "
+                            "move them to another queue first.",
+                            code="queue_in_use",
+                        )
+                    }
+                )
 
     @property
     def language_codes(self) -> list[str]:
@@ -155,12 +163,36 @@ class QueueLanguage(models.Model):
         return self.get_language_display()
 
 
+class QueueKind(models.Model):
+    """A support kind a queue handles. A queue with none handles every kind (a generalist queue);
+    language routing prefers a queue that lists the case's kind over a generalist one."""
+
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="kinds")
+    kind = models.CharField(max_length=32, choices=support_kind_choices)
+
+    class Meta:
+        ordering = ["queue_id", "kind"]
+        verbose_name = "support kind handled"
+        verbose_name_plural = "support kinds handled"
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "kind"], name="queue_kind_unique"),
+        ]
+        indexes = [models.Index(fields=["kind"], name="queue_kind_idx")]
+
+    def __str__(self) -> str:
+        return registry.label(self.kind)
+
+
 class Category(models.Model):
     """What a contact is about, configured by administrators. Several categories share a kind."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=64, unique=True)
-    kind = models.CharField(max_length=32, choices=SupportKind.choices)
+    kind = models.CharField(
+        max_length=32,
+        choices=support_kind_choices,
+        help_text="Installed support kinds: docs/architecture/support-categories.md.",
+    )
     description = models.TextField(blank=True)
     default_queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="categories")
     default_priority = models.PositiveSmallIntegerField(
@@ -175,7 +207,6 @@ class Category(models.Model):
         verbose_name_plural = "categories"
         indexes = [models.Index(fields=["kind", "active"], name="category_kind_active_idx")]
         constraints = [
-            models.CheckConstraint(condition=_in("kind", SupportKind), name="category_kind_valid"),
             models.CheckConstraint(
                 condition=_in("default_priority", Priority), name="category_priority_valid"
             ),
@@ -183,6 +214,10 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return registry.label(self.kind)
 
     def clean(self) -> None:
         queue = getattr(self, "default_queue", None) if self.default_queue_id else None
@@ -199,6 +234,37 @@ class Category(models.Model):
 class CaseQuerySet(models.QuerySet):
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
+
+    def with_sla_state(self, now=None) -> CaseQuerySet:
+        """Annotate ``first_response_breached`` and ``resolution_breached`` (booleans).
+
+        A target is breached when it was met late, or is unmet and its due time has passed —
+        "passed" measured at the pause for a case whose clock is stopped (waiting), since time
+        spent waiting does not count."""
+        now = now or timezone.now()
+        clock = Coalesce("sla_paused_at", Value(now))
+        first_response = Q(first_response_due_at__isnull=False) & (
+            Q(first_response_at__gt=F("first_response_due_at"))
+            | (
+                Q(first_response_at__isnull=True)
+                & Q(status__in=OPEN_STATUSES)
+                & Q(first_response_due_at__lt=clock)
+            )
+        )
+        resolution = Q(resolution_due_at__isnull=False) & (
+            Q(resolved_at__gt=F("resolution_due_at"))
+            | (Q(status__in=OPEN_STATUSES) & Q(resolution_due_at__lt=clock))
+        )
+        return self.annotate(
+            first_response_breached=ExpressionWrapper(first_response, BooleanField()),
+            resolution_breached=ExpressionWrapper(resolution, BooleanField()),
+        )
+
+    def sla_breached(self, now=None) -> CaseQuerySet:
+        """Cases with a breached first-response or resolution target (see with_sla_state)."""
+        return self.with_sla_state(now).filter(
+            Q(first_response_breached=True) | Q(resolution_breached=True)
+        )
 
     def for_list(self) -> CaseQuerySet:
         """Everything a case list shows, in a constant number of queries."""
@@ -240,8 +306,22 @@ class Case(models.Model):
     external_reference = models.CharField(
         max_length=100, blank=True, help_text="The submitting partner's own identifier."
     )
+    sla_policy = models.ForeignKey(
+        "cases.SlaPolicy",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        help_text="The policy that set the due times; its calendar moves them on resume.",
+    )
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set while the SLA clock is stopped (waiting on the patient or a third party, "
+        "or resolved).",
+    )
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,99 @@
+"""The support-category registry: how category apps plug into the core without the core importing
+them.
+
+Each category app (``billing_inquiries``, ``complaints``, …) registers one *support kind* from its
+``AppConfig.ready()``::
+
+    from cases.registry import SupportKindSpec, registry
+
+    registry.register(
+        SupportKindSpec(
+            slug="billing",
+            label="Billing and financial",
+            detail_model=BillingInquiry,          # one-to-one with Case (cases.details.CaseDetail)
+            serializer=BillingInquirySerializer,  # DRF serializer of the details
+            admin_inline=BillingInquiryInline,    # shown on the Case admin page
+            sample_details=sample_details,        # synthetic demo data (optional)
+        )
+    )
+
+Administrators then create any number of categories of that kind in the admin ("Payment plan
+request", "Statement question", … are all *billing*). ``Category.kind`` takes its choices from the
+registry, ``case_open`` validates and stores the details through it, and the Case admin shows the
+kind's inline. docs/architecture/adding-a-support-category.md is the checklist.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import InlineModelAdmin
+    from django.db import models
+    from rest_framework import serializers
+
+
+@dataclass(frozen=True)
+class SupportKindSpec:
+    slug: str
+    label: str
+    detail_model: type[models.Model] | None = None
+    serializer: type[serializers.Serializer] | None = None
+    admin_inline: type[InlineModelAdmin] | None = None
+    # (rng, language) -> detail field values for the synthetic demo data
+    sample_details: Callable[[random.Random, str], dict[str, Any]] | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.slug or len(self.slug) > 32 or not self.slug.replace("_", "").isalnum():
+            raise ImproperlyConfigured(f"Support kind slug {self.slug!r}: 1-32 of [a-z0-9_].")
+        if self.detail_model is not None and self.serializer is None:
+            raise ImproperlyConfigured(f"Support kind {self.slug!r} has details but no serializer.")
+
+
+class SupportKindRegistry:
+    def __init__(self) -> None:
+        self._specs: dict[str, SupportKindSpec] = {}
+
+    def register(self, spec: SupportKindSpec) -> SupportKindSpec:
+        existing = self._specs.get(spec.slug)
+        if existing is not None and existing != spec:
+            raise ImproperlyConfigured(f"Support kind {spec.slug!r} is already registered.")
+        self._specs[spec.slug] = spec
+        return spec
+
+    def unregister(self, slug: str) -> None:
+        """For tests that register a throwaway kind."""
+        self._specs.pop(slug, None)
+
+    def get(self, slug: str) -> SupportKindSpec | None:
+        return self._specs.get(slug)
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._specs
+
+    def __iter__(self) -> Iterator[SupportKindSpec]:
+        return iter(sorted(self._specs.values(), key=lambda spec: spec.label))
+
+    def slugs(self) -> list[str]:
+        return [spec.slug for spec in self]
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(spec.slug, spec.label) for spec in self]
+
+    def label(self, slug: str) -> str:
+        spec = self._specs.get(slug)
+        return spec.label if spec else slug
+
+
+registry = SupportKindRegistry()
+
+
+def support_kind_choices() -> list[tuple[str, str]]:
+    """Choices of ``Category.kind`` (a callable, so new kinds need no migration of cases/)."""
+    return registry.choices()

@@ -1,0 +1,9 @@
+from rest_framework import serializers
+
+from prescription_refills.models import RefillRequest
+
+
+class RefillRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RefillRequest
+        fields = RefillRequest.input_fields()
