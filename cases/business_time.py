@@ -4,7 +4,8 @@ between two moments", in a calendar's time zone, with holidays and daylight-savi
 Opening intervals are local wall-clock times turned into real instants with ``zoneinfo``; all
 durations are then measured between instants, so a 24-hour calendar day with a DST change really
 has 23 or 25 hours, and a 09:00-17:00 day has 8 hours either way. A wall time that does not exist
-(the skipped hour in spring) is read as the instant just after the jump, as ``zoneinfo`` does.
+(the skipped hour in spring) is read with the offset before the jump, as ``zoneinfo`` does: an
+opening at 02:30 on the spring-forward night opens at 03:30 daylight time.
 """
 
 from __future__ import annotations
@@ -54,10 +55,10 @@ class Schedule:
 
     def add(self, start: datetime.datetime, minutes: float) -> datetime.datetime:
         """The instant ``minutes`` of business time after ``start``."""
-        _require_aware(start)
+        original, start = start, _utc(start)
         remaining = datetime.timedelta(minutes=minutes)
         if remaining <= datetime.timedelta(0):
-            return start
+            return original
         if self.always_open:
             return start + remaining
         for opens, closes in self._intervals_from(start):
@@ -70,8 +71,7 @@ class Schedule:
 
     def between(self, start: datetime.datetime, end: datetime.datetime) -> datetime.timedelta:
         """Business time between two instants (zero when ``end`` is not after ``start``)."""
-        _require_aware(start)
-        _require_aware(end)
+        start, end = _utc(start), _utc(end)
         if end <= start:
             return datetime.timedelta(0)
         if self.always_open:
@@ -131,6 +131,9 @@ def _instant(day: datetime.date, time: datetime.time, zone: zoneinfo.ZoneInfo) -
     return local.astimezone(UTC)
 
 
-def _require_aware(moment: datetime.datetime) -> None:
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    """Aware datetimes only, and in UTC: arithmetic on a zoned datetime moves the wall clock, not
+    real time, across a daylight-saving change."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("Business-time arithmetic needs timezone-aware datetimes.")
+    return moment.astimezone(UTC)

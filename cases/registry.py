@@ -26,6 +26,7 @@ kind's inline. docs/architecture/adding-a-support-category.md is the checklist.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,7 +51,7 @@ class SupportKindSpec:
     description: str = ""
 
     def __post_init__(self) -> None:
-        if not self.slug or len(self.slug) > 32 or not self.slug.replace("_", "").isalnum():
+        if not re.fullmatch(r"[a-z0-9_]{1,32}", self.slug or ""):
             raise ImproperlyConfigured(f"Support kind slug {self.slug!r}: 1-32 of [a-z0-9_].")
         if self.detail_model is not None and self.serializer is None:
             raise ImproperlyConfigured(f"Support kind {self.slug!r} has details but no serializer.")

@@ -38,8 +38,11 @@ def serves_language(queue: Queue, language: str) -> bool:
 def queue_for_language(*, language: str, kind: str) -> Queue | None:
     handles_kind = QueueKind.objects.filter(queue=OuterRef("pk"), kind=kind)
     handles_any = QueueKind.objects.filter(queue=OuterRef("pk"))
+    serves = Exists(QueueLanguage.objects.filter(queue=OuterRef("pk"), language=language))
+    if language == settings.LANGUAGE_CODE:  # a queue with no languages listed serves English
+        serves = serves | ~Exists(QueueLanguage.objects.filter(queue=OuterRef("pk")))
     candidates = (
-        Queue.objects.filter(active=True, languages__language=language)
+        Queue.objects.filter(serves, active=True)
         .annotate(for_kind=Exists(handles_kind), specialised=Exists(handles_any))
         .filter(Q(for_kind=True) | Q(specialised=False))
         .order_by("-for_kind", "name")

@@ -26,7 +26,7 @@ from cases.events import CaseEventName, publish_case_event
 from cases.models import Case, CaseEvent, Category, Patient, Queue
 from cases.references import format_reference, next_case_number
 from cases.routing import route
-from cases.sla import clock_changes, due_times
+from cases.sla import clock_changes, due_times, first_response_while_paused
 from cases.workflow import allowed_transitions, can_transition
 from partners.models import PartnerOrganisation
 
@@ -394,6 +394,7 @@ def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent
     event.save(force_insert=True)
     update_fields = ["updated_at"]
     if is_reply and case.first_response_at is None:
+        update_fields += first_response_while_paused(case, event.created_at)
         case.first_response_at = event.created_at
         update_fields.append("first_response_at")
     case.save(update_fields=update_fields)

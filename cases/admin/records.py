@@ -243,9 +243,11 @@ class CaseAdmin(admin.ModelAdmin):
         "channel",
         "language",
         "assigned_to",
+        "sla",
         "created_at",
     )
     list_filter = (
+        SlaStateFilter,
         "status",
         "priority",
         "channel",
@@ -321,9 +323,20 @@ class CaseAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related(
-                "patient", "category", "queue", "assigned_to", "created_by", "source_organisation"
+                "patient",
+                "category",
+                "queue",
+                "assigned_to",
+                "created_by",
+                "source_organisation",
+                "sla_policy",
             )
+            .with_sla_state()
         )
+
+    @admin.display(description="SLA")
+    def sla(self, case: Case) -> str:
+        return sla_label(case)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.db.models import BooleanField, F, Q, Value, When
+from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
@@ -255,9 +256,18 @@ class CaseQuerySet(models.QuerySet):
             Q(resolved_at__gt=F("resolution_due_at"))
             | (Q(status__in=OPEN_STATUSES) & Q(resolution_due_at__lt=clock))
         )
+        # CASE WHEN … THEN TRUE ELSE FALSE: a comparison with a NULL column would yield NULL.
         return self.annotate(
-            first_response_breached=ExpressionWrapper(first_response, BooleanField()),
-            resolution_breached=ExpressionWrapper(resolution, BooleanField()),
+            first_response_breached=CaseWhen(
+                When(first_response, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            resolution_breached=CaseWhen(
+                When(resolution, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
 
     def sla_breached(self, now=None) -> CaseQuerySet:

@@ -220,3 +220,17 @@ def test_category_of_another_kind_routes_to_its_own_queue(actor):
     pharmacy = QueueFactory(name="Pharmacy", slug="pharmacy")
     wayfinding = CategoryFactory(kind="general_information", default_queue=pharmacy)
     assert _open(actor, wayfinding).queue == pharmacy
+
+
+def test_a_calendar_without_hours_never_refuses_an_intake(actor, category, caplog):
+    from cases.models import BusinessCalendar, SlaPolicy
+
+    empty = BusinessCalendar.objects.create(name="Forgot the hours")
+    policy = SlaPolicy.objects.create(
+        name="Broken", calendar=empty, first_response_minutes=60, resolution_minutes=600
+    )
+    case = _open(actor, category)
+    assert case.sla_policy == policy
+    assert case.first_response_due_at is None and case.resolution_due_at is None
+    assert "has no business hours" in caplog.text
+    assert case.patient.family_name not in caplog.text
