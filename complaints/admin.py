@@ -1,32 +1,22 @@
 from django.contrib import admin
 
+from cases.admin.detail_inline import DetailInline
 from complaints.models import Complaint, Department, GrievancePeriod
 
 
-class ComplaintInline(admin.StackedInline):
-    """Shown on a complaint case's page; read-only like the rest of the case record (the
-    deadlines, acknowledgement and response are written by the system and its services)."""
+class ComplaintInline(DetailInline):
+    """The complaint on the case's page, read-only (the deadlines, acknowledgement and response
+    are written by the system and its services)."""
 
     model = Complaint
-    can_delete = False
-    extra = 0
-    max_num = 1
-    fields = [
-        *Complaint.input_fields(),
+    extra_fields = (
         "acknowledgement_due_at",
         "acknowledged_at",
         "response_due_at",
         "responded_at",
         "outcome",
         "outcome_summary",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    )
 
 
 @admin.register(Department)

@@ -1,20 +1,8 @@
-from django.contrib import admin
-
+from cases.admin.detail_inline import DetailInline
 from portal_support.models import PortalIssue
 
 
-class PortalIssueInline(admin.StackedInline):
-    """Shown on a portal case's page; read-only like the rest of the case record."""
+class PortalIssueInline(DetailInline):
+    """The portal details on the case's page, read-only."""
 
     model = PortalIssue
-    can_delete = False
-    extra = 0
-    max_num = 1
-    fields = PortalIssue.input_fields()
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

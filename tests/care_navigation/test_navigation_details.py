@@ -4,7 +4,6 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -12,12 +11,10 @@ from care_navigation.admin import NavigationRequestInline
 from care_navigation.models import NavigationRequest
 from care_navigation.samples import sample_details
 from care_navigation.serializers import NavigationRequestSerializer
-from cases.choices import Channel
 from cases.details import detail_for, validate_details
-from cases.models import Case
 from cases.registry import registry
-from cases.services import case_open
-from tests.factories import CategoryFactory, make_patient
+from tests.category_helpers import details_opener
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,33 +26,7 @@ def category(db):
     return CategoryFactory(kind="care_navigation")
 
 
-def open_case(actor, category, details) -> Case:
-    return case_open(
-        actor=actor,
-        patient=make_patient(actor),
-        category=category,
-        subject="Next steps",
-        description="The patient asks what to do next.",
-        channel=Channel.VOICE,
-        details=details,
-    )
-
-
-def refused(actor, category, details) -> ValidationError:
-    patient = make_patient(actor)
-    with pytest.raises(ValidationError) as excinfo:
-        case_open(
-            actor=actor,
-            patient=patient,
-            category=category,
-            subject="Next steps",
-            description="The patient asks what to do next.",
-            channel=Channel.VOICE,
-            details=details,
-        )
-    assert not Case.objects.exists()
-    assert not NavigationRequest.objects.exists()
-    return excinfo.value
+open_case, refused = details_opener(NavigationRequest, subject="Next steps")
 
 
 def test_valid_details_are_stored_and_read_back(actor, category):

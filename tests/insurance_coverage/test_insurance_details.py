@@ -3,19 +3,16 @@
 import random
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cases.choices import Channel
 from cases.details import detail_for, validate_details
-from cases.models import Case
 from cases.registry import registry
-from cases.services import case_open
 from insurance_coverage.admin import InsuranceInquiryInline
 from insurance_coverage.models import InsuranceInquiry
 from insurance_coverage.samples import sample_details
 from insurance_coverage.serializers import InsuranceInquirySerializer
-from tests.factories import CategoryFactory, make_patient
+from tests.category_helpers import details_opener
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,33 +31,7 @@ def category(db):
     return CategoryFactory(kind="insurance")
 
 
-def open_case(actor, category, details) -> Case:
-    return case_open(
-        actor=actor,
-        patient=make_patient(actor),
-        category=category,
-        subject="Coverage question",
-        description="The patient asks about their coverage.",
-        channel=Channel.VOICE,
-        details=details,
-    )
-
-
-def refused(actor, category, details) -> ValidationError:
-    patient = make_patient(actor)
-    with pytest.raises(ValidationError) as excinfo:
-        case_open(
-            actor=actor,
-            patient=patient,
-            category=category,
-            subject="Coverage question",
-            description="The patient asks about their coverage.",
-            channel=Channel.VOICE,
-            details=details,
-        )
-    assert not Case.objects.exists()
-    assert not InsuranceInquiry.objects.exists()
-    return excinfo.value
+open_case, refused = details_opener(InsuranceInquiry, subject="Coverage question")
 
 
 def test_valid_details_are_stored_and_read_back(actor, category):

@@ -3,19 +3,16 @@
 import random
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cases.choices import Channel
 from cases.details import detail_for, validate_details
-from cases.models import Case
 from cases.registry import registry
-from cases.services import case_open
 from portal_support.admin import PortalIssueInline
 from portal_support.models import PortalIssue
 from portal_support.samples import sample_details
 from portal_support.serializers import PortalIssueSerializer
-from tests.factories import CategoryFactory, make_patient
+from tests.category_helpers import details_opener
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,33 +35,7 @@ def category(db):
     return CategoryFactory(kind="portal")
 
 
-def open_case(actor, category, details) -> Case:
-    return case_open(
-        actor=actor,
-        patient=make_patient(actor),
-        category=category,
-        subject="Portal question",
-        description="The patient cannot use the portal.",
-        channel=Channel.VOICE,
-        details=details,
-    )
-
-
-def refused(actor, category, details) -> ValidationError:
-    patient = make_patient(actor)
-    with pytest.raises(ValidationError) as excinfo:
-        case_open(
-            actor=actor,
-            patient=patient,
-            category=category,
-            subject="Portal question",
-            description="The patient cannot use the portal.",
-            channel=Channel.VOICE,
-            details=details,
-        )
-    assert not Case.objects.exists()
-    assert not PortalIssue.objects.exists()
-    return excinfo.value
+open_case, refused = details_opener(PortalIssue, subject="Portal question")
 
 
 @pytest.mark.parametrize("details", [VALID, PROXY])

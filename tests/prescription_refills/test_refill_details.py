@@ -4,20 +4,17 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.choices import Channel
 from cases.details import detail_for, validate_details
-from cases.models import Case
 from cases.registry import registry
-from cases.services import case_open
 from prescription_refills.admin import RefillRequestInline
 from prescription_refills.models import RefillRequest
 from prescription_refills.samples import sample_details
 from prescription_refills.serializers import RefillRequestSerializer
-from tests.factories import CategoryFactory, make_patient
+from tests.category_helpers import details_opener
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,33 +34,7 @@ def category(db):
     return CategoryFactory(kind="refills")
 
 
-def open_case(actor, category, details) -> Case:
-    return case_open(
-        actor=actor,
-        patient=make_patient(actor),
-        category=category,
-        subject="Refill request",
-        description="The patient asks for a refill.",
-        channel=Channel.VOICE,
-        details=details,
-    )
-
-
-def refused(actor, category, details) -> ValidationError:
-    patient = make_patient(actor)
-    with pytest.raises(ValidationError) as excinfo:
-        case_open(
-            actor=actor,
-            patient=patient,
-            category=category,
-            subject="Refill request",
-            description="The patient asks for a refill.",
-            channel=Channel.VOICE,
-            details=details,
-        )
-    assert not Case.objects.exists()
-    assert not RefillRequest.objects.exists()
-    return excinfo.value
+open_case, refused = details_opener(RefillRequest, subject="Refill request")
 
 
 def test_valid_details_are_stored_and_read_back(actor, category):
