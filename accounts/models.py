@@ -23,12 +23,25 @@ class User(AbstractUser):
         "and background tasks. Only people log in to the pages.",
     )
 
+    organisation = models.ForeignKey(
+        "partners.PartnerOrganisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_accounts",
+        help_text="For a partner's service account: the organisation it acts for.",
+    )
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=["person", "service", "system"]),
                 name="accounts_user_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=True) | models.Q(kind="service"),
+                name="accounts_only_service_accounts_have_an_organisation",
             ),
         ]
 

@@ -1,7 +1,8 @@
 """The roles, as Django groups with documented meaning (docs/architecture/roles.md).
 
 Model-level permissions here say what a role may do at all; which queues and cases a person may
-see is decided per object (issue 4: guardian grants on queues and ``restrict()``).
+see is decided per object (guardian grants on queues, ``Case.objects.restrict()``:
+docs/architecture/access.md).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ class Role:
     COMPLIANCE_OFFICER = "Compliance officer"
     ADMINISTRATOR = "Administrator"
     PARTNER_SYSTEM = "Partner system"
+    # Not a job role but a clearance added to people who may see sensitive records
+    # (behavioral health, 42 CFR Part 2, HIV, reproductive health).
+    SENSITIVE_RECORDS = "Sensitive records"
 
 
 _CASE_WORK = [
@@ -45,6 +49,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "partners.view_partnerorganisation",
         "accounts.view_user",
         "auth.view_group",
+        "cases.view_all_cases",
+        "cases.view_sensitive",
     ],
     # Configures queues, categories, partners and accounts.
     Role.ADMINISTRATOR: [
@@ -70,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     # A partner system's service account: submits cases and messages through the API only.
     Role.PARTNER_SYSTEM: ["cases.add_case", "cases.view_case", "cases.view_category"],
+    Role.SENSITIVE_RECORDS: ["cases.view_sensitive"],
 }
 
 

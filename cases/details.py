@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 RESERVED_FIELDS = frozenset({"case", "created_at", "updated_at"})
 
 
+class DetailQuerySet(models.QuerySet):
+    def restrict(self, user, action: str) -> DetailQuerySet:
+        """Details of the cases ``user`` may ``action`` (cases.access)."""
+        from cases.access import restrict_related
+
+        return restrict_related(self, user, action)
+
+
 class CaseDetail(models.Model):
     """Base of every category detail model. Holds PHI: read it through the case's access rules."""
 
@@ -33,6 +41,8 @@ class CaseDetail(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DetailQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -70,9 +70,14 @@ def require_actor(actor: AbstractBaseUser | None) -> None:
         raise _error("actor", "This account is deactivated and cannot act.", "inactive_actor")
 
 
+def _is_sensitive(case: Case) -> bool:
+    return bool(case.sensitivity or case.patient.sensitivity)
+
+
 def lock_case(case: Case) -> Case:
-    """Re-read the case under a row lock so concurrent changes serialise instead of clobbering."""
-    return Case.objects.select_for_update().get(pk=case.pk)
+    """Re-read the case under a row lock so concurrent changes serialise instead of clobbering.
+    The patient comes along (not locked) for the rules that need it."""
+    return Case.objects.select_for_update(of=("self",)).select_related("patient").get(pk=case.pk)
 
 
 def _check_unknown_fields(data: Mapping[str, Any], allowed: frozenset[str], prefix: str) -> None:
@@ -310,6 +315,12 @@ def case_assign(*, actor, case: Case, assignee=None) -> Case:
         if getattr(assignee, "kind", "person") != "person":
             raise _error(
                 "assignee", "Cases can only be assigned to people, not service accounts.", "invalid"
+            )
+        if _is_sensitive(case) and not assignee.has_perm("cases.view_sensitive"):
+            raise _error(
+                "assignee",
+                "This case is sensitive; the assignee lacks the sensitive-records permission.",
+                "sensitive",
             )
     new_id = assignee.pk if assignee is not None else None
     if case.assigned_to_id == new_id:

@@ -25,7 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.details import CaseDetail
+from cases.details import CaseDetail, DetailQuerySet
 from cases.models import MAX_TEXT_LENGTH
 
 if TYPE_CHECKING:
@@ -203,7 +203,7 @@ def end_of_day_after(start: datetime.datetime, days: int) -> datetime.datetime:
 # --- the details ---------------------------------------------------------------------------------
 
 
-class ComplaintQuerySet(models.QuerySet):
+class ComplaintQuerySet(DetailQuerySet):
     def acknowledgement_overdue(self, now: datetime.datetime | None = None) -> ComplaintQuerySet:
         """Not acknowledged, and the acknowledgement deadline has passed (strictly before now)."""
         now = now or timezone.now()

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "phonenumber_field",
+    "guardian",
     "accounts",
     "partners",
     "cases",
@@ -118,6 +119,11 @@ ROOT_URLCONF = "patientcare.urls"
 WSGI_APPLICATION = "patientcare.wsgi.application"
 ASGI_APPLICATION = "patientcare.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+ANONYMOUS_USER_NAME = None  # guardian: no database row for anonymous users
 
 TEMPLATES = [
     {
@@ -264,5 +270,7 @@ LOGGING = {
 }
 
 # --- PatientCare -------------------------------------------------------------------------------
+# Break-the-glass: how long emergency access to a case lasts (minutes).
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 # Case references look like PC-2026-000123 (prefix, year of opening, a number never reused).
 CASE_REFERENCE_PREFIX = os.environ.get("CASE_REFERENCE_PREFIX", "PC")

@@ -12,24 +12,40 @@ from cases.models.core import (
     Queue,
     QueueKind,
     QueueLanguage,
+    Sensitivity,
+)
+from cases.models.permissions import (
+    SUPERVISE_QUEUE,
+    WORK_QUEUE,
+    CaseGrantKind,
+    CaseUserObjectPermission,
+    QueueGroupObjectPermission,
+    QueueUserObjectPermission,
 )
 from cases.models.routing import RoutingRule
 from cases.models.sla import BusinessCalendar, BusinessHours, Holiday, SlaPolicy
 
 __all__ = [
     "MAX_TEXT_LENGTH",
+    "SUPERVISE_QUEUE",
+    "WORK_QUEUE",
     "BusinessCalendar",
     "BusinessHours",
     "Case",
     "CaseEvent",
+    "CaseGrantKind",
     "CaseNumberCounter",
     "CaseQuerySet",
+    "CaseUserObjectPermission",
     "Category",
     "Holiday",
     "Patient",
     "Queue",
+    "QueueGroupObjectPermission",
     "QueueKind",
     "QueueLanguage",
+    "QueueUserObjectPermission",
     "RoutingRule",
+    "Sensitivity",
     "SlaPolicy",
 ]

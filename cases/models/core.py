@@ -36,6 +36,25 @@ def _in(field: str, choices: type[models.Choices]) -> Q:
     return Q(**{f"{field}__in": choices.values})
 
 
+class Sensitivity(models.TextChoices):
+    """Records needing an explicit permission even inside one's own queue."""
+
+    NONE = "", "Not sensitive"
+    BEHAVIORAL_HEALTH = "behavioral_health", "Behavioral health"
+    SUBSTANCE_USE = "substance_use", "Substance-use treatment (42 CFR Part 2)"
+    HIV = "hiv", "HIV"
+    REPRODUCTIVE_HEALTH = "reproductive_health", "Reproductive health"
+    OTHER = "other", "Other sensitive"
+
+
+class PatientQuerySet(models.QuerySet):
+    def restrict(self, user, action: str) -> PatientQuerySet:
+        """Patients ``user`` may ``action`` (view, work, supervise, lookup): cases.access."""
+        from cases.access import restrict_patients
+
+        return restrict_patients(self, user, action)
+
+
 class Patient(models.Model):
     """A person who contacts support. PHI: every field here identifies the patient."""
 
@@ -62,8 +81,16 @@ class Patient(models.Model):
         "SMS consent", default=False, help_text="The patient agreed to receive text messages."
     )
     interpreter_needed = models.BooleanField(default=False)
+    sensitivity = models.CharField(
+        max_length=32,
+        choices=Sensitivity.choices,
+        blank=True,
+        help_text="A sensitive patient's cases are all sensitive.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
@@ -86,6 +113,9 @@ class Patient(models.Model):
             models.CheckConstraint(
                 condition=Q(sms_consent=False) | ~Q(phone=""),
                 name="patient_sms_consent_needs_phone",
+            ),
+            models.CheckConstraint(
+                condition=_in("sensitivity", Sensitivity), name="patient_sensitivity_valid"
             ),
         ]
 
@@ -114,6 +144,10 @@ class Queue(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("work_queue", "Work the queue's cases"),
+            ("supervise_queue", "Supervise the queue (reassign, workload)"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -233,6 +267,19 @@ class Category(models.Model):
 
 
 class CaseQuerySet(models.QuerySet):
+    def restrict(self, user, action: str) -> CaseQuerySet:
+        """The cases ``user`` may ``action`` (view, work, supervise): the one read path
+        (cases.access, docs/architecture/access.md)."""
+        from cases.access import restrict_cases
+
+        return restrict_cases(self, user, action)
+
+    def with_permission_flags(self, user) -> CaseQuerySet:
+        """Annotate ``can_work`` / ``can_supervise`` per row, in the same query."""
+        from cases.access import case_permission_flags
+
+        return case_permission_flags(self, user)
+
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -316,6 +363,12 @@ class Case(models.Model):
     external_reference = models.CharField(
         max_length=100, blank=True, help_text="The submitting partner's own identifier."
     )
+    sensitivity = models.CharField(
+        max_length=32,
+        choices=Sensitivity.choices,
+        blank=True,
+        help_text="Visible only with the sensitive-records permission or an explicit grant.",
+    )
     sla_policy = models.ForeignKey(
         "cases.SlaPolicy",
         on_delete=models.PROTECT,
@@ -342,6 +395,10 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("view_sensitive", "See sensitive records (behavioral health, Part 2, HIV, …)"),
+            ("view_all_cases", "Read every case, read-only (compliance review)"),
+        ]
         indexes = [
             models.Index(
                 fields=["queue", "status", "-priority", "created_at"], name="case_queue_work_idx"
@@ -358,6 +415,9 @@ class Case(models.Model):
             models.CheckConstraint(condition=_in("priority", Priority), name="case_priority_valid"),
             models.CheckConstraint(condition=_in("channel", Channel), name="case_channel_valid"),
             models.CheckConstraint(condition=_in("language", Language), name="case_language_valid"),
+            models.CheckConstraint(
+                condition=_in("sensitivity", Sensitivity), name="case_sensitivity_valid"
+            ),
             models.CheckConstraint(
                 condition=(Q(status=Status.CLOSED) & Q(closed_at__isnull=False))
                 | (~Q(status=Status.CLOSED) & Q(closed_at__isnull=True)),
@@ -390,6 +450,19 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class CaseEventQuerySet(models.QuerySet):
+    def restrict(self, user, action: str) -> CaseEventQuerySet:
+        """Events of the cases ``user`` may ``action``; partner accounts see only what the
+        patient sees (never internal notes)."""
+        from accounts.models import User
+        from cases.access import restrict_related
+
+        queryset = restrict_related(self, user, action)
+        if getattr(user, "kind", None) == User.Kind.SERVICE:
+            queryset = queryset.filter(visibility=Visibility.PATIENT)
+        return queryset
+
+
 class CaseEvent(models.Model):
     """The timeline agents read: the conversation and every change, in order. Append-only."""
 
@@ -407,6 +480,8 @@ class CaseEvent(models.Model):
     old_value = models.CharField(max_length=200, blank=True)
     new_value = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
