@@ -15,7 +15,14 @@ from accounts.services import system_user
 
 pytestmark = pytest.mark.django_db
 
-ROLE_NAMES = {"Agent", "Supervisor", "Compliance officer", "Administrator", "Partner system"}
+ROLE_NAMES = {
+    "Agent",
+    "Supervisor",
+    "Compliance officer",
+    "Administrator",
+    "Partner system",
+    "Sensitive records",
+}
 
 
 def _permissions(group: Group) -> set[str]:
@@ -39,7 +46,7 @@ def _permission(name: str) -> Permission:
 # --- ensure_role_groups ---------------------------------------------------------------------------
 
 
-def test_creates_the_five_role_groups_with_exactly_their_permissions():
+def test_creates_the_role_groups_with_exactly_their_permissions():
     assert not Group.objects.filter(name__in=ROLE_NAMES).exists()
 
     groups = ensure_role_groups()
@@ -58,7 +65,11 @@ def test_role_permissions_keep_their_documented_shape():
     compliance = _permissions(groups[Role.COMPLIANCE_OFFICER])
     administrator = _permissions(groups[Role.ADMINISTRATOR])
     partner = _permissions(groups[Role.PARTNER_SYSTEM])
+    sensitive = _permissions(groups[Role.SENSITIVE_RECORDS])
 
+    assert sensitive == {"cases.view_sensitive"}
+    assert "cases.view_sensitive" not in agent | supervisor | administrator | partner
+    assert {"cases.view_all_cases", "cases.view_sensitive"} <= compliance
     assert "cases.change_case" in agent
     assert "cases.delete_case" not in agent
     assert agent < supervisor
@@ -87,7 +98,7 @@ def test_is_idempotent():
 
     assert second == first
     assert _all_role_permissions() == permissions
-    assert Group.objects.filter(name__in=ROLE_NAMES).count() == 5
+    assert Group.objects.filter(name__in=ROLE_NAMES).count() == len(ROLE_NAMES)
 
 
 def test_restores_a_permission_removed_by_hand_and_drops_one_added_by_hand():
