@@ -51,6 +51,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
         "cases.view_all_cases",
         "cases.view_sensitive",
+        "compliance.view_breakglassaccess",
+        "compliance.change_breakglassaccess",
+        "compliance.review_breakglassaccess",
     ],
     # Configures queues, categories, partners and accounts.
     Role.ADMINISTRATOR: [

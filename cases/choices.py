@@ -67,6 +67,7 @@ class EventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", "Status changed"
     ASSIGNED = "assigned", "Assigned"
     UNASSIGNED = "unassigned", "Unassigned"
+    BREAK_GLASS = "break_glass", "Emergency access (break-the-glass)"
 
 
 class Visibility(models.TextChoices):

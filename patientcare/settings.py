@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "care_navigation",
     "general_information",
     "complaints",
+    "compliance",
     "fixtures",
 ]
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from compliance.views import break_glass_request
 from patientcare.health import healthz
 
 admin.site.site_header = "PatientCare administration"
@@ -21,5 +22,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),
+    path("access/emergency/", break_glass_request, name="break-glass-request"),
     path("healthz", healthz, name="healthz"),
 ]

@@ -6,16 +6,21 @@ These are edited directly by administrators (they are settings, not records of p
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.db.models import Count, Q
 
 from cases.models import (
+    SUPERVISE_QUEUE,
+    WORK_QUEUE,
     BusinessCalendar,
     BusinessHours,
     Category,
     Holiday,
     Queue,
+    QueueGroupObjectPermission,
     QueueKind,
     QueueLanguage,
+    QueueUserObjectPermission,
     RoutingRule,
     SlaPolicy,
 )
@@ -27,6 +32,43 @@ class QueueLanguageInline(admin.TabularInline):
     model = QueueLanguage
     extra = 1
     verbose_name = "language served"
+
+
+class _QueuePermissionInline(admin.TabularInline):
+    extra = 0
+    fields = ("permission",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "permission":
+            kwargs["queryset"] = Permission.objects.filter(
+                content_type__app_label="cases", codename__in=[WORK_QUEUE, SUPERVISE_QUEUE]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class QueueMemberInline(_QueuePermissionInline):
+    """People who work or supervise the queue (guardian object permissions)."""
+
+    model = QueueUserObjectPermission
+    fields = ("user", "permission")
+    autocomplete_fields = ("user",)
+    verbose_name = "member (work or supervise)"
+    verbose_name_plural = "members"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "permission")
+
+
+class QueueTeamInline(_QueuePermissionInline):
+    """Groups whose members all work or supervise the queue."""
+
+    model = QueueGroupObjectPermission
+    fields = ("group", "permission")
+    verbose_name = "team (work or supervise)"
+    verbose_name_plural = "teams"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("group", "permission")
 
 
 class QueueKindInline(admin.TabularInline):
@@ -41,7 +83,7 @@ class QueueAdmin(admin.ModelAdmin):
     list_filter = ("active", "languages__language")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [QueueLanguageInline, QueueKindInline]
+    inlines = [QueueLanguageInline, QueueKindInline, QueueMemberInline, QueueTeamInline]
 
     def get_queryset(self, request):
         return (

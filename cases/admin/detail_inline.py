@@ -3,8 +3,10 @@ read-only like the rest of the case record (details are written by the services)
 
 from django.contrib import admin
 
+from cases.admin.restricted import RestrictedAdminMixin
 
-class DetailInline(admin.StackedInline):
+
+class DetailInline(RestrictedAdminMixin, admin.StackedInline):
     """Subclass with ``model = YourDetail``; ``fields`` default to the detail's input fields
     (add computed fields by setting ``extra_fields``)."""
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from cases import services
+from cases.admin.restricted import RestrictedAdminMixin
 from cases.choices import Status
 from cases.details import validate_details
 from cases.models import Case, CaseEvent, CaseNumberCounter, Category, Patient, Queue
@@ -30,7 +31,7 @@ def _messages_of(error: ValidationError) -> str:
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = (
         "family_name",
         "given_name",
@@ -92,7 +93,7 @@ class PatientAdmin(admin.ModelAdmin):
 # --- cases ---------------------------------------------------------------------------------------
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(RestrictedAdminMixin, admin.TabularInline):
     """The timeline, oldest first, read-only: events are written by the services alone."""
 
     model = CaseEvent
@@ -231,7 +232,7 @@ class SlaStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "subject",
@@ -373,7 +374,11 @@ class CaseAdmin(admin.ModelAdmin):
 
     def _run(self, request, queryset, verb: str, work) -> None:
         done, refused = 0, []
+        workable = set(queryset.restrict(request.user, "work").values_list("pk", flat=True))
         for case in queryset.order_by("pk"):
+            if case.pk not in workable:
+                refused.append(f"{case.reference}: you do not work this case's queue")
+                continue
             try:
                 work(case)
                 done += 1
@@ -426,7 +431,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
+class CaseEventAdmin(RestrictedAdminMixin, ReadOnlyAdmin):
     """Timeline events across cases, read-only."""
 
     list_display = ("created_at", "case", "kind", "visibility", "actor", "old_value", "new_value")

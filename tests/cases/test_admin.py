@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.text import slugify
+from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.roles import Role, ensure_role_groups
@@ -28,8 +29,10 @@ from cases.models import (
     Category,
     Patient,
     Queue,
+    QueueGroupObjectPermission,
     QueueKind,
     QueueLanguage,
+    QueueUserObjectPermission,
 )
 from tests.factories import (
     CategoryFactory,
@@ -184,7 +187,9 @@ def test_queue_change_page_shows_languages_inline(admin_client, records):
     queue = records["queue"]
     page = admin_client.get(admin_url(Queue, "change", queue.pk))
 
-    languages, kinds = page.context["inline_admin_formsets"]
+    languages, kinds, members, teams = page.context["inline_admin_formsets"]
+    assert members.formset.model is QueueUserObjectPermission
+    assert teams.formset.model is QueueGroupObjectPermission
     assert languages.formset.model is QueueLanguage
     assert kinds.formset.model is QueueKind
     assert [form.instance.language for form in languages.formset.initial_forms] == ["en"]
@@ -551,11 +556,16 @@ def test_patient_change_with_invalid_phone_rerenders_with_error(admin_client, ad
 # --- 6. queue and category configuration rules ---------------------------------------------------
 
 
+# The Queue page's other inlines (kinds handled, members, teams), posted empty.
 EMPTY_KINDS_FORMSET = {
-    "kinds-TOTAL_FORMS": 0,
-    "kinds-INITIAL_FORMS": 0,
-    "kinds-MIN_NUM_FORMS": 0,
-    "kinds-MAX_NUM_FORMS": 1000,
+    f"{prefix}-{name}": value
+    for prefix in ("kinds", "queueuserobjectpermission_set", "queuegroupobjectpermission_set")
+    for name, value in (
+        ("TOTAL_FORMS", 0),
+        ("INITIAL_FORMS", 0),
+        ("MIN_NUM_FORMS", 0),
+        ("MAX_NUM_FORMS", 1000),
+    )
 }
 
 
@@ -799,9 +809,15 @@ def test_admin_pages_issue_a_constant_number_of_queries(
 def login_as(client, db):
     groups = ensure_role_groups()
 
-    def login(role: str) -> User:
+    def login(role: str, *, queue_grants: bool = True) -> User:
+        """Log in a user of ``role``; agents work and supervisors supervise every queue that
+        exists at that moment (object permissions), unless ``queue_grants`` is False."""
         user = UserFactory(username=f"role-{slugify(role)}", is_staff=True, is_superuser=False)
         user.groups.add(groups[role])
+        codename = {Role.AGENT: "work_queue", Role.SUPERVISOR: "supervise_queue"}.get(role)
+        if queue_grants and codename:
+            for queue in Queue.objects.all():
+                assign_perm(f"cases.{codename}", user, queue)
         client.force_login(user)
         return user
 
@@ -891,6 +907,26 @@ def test_role_matrix(client, login_as, records, role):
     assert got == expected
 
 
+def test_an_agent_outside_the_queue_sees_nothing_and_gets_404(client, login_as, records):
+    login_as(Role.AGENT, queue_grants=False)
+    case, patient, event = records["case"], records["patient"], records["caseevent"]
+
+    changelist = client.get(admin_url(Case, "changelist"))
+    assert changelist.status_code == 200
+    assert list(changelist.context["cl"].result_list) == []
+    for obj in (case, patient, event):
+        assert client.get(admin_url(type(obj), "change", obj.pk)).status_code == 404
+    assert client.get(admin_url(Case, "change", 999_999)).status_code == 404
+
+
+def test_an_agent_cannot_act_on_a_case_outside_their_queues(client, login_as, actor, category):
+    case = make_case(actor=actor, category=category)
+    login_as(Role.AGENT, queue_grants=False)
+    run_action(client, "mark_resolved", case)
+    case.refresh_from_db()
+    assert case.status == Status.NEW
+
+
 def test_compliance_officer_is_not_offered_case_actions(client, login_as, actor, category):
     case = make_case(actor=actor, category=category)
     login_as(Role.COMPLIANCE_OFFICER)
@@ -921,7 +957,7 @@ def test_compliance_officer_cannot_post_the_case_change_page(client, login_as, a
 
 def test_agent_runs_case_actions_as_themself(client, login_as, actor, category):
     case = make_case(actor=actor, category=category)
-    agent = login_as(Role.AGENT)
+    agent = login_as(Role.AGENT)  # works every queue, including this case's
 
     changelist = client.get(admin_url(Case, "changelist"))
     offered = {choice[0] for choice in changelist.context["action_form"].fields["action"].choices}

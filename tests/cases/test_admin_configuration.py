@@ -81,7 +81,11 @@ def formset(prefix: str, rows: list[dict[str, object]], initial: int = 0) -> dic
     return data
 
 
-EMPTY_KINDS_FORMSET = formset("kinds", [])
+EMPTY_KINDS_FORMSET = {
+    **formset("kinds", []),
+    **formset("queueuserobjectpermission_set", []),
+    **formset("queuegroupobjectpermission_set", []),
+}
 
 
 def queue_form_data(queue: Queue, **changes) -> dict[str, object]:

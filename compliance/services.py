@@ -1,0 +1,111 @@
+"""Break-the-glass services (docs/architecture/access.md)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.choices import EventKind
+from cases.models import Case, CaseEvent, CaseGrantKind, CaseUserObjectPermission
+from cases.services import require_actor
+from compliance.models import BreakGlassAccess, ReviewOutcome
+
+logger = logging.getLogger(__name__)
+
+MIN_REASON_LENGTH = 20
+MAX_MINUTES = 8 * 60
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+@transaction.atomic
+def break_glass_open(
+    *, actor, reference: str, reason: str, minutes: int | None = None
+) -> BreakGlassAccess:
+    """Grant ``actor`` emergency read access to the case ``reference`` for a limited time.
+
+    Refused unless the actor is an active staff person who cannot already see the case, and the
+    reason is a real sentence. Writes a high-severity timeline event and a review record."""
+    from cases.access import restrict_cases
+
+    require_actor(actor)
+    if getattr(actor, "kind", "person") != "person" or not actor.is_staff:
+        raise _error("actor", "Only staff members can request emergency access.", "not_staff")
+    text = (reason or "").strip()
+    if len(text) < MIN_REASON_LENGTH:
+        raise _error(
+            "reason",
+            f"Say why emergency access is needed (at least {MIN_REASON_LENGTH} characters).",
+            "reason_too_short",
+        )
+    if len(text) > 2000:
+        raise _error("reason", "Keep the reason under 2,000 characters.", "max_length")
+    minutes = settings.BREAK_GLASS_MINUTES if minutes is None else minutes
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise _error("minutes", f"Between 1 and {MAX_MINUTES} minutes.", "out_of_range")
+    case = Case.objects.select_for_update().filter(reference=(reference or "").strip()).first()
+    if case is None:
+        raise _error("reference", "No case has this reference.", "not_found")
+    if restrict_cases(Case.objects.filter(pk=case.pk), actor, "view").exists():
+        raise _error("reference", "You can already see this case.", "already_visible")
+
+    now = timezone.now()
+    expires_at = now + timedelta(minutes=minutes)
+    CaseUserObjectPermission.objects.update_or_create(
+        user=actor,
+        content_object=case,
+        permission=Permission.objects.get(content_type__app_label="cases", codename="view_case"),
+        defaults={
+            "kind": CaseGrantKind.BREAK_GLASS,
+            "reason": text,
+            "granted_by": actor,
+            "expires_at": expires_at,
+        },
+    )
+    access = BreakGlassAccess.objects.create(
+        user=actor, case=case, reason=text, granted_at=now, expires_at=expires_at
+    )
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.BREAK_GLASS,
+        actor=actor,
+        new_value=f"{minutes} min",
+        body=f"Emergency access (break-the-glass) for {minutes} minutes. Reason: {text}",
+    )
+    # High severity for monitoring; ids only, never the reason (it may hold PHI).
+    logger.warning("break-the-glass: user %s opened case %s for %s min", actor.pk, case.pk, minutes)
+    return access
+
+
+@transaction.atomic
+def break_glass_review(
+    *, actor, access: BreakGlassAccess, outcome: str, notes: str = ""
+) -> BreakGlassAccess:
+    """A compliance officer signs off an emergency access as appropriate or not. Once."""
+    require_actor(actor)
+    if not actor.has_perm("compliance.review_breakglassaccess"):
+        raise _error("actor", "Only compliance officers review emergency access.", "not_reviewer")
+    if outcome not in ReviewOutcome.values:
+        raise _error("outcome", f"Unknown outcome {outcome!r}.", "invalid_choice")
+    text = (notes or "").strip()
+    if outcome == ReviewOutcome.INAPPROPRIATE and not text:
+        raise _error("notes", "Say what follow-up an inappropriate access needs.", "required")
+    access = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)
+    if access.reviewed_at is not None:
+        raise _error("access", "This access was already reviewed.", "already_reviewed")
+    if access.user_id == actor.pk:
+        raise _error("access", "Nobody reviews their own emergency access.", "own_access")
+    access.reviewed_by = actor
+    access.reviewed_at = timezone.now()
+    access.review_outcome = outcome
+    access.review_notes = text
+    access.save(update_fields=["reviewed_by", "reviewed_at", "review_outcome", "review_notes"])
+    return access
