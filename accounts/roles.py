@@ -13,6 +13,8 @@ from django.db import transaction
 
 class Role:
     AGENT = "Agent"
+    # An agent of the portal and technology team: same work, fewer insurance and billing details.
+    PORTAL_SUPPORT_AGENT = "Portal support agent"
     SUPERVISOR = "Supervisor"
     COMPLIANCE_OFFICER = "Compliance officer"
     ADMINISTRATOR = "Administrator"
@@ -37,6 +39,7 @@ _CASE_WORK = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Works the cases of the queues they are members of: intake, replies, notes, transitions.
     Role.AGENT: _CASE_WORK,
+    Role.PORTAL_SUPPORT_AGENT: _CASE_WORK,
     # An agent who also oversees queues: reassigns, watches workload and partner activity.
     Role.SUPERVISOR: [*_CASE_WORK, "partners.view_partnerorganisation"],
     # Reads everything that holds or controls access to PHI; changes nothing.

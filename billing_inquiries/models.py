@@ -1,6 +1,7 @@
 """Billing and financial inquiries. PCI DSS: no field here holds a card number, and free text is
 redacted before it is stored (issue 5); the account number is the provider's, never a card's."""
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -9,18 +10,20 @@ from django.db import models
 
 from cases.details import CaseDetail
 
-# Provider account / statement numbers: letters, digits and dashes. A 13-19 digit run would look
-# like a card number, so digits-only values that long are refused outright.
-ACCOUNT_NUMBER = RegexValidator(r"^[A-Za-z0-9-]{1,32}$", "Letters, digits and dashes only.")
+# Provider account / statement numbers: letters, digits and dashes (\Z, not $: "$" would also
+# accept a trailing newline). Any run of 12-19 digits (dashes allowed between them) looks like a
+# payment card number and is refused outright, wherever it stands in the value.
+ACCOUNT_NUMBER = RegexValidator(r"\A[A-Za-z0-9-]{1,32}\Z", "Letters, digits and dashes only.")
+DIGIT_RUN = re.compile(r"\d(?:-?\d)*")
 
 
 def not_a_card_number(value: str) -> None:
-    digits = value.replace("-", "")
-    if digits.isdigit() and 12 <= len(digits) <= 19:
-        raise ValidationError(
-            "This looks like a payment card number; enter the statement or account number.",
-            code="card_number",
-        )
+    for run in DIGIT_RUN.findall(value or ""):
+        if 12 <= len(run.replace("-", "")) <= 19:
+            raise ValidationError(
+                "This looks like a payment card number; enter the statement or account number.",
+                code="card_number",
+            )
 
 
 class InquiryType(models.TextChoices):

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from billing_inquiries.models import BillingInquiry
+from cases.minimum_necessary import MinimumNecessaryMixin
 
 
-class BillingInquirySerializer(serializers.ModelSerializer):
+class BillingInquirySerializer(MinimumNecessaryMixin, serializers.ModelSerializer):
     class Meta:
         model = BillingInquiry
         fields = BillingInquiry.input_fields()

@@ -28,6 +28,8 @@ LOOKUP = "lookup"
 VIEW_ALL_CASES = "cases.view_all_cases"
 VIEW_SENSITIVE = "cases.view_sensitive"
 ADD_CASE = "cases.add_case"
+VIEW_CASE = "cases.view_case"
+CHANGE_CASE = "cases.change_case"
 
 
 def _check_action(action: str, allowed=ACTIONS) -> None:
@@ -109,6 +111,10 @@ def restrict_cases(queryset: QuerySet, user, action: str) -> QuerySet:
         return queryset.none()
     if action == VIEW and user.has_perm(VIEW_ALL_CASES):
         return queryset
+    # Object grants only ever widen a role: a person without the role's model permission (no
+    # support role at all) reaches no case, whatever is assigned or granted to them.
+    if not user.has_perm(VIEW_CASE if action == VIEW else CHANGE_CASE):
+        return queryset.none()
     return queryset.filter(case_condition(user, action))
 
 
@@ -157,8 +163,9 @@ def access_case(user, pk, action: str = VIEW, *, queryset: QuerySet | None = Non
     from cases.models import Case
 
     base = queryset if queryset is not None else Case.objects.all()
+    visible = restrict_cases(base, user, action)  # an unknown action is a programming error
     try:
-        return restrict_cases(base, user, action).get(pk=pk)
+        return visible.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such case.") from exc
 
@@ -166,8 +173,9 @@ def access_case(user, pk, action: str = VIEW, *, queryset: QuerySet | None = Non
 def access_patient(user, pk, action: str = VIEW):
     from cases.models import Patient
 
+    visible = restrict_patients(Patient.objects.all(), user, action)
     try:
-        return restrict_patients(Patient.objects.all(), user, action).get(pk=pk)
+        return visible.get(pk=pk)
     except (Patient.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such patient.") from exc
 
@@ -183,7 +191,11 @@ def case_permission_flags(queryset: QuerySet, user) -> QuerySet:
     if not _person(user):
         return queryset.annotate(can_work=Value(False), can_supervise=Value(False))
 
+    may_change = user.has_perm(CHANGE_CASE)  # the same role check as restrict_cases
+
     def flag(action):
+        if not may_change:
+            return Value(False)
         return CaseWhen(
             When(case_condition(user, action), then=Value(True)),
             default=Value(False),

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from cases.minimum_necessary import MinimumNecessaryMixin
 from portal_support.models import PortalIssue
 
 
-class PortalIssueSerializer(serializers.ModelSerializer):
+class PortalIssueSerializer(MinimumNecessaryMixin, serializers.ModelSerializer):
     class Meta:
         model = PortalIssue
         fields = PortalIssue.input_fields()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from cases import services
+from cases.admin.minimum import MinimumNecessaryAdminMixin
 from cases.admin.restricted import RestrictedAdminMixin
 from cases.choices import Status
 from cases.details import validate_details
@@ -31,7 +32,7 @@ def _messages_of(error: ValidationError) -> str:
 
 
 @admin.register(Patient)
-class PatientAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class PatientAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, admin.ModelAdmin):
     list_display = (
         "family_name",
         "given_name",
@@ -93,7 +94,7 @@ class PatientAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 # --- cases ---------------------------------------------------------------------------------------
 
 
-class CaseEventInline(RestrictedAdminMixin, admin.TabularInline):
+class CaseEventInline(RestrictedAdminMixin, MinimumNecessaryAdminMixin, admin.TabularInline):
     """The timeline, oldest first, read-only: events are written by the services alone."""
 
     model = CaseEvent
@@ -232,7 +233,7 @@ class SlaStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class CaseAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "subject",
@@ -431,7 +432,7 @@ class CaseAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(RestrictedAdminMixin, ReadOnlyAdmin):
+class CaseEventAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, ReadOnlyAdmin):
     """Timeline events across cases, read-only."""
 
     list_display = ("created_at", "case", "kind", "visibility", "actor", "old_value", "new_value")

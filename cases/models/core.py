@@ -120,8 +120,9 @@ class Patient(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = f"{self.family_name}, {self.given_name}"
-        return f"{label} ({self.mrn})" if self.mrn else label
+        # Name only: the MRN is a field that minimum-necessary rules may mask or hide, and
+        # __str__ appears everywhere (titles, links, select boxes).
+        return f"{self.family_name}, {self.given_name}"
 
     def clean(self) -> None:
         if self.mrn is not None:

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 ROLE_NAMES = {
     "Agent",
+    "Portal support agent",
     "Supervisor",
     "Compliance officer",
     "Administrator",

@@ -8,17 +8,19 @@ Roles x situations x actions, for Case, Patient, CaseEvent and a category detail
   group, not superuser, no queue grants), a superuser, a partner service account (organisation P),
   a person with no role and an inactive agent;
 * situations: a case in queue A, in queue B, a sensitive case in A, a case of a sensitive patient
-  in A, a case in B assigned to the user, a case in B with an unexpired break-the-glass
-  ``view_case`` grant, the same grant expired, a break-the-glass grant on a sensitive case in B,
-  an escalation ``change_case`` grant in B, a case submitted by partner P and one submitted by
-  another organisation (both in A), and the cases assigned or granted to *other* users;
+  in A, a case in B assigned to the user, one assigned to the user and flagged sensitive
+  afterwards, a case in B with an unexpired break-the-glass ``view_case`` grant, the same grant
+  expired, a break-the-glass grant on a sensitive case in B, an escalation ``change_case`` grant
+  in B, a case submitted by partner P and one submitted by another organisation (both in A), and
+  the cases assigned or granted to *other* users;
 * actions: view, work, supervise.
 
 ``EXPECTED`` is written out by hand from the document. The world is built once per module through
-the services, every restrict() / access_case() / with_permission_flags() result is observed in
-that one transaction (rolled back afterwards), and each cell is then its own test, so a failure
-names its cell (``Case-agent-own_queue-view``). Cells where the code disagrees with the document
-are marked ``xfail(strict=True)`` with the reason (``KNOWN_BUGS``).
+the services; every restrict() / access_case() / with_permission_flags() result is observed in
+that one transaction (rolled back afterwards). Each role x situation x action is then its own
+test (``test_access_matrix[agent-own_queue-view]``) asserting the four models, the failure message
+naming the model. Cells where the code disagrees with the document are marked
+``xfail(strict=True)`` with the reason (``KNOWN_BUGS``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -51,6 +53,9 @@ from tests.factories import (
     make_case,
     make_patient,
 )
+
+# Every test needs the test database set up (the module fixture too, see ``observed``).
+pytestmark = pytest.mark.django_db
 
 VIEW, WORK, SUPERVISE = "view", "work", "supervise"
 ACTIONS = (VIEW, WORK, SUPERVISE)
@@ -88,6 +93,7 @@ OTHER_QUEUE = "other_queue"  # queue B, not sensitive
 SENSITIVE_CASE = "sensitive_case_own_queue"  # queue A, Case.sensitivity set
 SENSITIVE_PATIENT = "sensitive_patient_own_queue"  # queue A, Patient.sensitivity set
 ASSIGNED = "assigned_other_queue"  # queue B, assigned to the user
+ASSIGNED_SENSITIVE = "assigned_then_sensitive"  # queue B, assigned to the user, then flagged
 VIEW_GRANT = "view_grant_other_queue"  # queue B, break-the-glass view_case, unexpired
 EXPIRED_GRANT = "expired_grant_other_queue"  # queue B, the same grant, expired
 SENSITIVE_GRANT = "view_grant_sensitive_case"  # queue B, sensitive, break-the-glass view_case
@@ -101,6 +107,7 @@ SITUATIONS = (
     SENSITIVE_CASE,
     SENSITIVE_PATIENT,
     ASSIGNED,
+    ASSIGNED_SENSITIVE,
     VIEW_GRANT,
     EXPIRED_GRANT,
     SENSITIVE_GRANT,
@@ -109,14 +116,22 @@ SITUATIONS = (
     OTHER_ORG,
     SOMEONE_ELSE,
 )
-PER_USER_SITUATIONS = (ASSIGNED, VIEW_GRANT, EXPIRED_GRANT, SENSITIVE_GRANT, WORK_GRANT)
+PER_USER_SITUATIONS = (
+    ASSIGNED,
+    ASSIGNED_SENSITIVE,
+    VIEW_GRANT,
+    EXPIRED_GRANT,
+    SENSITIVE_GRANT,
+    WORK_GRANT,
+)
 
 # --- the expected table (docs/architecture/access.md) ---------------------------------------------
 # Letters: v = view, w = work, s = supervise; "" = the case does not exist for the user.
 # * agent / supervisor (staff person): queues they work or supervise (user or group grant), cases
 #   assigned to them, cases granted to them (unexpired); a view_case grant gives view, a
 #   change_case grant view and work (CaseUserObjectPermission); supervise: supervised queues only.
-# * sensitive: only with cases.view_sensitive or an explicit case grant, even in one's own queue.
+# * sensitive: only with cases.view_sensitive or an explicit case grant, even in one's own queue
+#   (an assignment is not a grant).
 # * compliance: view all (sensitive included), work and supervise none.
 # * partner: view what its organisation submitted, nothing else.
 # * anyone else, inactive users: none.
@@ -127,6 +142,7 @@ STAFF_AGENT = {
     SENSITIVE_CASE: "",
     SENSITIVE_PATIENT: "",
     ASSIGNED: "vw",
+    ASSIGNED_SENSITIVE: "",
     VIEW_GRANT: "v",
     EXPIRED_GRANT: "",
     SENSITIVE_GRANT: "v",
@@ -146,6 +162,7 @@ EXPECTED_LETTERS: dict[str, dict[str, str]] = {
         SENSITIVE_CASE: "",
         SENSITIVE_PATIENT: "",
         ASSIGNED: "vw",
+        ASSIGNED_SENSITIVE: "",
         VIEW_GRANT: "v",
         EXPIRED_GRANT: "",
         SENSITIVE_GRANT: "v",
@@ -160,6 +177,7 @@ EXPECTED_LETTERS: dict[str, dict[str, str]] = {
         SENSITIVE_CASE: "vw",
         SENSITIVE_PATIENT: "vw",
         ASSIGNED: "vw",
+        ASSIGNED_SENSITIVE: "vw",
         VIEW_GRANT: "v",
         EXPIRED_GRANT: "",
         SENSITIVE_GRANT: "v",
@@ -175,6 +193,7 @@ EXPECTED_LETTERS: dict[str, dict[str, str]] = {
         SENSITIVE_CASE: "",
         SENSITIVE_PATIENT: "",
         ASSIGNED: "vw",
+        ASSIGNED_SENSITIVE: "",
         VIEW_GRANT: "v",
         EXPIRED_GRANT: "",
         SENSITIVE_GRANT: "v",
@@ -199,39 +218,28 @@ EXPECTED: dict[str, dict[str, dict[str, bool]]] = {
 
 # --- cells where the code disagrees with the document ---------------------------------------------
 
-COMPLIANCE_WORKS = (
-    "BUG: cases.access.case_condition lets a compliance officer (read-only, 'work: none') WORK a "
-    "case assigned to them or given to them by a change_case grant: restrict_cases(user, 'work') "
-    "falls through to case_condition for any person, which ORs in assigned_to and change_case "
-    "grants without checking the role (e.g. cases.change_case); case_assign also accepts a "
-    "compliance officer as assignee."
+# (role, situation, action) -> reason. Empty: restrict() now agrees with every cell. Found and
+# fixed meanwhile in cases.access.restrict_cases (the role's model permission is required): a
+# compliance officer could WORK a case assigned to them or given by a change_case grant, and a
+# person with no role could see and work the cases assigned or granted to them.
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
+
+FLAGS_IGNORE_THE_ROLE = (
+    "BUG: cases.access.case_permission_flags does not apply the role check restrict_cases "
+    "applies (user.has_perm('cases.change_case') before case_condition): with_permission_flags "
+    "gives can_work=True on a case assigned to the user or under a change_case grant while "
+    "restrict(user, 'work') hides it, for a compliance officer and for a person with no role."
 )
-NO_ROLE_SEES = (
-    "BUG: cases.access.case_condition gives a person with NO role (no groups, not staff; doc: "
-    "'anyone else: none') the cases assigned or granted to them: assigned_to / case grants are "
-    "ORed in for every active person without checking a role or the model permission "
-    "cases.view_case (resp. change_case); case_assign accepts such a person as assignee."
-)
-KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    (COMPLIANCE, ASSIGNED, WORK): COMPLIANCE_WORKS,
-    (COMPLIANCE, WORK_GRANT, WORK): COMPLIANCE_WORKS,
-    (NOBODY, ASSIGNED, VIEW): NO_ROLE_SEES,
-    (NOBODY, ASSIGNED, WORK): NO_ROLE_SEES,
-    (NOBODY, VIEW_GRANT, VIEW): NO_ROLE_SEES,
-    (NOBODY, SENSITIVE_GRANT, VIEW): NO_ROLE_SEES,
-    (NOBODY, WORK_GRANT, VIEW): NO_ROLE_SEES,
-    (NOBODY, WORK_GRANT, WORK): NO_ROLE_SEES,
-}
+KNOWN_FLAG_BUGS: dict[str, str] = {}
 
 
-def cells(*prefix: str, known_bugs: bool = True) -> list:
-    """One pytest.param per role x situation x action, xfail where KNOWN_BUGS says so (unless
-    the test checks consistency between two code paths rather than the document)."""
+def cells() -> list:
+    """One pytest.param per role x situation x action, xfail where KNOWN_BUGS says so."""
     params = []
     for role in ROLES:
         for situation in SITUATIONS:
             for action in ACTIONS:
-                reason = KNOWN_BUGS.get((role, situation, action)) if known_bugs else None
+                reason = KNOWN_BUGS.get((role, situation, action))
                 marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
                 params.append(
                     pytest.param(
@@ -239,7 +247,7 @@ def cells(*prefix: str, known_bugs: bool = True) -> list:
                         situation,
                         action,
                         marks=marks,
-                        id="-".join([*prefix, role, situation, action]),
+                        id=f"{role}-{situation}-{action}",
                     )
                 )
     return params
@@ -374,6 +382,15 @@ class World:
             else:  # refused by case_assign; forced, to prove restrict() ignores it
                 Case.objects.filter(pk=assigned.pk).update(assigned_to=user)
             per_user[ASSIGNED][role] = assigned
+            # Assigned while ordinary, flagged sensitive afterwards (assigning a sensitive case to
+            # someone without clearance is refused, see test_case_assign_refuses_…).
+            flagged = self.case(b)
+            if user.kind == User.Kind.PERSON:
+                services.case_assign(actor=self.intake, case=flagged, assignee=user)
+            else:
+                Case.objects.filter(pk=flagged.pk).update(assigned_to=user)
+            Case.objects.filter(pk=flagged.pk).update(sensitivity="substance_use")
+            per_user[ASSIGNED_SENSITIVE][role] = flagged
             per_user[VIEW_GRANT][role] = self.case(b)
             self.grant(user, per_user[VIEW_GRANT][role])
             per_user[EXPIRED_GRANT][role] = self.case(b)
@@ -414,6 +431,11 @@ class World:
         return situations
 
 
+def access_samples(cases: list[int]) -> list[int]:
+    """access_case is called on each situation's case (first and last of "someone else's")."""
+    return sorted({cases[0], cases[-1]})
+
+
 def observe(world: World, situations) -> Observed:
     observed = Observed()
     observed.cases = {
@@ -428,33 +450,26 @@ def observe(world: World, situations) -> Observed:
         if visibility == Visibility.PATIENT:
             observed.patient_events_of.setdefault(case_id, set()).add(event_id)
     assert all(observed.patient_events_of.get(pk) for pk in observed.patient_of)
+    assert len(set(observed.patient_of.values())) == len(observed.patient_of)  # one patient each
     observed.orphan_patient = make_patient(world.intake).pk
-    all_cases = list(observed.patient_of)
 
     for role, stale in world.users.items():
         user = User.objects.get(pk=stale.pk)  # fresh permission caches
         for action in ACTIONS:
-            observed.restricted["Case", role, action] = set(
-                Case.objects.restrict(user, action).values_list("pk", flat=True)
-            )
-            observed.restricted["Patient", role, action] = set(
-                Patient.objects.restrict(user, action).values_list("pk", flat=True)
-            )
-            observed.restricted["CaseEvent", role, action] = set(
-                CaseEvent.objects.restrict(user, action).values_list("pk", flat=True)
-            )
-            observed.restricted["BillingInquiry", role, action] = set(
-                BillingInquiry.objects.restrict(user, action).values_list("pk", flat=True)
-            )
-            for pk in all_cases:
-                try:
-                    access_case(user, pk, action)
-                    outcome = "found"
-                except Http404:
-                    outcome = "Http404"
-                except PermissionDenied:
-                    outcome = "PermissionDenied"
-                observed.access[role, action, pk] = outcome
+            for model in (Case, Patient, CaseEvent, BillingInquiry):
+                observed.restricted[model.__name__, role, action] = set(
+                    model.objects.restrict(user, action).values_list("pk", flat=True)
+                )
+            for situation in SITUATIONS:
+                for pk in access_samples(observed.cases[situation][role]):
+                    try:
+                        access_case(user, pk, action)
+                        outcome = "found"
+                    except Http404:
+                        outcome = "Http404"
+                    except PermissionDenied:
+                        outcome = "PermissionDenied"
+                    observed.access[role, action, pk] = outcome
         observed.flags[role] = {
             pk: (bool(can_work), bool(can_supervise))
             for pk, can_work, can_supervise in Case.objects.with_permission_flags(user).values_list(
@@ -472,51 +487,43 @@ def observed(django_db_setup, django_db_blocker) -> Observed:
         override_settings(PASSWORD_HASHERS=fast),
         transaction.atomic(),
     ):
+        name = str(connection.settings_dict["NAME"])
+        assert "test" in name or "memory" in name, f"not a test database: {name}"
         world = World()
         result = observe(world, world.build())
         transaction.set_rollback(True)
     return result
 
 
-# --- Case: restrict() against the document --------------------------------------------------------
+# --- the matrix: Case against the document; Patient, CaseEvent and the detail follow the case -----
 
 
-@pytest.mark.parametrize(("role", "situation", "action"), cells("Case"))
-def test_case_restrict(observed, role, situation, action):
-    expected = EXPECTED[role][situation][action]
-    visible = observed.restricted["Case", role, action]
-    for pk in observed.cases[situation][role]:
-        assert (pk in visible) == expected, (
-            f"{role} {'should' if expected else 'should not'} {action} case {pk} ({situation})"
-        )
-
-
-# --- Patient, CaseEvent, BillingInquiry: follow the case ------------------------------------------
-
-
-def related_rows(observed: Observed, model: str, role: str, case_pk: int) -> set[int]:
+def related_rows(observed: Observed, model: str, role: str, case_pk: int) -> tuple[set, set]:
+    """(rows of ``model`` belonging to the case, the ones ``role`` sees if it sees the case)."""
+    if model == "Case" or model == "BillingInquiry":
+        return {case_pk}, {case_pk}
     if model == "Patient":
-        return {observed.patient_of[case_pk]}
-    if model == "BillingInquiry":
-        return {case_pk}
+        return {observed.patient_of[case_pk]}, {observed.patient_of[case_pk]}
+    events = observed.events_of[case_pk]
     if role == PARTNER:  # partners see only what the patient sees
-        return set(observed.patient_events_of.get(case_pk, ()))
-    return set(observed.events_of[case_pk])
+        return events, observed.patient_events_of[case_pk]
+    return events, events
 
 
-@pytest.mark.parametrize("model", ["Patient", "CaseEvent", "BillingInquiry"])
 @pytest.mark.parametrize(("role", "situation", "action"), cells())
-def test_related_restrict_follows_the_case(observed, model, role, situation, action):
+def test_access_matrix(observed, role, situation, action):
+    """One cell: ``Model.objects.restrict(user, action)`` for Case, Patient, CaseEvent and
+    BillingInquiry, on the case(s) of ``situation``, against EXPECTED."""
     expected_visible = EXPECTED[role][situation][action]
-    got = observed.restricted[model, role, action]
-    for pk in observed.cases[situation][role]:
-        expected = related_rows(observed, model, role, pk) if expected_visible else set()
-        universe = (
-            {observed.patient_of[pk]}
-            if model == "Patient"
-            else ({pk} if model == "BillingInquiry" else observed.events_of[pk])
-        )
-        assert got & universe == expected, f"{model} rows of case {pk} for {role} / {action}"
+    for model in ("Case", "Patient", "CaseEvent", "BillingInquiry"):
+        got = observed.restricted[model, role, action]
+        for pk in observed.cases[situation][role]:
+            rows, visible_rows = related_rows(observed, model, role, pk)
+            expected = visible_rows if expected_visible else set()
+            assert got & rows == expected, (
+                f"{model}.objects.restrict({role}, {action!r}) on case {pk} ({situation}): "
+                f"expected {sorted(expected)}, got {sorted(got & rows)}"
+            )
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -528,27 +535,48 @@ def test_patient_without_a_case(observed, role, action):
     assert (observed.orphan_patient in observed.restricted["Patient", role, action]) == expected
 
 
-# --- access_case: Http404 exactly where restrict() hides the case ---------------------------------
+# --- access_case: Http404 (never 403) exactly where restrict() hides the case ---------------------
 
 
-@pytest.mark.parametrize(("role", "situation", "action"), cells("access_case", known_bugs=False))
-def test_access_case_agrees_with_restrict(observed, role, situation, action):
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_access_case_is_404_exactly_where_restrict_hides(observed, role, action):
     visible = observed.restricted["Case", role, action]
-    for pk in observed.cases[situation][role]:
-        outcome = observed.access[role, action, pk]
-        assert outcome == ("found" if pk in visible else "Http404"), (role, situation, action, pk)
+    wrong = [
+        f"{situation}: case {pk} {outcome}"
+        for situation in SITUATIONS
+        for pk in access_samples(observed.cases[situation][role])
+        if (outcome := observed.access[role, action, pk])
+        != ("found" if pk in visible else "Http404")
+    ]
+    assert not wrong, f"access_case({role}, pk, {action!r}) disagrees with restrict(): {wrong}"
 
 
 # --- with_permission_flags: the per-row flags match restrict(work / supervise) --------------------
 
 
-@pytest.mark.parametrize("situation", SITUATIONS)
-@pytest.mark.parametrize("role", ROLES)
-def test_permission_flags_match_restrict(observed, role, situation):
+@pytest.mark.parametrize(
+    "role",
+    [
+        pytest.param(
+            role,
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FLAG_BUGS[role])]
+            if role in KNOWN_FLAG_BUGS
+            else [],
+        )
+        for role in ROLES
+    ],
+)
+def test_permission_flags_match_restrict(observed, role):
     work = observed.restricted["Case", role, WORK]
     supervise = observed.restricted["Case", role, SUPERVISE]
-    for pk in observed.cases[situation][role]:
-        assert observed.flags[role][pk] == (pk in work, pk in supervise), (role, situation, pk)
+    wrong = [
+        f"{situation}: case {pk} flags {observed.flags[role][pk]}"
+        for situation in SITUATIONS
+        for pk in observed.cases[situation][role]
+        if observed.flags[role][pk] != (pk in work, pk in supervise)
+    ]
+    assert not wrong, f"with_permission_flags({role}) (can_work, can_supervise) wrong: {wrong}"
 
 
 # --- tests with a small world of their own --------------------------------------------------------
@@ -591,12 +619,17 @@ def roles(db):
 GARBAGE_PKS = [0, -1, 10**12, "abc", "", None, "1 OR 1=1", "1.5", [1, 2], {"pk": 1}]
 
 
-@pytest.mark.parametrize("pk", GARBAGE_PKS, ids=repr)
-@pytest.mark.parametrize("who", ["superuser", "agent", "compliance", "partner", "nobody"])
-def test_access_case_with_an_unknown_or_garbage_pk_is_404(roles, who, pk):
-    make_case(category=roles.billing, details=BILLING_DETAILS)
-    with pytest.raises(Http404):
-        access_case(getattr(roles, who), pk, VIEW)
+def test_access_case_with_an_unknown_or_garbage_pk_is_404(roles):
+    make_case(category=roles.billing, queue=roles.queue, details=BILLING_DETAILS)
+    not_404 = []
+    for who in ("superuser", "agent", "compliance", "partner", "nobody"):
+        for pk in GARBAGE_PKS:
+            try:
+                access_case(getattr(roles, who), pk, VIEW)
+                not_404.append(f"{who}: {pk!r} found a case")
+            except Http404:
+                pass
+    assert not not_404
 
 
 def test_access_case_is_404_for_a_hidden_case_never_403(roles):
@@ -630,15 +663,17 @@ LOOKUP_EXPECTATIONS = {
 }
 
 
-@pytest.mark.parametrize(("who", "expected"), LOOKUP_EXPECTATIONS.items())
-def test_patient_lookup(roles, who, expected):
+def test_patient_lookup(roles):
     """Agents may look up non-sensitive patients for intake, even without a visible case;
     sensitive ones only with the Sensitive records clearance."""
     plain = make_patient()
     sensitive = make_patient()
     Patient.objects.filter(pk=sensitive.pk).update(sensitivity="substance_use")
-    found = set(Patient.objects.restrict(getattr(roles, who), "lookup"))
-    assert (plain in found, sensitive in found) == expected
+    found = {}
+    for who in LOOKUP_EXPECTATIONS:
+        patients = set(Patient.objects.restrict(getattr(roles, who), "lookup"))
+        found[who] = (plain in patients, sensitive in patients)
+    assert found == LOOKUP_EXPECTATIONS
 
 
 def test_patient_lookup_is_not_view(roles):
@@ -646,7 +681,9 @@ def test_patient_lookup_is_not_view(roles):
     plain = make_patient()
     assert plain in Patient.objects.restrict(roles.agent, "lookup")
     assert plain not in Patient.objects.restrict(roles.agent, VIEW)
-    case = make_case(patient=plain, category=roles.billing, queue=roles.queue)
+    case = make_case(
+        patient=plain, category=roles.billing, queue=roles.queue, details=BILLING_DETAILS
+    )
     assert plain in Patient.objects.restrict(roles.agent, VIEW)
     Case.objects.filter(pk=case.pk).update(sensitivity="reproductive_health")
     assert plain not in Patient.objects.restrict(roles.agent, VIEW)
