@@ -69,6 +69,26 @@ class PatientAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, admin.Model
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
 
+    # Intake look-up (the patient box of the case form): exact identifiers only, among the
+    # patients the agent may look up — never a browsable list of everyone.
+    LOOKUP_SEARCH_FIELDS = ("=mrn", "=phone", "=email", "=family_name")
+
+    @staticmethod
+    def _is_lookup(request) -> bool:
+        return getattr(request.resolver_match, "url_name", "") == "autocomplete"
+
+    def get_queryset(self, request):
+        if self._is_lookup(request):
+            if not request.GET.get("term", "").strip():
+                return Patient.objects.none()
+            return Patient.objects.restrict(request.user, "lookup")
+        return super().get_queryset(request)
+
+    def get_search_fields(self, request):
+        if self._is_lookup(request):
+            return self.LOOKUP_SEARCH_FIELDS
+        return super().get_search_fields(request)
+
     def save_model(self, request, obj, form, change):
         fields = {
             name: form.cleaned_data[name]

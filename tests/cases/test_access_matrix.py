@@ -708,3 +708,35 @@ def test_case_assign_refuses_a_sensitive_case_without_clearance(roles, how):
     case.refresh_from_db()
     assert case.assigned_to == roles.cleared
     assert Case.objects.restrict(roles.cleared, WORK).filter(pk=case.pk).exists()
+
+
+# --- intake look-up in the admin (the case form's patient box) ------------------------------------
+
+
+@pytest.mark.django_db
+def test_patient_autocomplete_finds_callers_by_exact_identifier_only(client, actor):
+    from django.urls import reverse
+
+    from accounts.roles import Role, ensure_role_groups
+    from cases.models import Patient
+    from tests.factories import UserFactory, make_patient
+
+    agent = UserFactory(username="intake-agent")
+    agent.groups.add(ensure_role_groups()[Role.AGENT])
+    caller = make_patient(actor, family_name="Quillfeather")
+    hidden = make_patient(actor, family_name="Quillfeather-Sensitive")
+    Patient.objects.filter(pk=hidden.pk).update(sensitivity="hiv")
+    client.force_login(agent)
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "cases", "model_name": "case", "field_name": "patient"}
+
+    def found(term):
+        response = client.get(url, {**params, "term": term})
+        assert response.status_code == 200
+        return {int(item["id"]) for item in response.json()["results"]}
+
+    assert found("Quillfeather") == {caller.pk}  # no visible case needed to find a caller
+    assert found(caller.mrn) == {caller.pk}
+    assert found("Quill") == set()  # exact identifiers only: no browsing by prefix
+    assert found("") == set()
+    assert found("Quillfeather-Sensitive") == set()  # sensitive needs the clearance
