@@ -404,6 +404,18 @@ class Case(models.Model):
             models.Index(
                 fields=["queue", "status", "-priority", "created_at"], name="case_queue_work_idx"
             ),
+            # The queue pages: open cases, most urgent first. Partial (open statuses only) so
+            # PostgreSQL walks them in page order and stops after one page; see bench/.
+            models.Index(
+                fields=["queue", "-priority", "created_at"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_queue_open_page_idx",
+            ),
+            models.Index(
+                fields=["-priority", "created_at"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_page_idx",
+            ),
             models.Index(fields=["assigned_to", "status"], name="case_assignee_status_idx"),
             models.Index(fields=["status", "first_response_due_at"], name="case_frt_due_idx"),
             models.Index(fields=["status", "resolution_due_at"], name="case_resolution_due_idx"),
