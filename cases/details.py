@@ -8,16 +8,21 @@ the admin, the API serializer and the services enforce the same ones.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from cases.registry import SupportKindSpec, registry
+from compliance.pci import redact_card_data
 
 if TYPE_CHECKING:
     from cases.models import Case, Category
+
+logger = logging.getLogger(__name__)
 
 RESERVED_FIELDS = frozenset({"case", "created_at", "updated_at"})
 
@@ -43,6 +48,11 @@ class CaseDetail(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DetailQuerySet.as_manager()
+    # Row versions of every detail model (inherit: each subclass gets its own Historical<Model>
+    # in its own app, keyed by case_id); 64-bit version ids like cases.models.core.
+    history = HistoricalRecords(
+        inherit=True, history_id_field=models.BigAutoField(primary_key=True)
+    )
 
     class Meta:
         abstract = True
@@ -106,14 +116,51 @@ def validate_details(category: Category, data: Mapping[str, Any] | None) -> Case
             }
         )
     data.update(_resolve_foreign_keys(spec.detail_model, data))
+    as_typed = _redact_card_data(spec.detail_model, data)
+    refused = _refusals_as_typed(spec.detail_model, as_typed, data)
     detail = spec.detail_model(**data)
     try:
         detail.full_clean(exclude=["case"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise ValidationError(
-            {f"details.{field}": errors for field, errors in exc.error_dict.items()}
-        ) from exc
+        refused = {**exc.error_dict, **refused}
+    if refused:
+        raise ValidationError({f"details.{field}": errors for field, errors in refused.items()})
+    detail._card_data_redacted = sorted(as_typed)  # logged by save_details, with the case id
     return detail
+
+
+def _redact_card_data(model: type[CaseDetail], data: dict[str, Any]) -> dict[str, str]:
+    """PCI DSS: mask card numbers and codes (compliance.pci) in every text value of ``data``, in
+    place, before validation. Returns the values as typed of the fields that changed."""
+    as_typed: dict[str, str] = {}
+    for field in model._meta.concrete_fields:
+        value = data.get(field.name)
+        if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
+            redacted, redactions = redact_card_data(value)
+            if redactions:
+                as_typed[field.name], data[field.name] = value, redacted
+    return as_typed
+
+
+def _refusals_as_typed(
+    model: type[CaseDetail], as_typed: dict[str, str], data: dict[str, Any]
+) -> dict[str, list[ValidationError]]:
+    """A field's own validators also judge the value as typed: a field that refuses card data
+    (billing's account number) keeps its own refusal rather than the masked value's. The errors
+    carry the masked value, never the typed one."""
+    refused: dict[str, list[ValidationError]] = {}
+    for name, value in as_typed.items():
+        try:
+            model._meta.get_field(name).run_validators(value)
+        except ValidationError as exc:
+            refused[name] = [
+                ValidationError(error.message, code=error.code, params=error.params)
+                for error in exc.error_list
+            ]
+            for error in refused[name]:
+                if error.params and "value" in error.params:
+                    error.params = {**error.params, "value": data[name]}
+    return refused
 
 
 def _resolve_foreign_keys(model: type[CaseDetail], data: dict[str, Any]) -> dict[str, Any]:
@@ -139,12 +186,15 @@ def _resolve_foreign_keys(model: type[CaseDetail], data: dict[str, Any]) -> dict
     return resolved
 
 
-def save_details(case: Case, detail: CaseDetail | None) -> None:
+def save_details(case: Case, detail: CaseDetail | None, *, actor) -> None:
     if detail is None:
         return
     detail.case = case
     detail.on_case_opened(case)
+    detail._history_user = actor  # the row version's author, also outside a request
     detail.save(force_insert=True)
+    for name in getattr(detail, "_card_data_redacted", ()):
+        logger.warning("card data redacted from case %s field %s", case.pk, f"details.{name}")
 
 
 def detail_for(case: Case) -> CaseDetail | None:

@@ -11,6 +11,7 @@ failure, which the API turns into a 4xx. Messages never contain patient data.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +29,11 @@ from cases.references import format_reference, next_case_number
 from cases.routing import route
 from cases.sla import clock_changes, due_times, first_response_while_paused
 from cases.workflow import allowed_transitions, can_transition
+from compliance.audit import audited
+from compliance.pci import redact_card_data
 from partners.models import PartnerOrganisation
+
+logger = logging.getLogger(__name__)
 
 # Fields a caller may set on a patient; anything else is refused by name.
 PATIENT_FIELDS = frozenset(
@@ -59,6 +64,13 @@ _CASE_FK_FIELDS = [
 
 def _error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _log_redactions(case: Case, **redactions: int) -> None:
+    """PCI DSS: say which fields had card data masked (compliance.pci); ids only, never text."""
+    for field, count in redactions.items():
+        if count:
+            logger.warning("card data redacted from case %s field %s", case.pk, field)
 
 
 def require_actor(actor: AbstractBaseUser | None) -> None:
@@ -102,6 +114,7 @@ def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
 # --- patients ------------------------------------------------------------------------------------
 
 
+@audited
 @transaction.atomic
 def patient_create(*, actor, **fields: Any) -> Patient:
     """Register a patient. ``mrn`` may be omitted for a contact not yet matched to the EHR."""
@@ -109,10 +122,12 @@ def patient_create(*, actor, **fields: Any) -> Patient:
     _check_unknown_fields(fields, PATIENT_FIELDS, "")
     patient = Patient(**fields)
     patient.full_clean()
+    patient._history_user = actor  # row history's author, also outside a request
     patient.save(force_insert=True)
     return patient
 
 
+@audited
 @transaction.atomic
 def patient_update(*, actor, patient: Patient, **changes: Any) -> Patient:
     """Change a patient's demographics or contact preferences."""
@@ -125,6 +140,7 @@ def patient_update(*, actor, patient: Patient, **changes: Any) -> Patient:
     for name in changed:
         setattr(patient, name, changes[name])
     patient.full_clean()
+    patient._history_user = actor
     patient.save(update_fields=[*changed, "updated_at"])
     return patient
 
@@ -137,6 +153,7 @@ def _same_person(patient: Patient, candidate: Patient) -> bool:
     )
 
 
+@audited
 @transaction.atomic
 def patient_match_or_create(*, actor, data: Mapping[str, Any]) -> Patient:
     """Find the patient an intake is about, or register them.
@@ -153,6 +170,7 @@ def patient_match_or_create(*, actor, data: Mapping[str, Any]) -> Patient:
         candidate.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise _prefixed(exc, "patient.") from exc
+    candidate._history_user = actor
 
     if candidate.mrn:
         existing = Patient.objects.filter(mrn=candidate.mrn).first()
@@ -197,6 +215,7 @@ def patient_match_or_create(*, actor, data: Mapping[str, Any]) -> Patient:
 # --- cases ---------------------------------------------------------------------------------------
 
 
+@audited
 @transaction.atomic
 def case_open(
     *,
@@ -256,6 +275,8 @@ def case_open(
 
     now = timezone.now()
     sla = due_times(category=category, priority=priority, opened_at=now)
+    subject, subject_redactions = redact_card_data(subject or "")
+    description, description_redactions = redact_card_data(description or "")
     case = Case(
         reference=format_reference(next_case_number(), now),
         patient=patient,
@@ -285,8 +306,10 @@ def case_open(
                 "This organisation already submitted a case with this external reference.",
                 "duplicate_external_reference",
             )
+    case._history_user = actor
     case.save(force_insert=True)
-    save_details(case, detail)
+    _log_redactions(case, subject=subject_redactions, description=description_redactions)
+    save_details(case, detail, actor=actor)
     CaseEvent.objects.create(
         case=case,
         kind=EventKind.OPENED,
@@ -299,6 +322,7 @@ def case_open(
     return case
 
 
+@audited
 @transaction.atomic
 def case_assign(*, actor, case: Case, assignee=None) -> Case:
     """Assign the case to ``assignee``, or unassign it with ``assignee=None``.
@@ -327,6 +351,7 @@ def case_assign(*, actor, case: Case, assignee=None) -> Case:
         return case
     previous = case.assigned_to
     case.assigned_to = assignee
+    case._history_user = actor
     case.save(update_fields=["assigned_to", "updated_at"])
     CaseEvent.objects.create(
         case=case,
@@ -339,6 +364,7 @@ def case_assign(*, actor, case: Case, assignee=None) -> Case:
     return case
 
 
+@audited
 @transaction.atomic
 def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> Case:
     """Move the case along the transition table (``cases.workflow``); anything else is refused."""
@@ -355,6 +381,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> C
             f" (allowed: {allowed or 'none, the case is final'}).",
             "invalid_transition",
         )
+    reason, reason_redactions = redact_card_data(reason or "")
     now = timezone.now()
     case.status = to_status
     if to_status == Status.RESOLVED:
@@ -364,6 +391,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> C
     elif from_status == Status.RESOLVED:  # reopened
         case.resolved_at = None
     sla_fields = clock_changes(case, from_status=from_status, to_status=to_status, now=now)
+    case._history_user = actor
     case.save(update_fields=["status", "resolved_at", "closed_at", "updated_at", *sla_fields])
     CaseEvent.objects.create(
         case=case,
@@ -373,10 +401,12 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> C
         new_value=to_status,
         body=(reason or "").strip(),
     )
+    _log_redactions(case, reason=reason_redactions)
     publish_case_event(case, CaseEventName.STATUS_CHANGED)
     return case
 
 
+@audited
 @transaction.atomic
 def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent:
     """Add a public reply (``Visibility.PATIENT``) or an internal note (``Visibility.INTERNAL``).
@@ -387,7 +417,7 @@ def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent
     require_actor(actor)
     if visibility not in Visibility.values:
         raise _error("visibility", f"Unknown visibility {visibility!r}.", "invalid_choice")
-    text = (body or "").strip()
+    text, body_redactions = redact_card_data((body or "").strip())
     if not text:
         raise _error("body", "A reply or note needs text.", "blank")
     case = lock_case(case)
@@ -403,11 +433,13 @@ def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent
     )
     event.full_clean(exclude=["case", "actor"], validate_constraints=False)
     event.save(force_insert=True)
+    _log_redactions(case, body=body_redactions)
     update_fields = ["updated_at"]
     if is_reply and case.first_response_at is None:
         update_fields += first_response_while_paused(case, event.created_at)
         case.first_response_at = event.created_at
         update_fields.append("first_response_at")
+    case._history_user = actor
     case.save(update_fields=update_fields)
     publish_case_event(case, CaseEventName.MESSAGE_ADDED)
     return event

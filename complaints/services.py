@@ -22,6 +22,8 @@ from cases.choices import Visibility
 from cases.models import Case
 from cases.services import case_add_note, lock_case, require_actor
 from complaints.models import Complaint, Outcome
+from compliance.audit import audited
+from compliance.pci import redact_card_data
 
 
 def _error(field: str, message: str, code: str) -> ValidationError:
@@ -36,6 +38,7 @@ def _lock_complaint(case: Case) -> tuple[Case, Complaint]:
     return case, complaint
 
 
+@audited
 @transaction.atomic
 def complaint_acknowledge(*, actor, case: Case) -> Complaint:
     """Record that the complaint was acknowledged to the patient (now). Only once."""
@@ -44,6 +47,7 @@ def complaint_acknowledge(*, actor, case: Case) -> Complaint:
     if complaint.acknowledged_at is not None:
         raise _error("case", "This complaint was already acknowledged.", "already_acknowledged")
     complaint.acknowledged_at = timezone.now()
+    complaint._history_user = actor  # row history's author, also outside a request
     complaint.save(update_fields=["acknowledged_at", "updated_at"])
     case_add_note(
         actor=actor, case=case, body="Grievance acknowledged.", visibility=Visibility.INTERNAL
@@ -51,6 +55,7 @@ def complaint_acknowledge(*, actor, case: Case) -> Complaint:
     return complaint
 
 
+@audited
 @transaction.atomic
 def complaint_respond(*, actor, case: Case, outcome: str, summary: str) -> Complaint:
     """Record the response (now): its outcome and a summary. Only once, and only after the
@@ -62,7 +67,7 @@ def complaint_respond(*, actor, case: Case, outcome: str, summary: str) -> Compl
         raise _error(
             "outcome", "A response needs an outcome other than pending.", "outcome_pending"
         )
-    text = (summary or "").strip()
+    text, _ = redact_card_data((summary or "").strip())  # PCI DSS: never store a PAN
     try:
         Complaint._meta.get_field("outcome_summary").run_validators(text)
     except ValidationError as exc:
@@ -78,6 +83,7 @@ def complaint_respond(*, actor, case: Case, outcome: str, summary: str) -> Compl
     complaint.outcome = outcome
     complaint.outcome_summary = text
     complaint.responded_at = timezone.now()
+    complaint._history_user = actor
     complaint.save(update_fields=["outcome", "outcome_summary", "responded_at", "updated_at"])
     case_add_note(
         actor=actor,

@@ -14,7 +14,9 @@ from django.utils import timezone
 from cases.choices import EventKind
 from cases.models import Case, CaseEvent, CaseGrantKind, CaseUserObjectPermission
 from cases.services import require_actor
+from compliance.audit import audited
 from compliance.models import BreakGlassAccess, ReviewOutcome
+from compliance.pci import redact_card_data
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ def _error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
+@audited
 @transaction.atomic
 def break_glass_open(
     *, actor, reference: str, reason: str, minutes: int | None = None
@@ -39,7 +42,7 @@ def break_glass_open(
     require_actor(actor)
     if getattr(actor, "kind", "person") != "person" or not actor.is_staff:
         raise _error("actor", "Only staff members can request emergency access.", "not_staff")
-    text = (reason or "").strip()
+    text, redactions = redact_card_data((reason or "").strip())
     if len(text) < MIN_REASON_LENGTH:
         raise _error(
             "reason",
@@ -82,9 +85,12 @@ def break_glass_open(
     )
     # High severity for monitoring; ids only, never the reason (it may hold PHI).
     logger.warning("break-the-glass: user %s opened case %s for %s min", actor.pk, case.pk, minutes)
+    if redactions:
+        logger.warning("card data redacted from case %s field %s", case.pk, "reason")
     return access
 
 
+@audited
 @transaction.atomic
 def break_glass_review(
     *, actor, access: BreakGlassAccess, outcome: str, notes: str = ""
@@ -95,7 +101,7 @@ def break_glass_review(
         raise _error("actor", "Only compliance officers review emergency access.", "not_reviewer")
     if outcome not in ReviewOutcome.values:
         raise _error("outcome", f"Unknown outcome {outcome!r}.", "invalid_choice")
-    text = (notes or "").strip()
+    text, _ = redact_card_data((notes or "").strip())  # PCI DSS: never store a PAN
     if outcome == ReviewOutcome.INAPPROPRIATE and not text:
         raise _error("notes", "Say what follow-up an inappropriate access needs.", "required")
     access = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "phonenumber_field",
     "guardian",
+    "simple_history",  # row versions of patients, cases and details
     "accounts",
     "partners",
     "cases",
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "care_navigation",
     "general_information",
     "complaints",
+    "auditlog",
     "compliance",
     "fixtures",
 ]
@@ -107,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",  # request user and address on audit entries
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -275,3 +279,10 @@ LOGGING = {
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 # Case references look like PC-2026-000123 (prefix, year of opening, a number never reused).
 CASE_REFERENCE_PREFIX = os.environ.get("CASE_REFERENCE_PREFIX", "PC")
+# Audit trail (docs/architecture/audit.md): a hash-chained, append-only log entry model, and how
+# long entries are kept before compliance.audit.purge_before may remove them (never under 6 years).
+AUDITLOG_LOGENTRY_MODEL = "compliance.AuditEntry"
+# auditlog's own LogEntry is swapped out: no migrations, so no unused auditlog_logentry table (its
+# foreign key to content types would also block the test database flush on PostgreSQL).
+MIGRATION_MODULES = {"auditlog": None}
+AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 6 * 365), 6 * 365)

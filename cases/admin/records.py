@@ -3,7 +3,8 @@
 The admin reads them freely but writes only through ``cases.services``: a case is opened with
 ``case_open`` and worked with admin actions that call ``case_assign`` and ``case_transition``; its
 category details (the kind's inline, from the registry) and timeline are read-only. Cases and
-their events are never deleted here.
+their events are never deleted here. Patients and cases have a read-only History page of their
+row versions (``cases.admin.history``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from cases import services
+from cases.admin.history import ReadOnlyHistoryAdmin
 from cases.admin.minimum import MinimumNecessaryAdminMixin
 from cases.admin.restricted import RestrictedAdminMixin
 from cases.choices import Status
@@ -32,7 +34,7 @@ def _messages_of(error: ValidationError) -> str:
 
 
 @admin.register(Patient)
-class PatientAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, admin.ModelAdmin):
+class PatientAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, ReadOnlyHistoryAdmin):
     list_display = (
         "family_name",
         "given_name",
@@ -253,7 +255,7 @@ class SlaStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, admin.ModelAdmin):
+class CaseAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, ReadOnlyHistoryAdmin):
     list_display = (
         "reference",
         "subject",

@@ -15,6 +15,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from cases.choices import (
     Channel,
@@ -30,6 +31,12 @@ from cases.workflow import OPEN_STATUSES
 
 # Longest free text (a description, reply or note) a case accepts.
 MAX_TEXT_LENGTH = 20_000
+
+
+def history_id_field() -> models.BigAutoField:
+    """The primary key of a row-version table (django-simple-history): 64-bit like every other
+    key here (DEFAULT_AUTO_FIELD), since every save of a tracked row adds one version."""
+    return models.BigAutoField(primary_key=True)
 
 
 def _in(field: str, choices: type[models.Choices]) -> Q:
@@ -91,6 +98,8 @@ class Patient(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PatientQuerySet.as_manager()
+    # Row versions: the patient as they were at any time (docs/architecture/cases.md, History).
+    history = HistoricalRecords(history_id_field=history_id_field())
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
@@ -393,6 +402,8 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CaseQuerySet.as_manager()
+    # Row versions: the case as it was at any time (docs/architecture/cases.md, History).
+    history = HistoricalRecords(history_id_field=history_id_field())
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -72,20 +72,24 @@ def table_exists(name: str) -> bool:
 
 @contextlib.contextmanager
 def throwaway_kind_installed() -> Iterator[type]:
-    """Install the throwaway app (its ready() registers the kind), create its table; undo both.
+    """Install the throwaway app (its ready() registers the kind), create its tables (the details
+    and their row history, which every detail model inherits from CaseDetail); undo both.
 
     Needs a transactional test: SQLite's schema editor refuses to run inside a transaction with
     foreign-key checks on, and DDL must not be rolled back under another test's feet."""
     try:
         with override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, THROWAWAY_APP]):
             model = apps.get_model(THROWAWAY_LABEL, "DentalBenefitInquiry")
+            tables = [model, model.history.model]
             with connection.schema_editor() as editor:
-                editor.create_model(model)
+                for table in tables:
+                    editor.create_model(table)
             try:
                 yield model
             finally:
                 with connection.schema_editor() as editor:
-                    editor.delete_model(model)
+                    for table in reversed(tables):
+                        editor.delete_model(table)
     finally:
         registry.unregister(DENTAL)
 
@@ -140,6 +144,9 @@ def test_a_throwaway_category_app_plugs_in_without_touching_cases(admin_client, 
             "D2740",
         )
         assert spec.serializer(stored).data == details
+        # row history comes with CaseDetail, its author the actor
+        version = stored.history.get()
+        assert (version.history_type, version.history_user) == ("+", admin_user)
 
         # the model's rules are enforced as details.<field>, and nothing is written
         counts = (Case.objects.count(), CaseEvent.objects.count(), Patient.objects.count())

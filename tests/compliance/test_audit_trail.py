@@ -1,0 +1,330 @@
+"""The audit trail (docs/architecture/audit.md): who did it, append-only, hash chain, purge."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.utils import timezone
+
+from accounts.models import SYSTEM_USERNAME
+from cases import services
+from cases.choices import Channel, Visibility
+from cases.models import Case, Patient
+from compliance.audit import purge_before, verify_chain
+from compliance.models import AuditEntry
+from partners.models import PartnerOrganisation
+from tests.factories import UserFactory, make_case, make_patient
+
+pytestmark = pytest.mark.django_db
+
+TABLE = AuditEntry._meta.db_table
+append_only = importlib.import_module("compliance.migrations.0003_auditentry_append_only")
+
+
+def entries_for(obj):
+    return AuditEntry.objects.get_for_object(obj).order_by("chain_index")
+
+
+@contextlib.contextmanager
+def triggers_disabled():
+    """Tamper with the table as an attacker with DDL rights would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending trigger events
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL")
+        else:
+            cursor.execute("DROP TRIGGER compliance_auditentry_no_update")
+            cursor.execute("DROP TRIGGER compliance_auditentry_no_delete")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER ALL")
+            else:
+                for statement in append_only.SQLITE_TRIGGERS:
+                    cursor.execute(statement)
+
+
+def verify(*args) -> tuple[int, str, str]:
+    out, err = [], []
+
+    class Sink:
+        def __init__(self, into):
+            self.into = into
+
+        def write(self, text):
+            self.into.append(text)
+
+        def flush(self):
+            pass
+
+    try:
+        call_command("audit_verify", *args, stdout=Sink(out), stderr=Sink(err))
+    except CommandError as exc:
+        return exc.returncode, "".join(out), str(exc)
+    return 0, "".join(out), "".join(err)
+
+
+@pytest.fixture
+def trail(actor, category):
+    """A few dozen entries from real service calls."""
+    patient = make_patient(actor)
+    for n in range(3):
+        case = make_case(actor=actor, category=category, patient=patient)
+        services.case_add_note(actor=actor, case=case, body=f"n{n}", visibility=Visibility.INTERNAL)
+    return list(AuditEntry.objects.order_by("chain_index").values_list("chain_index", flat=True))
+
+
+# --- the actor ----------------------------------------------------------------------------------
+
+
+def test_service_writes_are_audited_as_the_services_actor(actor, other_agent, category):
+    patient = services.patient_create(
+        actor=actor, given_name="Ada", family_name="Lovelace", date_of_birth="1980-01-01"
+    )
+    case = services.case_open(
+        actor=other_agent,
+        patient=patient,
+        category=category,
+        subject="s",
+        description="d",
+        channel=Channel.SMS,
+    )
+    services.case_assign(actor=actor, case=case, assignee=other_agent)
+
+    (created,) = entries_for(patient)
+    assert (created.action, created.actor) == (AuditEntry.Action.CREATE, actor)
+    opened, assigned = entries_for(case)
+    assert (opened.action, opened.actor) == (AuditEntry.Action.CREATE, other_agent)
+    assert (assigned.action, assigned.actor) == (AuditEntry.Action.UPDATE, actor)
+    assert "assigned_to" in assigned.changes
+    event = case.events.get(kind="opened")
+    assert entries_for(event).get().actor == other_agent
+    assert not AuditEntry.objects.filter(actor__isnull=True).exists()
+
+
+def test_admin_save_is_audited_as_the_request_user(admin_client, admin_user):
+    response = admin_client.post(
+        "/admin/partners/partnerorganisation/add/",
+        {"name": "Acme EHR", "slug": "acme-ehr", "kind": "ehr", "active": "on"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    organisation = PartnerOrganisation.objects.get(slug="acme-ehr")
+    created = entries_for(organisation).get()
+    assert created.action == AuditEntry.Action.CREATE
+    assert created.actor == admin_user
+    assert created.remote_addr == "127.0.0.1"
+
+
+def test_password_is_masked(actor):
+    actor.set_password("a-new-long-password-1")
+    actor.save()
+    change = entries_for(actor).filter(action=AuditEntry.Action.UPDATE).last()
+    _old, new = change.changes["password"]
+    assert "a-new" not in new
+    assert "*" in new
+
+
+def test_a_management_command_acts_as_the_system_account(actor):
+    call_command("audit_anchor", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    system_entries = AuditEntry.objects.filter(actor__username=SYSTEM_USERNAME)
+    # creating the system account itself is the first thing the system actor writes
+    assert system_entries.exists()
+    assert not AuditEntry.objects.filter(actor__isnull=True).exists()
+
+
+def test_writes_without_any_actor_fall_back_to_the_system_account(db):
+    user = UserFactory(username="made-by-fixture")
+    assert entries_for(user).get().actor.username == SYSTEM_USERNAME
+
+
+# --- append-only --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [f"UPDATE {TABLE} SET object_repr = 'x'", f"DELETE FROM {TABLE}"],  # noqa: S608
+)
+def test_the_database_refuses_update_and_delete(trail, statement):
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():  # noqa: SIM117
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert AuditEntry.objects.count() == len(trail)
+
+
+def test_postgresql_refuses_truncate(trail):
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {TABLE}")
+    assert AuditEntry.objects.count() == len(trail)
+
+
+def test_the_model_refuses_changes(trail):
+    entry = AuditEntry.objects.first()
+    with pytest.raises(ValueError, match="append-only"):
+        entry.save()
+    with pytest.raises(ValueError, match="append-only"):
+        entry.delete()
+
+
+# --- the chain ----------------------------------------------------------------------------------
+
+
+def test_an_intact_chain_verifies(trail):
+    assert trail == list(range(len(trail)))
+    code, out, err = verify("--progress-every", "5", "--batch-size", "7")
+    assert code == 0
+    assert f"intact: {len(trail)} entries" in out
+    assert "verified 5 entries" in err
+
+
+def test_an_altered_payload_is_found(trail):
+    target = trail[len(trail) // 2]
+    with triggers_disabled(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {TABLE} SET object_repr = 'forged' WHERE chain_index = %s",  # noqa: S608
+            [target],
+        )
+    code, _, message = verify()
+    assert code == 1
+    assert f"chain_index {target} " in message
+    assert "altered" in message
+
+
+def test_a_deleted_row_is_found(trail):
+    target = trail[5]
+    with triggers_disabled(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE chain_index = %s", [target])  # noqa: S608
+    code, _, message = verify()
+    assert code == 1
+    assert f"chain_index {target + 1} " in message
+    assert f"entries {target}..{target} are missing" in message
+
+
+def test_a_swapped_order_is_found(trail):
+    first, second = trail[3], trail[4]
+    with triggers_disabled(), connection.cursor() as cursor:
+        sql = f"UPDATE {TABLE} SET chain_index = %s WHERE chain_index = %s"  # noqa: S608
+        cursor.execute(sql, [10**9, first])
+        cursor.execute(sql, [first, second])
+        cursor.execute(sql, [second, 10**9])
+    code, _, message = verify()
+    assert code == 1
+    assert f"chain_index {first} " in message
+
+
+def test_the_exported_head_detects_truncation_of_the_newest_entries(trail, tmp_path):
+    head = tmp_path / "head.json"
+    call_command("audit_anchor", "--output", str(head), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    exported = json.loads(head.read_text())
+    assert exported["chain_index"] == AuditEntry.objects.order_by("-chain_index")[0].chain_index
+    assert verify("--head", str(head))[0] == 0
+    with triggers_disabled(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {TABLE} WHERE chain_index >= %s",  # noqa: S608
+            [exported["chain_index"] - 2],
+        )
+    assert verify()[0] == 0  # what is left is a valid chain on its own...
+    code, _, message = verify("--head", str(head))
+    assert code == 1  # ...but not the one anchored outside the database
+    assert f"chain_index {exported['chain_index']}" in message
+
+
+# --- retention purge ----------------------------------------------------------------------------
+
+
+def test_the_purge_refuses_a_young_cutoff(trail, actor):
+    with pytest.raises(ValidationError):
+        purge_before(timezone.now() - timedelta(days=365), actor=actor)
+    assert AuditEntry.objects.count() == len(trail)
+
+
+def test_the_purge_keeps_the_rest_verifiable_and_audits_itself(trail, actor):
+    cut = trail[10]
+    old = timezone.now() - timedelta(days=7 * 365)
+    with triggers_disabled(), connection.cursor() as cursor:  # age the first entries
+        cursor.execute(
+            f"UPDATE {TABLE} SET timestamp = %s WHERE chain_index <= %s",  # noqa: S608
+            [old, cut],
+        )
+    # re-hash the aged prefix so the chain is intact before the purge
+    from compliance.models import GENESIS_HASH, compute_entry_hash, content_type_label
+
+    prev = GENESIS_HASH
+    with triggers_disabled(), connection.cursor() as cursor:
+        for entry in AuditEntry.objects.order_by("chain_index"):
+            new_hash = compute_entry_hash(prev, entry, content_type_label(entry.content_type_id))
+            cursor.execute(
+                f"UPDATE {TABLE} SET prev_hash = %s, entry_hash = %s WHERE id = %s",  # noqa: S608
+                [prev, new_hash, entry.pk],
+            )
+            prev = new_hash
+    assert verify_chain().intact
+
+    deleted = purge_before(old + timedelta(days=1), actor=actor)
+
+    assert deleted == cut + 1
+    assert AuditEntry.objects.order_by("chain_index")[0].chain_index == cut + 1
+    checkpoint = AuditEntry.objects.order_by("-chain_index")[0]
+    assert checkpoint.actor == actor
+    assert checkpoint.additional_data["checkpoint"]["purged_through"] == cut
+    report = verify_chain()
+    assert report.intact, report.reason
+    assert report.checked == len(trail) - cut  # the rest plus the checkpoint
+    assert verify()[0] == 0
+
+
+def test_a_missing_prefix_without_checkpoint_is_found(trail):
+    with triggers_disabled(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE chain_index < 3")  # noqa: S608
+    code, _, message = verify()
+    assert code == 1
+    assert "chain_index 3 " in message
+
+
+# --- concurrency --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_make_a_gap_free_chain(category):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers itself; threads share its in-memory test database")
+    agents = [UserFactory(username=f"writer-{n}") for n in range(10)]
+    patient = make_patient(agents[0])
+    barrier = threading.Barrier(len(agents))
+    errors = []
+
+    def write(agent):
+        try:
+            barrier.wait(timeout=10)
+            for _ in range(2):
+                make_case(actor=agent, category=category, patient=patient)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(agent,)) for agent in agents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors
+    assert Case.objects.count() == 20
+    indexes = list(AuditEntry.objects.order_by("chain_index").values_list("chain_index", flat=True))
+    assert indexes == list(range(len(indexes)))
+    assert verify_chain().intact
+    assert Patient.objects.count() == 1
