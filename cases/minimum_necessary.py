@@ -16,6 +16,7 @@ from typing import Any
 
 from accounts.models import User
 from accounts.roles import Role
+from cases.models import Patient
 
 FULL = "full"
 LAST4 = "last4"
@@ -28,23 +29,7 @@ CASE = "cases.case"
 EVENT = "cases.caseevent"
 DETAILS = "details"  # every category detail model, unless a model label is listed
 
-_PATIENT_CONTACT = {
-    name: FULL
-    for name in (
-        "id",
-        "mrn",
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "phone",
-        "email",
-        "preferred_language",
-        "preferred_contact_channel",
-        "sms_consent",
-        "interpreter_needed",
-        "sensitivity",
-    )
-}
+_PATIENT_CONTACT = dict.fromkeys(("id", *Patient.INPUT_FIELDS, "sensitivity"), FULL)
 _CASE_WORK = {ALL: FULL}
 _EVENT_WORK = {ALL: FULL}
 

@@ -11,20 +11,7 @@ from cases.models import Case, CaseEvent, Patient
 class PatientSerializer(MinimumNecessaryMixin, serializers.ModelSerializer):
     class Meta:
         model = Patient
-        fields = [
-            "id",
-            "mrn",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "phone",
-            "email",
-            "preferred_language",
-            "preferred_contact_channel",
-            "sms_consent",
-            "interpreter_needed",
-            "sensitivity",
-        ]
+        fields = ["id", *Patient.INPUT_FIELDS, "sensitivity"]
 
 
 class CaseSerializer(MinimumNecessaryMixin, serializers.ModelSerializer):

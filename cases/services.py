@@ -36,20 +36,7 @@ from partners.models import PartnerOrganisation
 logger = logging.getLogger(__name__)
 
 # Fields a caller may set on a patient; anything else is refused by name.
-PATIENT_FIELDS = frozenset(
-    {
-        "mrn",
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "phone",
-        "email",
-        "preferred_language",
-        "preferred_contact_channel",
-        "sms_consent",
-        "interpreter_needed",
-    }
-)
+PATIENT_FIELDS = frozenset(Patient.INPUT_FIELDS)
 # Foreign keys the services resolve themselves: full_clean need not look them up again.
 _CASE_FK_FIELDS = [
     "patient",

@@ -65,6 +65,20 @@ class PatientQuerySet(models.QuerySet):
 class Patient(models.Model):
     """A person who contacts support. PHI: every field here identifies the patient."""
 
+    # The fields intake and the patient services may set (everything else is computed).
+    INPUT_FIELDS = (
+        "mrn",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "phone",
+        "email",
+        "preferred_language",
+        "preferred_contact_channel",
+        "sms_consent",
+        "interpreter_needed",
+    )
+
     mrn = models.CharField(
         "MRN",
         max_length=32,

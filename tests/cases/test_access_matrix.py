@@ -19,8 +19,7 @@ Roles x situations x actions, for Case, Patient, CaseEvent and a category detail
 the services; every restrict() / access_case() / with_permission_flags() result is observed in
 that one transaction (rolled back afterwards). Each role x situation x action is then its own
 test (``test_access_matrix[agent-own_queue-view]``) asserting the four models, the failure message
-naming the model. Cells where the code disagrees with the document are marked
-``xfail(strict=True)`` with the reason (``KNOWN_BUGS``).
+naming the model.
 """
 
 from __future__ import annotations
@@ -218,39 +217,15 @@ EXPECTED: dict[str, dict[str, dict[str, bool]]] = {
 
 # --- cells where the code disagrees with the document ---------------------------------------------
 
-# (role, situation, action) -> reason. Empty: restrict() now agrees with every cell. Found and
-# fixed meanwhile in cases.access.restrict_cases (the role's model permission is required): a
-# compliance officer could WORK a case assigned to them or given by a change_case grant, and a
-# person with no role could see and work the cases assigned or granted to them.
-KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
-
-FLAGS_IGNORE_THE_ROLE = (
-    "BUG: cases.access.case_permission_flags does not apply the role check restrict_cases "
-    "applies (user.has_perm('cases.change_case') before case_condition): with_permission_flags "
-    "gives can_work=True on a case assigned to the user or under a change_case grant while "
-    "restrict(user, 'work') hides it, for a compliance officer and for a person with no role."
-)
-KNOWN_FLAG_BUGS: dict[str, str] = {}
-
 
 def cells() -> list:
-    """One pytest.param per role x situation x action, xfail where KNOWN_BUGS says so."""
-    params = []
-    for role in ROLES:
-        for situation in SITUATIONS:
-            for action in ACTIONS:
-                reason = KNOWN_BUGS.get((role, situation, action))
-                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-                params.append(
-                    pytest.param(
-                        role,
-                        situation,
-                        action,
-                        marks=marks,
-                        id=f"{role}-{situation}-{action}",
-                    )
-                )
-    return params
+    """One pytest.param per role x situation x action."""
+    return [
+        pytest.param(role, situation, action, id=f"{role}-{situation}-{action}")
+        for role in ROLES
+        for situation in SITUATIONS
+        for action in ACTIONS
+    ]
 
 
 def test_the_expected_table_is_complete():
@@ -258,7 +233,6 @@ def test_the_expected_table_is_complete():
     for role, row in EXPECTED_LETTERS.items():
         assert set(row) == set(SITUATIONS), role
         assert all(set(letters) <= set("vws") for letters in row.values()), role
-    assert set(KNOWN_BUGS) <= {(r, s, a) for r in ROLES for s in SITUATIONS for a in ACTIONS}
 
 
 # --- the world, built and observed once per module ------------------------------------------------
@@ -555,18 +529,7 @@ def test_access_case_is_404_exactly_where_restrict_hides(observed, role, action)
 # --- with_permission_flags: the per-row flags match restrict(work / supervise) --------------------
 
 
-@pytest.mark.parametrize(
-    "role",
-    [
-        pytest.param(
-            role,
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FLAG_BUGS[role])]
-            if role in KNOWN_FLAG_BUGS
-            else [],
-        )
-        for role in ROLES
-    ],
-)
+@pytest.mark.parametrize("role", ROLES)
 def test_permission_flags_match_restrict(observed, role):
     work = observed.restricted["Case", role, WORK]
     supervise = observed.restricted["Case", role, SUPERVISE]

@@ -874,3 +874,43 @@ def test_configuration_changelists_issue_a_constant_number_of_queries(admin_clie
     with_many = count_queries(admin_client, grow(30), 30)
 
     assert with_few == with_many
+
+
+# --- queue membership is managed in the Queue admin ----------------------------------------------
+
+
+def test_a_member_added_in_the_queue_admin_works_the_queue(admin_client, actor, category):
+    from django.contrib.auth.models import Permission
+
+    from accounts.roles import Role, ensure_role_groups
+    from tests.factories import UserFactory
+
+    queue = category.default_queue
+    case = make_case(actor=actor, category=category)
+    newcomer = UserFactory(username="new-billing-agent")
+    newcomer.groups.add(ensure_role_groups()[Role.AGENT])
+    assert not Case.objects.restrict(newcomer, "work").filter(pk=case.pk).exists()
+    work = Permission.objects.get(content_type__app_label="cases", codename="work_queue")
+
+    response = admin_client.post(
+        admin_url(Queue, "change", queue.pk),
+        {
+            **queue_form_data(queue),
+            **formset(
+                "queueuserobjectpermission_set", [{"user": newcomer.pk, "permission": work.pk}]
+            ),
+        },
+    )
+
+    assert response.status_code == 302
+    newcomer = type(newcomer).objects.get(pk=newcomer.pk)
+    assert Case.objects.restrict(newcomer, "work").filter(pk=case.pk).exists()
+    # and only the two queue permissions are offered in that inline
+    page = admin_client.get(admin_url(Queue, "change", queue.pk))
+    members = next(
+        f for f in page.context["inline_admin_formsets"] if f.formset.prefix.startswith("queueuser")
+    )
+    offered = set(
+        members.formset.empty_form.fields["permission"].queryset.values_list("codename", flat=True)
+    )
+    assert offered == {"work_queue", "supervise_queue"}
