@@ -57,6 +57,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.view_breakglassaccess",
         "compliance.change_breakglassaccess",
         "compliance.review_breakglassaccess",
+        # The audit trail pages: search, "who accessed this record", export, chain status.
+        "compliance.view_auditentry",
+        "compliance.export_auditentry",
+        "compliance.view_chainverification",
+        "compliance.add_chainverification",
     ],
     # Configures queues, categories, partners and accounts.
     Role.ADMINISTRATOR: [

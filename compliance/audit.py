@@ -65,6 +65,34 @@ def system_actor():
     return user if user is not None else system_user()
 
 
+# --- the subject: which patient and case an entry is about -------------------------------------
+
+
+def subject_of(instance) -> tuple[int | None, int | None]:
+    """(patient pk, case pk) of a record, for the entry's indexed subject columns: a patient is
+    its own subject; a case, its patient and itself; anything with a case (events, category
+    details, case grants, break-the-glass accesses), that case's. Other records: none."""
+    from cases.models import Case, CaseUserObjectPermission, Patient
+
+    if isinstance(instance, Patient):
+        return instance.pk, None
+    if isinstance(instance, Case):
+        return instance.patient_id, instance.pk
+    if isinstance(instance, CaseUserObjectPermission):
+        case_pk, field = instance.content_object_id, "content_object"
+    else:
+        case_pk, field = getattr(instance, "case_id", None), "case"
+    if case_pk is None:
+        return None, None
+    descriptor = getattr(type(instance), field, None)
+    if descriptor is not None and descriptor.is_cached(instance):
+        case = getattr(instance, field)
+        if isinstance(case, Case):
+            return case.patient_id, case_pk
+    patient_pk = Case.objects.filter(pk=case_pk).values_list("patient_id", flat=True).first()
+    return patient_pk, case_pk
+
+
 # --- registration -------------------------------------------------------------------------------
 
 
@@ -160,7 +188,7 @@ def purge_before(cutoff: datetime, *, actor) -> int:
     cutoff younger than the retention period. Returns the number of entries deleted."""
     from django.contrib.contenttypes.models import ContentType
 
-    from compliance.models import AuditEntry
+    from compliance.models import AuditEntry, forget_cached_head
 
     oldest_allowed = timezone.now() - timedelta(days=retention_days())
     if cutoff > oldest_allowed:
@@ -183,6 +211,7 @@ def purge_before(cutoff: datetime, *, actor) -> int:
                 from compliance.models import AUDIT_CHAIN_LOCK_KEY
 
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
+        forget_cached_head(using)
         entries = AuditEntry.objects.using(using)
         last = (
             entries.filter(timestamp__lt=cutoff)
@@ -248,8 +277,12 @@ def verify_chain(
     progress: Callable[[int], None] | None = None,
     progress_every: int = 10000,
     using: str | None = None,
+    anchor: tuple[int, str] | None = None,
 ) -> ChainReport:
-    """Walk the chain in chain_index order and return where it first breaks, if it does."""
+    """Walk the chain in chain_index order and return where it first breaks, if it does. With an
+    ``anchor`` (chain_index, entry_hash) exported earlier by audit_anchor, the entry there must
+    still exist and still have that hash: this catches a chain truncated at its end or rewritten
+    from some point on, which is internally consistent."""
     from compliance.models import GENESIS_HASH, AuditEntry, compute_entry_hash, content_type_label
 
     using = using or router.db_for_read(AuditEntry)
@@ -257,6 +290,7 @@ def verify_chain(
     report = ChainReport()
     previous: tuple[int, str] | None = None
     checkpoints: dict[int, str] | None = None
+    anchored = None
     after = -1
     while True:
         batch = list(queryset.filter(chain_index__gt=after)[:batch_size])
@@ -290,11 +324,20 @@ def verify_chain(
             if compute_entry_hash(entry.prev_hash, entry, label) != entry.entry_hash:
                 return _broken(report, entry, "content does not match its hash (altered)")
             previous = (entry.chain_index, entry.entry_hash)
+            if anchor is not None and entry.chain_index == anchor[0]:
+                anchored = entry
             report.checked += 1
             if progress is not None and report.checked % progress_every == 0:
                 progress(report.checked)
         after = batch[-1].chain_index
     report.head = previous
+    if anchor is not None:
+        if anchored is None:
+            report.broken_at = anchor[0]
+            report.reason = "the exported head is missing (the newest entries were removed)"
+        elif anchored.entry_hash != anchor[1]:
+            report.broken_at, report.entry_id = anchor[0], anchored.pk
+            report.reason = "its hash differs from the exported head (the chain was rewritten)"
     return report
 
 
@@ -322,3 +365,46 @@ def current_head(using: str | None = None) -> dict[str, Any] | None:
         "entry_hash": head["entry_hash"],
         "timestamp": head["timestamp"].isoformat(),
     }
+
+
+# --- recorded verifications (the compliance pages' chain status) ---------------------------------
+
+
+def run_recorded_verification(
+    *,
+    source: str,
+    actor,
+    progress=None,
+    batch_size: int = 2000,
+    progress_every: int = 10000,
+    anchor: tuple[int, str] | None = None,
+):
+    """Verify the chain and keep the outcome as a ``ChainVerification`` (started, then finished
+    with what was found), so the compliance pages can show when the chain was last checked."""
+    from compliance.models import ChainVerification
+
+    if actor is None or not getattr(actor, "pk", None):
+        raise ValidationError({"actor": ValidationError("Say who verifies.", code="required")})
+    record = ChainVerification.objects.create(
+        source=source, requested_by=actor, started_at=timezone.now()
+    )
+    try:
+        report = verify_chain(
+            batch_size=batch_size, progress=progress, progress_every=progress_every, anchor=anchor
+        )
+    except Exception as exc:
+        record.finished_at = timezone.now()
+        record.intact = False
+        record.reason = f"verification failed to run: {type(exc).__name__}"
+        record.save()
+        raise
+    record.finished_at = timezone.now()
+    record.checked = report.checked
+    record.intact = report.intact
+    record.broken_at = report.broken_at
+    record.broken_entry_id = report.entry_id
+    record.reason = report.reason
+    if report.head is not None:
+        record.head_index, record.head_hash = report.head
+    record.save()
+    return record, report

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -75,7 +76,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # --- applications ------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "daphne",  # ASGI runserver: HTTP and WebSocket in one process
-    "django.contrib.admin",
+    "patientcare.apps.PatientCareAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -110,7 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",  # request user and address on audit entries
+    "compliance.middleware.AuditMiddleware",  # request user, address and correlation id on entries
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -191,6 +192,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Periodic tasks (celery beat): the daily audit chain verification, at a quiet hour.
+CELERY_BEAT_SCHEDULE = {
+    "verify-audit-chain": {
+        "task": "compliance.verify_audit_chain",
+        "schedule": crontab(hour=env_int("AUDIT_VERIFY_HOUR_UTC", 7), minute=15),
+    },
+}
 
 # --- authentication and sessions (HIPAA: automatic logoff when idle) ---------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -285,4 +293,10 @@ AUDITLOG_LOGENTRY_MODEL = "compliance.AuditEntry"
 # auditlog's own LogEntry is swapped out: no migrations, so no unused auditlog_logentry table (its
 # foreign key to content types would also block the test database flush on PostgreSQL).
 MIGRATION_MODULES = {"auditlog": None}
+# The correlation id of a request's entries is made by compliance.middleware, never taken from a
+# client's header.
+AUDITLOG_CID_HEADER = None
+# Reverse proxies in front of the application that append to X-Forwarded-For (the audit trail's
+# client address is the one the outermost of them saw); 0: the socket's peer address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 6 * 365), 6 * 365)

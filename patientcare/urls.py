@@ -8,10 +8,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from compliance.views import break_glass_request
 from patientcare.health import healthz
 
-admin.site.site_header = "PatientCare administration"
-admin.site.site_title = "PatientCare"
-admin.site.index_title = "Configuration and records"
-
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="swagger-ui"),

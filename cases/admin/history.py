@@ -11,6 +11,7 @@ Patients and cases change only through ``cases.services``, so their history is f
   reads the history table directly; neither may decide on access here.)
 * never reverts: no Revert button, every version field read-only, and any other method than
   GET/HEAD on a version page refused (403), since a revert would write around the services;
+* logs each history page as an access to the record (``compliance.access_log``);
 * shows field changes under minimum necessary: a field the user may not see is left out of the
   list of changes, a masked one is masked (``cases.minimum_necessary``).
 """
@@ -26,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cases import minimum_necessary as mn
+from compliance.access_log import AccessKind, record_request_access
 
 _VERSION_FIELDS = "_history_version_readonly_fields"
 
@@ -61,8 +63,10 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         return obj
 
     def history_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
+        obj = self._visible_or_404(request, object_id)
+        response = super().history_view(request, object_id, extra_context)
+        record_request_access(request, [obj], kind=AccessKind.HISTORY, via="admin")
+        return response
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         obj = self._visible_or_404(request, object_id)
@@ -73,7 +77,11 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         # Every field of the version is shown read-only (computed here, on the live record, so
         # that get_readonly_fields need not call get_fieldsets itself).
         setattr(request, _VERSION_FIELDS, flatten_fieldsets(self.get_fieldsets(request, obj)))
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        record_request_access(
+            request, [obj], kind=AccessKind.HISTORY, via="admin", query={"version": version_id}
+        )
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

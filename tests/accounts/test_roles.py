@@ -77,10 +77,19 @@ def test_role_permissions_keep_their_documented_shape():
     assert agent < administrator
     # Compliance reads everything that holds or controls access to PHI and changes nothing.
     assert compliance
-    # ... except signing off emergency accesses, which is their review job.
-    review = {"compliance.change_breakglassaccess", "compliance.review_breakglassaccess"}
+    # ... except signing off emergency accesses, which is their review job, and exporting and
+    # verifying the audit trail (a verification run is recorded; nothing else changes).
+    review = {
+        "compliance.change_breakglassaccess",
+        "compliance.review_breakglassaccess",
+        "compliance.export_auditentry",
+        "compliance.add_chainverification",
+    }
     assert review <= compliance
     assert all(name.split(".")[1].startswith("view_") for name in compliance - review)
+    assert {"compliance.view_auditentry", "compliance.view_chainverification"} <= compliance
+    for permissions in (agent, supervisor, administrator, partner):
+        assert not {name for name in permissions if name.startswith("compliance.")}
     assert {"cases.view_patient", "cases.view_caseevent", "accounts.view_user"} <= compliance
     # A partner system submits cases; it never browses patients or timelines.
     assert partner == {"cases.add_case", "cases.view_case", "cases.view_category"}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance.audit import acting_as, system_actor, verify_chain
-from compliance.models import AuditEntry
+from compliance.audit import acting_as, run_recorded_verification, system_actor
+from compliance.models import VerificationSource
 
 
 class Command(BaseCommand):
@@ -20,45 +20,31 @@ class Command(BaseCommand):
         parser.add_argument("--progress-every", type=int, default=10000)
 
     def handle(self, *args, head: Path | None, batch_size: int, progress_every: int, **options):
-        with acting_as(system_actor()):
+        actor = system_actor()
+        with acting_as(actor):
             anchor = None
             if head is not None:
                 try:
-                    anchor = json.loads(head.read_text())
-                    anchor_index, anchor_hash = int(anchor["chain_index"]), anchor["entry_hash"]
+                    exported = json.loads(head.read_text())
+                    anchor = (int(exported["chain_index"]), str(exported["entry_hash"]))
                 except (OSError, ValueError, KeyError, TypeError) as exc:
                     raise CommandError(f"Cannot read the head file {head}: {exc}") from exc
 
-            report = verify_chain(
+            _record, report = run_recorded_verification(
+                source=VerificationSource.COMMAND,
+                actor=actor,
                 batch_size=max(batch_size, 1),
                 progress_every=max(progress_every, 1),
                 progress=lambda n: self.stderr.write(f"verified {n} entries…"),
+                anchor=anchor,
             )
             if not report.intact:
+                entry = f" (entry id {report.entry_id})" if report.entry_id else ""
                 raise CommandError(
-                    f"Audit chain BROKEN at chain_index {report.broken_at} "
-                    f"(entry id {report.entry_id}): {report.reason}. "
-                    f"{report.checked} entries verified before it.",
+                    f"Audit chain BROKEN at chain_index {report.broken_at}{entry}: "
+                    f"{report.reason}. {report.checked} entries verified.",
                     returncode=1,
                 )
-            if anchor is not None:
-                stored = (
-                    AuditEntry.objects.filter(chain_index=anchor_index)
-                    .values_list("entry_hash", flat=True)
-                    .first()
-                )
-                if stored is None:
-                    raise CommandError(
-                        f"Audit chain BROKEN at chain_index {anchor_index}: the exported head is "
-                        "missing (the newest entries were removed).",
-                        returncode=1,
-                    )
-                if stored != anchor_hash:
-                    raise CommandError(
-                        f"Audit chain BROKEN at chain_index {anchor_index}: its hash differs from "
-                        "the exported head (the chain was rewritten).",
-                        returncode=1,
-                    )
             head_text = f"head {report.head[0]} {report.head[1]}" if report.head else "empty trail"
             self.stdout.write(
                 f"Audit chain intact: {report.checked} entries verified, {head_text}."

@@ -1,0 +1,274 @@
+"""Searching the audit trail (the compliance pages and their CSV export).
+
+A search filters by patient (MRN), user (username), case (reference), action and a date range,
+newest first, ``(timestamp, chain_index)`` descending. Each filter has an index that starts with
+it and goes on in that order (``AuditEntry.Meta.indexes``), so the first page of any search reads
+only the rows it shows; pages go on by keyset (the last row's timestamp and chain index), never
+by OFFSET, and nothing counts the whole trail. bench/audit_trail.py shows the plans on 1,000,000
+entries.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from django import forms
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from compliance.models import AuditEntry
+
+PAGE_SIZE = 50
+MAX_RANGE_DAYS = 7 * 366  # a search window larger than the retention period is a typo
+
+
+class TrailSearchForm(forms.Form):
+    patient = forms.CharField(
+        label="Patient MRN", required=False, max_length=64, help_text="Exact medical record number"
+    )
+    user = forms.CharField(label="User", required=False, max_length=150, help_text="Username")
+    case = forms.CharField(
+        label="Case reference", required=False, max_length=32, help_text="e.g. PC-2026-000123"
+    )
+    action = forms.TypedChoiceField(
+        label="Action",
+        required=False,
+        choices=[("", "Any action"), *AuditEntry.Action.choices],
+        coerce=int,
+        empty_value=None,
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+
+    def clean_patient(self) -> int | None:
+        from cases.models import Patient
+
+        mrn = self.cleaned_data["patient"].strip()
+        if not mrn:
+            return None
+        found = (
+            Patient.objects.restrict(self.viewer, "view")
+            .filter(mrn=mrn)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError("No patient has this MRN.", code="not_found")
+        return found
+
+    def clean_user(self) -> int | None:
+        from accounts.models import User
+
+        username = self.cleaned_data["user"].strip()
+        if not username:
+            return None
+        found = User.objects.filter(username=username).values_list("pk", flat=True).first()
+        if found is None:
+            raise forms.ValidationError("No user has this username.", code="not_found")
+        return found
+
+    def clean_case(self) -> int | None:
+        from cases.models import Case
+
+        reference = self.cleaned_data["case"].strip().upper()
+        if not reference:
+            return None
+        found = (
+            Case.objects.restrict(self.viewer, "view")
+            .filter(reference=reference)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError("No case has this reference.", code="not_found")
+        return found
+
+    def clean_cursor(self) -> tuple[datetime, int] | None:
+        raw = self.cleaned_data["cursor"].strip()
+        if not raw:
+            return None
+        try:
+            stamp, index = raw.rsplit("_", 1)
+            moment = datetime.fromisoformat(stamp)
+            if moment.tzinfo is None:
+                raise ValueError
+            return moment, int(index)
+        except ValueError:
+            raise forms.ValidationError(
+                "This page link is damaged: start the search again.", code="invalid"
+            ) from None
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error(
+                    "date_to",
+                    forms.ValidationError(
+                        "The end date is before the start date.", code="invalid_range"
+                    ),
+                )
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error(
+                    "date_to",
+                    forms.ValidationError(
+                        f"Search at most {MAX_RANGE_DAYS} days at a time.", code="range_too_long"
+                    ),
+                )
+        return data
+
+    # -- what the form asked for ---------------------------------------------------------------
+
+    def filters(self) -> dict:
+        """The cleaned filters, for the access log of the search itself."""
+        data = self.cleaned_data
+        shown = {}
+        for name in ("patient", "user", "case", "action", "date_from", "date_to"):
+            raw = self.data.get(name, "")
+            if data.get(name) not in (None, ""):
+                shown[name] = str(raw).strip()[:100]
+        return shown
+
+    def is_empty(self) -> bool:
+        return not self.filters()
+
+
+def _day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def search(data: dict) -> QuerySet[AuditEntry]:
+    """The entries matching a cleaned TrailSearchForm, newest first (without the cursor)."""
+    entries = AuditEntry.objects.all()
+    if data.get("patient") is not None:
+        entries = entries.filter(patient_pk=data["patient"])
+    if data.get("case") is not None:
+        entries = entries.filter(case_pk=data["case"])
+    if data.get("user") is not None:
+        entries = entries.filter(actor_id=data["user"])
+    if data.get("action") is not None:
+        entries = entries.filter(action=data["action"])
+    if data.get("date_from"):
+        entries = entries.filter(timestamp__gte=_day_start(data["date_from"]))
+    if data.get("date_to"):
+        entries = entries.filter(timestamp__lt=_day_start(data["date_to"] + timedelta(days=1)))
+    return entries.order_by("-timestamp", "-chain_index")
+
+
+def encode_cursor(entry: AuditEntry) -> str:
+    return f"{entry.timestamp.astimezone(UTC).isoformat()}_{entry.chain_index}"
+
+
+@dataclass
+class Page:
+    entries: list[AuditEntry]
+    next_cursor: str | None
+
+
+def page(data: dict, *, size: int = PAGE_SIZE) -> Page:
+    """One page of a search: ``size`` entries after the cursor, and the next page's cursor."""
+    entries = search(data).select_related("actor", "content_type")
+    cursor = data.get("cursor")
+    if cursor is not None:
+        moment, index = cursor
+        entries = entries.filter(
+            Q(timestamp__lt=moment) | Q(timestamp=moment, chain_index__lt=index)
+        )
+    rows = list(entries[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, encode_cursor(rows[-1]) if more and rows else None)
+
+
+# --- "who accessed this record" ------------------------------------------------------------------
+
+
+def accesses_of_patient(patient_pk: int) -> list[dict]:
+    """Per person: how often, first and last time they accessed the patient's record (the
+    patient or any of their cases), newest first."""
+    return list(
+        AuditEntry.objects.filter(patient_pk=patient_pk, action=AuditEntry.Action.ACCESS)
+        .values("actor_id", "actor__username", "actor__first_name", "actor__last_name")
+        .annotate(accesses=Count("id"), first=Min("timestamp"), last=Max("timestamp"))
+        .order_by("-last")
+    )
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "chain_index",
+    "timestamp_utc",
+    "action",
+    "actor_id",
+    "actor_username",
+    "remote_addr",
+    "object_type",
+    "object_pk",
+    "object",
+    "patient_pk",
+    "case_pk",
+    "correlation_id",
+    "changes",
+    "details",
+    "entry_hash",
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
+    """The CSV of a search, a line at a time (streamed: any size, constant memory)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    labels = dict(AuditEntry.Action.choices)
+    rows = entries.select_related("actor", "content_type").iterator(chunk_size=2000)
+    for entry in rows:
+        yield writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    entry.chain_index,
+                    entry.timestamp.astimezone(UTC).isoformat(),
+                    labels.get(entry.action, entry.action),
+                    entry.actor_id,
+                    entry.actor.username if entry.actor_id else "",
+                    entry.remote_addr or "",
+                    f"{entry.content_type.app_label}.{entry.content_type.model}",
+                    entry.object_pk,
+                    entry.object_repr,
+                    entry.patient_pk,
+                    entry.case_pk,
+                    entry.cid or "",
+                    json.dumps(entry.changes, sort_keys=True) if entry.changes else "",
+                    json.dumps(entry.additional_data, sort_keys=True)
+                    if entry.additional_data
+                    else "",
+                    entry.entry_hash,
+                )
+            ]
+        )

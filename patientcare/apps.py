@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class PatientCareAdminConfig(AdminConfig):
+    default_site = "patientcare.admin.PatientCareAdminSite"
