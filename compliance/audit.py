@@ -111,7 +111,7 @@ def audited_models() -> list[tuple[type, dict[str, Any]]]:
         QueueUserObjectPermission,
     )
     from cases.registry import registry
-    from compliance.models import BreakGlassAccess
+    from compliance.models import BreakGlassAccess, ChainVerification
     from partners.models import PartnerOrganisation
 
     models: list[tuple[type, dict[str, Any]]] = [
@@ -127,6 +127,7 @@ def audited_models() -> list[tuple[type, dict[str, Any]]]:
         (Group, {"m2m_fields": {"permissions"}}),
         (PartnerOrganisation, {}),
         (BreakGlassAccess, {}),
+        (ChainVerification, {}),  # who verified the trail, when, with what result
     ]
     seen = {model for model, _ in models}
     for spec in registry:

@@ -207,7 +207,7 @@ class AuditEntry(AbstractLogEntry):
     """django-auditlog's log entry plus a hash chain: ``entry_hash`` = sha256(``prev_hash`` +
     canonical JSON of the entry), ``chain_index`` gap-free. Appends are serialised (PostgreSQL:
     a transaction-level advisory lock; SQLite: writers are serialised by BEGIN IMMEDIATE) and the
-    table is append-only (database triggers, migration 0002)."""
+    table is append-only (database triggers, migration 0003)."""
 
     # PROTECT instead of auditlog's SET NULL / CASCADE: the table refuses UPDATE and DELETE, and an
     # account or content type with audit history must not disappear from under it.
