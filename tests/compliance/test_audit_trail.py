@@ -20,7 +20,7 @@ from cases import services
 from cases.choices import Channel, Visibility
 from cases.models import Case, Patient
 from compliance.audit import purge_before, verify_chain
-from compliance.models import AuditEntry, forget_cached_head
+from compliance.models import AuditEntry, ChainVerification, forget_cached_head
 from partners.models import PartnerOrganisation
 from tests.factories import UserFactory, make_case, make_patient
 
@@ -187,8 +187,12 @@ def test_an_intact_chain_verifies(trail):
     assert trail == list(range(len(trail)))
     code, out, err = verify("--progress-every", "5", "--batch-size", "7")
     assert code == 0
-    assert f"intact: {len(trail)} entries" in out
+    # the trail, plus the entry recording that this verification started
+    assert f"intact: {len(trail) + 1} entries" in out
     assert "verified 5 entries" in err
+    run = ChainVerification.objects.get()
+    assert (run.source, run.intact, run.checked) == ("command", True, len(trail) + 1)
+    assert run.requested_by.username == SYSTEM_USERNAME
 
 
 def test_an_altered_payload_is_found(trail):
@@ -202,6 +206,9 @@ def test_an_altered_payload_is_found(trail):
     assert code == 1
     assert f"chain_index {target} " in message
     assert "altered" in message
+    run = ChainVerification.objects.get()  # the finding is kept for the compliance pages
+    assert (run.intact, run.broken_at, run.checked) == (False, target, target)
+    assert "altered" in run.reason
 
 
 def test_a_deleted_row_is_found(trail):
