@@ -7,6 +7,12 @@ and non-PHI fields only; browsers refetch details through the API, where access 
 
 A channel layer that is down must not turn a committed change into an error: the send is
 ``robust`` (logged, without PHI) and the live queue repairs missed events by resyncing.
+
+Other apps that must act *inside* the change's transaction — the webhook outbox
+(docs/architecture/partner-api.md) — subscribe with ``case_hooks.subscribe(callback)`` in their
+``AppConfig.ready()``: ``callback(case, name, event)`` runs before the announcement is scheduled,
+in the service's transaction, so what it writes commits or rolls back with the change. ``cases``
+never imports its subscribers.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from django.db import transaction
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from cases.models import Case
+    from collections.abc import Callable
+
+    from cases.models import Case, CaseEvent
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +68,38 @@ def case_event_payload(case: Case, name: str) -> dict[str, Any]:
     }
 
 
-def publish_case_event(case: Case, name: str, *, also_queue_ids: tuple[int, ...] = ()) -> None:
-    """Announce a case change to its queue's group once the current transaction commits."""
+class CaseHooks:
+    """Callbacks run inside the service's transaction for every case event."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[[Case, str, CaseEvent | None], None]] = []
+
+    def subscribe(self, callback: Callable[[Case, str, CaseEvent | None], None]) -> None:
+        if callback not in self._callbacks:
+            self._callbacks.append(callback)
+
+    def unsubscribe(self, callback) -> None:
+        if callback in self._callbacks:
+            self._callbacks.remove(callback)
+
+    def run(self, case: Case, name: str, event: CaseEvent | None) -> None:
+        for callback in list(self._callbacks):
+            callback(case, name, event)
+
+
+case_hooks = CaseHooks()
+
+
+def publish_case_event(
+    case: Case,
+    name: str,
+    *,
+    also_queue_ids: tuple[int, ...] = (),
+    event: CaseEvent | None = None,
+) -> None:
+    """Run the in-transaction hooks, then announce a case change to its queue's group once the
+    current transaction commits. ``event`` is the timeline entry of the change, if any."""
+    case_hooks.run(case, name, event)
     payload = case_event_payload(case, name)
     groups = [queue_group(queue_id) for queue_id in {case.queue_id, *also_queue_ids}]
     transaction.on_commit(lambda: _send(groups, payload), robust=True)

@@ -297,7 +297,7 @@ def case_open(
     case.save(force_insert=True)
     _log_redactions(case, subject=subject_redactions, description=description_redactions)
     save_details(case, detail, actor=actor)
-    CaseEvent.objects.create(
+    timeline = CaseEvent.objects.create(
         case=case,
         kind=EventKind.OPENED,
         actor=actor,
@@ -305,7 +305,7 @@ def case_open(
         body=f"Opened via {case.get_channel_display()}; {routing_note}"
         + (f"; SLA policy “{sla.policy.name}”." if sla.policy else "; no SLA policy applies."),
     )
-    publish_case_event(case, CaseEventName.OPENED)
+    publish_case_event(case, CaseEventName.OPENED, event=timeline)
     return case
 
 
@@ -340,14 +340,14 @@ def case_assign(*, actor, case: Case, assignee=None) -> Case:
     case.assigned_to = assignee
     case._history_user = actor
     case.save(update_fields=["assigned_to", "updated_at"])
-    CaseEvent.objects.create(
+    timeline = CaseEvent.objects.create(
         case=case,
         kind=EventKind.ASSIGNED if assignee is not None else EventKind.UNASSIGNED,
         actor=actor,
         old_value=previous.get_username() if previous is not None else "",
         new_value=assignee.get_username() if assignee is not None else "",
     )
-    publish_case_event(case, CaseEventName.ASSIGNED)
+    publish_case_event(case, CaseEventName.ASSIGNED, event=timeline)
     return case
 
 
@@ -380,7 +380,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> C
     sla_fields = clock_changes(case, from_status=from_status, to_status=to_status, now=now)
     case._history_user = actor
     case.save(update_fields=["status", "resolved_at", "closed_at", "updated_at", *sla_fields])
-    CaseEvent.objects.create(
+    timeline = CaseEvent.objects.create(
         case=case,
         kind=EventKind.STATUS_CHANGED,
         actor=actor,
@@ -389,7 +389,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> C
         body=(reason or "").strip(),
     )
     _log_redactions(case, reason=reason_redactions)
-    publish_case_event(case, CaseEventName.STATUS_CHANGED)
+    publish_case_event(case, CaseEventName.STATUS_CHANGED, event=timeline)
     return case
 
 
@@ -428,7 +428,7 @@ def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent
         update_fields.append("first_response_at")
     case._history_user = actor
     case.save(update_fields=update_fields)
-    publish_case_event(case, CaseEventName.MESSAGE_ADDED)
+    publish_case_event(case, CaseEventName.MESSAGE_ADDED, event=event)
     return event
 
 

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "knox",  # partner API tokens (hashed, expiring); the token model is partners.ServiceToken
+    "django_filters",
     "drf_spectacular",
     "phonenumber_field",
     "guardian",
@@ -101,6 +103,8 @@ INSTALLED_APPS = [
     "complaints",
     "auditlog",
     "compliance",
+    "api",
+    "webhooks",
     "fixtures",
 ]
 
@@ -184,6 +188,18 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# The cache: API throttling counters (shared by every worker: Redis in production).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("CACHE_REDIS_URL", REDIS_URL),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "patientcare"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -145,3 +145,30 @@ def test_a_failing_channel_layer_does_not_undo_the_change(
     assert case.status == Status.NEW
     assert "not delivered" in caplog.text
     assert case.patient.family_name not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_case_hooks_run_inside_the_services_transaction(actor, other_agent, category):
+    from django.db import connection
+
+    from cases.events import case_hooks
+
+    seen = []
+
+    def hook(case, name, event):
+        seen.append((name, event.kind if event else None, connection.in_atomic_block))
+
+    case_hooks.subscribe(hook)
+    try:
+        case = make_case(actor=actor, category=category)
+        case = services.case_assign(actor=actor, case=case, assignee=other_agent)
+        case = services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
+        services.case_add_note(actor=actor, case=case, body="Hi", visibility=Visibility.PATIENT)
+    finally:
+        case_hooks.unsubscribe(hook)
+    assert seen == [
+        (CaseEventName.OPENED, "opened", True),
+        (CaseEventName.ASSIGNED, "assigned", True),
+        (CaseEventName.STATUS_CHANGED, "status_changed", True),
+        (CaseEventName.MESSAGE_ADDED, "reply", True),
+    ]

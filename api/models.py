@@ -1,0 +1,1 @@
+"""Models of the REST edge: idempotency records (api/idempotency.py)."""
