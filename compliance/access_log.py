@@ -67,16 +67,21 @@ def client_address(request) -> str | None:
         return remote
 
 
+def _safe_text(value: str) -> str:
+    """Text fit for the trail: card numbers redacted (PCI DSS 3.3) and NUL replaced (PostgreSQL
+    refuses it in JSON: a crafted query string must not turn a page into a 500)."""
+    return redact_card_data(value.replace("\x00", "\ufffd"))[0]
+
+
 def request_query(request) -> dict[str, str]:
-    """What the request asked for (filters and search terms), bounded in size, with any card
-    number someone typed into a search box redacted (PCI DSS 3.3: not even in the trail)."""
+    """What the request asked for (filters and search terms), bounded in size. ``record_access``
+    redacts card numbers someone typed into a search box (PCI DSS 3.3: not even in the trail)."""
     source = request.GET
     query = {}
     for key in sorted(source):
         if key in _IGNORED_PARAMETERS:
             continue
-        value, _ = redact_card_data(",".join(source.getlist(key))[:MAX_QUERY_VALUE])
-        query[key[:50]] = value
+        query[key[:50]] = ",".join(source.getlist(key))[:MAX_QUERY_VALUE]
     return query
 
 
@@ -107,10 +112,10 @@ def record_access(
     objects = list(objects)
     details: dict[str, Any] = {"kind": kind, "via": via}
     if path:
-        details["path"] = redact_card_data(path[:300])[0]
+        details["path"] = _safe_text(path[:300])
     if query:
         details["query"] = {
-            str(key): redact_card_data(str(value))[0] for key, value in query.items()
+            _safe_text(str(key)): _safe_text(str(value)) for key, value in query.items()
         }
     if len(objects) > 1:
         details["listed"] = len(objects)

@@ -23,3 +23,59 @@ class BreakGlassReviewForm(forms.ModelForm):
     class Meta:
         model = BreakGlassAccess
         fields = ("review_outcome", "review_notes")
+
+
+# --- the compliance officer pages (compliance/views.py) -------------------------------------------
+
+
+class BreakGlassSignOffForm(forms.Form):
+    """A reviewer's sign-off of one emergency access (``services.break_glass_review``)."""
+
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=ReviewOutcome.choices, widget=forms.RadioSelect
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when the access was inappropriate: say what follow-up it needs.",
+    )
+
+
+class BreakGlassFilterForm(forms.Form):
+    AWAITING, REVIEWED, ALL = "awaiting", "reviewed", "all"
+
+    status = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[(AWAITING, "Awaiting review"), (REVIEWED, "Reviewed"), (ALL, "All")],
+    )
+
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or self.AWAITING
+
+
+class PatientLookupForm(forms.Form):
+    """The MRN box of "who accessed a patient's record"."""
+
+    mrn = forms.CharField(
+        label="Patient MRN", max_length=64, help_text="Exact medical record number"
+    )
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+
+    def clean_mrn(self):
+        from cases.models import Patient
+
+        mrn = self.cleaned_data["mrn"].strip()
+        patient = (
+            Patient.objects.restrict(self.viewer, "view").filter(mrn=mrn).only("pk").first()
+            if mrn
+            else None
+        )
+        if patient is None:
+            raise forms.ValidationError("No patient has this MRN.", code="not_found")
+        return patient

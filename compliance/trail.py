@@ -6,6 +6,9 @@ it and goes on in that order (``AuditEntry.Meta.indexes``), so the first page of
 only the rows it shows; pages go on by keyset (the last row's timestamp and chain index), never
 by OFFSET, and nothing counts the whole trail. bench/audit_trail.py shows the plans on 1,000,000
 entries.
+
+Links the pages make name a patient or a case by its id (``patient_id``, ``case_id``), never by
+MRN: an MRN is PHI and stays out of the URLs the application writes itself.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -24,6 +27,10 @@ from compliance.models import AuditEntry
 
 PAGE_SIZE = 50
 MAX_RANGE_DAYS = 7 * 366  # a search window larger than the retention period is a typo
+# Dates outside these are typos, and would overflow datetime arithmetic near year 1 or 9999.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(9998, 12, 31)
+MAX_ID = 2**63 - 1  # ids and chain indexes are 64-bit: larger numbers overflow the database
 
 
 class TrailSearchForm(forms.Form):
@@ -48,6 +55,15 @@ class TrailSearchForm(forms.Form):
         label="To (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     cursor = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
+    # A patient or case named by id, by the links of the compliance pages (no MRN in URLs).
+    patient_id = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
+    )
+    case_id = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
+    )
+
+    FILTERS = ("patient", "patient_id", "user", "case", "case_id", "action", "date_from", "date_to")
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +112,26 @@ class TrailSearchForm(forms.Form):
             raise forms.ValidationError("No case has this reference.", code="not_found")
         return found
 
+    def clean_patient_id(self) -> int | None:
+        from cases.models import Patient
+
+        pk = self.cleaned_data["patient_id"]
+        if pk is None:
+            return None
+        if not Patient.objects.restrict(self.viewer, "view").filter(pk=pk).exists():
+            raise forms.ValidationError("The linked patient was not found.", code="not_found")
+        return pk
+
+    def clean_case_id(self) -> int | None:
+        from cases.models import Case
+
+        pk = self.cleaned_data["case_id"]
+        if pk is None:
+            return None
+        if not Case.objects.restrict(self.viewer, "view").filter(pk=pk).exists():
+            raise forms.ValidationError("The linked case was not found.", code="not_found")
+        return pk
+
     def clean_cursor(self) -> tuple[datetime, int] | None:
         raw = self.cleaned_data["cursor"].strip()
         if not raw:
@@ -105,14 +141,50 @@ class TrailSearchForm(forms.Form):
             moment = datetime.fromisoformat(stamp)
             if moment.tzinfo is None:
                 raise ValueError
-            return moment, int(index)
-        except ValueError:
+            moment, index = moment.astimezone(UTC), int(index)
+            if not 0 <= index <= MAX_ID:
+                raise ValueError
+            return moment, index
+        except (ValueError, OverflowError):
             raise forms.ValidationError(
                 "This page link is damaged: start the search again.", code="invalid"
             ) from None
 
+    def _clean_day(self, name: str) -> date | None:
+        day = self.cleaned_data[name]
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise forms.ValidationError(
+                f"Enter a date between {EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d}.",
+                code="out_of_range",
+            )
+        return day
+
+    def clean_date_from(self) -> date | None:
+        return self._clean_day("date_from")
+
+    def clean_date_to(self) -> date | None:
+        return self._clean_day("date_to")
+
+    def _merge_linked(self, data: dict, name: str, linked: str, what: str) -> None:
+        """The id from a link and the typed identifier must agree; either one filters."""
+        pk = data.get(linked)
+        if pk is None:
+            return
+        if data.get(name) is not None and data[name] != pk:
+            self.add_error(
+                name,
+                forms.ValidationError(
+                    f"This is not the {what} of the link you followed: clear one of them.",
+                    code="conflict",
+                ),
+            )
+        elif name not in self.errors:
+            data[name] = pk
+
     def clean(self):
         data = super().clean()
+        self._merge_linked(data, "patient", "patient_id", "patient")
+        self._merge_linked(data, "case", "case_id", "case")
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             if end < start:
@@ -134,14 +206,19 @@ class TrailSearchForm(forms.Form):
     # -- what the form asked for ---------------------------------------------------------------
 
     def filters(self) -> dict:
-        """The cleaned filters, for the access log of the search itself."""
+        """The filters as asked (valid ones only), for the access log of the search itself."""
         data = self.cleaned_data
         shown = {}
-        for name in ("patient", "user", "case", "action", "date_from", "date_to"):
-            raw = self.data.get(name, "")
-            if data.get(name) not in (None, ""):
-                shown[name] = str(raw).strip()[:100]
+        for name in self.FILTERS:
+            raw = str(self.data.get(name, "")).strip()
+            if raw and data.get(name) not in (None, ""):
+                shown[name] = raw[:100]
         return shown
+
+    def subject(self) -> tuple[int | None, int | None]:
+        """(patient pk, case pk) the search is about, for its access-log entry."""
+        data = getattr(self, "cleaned_data", {})
+        return data.get("patient"), data.get("case")
 
     def is_empty(self) -> bool:
         return not self.filters()
@@ -185,13 +262,60 @@ def page(data: dict, *, size: int = PAGE_SIZE) -> Page:
     cursor = data.get("cursor")
     if cursor is not None:
         moment, index = cursor
-        entries = entries.filter(
-            Q(timestamp__lt=moment) | Q(timestamp=moment, chain_index__lt=index)
+        # "(timestamp, chain_index) before the cursor", written so that the plain
+        # ``timestamp <= moment`` is an index condition: the scan starts at the cursor instead of
+        # reading (and discarding) every newer entry.
+        entries = entries.filter(timestamp__lte=moment).filter(
+            Q(timestamp__lt=moment) | Q(chain_index__lt=index)
         )
     rows = list(entries[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, encode_cursor(rows[-1]) if more and rows else None)
+
+
+def entries_during(
+    *, actor_id: int, case_pk: int, start: datetime, end: datetime, limit: int = 200
+) -> tuple[list[AuditEntry], bool]:
+    """What one user did on one case in a time window (a break-the-glass access: what they read
+    and changed while it lasted), oldest first, at most ``limit``; and whether there was more."""
+    rows = list(
+        AuditEntry.objects.filter(
+            actor_id=actor_id, case_pk=case_pk, timestamp__gte=start, timestamp__lte=end
+        )
+        .select_related("actor", "content_type")
+        .order_by("timestamp", "chain_index")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def summarise(entry: AuditEntry) -> str:
+    """One line saying what an entry recorded, for the pages' tables: for an access, its kind,
+    the page and what was asked; for a change, the names of the changed fields."""
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    access = data.get("access")
+    if entry.action == AuditEntry.Action.ACCESS and isinstance(access, dict):
+        parts = [f"{access.get('kind', '?')} via {access.get('via', '?')}"]
+        if access.get("path"):
+            parts.append(str(access["path"]))
+        query = access.get("query")
+        if isinstance(query, dict) and query:
+            parts.append(", ".join(f"{key}={value}" for key, value in sorted(query.items())))
+        if "listed" in access:
+            parts.append(f"{access['listed']} listed")
+        return " · ".join(parts)[:500]
+    checkpoint = data.get("checkpoint")
+    if isinstance(checkpoint, dict):
+        return f"retention purge checkpoint through entry {checkpoint.get('purged_through')}"
+    changes = entry.changes
+    if isinstance(changes, str):
+        try:
+            changes = json.loads(changes)
+        except ValueError:
+            changes = None
+    if isinstance(changes, dict) and changes:
+        return "fields: " + ", ".join(sorted(str(name) for name in changes))
+    return ""
 
 
 # --- "who accessed this record" ------------------------------------------------------------------

@@ -19,5 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("access/emergency/", break_glass_request, name="break-glass-request"),
+    path("compliance/", include("compliance.urls")),
     path("healthz", healthz, name="healthz"),
 ]

@@ -339,3 +339,10 @@ def test_a_head_cached_inside_a_savepoint_is_kept_after_its_release(actor, case)
             record_access([case.patient], actor=actor, kind=AccessKind.VIEW, via="test")
     assert _head_reads(context) == 0
     assert verify_chain().intact
+
+
+def test_a_nul_in_a_search_is_logged_not_a_server_error(agent_client):
+    response = agent_client.get(admin_url(Patient, "changelist"), {"q": "a\x00b"})
+    assert response.status_code == 200
+    (entry,) = accesses()
+    assert entry.additional_data["access"]["query"] == {"q": "a\ufffdb"}
