@@ -16,3 +16,9 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         ("Account kind", {"fields": ("kind",)}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A person never becomes a service account here (nor the reverse): partner service
+        # accounts are made by partners.credentials.service_account_create.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return (*readonly, "kind") if obj is not None else readonly

@@ -63,11 +63,16 @@ class Status(models.TextChoices):
 class EventKind(models.TextChoices):
     OPENED = "opened", "Opened"
     REPLY = "reply", "Reply to patient"
+    INBOUND = "inbound", "Message from the patient"
     NOTE = "note", "Internal note"
     STATUS_CHANGED = "status_changed", "Status changed"
     ASSIGNED = "assigned", "Assigned"
     UNASSIGNED = "unassigned", "Unassigned"
     BREAK_GLASS = "break_glass", "Emergency access (break-the-glass)"
+
+
+# The patient conversation: the only events the patient (and a partner relaying it) sees.
+CONVERSATION_KINDS = (EventKind.REPLY, EventKind.INBOUND)
 
 
 class Visibility(models.TextChoices):

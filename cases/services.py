@@ -432,10 +432,44 @@ def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent
     return event
 
 
+@audited
+@transaction.atomic
+def case_receive_message(*, actor, case: Case, body: str) -> CaseEvent:
+    """Record a message *from* the patient (relayed by a partner's SMS, portal or IVR, or typed
+    in by staff from a call): patient-visible, part of the conversation, never an internal note.
+
+    A case waiting on the patient goes back to in progress (the patient answered: the SLA clock
+    resumes). A closed case takes no messages: a new contact opens a new case. The first
+    response is not stamped: this is not a response to the patient."""
+    require_actor(actor)
+    text, body_redactions = redact_card_data((body or "").strip())
+    if not text:
+        raise _error("body", "A message needs text.", "blank")
+    case = lock_case(case)
+    if case.status == Status.CLOSED:
+        raise _error("case", "A closed case takes no messages: open a new case.", "case_closed")
+    event = CaseEvent(
+        case=case, kind=EventKind.INBOUND, visibility=Visibility.PATIENT, body=text, actor=actor
+    )
+    event.full_clean(exclude=["case", "actor"], validate_constraints=False)
+    event.save(force_insert=True)
+    _log_redactions(case, body=body_redactions)
+    if case.status == Status.WAITING_ON_PATIENT:
+        case = case_transition(
+            actor=actor, case=case, to_status=Status.IN_PROGRESS, reason="The patient replied."
+        )
+    else:
+        case._history_user = actor
+        case.save(update_fields=["updated_at"])
+    publish_case_event(case, CaseEventName.MESSAGE_ADDED, event=event)
+    return event
+
+
 __all__ = [
     "case_add_note",
     "case_assign",
     "case_open",
+    "case_receive_message",
     "case_transition",
     "lock_case",
     "patient_create",

@@ -112,7 +112,7 @@ def audited_models() -> list[tuple[type, dict[str, Any]]]:
     )
     from cases.registry import registry
     from compliance.models import BreakGlassAccess, ChainVerification
-    from partners.models import PartnerOrganisation
+    from partners.models import PartnerOrganisation, ServiceToken
 
     models: list[tuple[type, dict[str, Any]]] = [
         (Patient, {}),
@@ -125,7 +125,8 @@ def audited_models() -> list[tuple[type, dict[str, Any]]]:
         (CaseUserObjectPermission, {}),
         (User, {"mask_fields": ["password"], "m2m_fields": {"groups", "user_permissions"}}),
         (Group, {"m2m_fields": {"permissions"}}),
-        (PartnerOrganisation, {}),
+        (PartnerOrganisation, {"m2m_fields": {"allowed_categories"}}),
+        (ServiceToken, {"include_fields": ServiceToken.AUDITED_FIELDS}),  # never the digest
         (BreakGlassAccess, {}),
         (ChainVerification, {}),  # who verified the trail, when, with what result
     ]

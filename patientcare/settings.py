@@ -10,6 +10,7 @@ variable.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -112,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "api.middleware.ApiErrorMiddleware",  # /api/: the error format for Django's own errors, 413
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -214,6 +216,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.verify_audit_chain",
         "schedule": crontab(hour=env_int("AUDIT_VERIFY_HOUR_UTC", 7), minute=15),
     },
+    "purge-idempotency-keys": {  # hourly: expired Idempotency-Key records (api.tasks)
+        "task": "api.purge_idempotency_keys",
+        "schedule": crontab(minute=35),
+    },
+    "webhooks-sweep": {  # every minute: due webhook retries and what Redis lost (webhooks.tasks)
+        "task": "webhooks.sweep",
+        "schedule": 60.0,
+    },
 }
 
 # --- authentication and sessions (HIPAA: automatic logoff when idle) ---------------------------
@@ -258,19 +268,66 @@ STORAGES = {
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.authentication.PartnerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only (anything else is a 415); deeply nested bodies are a 400, not a crash.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
+    # The one error format (docs/architecture/partner-api.md, "Endpoints, errors, …").
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Per organisation (staff: per user), counted in the shared cache: API_RATE_PER_MINUTE.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.OrganisationRateThrottle"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PatientCare API",
-    "DESCRIPTION": "Cases, messages and categories for healthcare patient support.",
+    "DESCRIPTION": (
+        "Cases, messages and categories for healthcare patient support. Partner systems "
+        "authenticate with `Authorization: Bearer <token>`. Errors always have the shape "
+        '`{"error": {"code", "message", "fields"}}`; lists are cursor-paginated (follow '
+        "`next`); POSTs accept an `Idempotency-Key`; requests are rate-limited per "
+        "organisation (429 with `Retry-After`)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Outputs are read-only and minimum necessary leaves out what a role may not see: no output
+    # field is promised to every client.
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.choices.Status",
+        "LanguageEnum": "cases.choices.Language",
+        "ChannelEnum": "cases.choices.Channel",
+        "PriorityEnum": "cases.choices.Priority",
+        "VisibilityEnum": "cases.choices.Visibility",
+        "EventKindEnum": "cases.choices.EventKind",
+        "ContactChannelEnum": "cases.choices.ContactChannel",
+    },
+}
+# Requests per minute of one partner organisation (all its service accounts together) or one
+# staff account; 0 turns the limit off. Over it: 429 with Retry-After.
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 600)
+# The largest request body accepted (bytes): a case with a 20,000-character description fits many
+# times over. Larger API bodies are refused with 413 before they are read (api.middleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+
+# --- partner API tokens (partners/, docs/architecture/partner-api.md) ----------------------------
+# django-rest-knox with our token model: SHA-512 digests, a name, revocation and last use; revoked
+# and expired tokens stay on record. "Authorization: Bearer pc_…"; every token expires.
+KNOX_TOKEN_MODEL = "partners.ServiceToken"  # noqa: S105 - a model label, not a secret
+PARTNER_TOKEN_DAYS = env_int("PARTNER_TOKEN_DAYS", 365)
+if not 1 <= PARTNER_TOKEN_DAYS <= 1830:
+    raise ImproperlyConfigured("PARTNER_TOKEN_DAYS must be 1 to 1830 (5 years): tokens expire.")
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": timedelta(days=PARTNER_TOKEN_DAYS),
+    "AUTO_REFRESH": False,
+    "TOKEN_PREFIX": "pc_",
 }
 
 # --- security headers (always) and HTTPS (production) ------------------------------------------
@@ -301,6 +358,13 @@ LOGGING = {
 # --- PatientCare -------------------------------------------------------------------------------
 # Break-the-glass: how long emergency access to a case lasts (minutes).
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
+# Outbound webhooks (webhooks/): plain http only to loopback and only when allowed; how long a
+# rotated-out signing secret keeps signing; delivery attempts before a message is failed.
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
+WEBHOOKS_SECRET_OVERLAP_HOURS = env_int("WEBHOOKS_SECRET_OVERLAP_HOURS", 24)
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 12)
+# Idempotency-Key records of the API are kept this many hours (never under 24: api/idempotency.py).
+IDEMPOTENCY_KEY_HOURS = max(env_int("IDEMPOTENCY_KEY_HOURS", 24), 24)
 # Case references look like PC-2026-000123 (prefix, year of opening, a number never reused).
 CASE_REFERENCE_PREFIX = os.environ.get("CASE_REFERENCE_PREFIX", "PC")
 # Audit trail (docs/architecture/audit.md): a hash-chained, append-only log entry model, and how
@@ -308,7 +372,9 @@ CASE_REFERENCE_PREFIX = os.environ.get("CASE_REFERENCE_PREFIX", "PC")
 AUDITLOG_LOGENTRY_MODEL = "compliance.AuditEntry"
 # auditlog's own LogEntry is swapped out: no migrations, so no unused auditlog_logentry table (its
 # foreign key to content types would also block the test database flush on PostgreSQL).
-MIGRATION_MODULES = {"auditlog": None}
+# knox's own AuthToken is swapped for partners.ServiceToken (KNOX_TOKEN_MODEL): no migrations,
+# so no unused knox_authtoken table (its foreign key to users would also block the test flush).
+MIGRATION_MODULES = {"auditlog": None, "knox": None}
 # The correlation id of a request's entries is made by compliance.middleware, never taken from a
 # client's header.
 AUDITLOG_CID_HEADER = None

@@ -18,6 +18,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from cases.choices import (
+    CONVERSATION_KINDS,
     Channel,
     ContactChannel,
     EventKind,
@@ -529,13 +530,15 @@ class CaseEvent(models.Model):
             models.CheckConstraint(
                 condition=_in("visibility", Visibility), name="caseevent_visibility_valid"
             ),
+            # Only the conversation (replies to the patient, messages from the patient) is
+            # patient-visible; everything else stays internal.
             models.CheckConstraint(
-                condition=(Q(kind=EventKind.REPLY) & Q(visibility=Visibility.PATIENT))
-                | (~Q(kind=EventKind.REPLY) & Q(visibility=Visibility.INTERNAL)),
+                condition=(Q(kind__in=CONVERSATION_KINDS) & Q(visibility=Visibility.PATIENT))
+                | (~Q(kind__in=CONVERSATION_KINDS) & Q(visibility=Visibility.INTERNAL)),
                 name="caseevent_only_replies_reach_patient",
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=[EventKind.REPLY, EventKind.NOTE]) | ~Q(body=""),
+                condition=~Q(kind__in=[*CONVERSATION_KINDS, EventKind.NOTE]) | ~Q(body=""),
                 name="caseevent_message_has_body",
             ),
         ]

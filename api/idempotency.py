@@ -1,0 +1,331 @@
+"""``Idempotency-Key`` on the API's POSTs, with Stripe's semantics.
+
+Apply :func:`idempotent` to the POST handler of a DRF view (``post``, a viewset's ``create``, an
+``@action``)::
+
+    class CaseViewSet(...):
+        @extend_schema(parameters=[IDEMPOTENCY_KEY_PARAMETER], ...)
+        @idempotent
+        def create(self, request, *args, **kwargs):
+            ...
+            set_resulting_object(request, case)
+            return Response(..., status=201, headers={"Location": ...})
+
+Without the header the handler runs as usual. With it, in ONE transaction:
+
+1. INSERT the key's record first (in a savepoint). A concurrent twin's INSERT waits on the unique
+   index until this transaction ends; if it committed, the twin gets an IntegrityError, reads the
+   committed record and replays it: exactly one case, no 409 dance.
+2. Run the handler (in a savepoint of its own, so a refusal leaves none of its writes behind);
+   an exception DRF handles becomes its response (``view.handle_exception``: api/errors.py's
+   format).
+3. Store the response (2xx and 4xx except 401, 403, 409 and 429, like Stripe) and commit. A 5xx,
+   raised or returned, rolls the whole transaction back, key included: a retry runs again.
+
+A later request with the key: same method, path and body fingerprint → the stored status, body
+and Location with ``Idempotent-Replayed: true``; anything else → 422 ``idempotency_key_reused``.
+An expired record (``expires_at`` passed) counts as absent: it is deleted and the key claimed
+anew in the same transaction. docs/architecture/partner-api.md, "Idempotency", says why.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from api.models import IdempotencyRecord
+
+logger = logging.getLogger(__name__)
+
+HEADER = "Idempotency-Key"
+META_KEY = "HTTP_IDEMPOTENCY_KEY"
+REPLAYED_HEADER = "Idempotent-Replayed"
+# Response headers stored and replayed with the status and body.
+STORED_HEADERS = ("Location",)
+# Results not stored (the key stays free), like Stripe: the client may retry these as they are.
+UNSTORED_STATUSES = frozenset({401, 403, 409, 429})
+# Keys are kept at least this long, whatever IDEMPOTENCY_KEY_HOURS says.
+MINIMUM_KEY_HOURS = 24
+_KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
+_CLAIM_ATTEMPTS = 3
+_RESULT_ATTRIBUTE = "_idempotency_resulting_object"
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    name=HEADER,
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A unique key (1 to 255 printable ASCII characters; a UUID v4 is a good choice) to retry "
+        "this request safely: for at least 24 hours the first response is replayed, with "
+        "`Idempotent-Replayed: true`, instead of running the request again. Reusing a key with a "
+        "different body, path or method is refused (422 `idempotency_key_reused`)."
+    ),
+)
+
+
+class InvalidIdempotencyKey(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid_idempotency_key"
+    default_detail = "The Idempotency-Key header must be 1 to 255 printable ASCII characters."
+
+
+class IdempotencyKeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was used with a different request body."
+
+
+class IdempotencyKeyInUse(APIException):
+    """Only when the first request's record cannot be read after its INSERT conflicted (an
+    isolation level above READ COMMITTED, or a record removed three times in a row)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_key_in_use"
+    default_detail = "Another request with this Idempotency-Key is in progress; retry it later."
+
+
+class _RollBack(Exception):  # a control-flow signal
+    """Leaves the idempotency transaction with a response that must not be kept (5xx)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+# --- the pieces ----------------------------------------------------------------------------------
+
+
+def key_lifetime() -> datetime.timedelta:
+    """How long a key is remembered: ``IDEMPOTENCY_KEY_HOURS`` (default 24), never under 24 h."""
+    hours = int(getattr(settings, "IDEMPOTENCY_KEY_HOURS", MINIMUM_KEY_HOURS))
+    return datetime.timedelta(hours=max(hours, MINIMUM_KEY_HOURS))
+
+
+def validated_key(value: str) -> str:
+    if not _KEY_PATTERN.fullmatch(value):
+        raise InvalidIdempotencyKey()
+    return value
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _raw_body(request) -> bytes | None:
+    django_request = getattr(request, "_request", request)
+    try:
+        return django_request.body
+    except RawPostDataException:  # a parser (a CSRF check's form parsing) consumed the stream
+        return None
+
+
+def _canonical_json(value: Any) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=JSONEncoder
+    ).encode()
+
+
+def canonical_body(request) -> bytes:
+    """The body as compared between attempts: a JSON body parsed and re-serialised with sorted
+    keys and no whitespace (so key order and formatting do not matter); anything else, its raw
+    bytes. If the stream was already consumed, DRF's parsed ``request.data`` stands in."""
+    raw = _raw_body(request)
+    if _is_json(request.content_type):
+        if raw is None:
+            return _canonical_json(request.data)
+        try:
+            return _canonical_json(json.loads(raw))
+        except ValueError:  # not JSON after all: the handler will refuse it; compare the bytes
+            return raw
+    if raw is not None:
+        return raw
+    data = request.data
+    if hasattr(data, "lists"):
+        data = {name: [str(value) for value in values] for name, values in data.lists()}
+    return _canonical_json(data)
+
+
+def request_fingerprint(request) -> str:
+    """SHA-256 of the method, the full path and the canonical body."""
+    digest = hashlib.sha256()
+    digest.update(request.method.upper().encode())
+    digest.update(b"\n")
+    digest.update(request.get_full_path().encode())
+    digest.update(b"\n")
+    digest.update(canonical_body(request))
+    return digest.hexdigest()
+
+
+def _scope(user) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(lookup, create) keyword arguments of the user's key scope: the organisation for a
+    partner's service account, the user otherwise."""
+    if user is None or not user.is_authenticated:
+        raise InvalidIdempotencyKey("An Idempotency-Key needs an authenticated request.")
+    organisation_id = getattr(user, "organisation_id", None)
+    if getattr(user, "kind", None) == "service" and organisation_id is not None:
+        return {"organisation_id": organisation_id}, {
+            "organisation_id": organisation_id,
+            "user_id": user.pk,
+        }
+    return {"organisation__isnull": True, "user_id": user.pk}, {
+        "organisation_id": None,
+        "user_id": user.pk,
+    }
+
+
+def set_resulting_object(request, obj) -> None:
+    """Tell the idempotency layer which object the request made (stored with the response)."""
+    setattr(request, _RESULT_ATTRIBUTE, obj)
+
+
+def _json_safe(data: Any) -> Any:
+    return json.loads(json.dumps(data, cls=JSONEncoder))
+
+
+def _claim(request, *, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
+    """INSERT the key's record, or return the committed record of an earlier request.
+
+    The INSERT runs in a savepoint, so its IntegrityError leaves the transaction usable. On
+    PostgreSQL a concurrent twin's INSERT waits on the unique index until this transaction
+    ends; under READ COMMITTED the query after the conflict sees the row it committed."""
+    lookup, create = _scope(request.user)
+    for _attempt in range(_CLAIM_ATTEMPTS):
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    key=key,
+                    method=request.method.upper(),
+                    path=request.get_full_path(),
+                    fingerprint=fingerprint,
+                    created_at=now,
+                    expires_at=now + key_lifetime(),
+                    **create,
+                )
+            return record, True
+        except IntegrityError:
+            pass
+        existing = IdempotencyRecord.objects.filter(key=key, **lookup).first()
+        if existing is None:  # its request failed and gave the key back: claim it again
+            continue
+        if existing.expires_at <= now:  # expired: absent; delete it and claim the key anew
+            IdempotencyRecord.objects.filter(pk=existing.pk).delete()
+            continue
+        if existing.response_status is None:
+            break
+        return existing, False
+    raise IdempotencyKeyInUse()
+
+
+def _replay(record: IdempotencyRecord, request, fingerprint: str) -> Response:
+    if record.method != request.method.upper() or record.path != request.get_full_path():
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was used with a different request (another path or method)."
+        )
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    headers = {**record.response_headers, REPLAYED_HEADER: "true"}
+    return Response(record.response_body, status=record.response_status, headers=headers)
+
+
+def _run(handler: Callable, view, request, args, kwargs):
+    """The handler in a savepoint: if it raises, its writes are undone and DRF's exception
+    handling (api/errors.py) turns the exception into the response to store; exceptions it does
+    not handle propagate (a 500, which rolls everything back)."""
+    try:
+        with transaction.atomic():
+            return handler(view, request, *args, **kwargs)
+    except Exception as exc:
+        # A savepoint of its own: DRF's set_rollback() (under ATOMIC_REQUESTS) marks this block,
+        # not the one holding the key's record.
+        with transaction.atomic():
+            return view.handle_exception(exc)
+
+
+def _store(record: IdempotencyRecord, request, response) -> None:
+    if not isinstance(response, Response):
+        raise TypeError("An @idempotent handler must return a rest_framework Response.")
+    record.response_status = response.status_code
+    record.response_body = _json_safe(response.data)
+    record.response_headers = {
+        name: response[name] for name in STORED_HEADERS if response.has_header(name)
+    }
+    obj = getattr(request, _RESULT_ATTRIBUTE, None)
+    if obj is not None and obj.pk is not None:
+        record.content_type = ContentType.objects.get_for_model(obj)
+        record.object_id = str(obj.pk)
+    record.save(
+        update_fields=[
+            "response_status",
+            "response_body",
+            "response_headers",
+            "content_type",
+            "object_id",
+        ]
+    )
+
+
+def is_stored(status_code: int) -> bool:
+    return (200 <= status_code < 300 or 400 <= status_code < 500) and (
+        status_code not in UNSTORED_STATUSES
+    )
+
+
+# --- the decorator -------------------------------------------------------------------------------
+
+
+def idempotent(handler: Callable) -> Callable:
+    """Make a DRF view's POST handler honour ``Idempotency-Key`` (see the module docstring).
+
+    The handler must be a method of an ``APIView`` (or viewset) and return a DRF ``Response``.
+    It runs after authentication, permissions and throttling, so their 401/403/429 never touch
+    a key. With ``@action``, put ``@idempotent`` below it (next to the function)."""
+
+    @functools.wraps(handler)
+    def wrapper(view, request, *args, **kwargs):
+        raw_key = request.META.get(META_KEY)
+        if raw_key is None:
+            return handler(view, request, *args, **kwargs)
+        key = validated_key(raw_key)
+        fingerprint = request_fingerprint(request)
+        try:
+            with transaction.atomic():
+                record, claimed = _claim(request, key=key, fingerprint=fingerprint)
+                if not claimed:
+                    return _replay(record, request, fingerprint)
+                response = _run(handler, view, request, args, kwargs)
+                if response.status_code >= 500:
+                    raise _RollBack(response)
+                if is_stored(response.status_code):
+                    _store(record, request, response)
+                else:  # 401/403/409/429 (or a redirect): give the key back, keep the result
+                    record.delete()
+                return response
+        except _RollBack as rollback:
+            logger.info(
+                "idempotent request failed with %s; its key was rolled back", rollback.args[0]
+            )
+            return rollback.response
+
+    wrapper.idempotent = True
+    return wrapper

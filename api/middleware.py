@@ -1,0 +1,93 @@
+"""``ApiErrorMiddleware``: everything under /api/ answers in the API's error format, including what
+Django answers itself, and oversized bodies are refused before anything reads them.
+
+* A body whose ``Content-Length`` exceeds ``DATA_UPLOAD_MAX_MEMORY_SIZE`` → 413 ``too_large``,
+  without reading it. (DRF's parsers read the stream directly, so Django's own limit, which
+  guards ``request.body`` and form parsing, would not stop a large JSON body.)
+* ``RequestDataTooBig`` raised anywhere below → 413 ``too_large``.
+* A non-JSON error response (Django's 404 for an unknown URL, a 500 page) → the same status in
+  the error format. DRF views already answer in it (api/errors.py).
+
+Placed right after ``django.middleware.common.CommonMiddleware`` in ``MIDDLEWARE``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.urls import is_valid_path
+
+from api.errors import STATUS_CODES, error_response, too_large_message
+
+API_PREFIX = "/api/"
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _too_large():
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(413, "too_large", too_large_message(limit))
+
+
+class ApiErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _is_api(request):
+            return self.get_response(request)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and _declared_length(request) > limit:
+            return _too_large()
+        response = self.get_response(request)
+        if response.status_code >= 400 and not _is_json(response):
+            data = getattr(response, "data", None)  # a DRF response rendered otherwise (YAML)
+            if isinstance(data, dict) and isinstance(data.get("error"), dict):
+                error = data["error"]
+                return error_response(
+                    response.status_code,
+                    error.get("code"),
+                    error.get("message"),
+                    fields=error.get("fields"),
+                    headers=_kept_headers(response),
+                )
+            return error_response(
+                response.status_code,
+                STATUS_CODES.get(response.status_code, "error"),
+                _hint(request) if response.status_code == 404 else None,
+                headers=_kept_headers(response),
+            )
+        return response
+
+    def process_exception(self, request, exception):
+        if _is_api(request) and isinstance(exception, RequestDataTooBig):
+            return _too_large()
+        return None
+
+
+def _hint(request) -> str | None:
+    """A 404 for a URL that exists with a trailing slash says so (the API never redirects)."""
+    path = request.path_info
+    if path.endswith("/") or not is_valid_path(f"{path}/", getattr(request, "urlconf", None)):
+        return None
+    return f"Not found. Did you mean {request.path}/ (with a trailing slash)?"
+
+
+def _is_json(response) -> bool:
+    content_type = response.get("Content-Type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _kept_headers(response) -> dict[str, str]:
+    kept = ("Allow", "Retry-After", "WWW-Authenticate")
+    return {name: response[name] for name in kept if response.has_header(name)}

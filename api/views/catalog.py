@@ -1,0 +1,93 @@
+"""The catalogue: ``/api/v1/categories/`` (what a case can be about) and ``/api/v1/queues/``
+(staff only: where cases are worked). Configuration, no PHI: not access-logged, not paginated
+(tens of rows)."""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Exists, OuterRef, Value
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.response import Response
+
+from api import schema
+from api.filters import reject_unknown_parameters
+from api.permissions import CanReadCategories, CanReadQueues, categories_for
+from api.serializers import CategoryOutputSerializer, QueueOutputSerializer
+from cases.access import CHANGE_CASE
+from cases.models import (
+    SUPERVISE_QUEUE,
+    WORK_QUEUE,
+    Queue,
+    QueueGroupObjectPermission,
+    QueueUserObjectPermission,
+)
+
+
+@extend_schema(tags=["catalogue"])
+class CategoryViewSet(viewsets.GenericViewSet):
+    permission_classes = [*viewsets.GenericViewSet.permission_classes, CanReadCategories]
+    serializer_class = CategoryOutputSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return categories_for(self.request.user).filter(active=True).order_by("kind", "name")
+
+    @extend_schema(
+        operation_id="categories_list",
+        summary="List the categories you may open cases in",
+        description="Active categories; for a partner, those its organisation may use. "
+        "`detail_fields` names what `details` takes when opening a case.",
+        responses={200: CategoryOutputSerializer(many=True), **schema.errors(400, 401, 403, 429)},
+        examples=[schema.CATEGORY_LIST_EXAMPLE],
+    )
+    def list(self, request, *args, **kwargs):
+        reject_unknown_parameters(request, ())
+        serializer = CategoryOutputSerializer(self.get_queryset(), many=True)
+        return Response(serializer.data)
+
+
+def _member(user, codenames: list[str]):
+    by_user = QueueUserObjectPermission.objects.filter(
+        user_id=user.pk, content_object_id=OuterRef("pk"), permission__codename__in=codenames
+    )
+    by_group = QueueGroupObjectPermission.objects.filter(
+        group__user=user.pk, content_object_id=OuterRef("pk"), permission__codename__in=codenames
+    )
+    return Exists(by_user) | Exists(by_group)
+
+
+def queues_with_flags(user):
+    """Every queue, with ``can_work`` / ``can_supervise`` for ``user`` (the same grants as
+    ``restrict()``: a queue grant to the user or a group, and a role that may change cases)."""
+    queues = Queue.objects.prefetch_related("languages").order_by("name")
+    if user.is_superuser:
+        return queues.annotate(can_work=Value(True), can_supervise=Value(True))
+    if not user.has_perm(CHANGE_CASE):
+        false = Value(False, output_field=BooleanField())
+        return queues.annotate(can_work=false, can_supervise=false)
+    return queues.annotate(
+        can_work=_member(user, [WORK_QUEUE, SUPERVISE_QUEUE]),
+        can_supervise=_member(user, [SUPERVISE_QUEUE]),
+    )
+
+
+@extend_schema(tags=["catalogue"])
+class QueueViewSet(viewsets.GenericViewSet):
+    permission_classes = [*viewsets.GenericViewSet.permission_classes, CanReadQueues]
+    serializer_class = QueueOutputSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return queues_with_flags(self.request.user)
+
+    @extend_schema(
+        operation_id="queues_list",
+        summary="List the queues (staff)",
+        description="Every queue, with whether you work or supervise it. Staff only: partners "
+        "get a 403 (where cases are routed is not theirs to see).",
+        responses={200: QueueOutputSerializer(many=True), **schema.errors(400, 401, 403, 429)},
+        examples=[schema.QUEUE_LIST_EXAMPLE],
+    )
+    def list(self, request, *args, **kwargs):
+        reject_unknown_parameters(request, ())
+        return Response(QueueOutputSerializer(self.get_queryset(), many=True).data)
