@@ -14,6 +14,19 @@ from django.db import connection
 from tests.factories import CategoryFactory, QueueFactory, UserFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_tasks_run_inline():
+    """Tasks run inline in tests, also when REDIS_URL names a real broker (CI): no worker
+    consumes the test run's queue. Celery reads its configuration once, so it is set on the app."""
+    from patientcare.celery import app
+
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 is slow by design; tests hash many throwaway passwords."""

@@ -1,0 +1,820 @@
+"""Benchmark: partner case intake (``POST /api/v1/cases/``) on the production server setup.
+
+Sets up its own PostgreSQL database (a partner organisation with a BAA in force, three allowed
+categories, a service account and a Bearer token made by ``partners.credentials``), starts the
+documented production server (``bin/serve-production``: gunicorn sync workers, ``DJANGO_ENV=
+production``, Redis for the cache and the channel layer) on 127.0.0.1, and opens cases the way a
+partner system does — a new synthetic patient each time, a unique ``external_reference`` and
+``Idempotency-Key`` — with 1, 8 and 32 concurrent clients. Per level: cases/s, p50/p95/p99 latency
+and errors (any answer but 201). Then it checks that the database holds exactly one case per 201,
+and that retries with the same ``Idempotency-Key`` replay the first answer without a new case. The
+server is stopped at the end, whatever happened.
+
+Run from the project root (bench/README.md)::
+
+    .venv/bin/python bench/partner_intake.py
+    .venv/bin/python bench/partner_intake.py --levels 1,4 --duration 5 --warmup 1   # quick
+
+Exit status 0 when every intake answered 201 and the counts match (PASS), 1 otherwise. There is
+no throughput target: the numbers are printed for information.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_intake"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+SERVER_SCRIPT = ROOT / "bin" / "serve-production"
+SERVER_LOG = ROOT / "var" / "bench" / "partner_intake_server.log"
+# Redis key prefixes of the server (cache and channel layer): apart from anyone else's keys.
+REDIS_PREFIX = "patientcare-bench-intake"
+# High enough never to throttle the bench; the throttle still counts every request in Redis.
+RATE_PER_MINUTE = 1_000_000
+INTAKE_PATH = "/api/v1/cases/"
+
+ORGANISATION_SLUG = "bench-intake-partner"
+ACCOUNT_USERNAME = "svc-bench-intake"
+# slug, name, kind, queue slug; the share of intakes each gets
+CATEGORIES = [
+    ("bench-statement", "Statement question", "billing", "bench-billing", 0.4),
+    ("bench-refill", "Refill request", "refills", "bench-pharmacy", 0.3),
+    ("bench-hours", "Hours and locations", "general_information", "bench-general", 0.3),
+]
+QUEUES = [
+    ("bench-billing", "Bench billing"),
+    ("bench-pharmacy", "Bench pharmacy"),
+    ("bench-general", "Bench general"),
+]
+
+# Synthetic patients: invented names, phone numbers in the 555-01xx range reserved for fiction,
+# e-mail at example.org (RFC 2606).
+GIVEN_NAMES = [
+    "Avery",
+    "Jordan",
+    "Riley",
+    "Morgan",
+    "Quinn",
+    "Rowan",
+    "Emerson",
+    "Hayden",
+    "Reese",
+    "Dakota",
+    "Skyler",
+    "Parker",
+    "Sage",
+    "Kendall",
+    "Mateo",
+    "Camila",
+]
+FAMILY_NAMES = [
+    "Testwood",
+    "Samplesen",
+    "Demoford",
+    "Mockridge",
+    "Placewell",
+    "Fictorn",
+    "Examplar",
+    "Stubbins",
+    "Fauxley",
+    "Dummond",
+    "Pretendo",
+    "Synthby",
+]
+MEDICATIONS = [
+    ("lisinopril", "10 mg"),
+    ("metformin", "500 mg"),
+    ("atorvastatin", "20 mg"),
+    ("levothyroxine", "50 mcg"),
+    ("amlodipine", "5 mg"),
+]
+TEXT = {
+    "bench-statement": (
+        "Question about my latest statement",
+        "I received a statement for a visit last month and I do not understand the charges "
+        "listed. Can someone explain the line items and whether my insurance was billed?",
+    ),
+    "bench-refill": (
+        "Refill request",
+        "I am almost out of my medication and my pharmacy says the prescription has no refills "
+        "left. Please ask my prescriber to send a new one.",
+    ),
+    "bench-hours": (
+        "Clinic hours and parking",
+        "What are the opening hours of the clinic on Saturdays, and is there parking for "
+        "patients near the main entrance?",
+    ),
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    parser.add_argument(
+        "--levels", default="1,8,32", help="concurrent clients per level, comma-separated"
+    )
+    parser.add_argument("--duration", type=float, default=20.0, help="timed seconds per level")
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="untimed seconds before each level"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="GUNICORN_WORKERS (default: the script's)"
+    )
+    parser.add_argument(
+        "--replays", type=int, default=20, help="idempotent retries checked at the end"
+    )
+    args = parser.parse_args()
+    try:
+        args.levels = [int(part) for part in args.levels.split(",") if part.strip()]
+    except ValueError:
+        parser.error("--levels takes whole numbers, e.g. 1,8,32")
+    if not args.levels or min(args.levels) < 1:
+        parser.error("--levels needs at least one level of 1 client or more")
+    if args.duration <= 0 or args.warmup < 0 or args.replays < 0:
+        parser.error("--duration must be > 0, --warmup and --replays >= 0")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
+    return args
+
+
+# --- database and Django (the bench's own process: local settings, same database) ---------------
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark database on its server if it does not exist yet."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise SystemExit(f"--database-url needs a database name: {url}")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            print(f"creating database {name}", flush=True)
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(url: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "patientcare.settings"
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_ENV"] = "local"
+    os.environ["DEBUG"] = "false"
+    os.environ.pop("REDIS_URL", None)  # the setup opens no case: nothing to announce or enqueue
+    import django
+
+    django.setup()
+
+
+@dataclass
+class Setup:
+    organisation_id: int
+    account_id: int
+    token: str
+    category_slugs: list[str]
+
+
+def prepare(run_id: str) -> Setup:
+    """The small rows, idempotent: role groups, queues, categories, an SLA policy, the partner
+    organisation (BAA in force, the categories allowed) and its service account; a new token for
+    this run (``partners.credentials``, one day)."""
+    from accounts.models import User
+    from accounts.roles import ensure_role_groups
+    from accounts.services import system_user
+    from cases.models import BusinessCalendar, Category, Queue, QueueLanguage, SlaPolicy
+    from partners import credentials
+    from partners.models import PartnerOrganisation, local_today
+
+    ensure_role_groups()
+    system = system_user()
+    queues = {}
+    for slug, name in QUEUES:
+        queue, created = Queue.objects.get_or_create(slug=slug, defaults={"name": name})
+        if created:
+            QueueLanguage.objects.bulk_create(
+                QueueLanguage(queue=queue, language=code) for code in ("en", "es")
+            )
+        queues[slug] = queue
+    categories = []
+    for slug, name, kind, queue_slug, _share in CATEGORIES:
+        category, _ = Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "kind": kind, "default_queue": queues[queue_slug]}
+        )
+        categories.append(category)
+    calendar, _ = BusinessCalendar.objects.get_or_create(
+        name="Bench intake 24/7", defaults={"always_open": True}
+    )
+    SlaPolicy.objects.get_or_create(
+        name="Bench intake standard",
+        defaults={"first_response_minutes": 240, "resolution_minutes": 1800, "calendar": calendar},
+    )
+
+    today = local_today()
+    organisation, _ = PartnerOrganisation.objects.update_or_create(
+        slug=ORGANISATION_SLUG,
+        defaults={
+            "name": "Bench Intake EHR",
+            "kind": PartnerOrganisation.Kind.EHR,
+            "active": True,
+            "baa_effective_on": today - timedelta(days=30),
+            "baa_expires_on": today + timedelta(days=335),
+        },
+    )
+    organisation.allowed_categories.set(categories)
+    account = User.objects.filter(username=ACCOUNT_USERNAME).first()
+    if account is None:
+        account = credentials.service_account_create(
+            actor=system, organisation=organisation, username=ACCOUNT_USERNAME
+        )
+    _token, plaintext = credentials.token_issue(
+        actor=system, account=account, name=f"bench run {run_id}", days=1
+    )
+    return Setup(organisation.pk, account.pk, plaintext, [c.slug for c in categories])
+
+
+def database_counts(organisation_id: int, run_id: str) -> dict:
+    """What this run left in the database: its cases (by external reference) and patients."""
+    from cases.models import Case, Patient
+
+    cases = Case.objects.filter(
+        source_organisation_id=organisation_id, external_reference__startswith=f"{run_id}-"
+    )
+    return {
+        "references": list(cases.values_list("reference", flat=True)),
+        "patients": Patient.objects.filter(mrn__startswith=f"BI{run_id}").count(),
+    }
+
+
+def server_connections(database_url: str) -> int:
+    """Connections to the bench database other than this process's own."""
+    from django.db import connection
+
+    name = urlsplit(database_url).path.lstrip("/")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        return cursor.fetchone()[0]
+
+
+# --- the server -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def usable_cpus() -> int:
+    """What ``nproc`` counts, as bin/serve-production does (the CPUs this process may use)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def server_environment(args, port: int) -> dict[str, str]:
+    # The script's defaults and the production defaults, whatever this shell has set.
+    dropped = {"DEBUG", "DATABASE_CONN_MAX_AGE", "CELERY_TASK_ALWAYS_EAGER", "CACHE_REDIS_URL"}
+    env = {
+        **{
+            k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("GUNICORN")
+        },
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),  # 64 random characters, new every run
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "CACHE_KEY_PREFIX": REDIS_PREFIX,
+        "CHANNEL_LAYER_PREFIX": REDIS_PREFIX,
+        "API_RATE_PER_MINUTE": str(RATE_PER_MINUTE),
+        # Plain HTTP on loopback, no proxy to set X-Forwarded-Proto: no redirect to https.
+        "SECURE_SSL_REDIRECT": "0",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+    }
+    if args.workers is not None:
+        env["GUNICORN_WORKERS"] = str(args.workers)
+    return env
+
+
+def start_server(env: dict[str, str]) -> subprocess.Popen:
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    log = SERVER_LOG.open("w")
+    try:
+        # A session of its own: the master and its workers are one process group, stopped together.
+        return subprocess.Popen(  # noqa: S603  (our own script, fixed arguments)
+            [str(SERVER_SCRIPT)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        log.close()
+
+
+def stop_server(proc: subprocess.Popen) -> int:
+    """SIGTERM to the server's process group (graceful), SIGKILL after 40 s."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            proc.wait()
+    return proc.returncode
+
+
+def log_tail(lines: int = 30) -> str:
+    try:
+        return "\n".join(SERVER_LOG.read_text().splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+def wait_for_health(proc: subprocess.Popen, port: int, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with status {proc.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            body = response.read()
+            if response.status == 200 and json.loads(body) == {"status": "ok"}:
+                return
+            last = f"{response.status} {body[:80]!r}"
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            last = type(exc).__name__
+        finally:
+            conn.close()
+        time.sleep(0.25)
+    raise RuntimeError(f"/healthz did not answer 200 within {seconds:.0f}s (last: {last})")
+
+
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn master's child processes (Linux /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+            children.append(int(entry.name))
+    return sorted(children)
+
+
+def wait_for_workers(proc: subprocess.Popen, expected: int, seconds: float = 30.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    pids = worker_pids(proc.pid)
+    while len(pids) < expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        pids = worker_pids(proc.pid)
+    return pids
+
+
+# --- the partner client ---------------------------------------------------------------------------
+
+
+class Intakes:
+    """Request bodies: a new synthetic patient each time, unique MRN and external reference."""
+
+    def __init__(self, run_id: str, category_slugs: list[str]) -> None:
+        self.run_id = run_id
+        self.counter = itertools.count(1)  # next() is atomic in CPython: unique across threads
+        shares = {slug: share for slug, _n, _k, _q, share in CATEGORIES}
+        self.slugs = category_slugs
+        self.weights = [shares[slug] for slug in category_slugs]
+
+    def next(self, rng: random.Random) -> tuple[str, bytes]:
+        n = next(self.counter)
+        slug = rng.choices(self.slugs, self.weights)[0]
+        given, family = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
+        spanish = rng.random() < 0.2
+        subject, description = TEXT[slug]
+        body = {
+            "patient": {
+                "mrn": f"BI{self.run_id}{n:07d}",
+                "given_name": given,
+                "family_name": family,
+                "date_of_birth": (
+                    date(1935, 1, 1) + timedelta(days=rng.randrange(32000))
+                ).isoformat(),
+                "phone": f"+1202555{rng.randrange(100, 200):04d}",
+                "email": f"{given.lower()}.{family.lower()}{n}@example.org",
+                "preferred_language": "es" if spanish else "en",
+                "preferred_contact_channel": rng.choice(["phone", "sms", "email", "portal"]),
+                "sms_consent": rng.random() < 0.5,
+                "interpreter_needed": spanish and rng.random() < 0.3,
+            },
+            "category": slug,
+            "subject": subject,
+            "description": f"{description} (Ticket {n}.)",
+            "external_reference": f"{self.run_id}-{n:07d}",
+            "details": self.details(slug, rng),
+        }
+        return uuid.uuid4().hex, json.dumps(body).encode()
+
+    @staticmethod
+    def details(slug: str, rng: random.Random) -> dict:
+        if slug == "bench-statement":
+            return {
+                "inquiry_type": "statement_question",
+                "account_number": f"BENCH-{rng.randrange(100000, 999999)}",
+                "date_of_service": (
+                    date(2025, 6, 1) + timedelta(days=rng.randrange(300))
+                ).isoformat(),
+                "amount_in_question": f"{rng.randrange(2000, 250000) / 100:.2f}",
+            }
+        if slug == "bench-refill":
+            medication, strength = rng.choice(MEDICATIONS)
+            return {
+                "request_type": "refill",
+                "medication": medication,
+                "strength": strength,
+                "pharmacy": f"Bench Pharmacy #{rng.randrange(1, 50)}",
+            }
+        return {}
+
+
+@dataclass
+class Sample:
+    started: float
+    seconds: float
+    status: int  # 0: no answer (connection error, timeout)
+    reference: str = ""
+    error: str = ""
+
+
+@dataclass
+class Phase:
+    label: str
+    clients: int
+    samples: list[Sample] = field(default_factory=list)
+    elapsed: float = 0.0
+    kept: list[tuple[str, bytes, str]] = field(default_factory=list)  # for the replay check
+
+    @property
+    def created(self) -> list[Sample]:
+        return [s for s in self.samples if s.status == 201]
+
+    @property
+    def errors(self) -> list[Sample]:
+        return [s for s in self.samples if s.status != 201]
+
+
+def headers(token: str, key: str) -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Idempotency-Key": key,
+    }
+
+
+def post_intake(conn: http.client.HTTPConnection, token: str, key: str, body: bytes):
+    """One intake: (status, parsed body or None, response headers)."""
+    conn.request("POST", INTAKE_PATH, body=body, headers=headers(token, key))
+    response = conn.getresponse()
+    raw = response.read()
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        data = None
+    return response.status, data, response
+
+
+def error_text(status: int, data) -> str:
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        return f"{status} {data['error'].get('code')}"
+    return str(status)
+
+
+def run_phase(label: str, clients: int, seconds: float, port: int, token: str, intakes) -> Phase:
+    """``clients`` threads, each with its own connection (http.client reconnects when gunicorn's
+    sync workers close it), posting intakes back to back until ``seconds`` have passed."""
+    phase = Phase(label, clients)
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    times: dict[str, float] = {}
+
+    def client(number: int) -> None:
+        rng = random.Random(f"{intakes.run_id}-{label}-{number}")  # noqa: S311  (synthetic data)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine: list[Sample] = []
+        kept: list[tuple[str, bytes, str]] = []
+        start.wait()
+        deadline = times["deadline"]
+        try:
+            while time.perf_counter() < deadline:
+                key, body = intakes.next(rng)
+                began = time.perf_counter()
+                try:
+                    status, data, _response = post_intake(conn, token, key, body)
+                except (OSError, http.client.HTTPException) as exc:
+                    conn.close()
+                    mine.append(
+                        Sample(began, time.perf_counter() - began, 0, error=type(exc).__name__)
+                    )
+                    continue
+                took = time.perf_counter() - began
+                if status == 201 and isinstance(data, dict) and data.get("reference"):
+                    mine.append(Sample(began, took, status, reference=data["reference"]))
+                    if len(kept) < 50:
+                        kept.append((key, body, data["reference"]))
+                else:
+                    mine.append(Sample(began, took, status, error=error_text(status, data)))
+        finally:
+            conn.close()
+            with lock:
+                phase.samples.extend(mine)
+                phase.kept.extend(kept)
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    times["start"] = time.perf_counter()
+    times["deadline"] = times["start"] + seconds
+    start.wait()
+    for thread in threads:
+        thread.join()
+    phase.elapsed = time.perf_counter() - times["start"]
+    return phase
+
+
+def replay_check(
+    port: int, token: str, kept: list[tuple[str, bytes, str]], count: int
+) -> list[str]:
+    """Retries with the same key and body: the first answer again, marked replayed. Returns the
+    problems found."""
+    problems = []
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        chosen = random.Random(7).sample(kept, min(count, len(kept)))  # noqa: S311  (which to retry)
+        for key, body, reference in chosen:
+            status, data, response = post_intake(conn, token, key, body)
+            replayed = response.getheader("Idempotent-Replayed")
+            got = data.get("reference") if isinstance(data, dict) else None
+            if status != 201 or replayed != "true" or got != reference:
+                problems.append(f"{reference}: {status}, replayed={replayed}, reference={got}")
+    finally:
+        conn.close()
+    return problems
+
+
+# --- reporting ------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+@dataclass
+class LevelRow:
+    clients: int
+    requests: int
+    created: int
+    errors: int
+    rate: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+
+def level_row(phase: Phase) -> LevelRow:
+    ms = sorted(s.seconds * 1000 for s in phase.created)
+    if not ms:
+        ms = [float("nan")]
+    return LevelRow(
+        phase.clients,
+        len(phase.samples),
+        len(phase.created),
+        len(phase.errors),
+        len(phase.created) / phase.elapsed,
+        percentile(ms, 50),
+        percentile(ms, 95),
+        percentile(ms, 99),
+        ms[-1],
+    )
+
+
+def redis_counters(url: str) -> tuple[int, int]:
+    """The server's throttle counters in Redis (keys, requests counted): proof the shared cache
+    was Redis."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{REDIS_PREFIX}:*api-throttle:*", count=1000))
+        values = [int(v) for v in client.mget(keys) if v is not None] if keys else []
+    finally:
+        client.close()
+    return len(keys), sum(values)
+
+
+def main() -> int:
+    args = parse_args()
+    run_id = secrets.token_hex(3)
+    line = "=" * 78
+    ensure_database(args.database_url)
+    setup_django(args.database_url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    print("migrating", flush=True)
+    call_command("migrate", verbosity=0)
+    setup = prepare(run_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM cases_case")
+        cases_before = cursor.fetchone()[0]
+
+    cpus, usable = os.cpu_count(), usable_cpus()
+    workers = args.workers or 2 * usable + 1
+    port = free_port()
+    env = server_environment(args, port)
+    intakes = Intakes(run_id, setup.category_slugs)
+
+    print(f"\n{line}\nbench/partner_intake.py  run {run_id}\n{line}")
+    print(
+        f"host: {cpus} CPUs ({usable} usable by this process), shared with other work; "
+        f"load average {', '.join(f'{v:.2f}' for v in os.getloadavg())} (1, 5, 15 min)"
+    )
+    print(
+        f"server: bin/serve-production -> gunicorn patientcare.wsgi:application, {workers} sync "
+        f"workers{' (2 x ' + str(usable) + ' + 1)' if args.workers is None else ''}, 1 thread "
+        f"each, bind 127.0.0.1:{port}"
+    )
+    print(
+        f"        DJANGO_ENV=production, DATABASE_CONN_MAX_AGE 60 (production default), "
+        f"REDIS_URL {args.redis_url} (cache: throttle counters; channel layer), "
+        f"API_RATE_PER_MINUTE={RATE_PER_MINUTE:,}, SECURE_SSL_REDIRECT=0"
+    )
+    print(
+        f"database: {args.database_url} (PostgreSQL {pg_version}); {cases_before:,} cases "
+        "before this run"
+    )
+    print(
+        f"partner: {ORGANISATION_SLUG} (BAA in force), account {ACCOUNT_USERNAME}, a new "
+        f"token; categories {', '.join(setup.category_slugs)}"
+    )
+    print(
+        f"load: {', '.join(map(str, args.levels))} concurrent clients (threads, http.client), "
+        f"{args.warmup:g}s warm-up + {args.duration:g}s timed per level"
+    )
+    print(f"server log: {SERVER_LOG.relative_to(ROOT)}\n", flush=True)
+
+    phases: list[Phase] = []
+    rows: list[LevelRow] = []
+    problems: list[str] = []
+    replay_problems: list[str] = []
+    connections = None
+    proc = start_server(env)
+    try:
+        wait_for_health(proc, port)
+        pids = wait_for_workers(proc, workers)
+        print(f"server up: master pid {proc.pid}, {len(pids)} workers running", flush=True)
+        if len(pids) != workers:
+            problems.append(f"{len(pids)} workers running, {workers} expected")
+        for clients in args.levels:
+            if args.warmup > 0:
+                warm = run_phase(
+                    f"warm-up {clients}", clients, args.warmup, port, setup.token, intakes
+                )
+                phases.append(warm)
+                print(
+                    f"  warm-up  {clients:>3} clients: {len(warm.samples):>6} requests, "
+                    f"{len(warm.errors)} errors",
+                    flush=True,
+                )
+            phase = run_phase(
+                f"level {clients}", clients, args.duration, port, setup.token, intakes
+            )
+            phases.append(phase)
+            row = level_row(phase)
+            rows.append(row)
+            print(
+                f"  measured {clients:>3} clients: {row.requests:>6} requests, "
+                f"{row.rate:7.1f} cases/s, p50 {row.p50:7.1f} ms, p95 {row.p95:7.1f} ms, "
+                f"p99 {row.p99:7.1f} ms, {row.errors} errors",
+                flush=True,
+            )
+        kept = [item for phase in phases for item in phase.kept]
+        replay_problems = replay_check(port, setup.token, kept, args.replays)
+        connections = server_connections(args.database_url)
+    except Exception as exc:  # report, then stop the server in finally
+        problems.append(f"the run stopped: {type(exc).__name__}: {exc}")
+    finally:
+        status = stop_server(proc)
+        print(f"server stopped (exit status {status})", flush=True)
+
+    created = [s for phase in phases for s in phase.created]
+    errors = [s for phase in phases for s in phase.errors]
+    returned = [s.reference for s in created]
+    stored = database_counts(setup.organisation_id, run_id)
+    in_db = stored["references"]
+    counts_match = (
+        len(in_db) == len(returned)
+        and len(set(returned)) == len(returned)
+        and set(in_db) == set(returned)
+        and stored["patients"] == len(returned)
+    )
+    keys, counted = redis_counters(args.redis_url)
+
+    print(f"\n{line}\nSUMMARY  bench/partner_intake.py  (run {run_id})\n{line}")
+    print(
+        f"host: {cpus} CPUs ({usable} usable), load average "
+        f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}; server: gunicorn, {workers} sync "
+        f"workers x 1 thread; clients in this process (threads)"
+    )
+    print("dataset:")
+    print(f"  {'cases in the database before the run':<44} {cases_before:>10,}")
+    print(f"  {'intakes sent (warm-ups included)':<44} {sum(len(p.samples) for p in phases):>10,}")
+    print(f"  {'201 Created':<44} {len(returned):>10,}")
+    print(f"  {'cases of this run in the database':<44} {len(in_db):>10,}")
+    print(f"  {'distinct references in the 201s':<44} {len(set(returned)):>10,}")
+    print(f"  {'patients of this run in the database':<44} {stored['patients']:>10,}")
+    if connections is not None:
+        print(f"  {'PostgreSQL connections held by the server':<44} {connections:>10,}")
+    print(
+        f"  {'throttle counters in Redis (live windows)':<44} {keys:>4} keys, {counted:,} counted"
+    )
+    print("results (timed part of each level; latency of the 201s, ms; n = requests):")
+    print(
+        f"  {'clients':>7} {'n':>7} {'201':>7} {'errors':>6} {'cases/s':>8} "
+        f"{'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}"
+    )
+    for row in rows:
+        print(
+            f"  {row.clients:>7} {row.requests:>7} {row.created:>7} {row.errors:>6} "
+            f"{row.rate:>8.1f} {row.p50:>8.1f} {row.p95:>8.1f} {row.p99:>8.1f} {row.max:>8.1f}"
+        )
+    if errors:
+        kinds: dict[str, int] = {}
+        for sample in errors:
+            kinds[sample.error] = kinds.get(sample.error, 0) + 1
+        print("  errors by kind: " + ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items())))
+    print("checks:")
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "FAIL"
+
+    no_errors = not errors and not problems
+    print(f"  {verdict(no_errors)}  every intake answered 201 ({len(errors)} errors)")
+    for problem in problems:
+        print(f"        {problem}")
+    print(
+        f"  {verdict(counts_match)}  one case and one patient per 201: {len(in_db):,} cases, "
+        f"{stored['patients']:,} patients, {len(returned):,} 201s"
+    )
+    replays_ok = not replay_problems and (args.replays == 0 or bool(created))
+    print(
+        f"  {verdict(replays_ok)}  {min(args.replays, len(created))} retries with the same "
+        "Idempotency-Key replayed the first 201 (Idempotent-Replayed: true), no new case"
+    )
+    for problem in replay_problems[:5]:
+        print(f"        {problem}")
+    passed = no_errors and counts_match and replays_ok and bool(rows)
+    if not passed:
+        print(f"\nlast lines of the server log:\n{log_tail()}")
+    print(f"RESULT: {verdict(passed)}\n{line}", flush=True)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
