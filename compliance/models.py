@@ -254,7 +254,9 @@ class AuditEntry(AbstractLogEntry):
                 name="audit_case_time_idx",
             ),
             models.Index(
-                fields=["actor", "-timestamp", "-chain_index"], name="audit_actor_time_idx"
+                fields=["actor", "-timestamp", "-chain_index"],
+                name="audit_actor_time_idx",
+                include=["action"],  # "user + action" stays index-only (PostgreSQL)
             ),
             models.Index(
                 fields=["action", "-timestamp", "-chain_index"], name="audit_action_time_idx"

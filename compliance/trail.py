@@ -256,19 +256,51 @@ class Page:
     next_cursor: str | None
 
 
-def page(data: dict, *, size: int = PAGE_SIZE) -> Page:
-    """One page of a search: ``size`` entries after the cursor, and the next page's cursor."""
-    entries = search(data).select_related("actor", "content_type")
-    cursor = data.get("cursor")
-    if cursor is not None:
-        moment, index = cursor
+def _newest_first(
+    entries: QuerySet[AuditEntry], *, size: int, after: tuple[datetime, int] | None = None
+) -> QuerySet[AuditEntry]:
+    """The ``size`` entries of a search after the keyset cursor ``after``, newest first.
+
+    The chain indexes of those entries come first, from a subquery that only reads the filter's
+    own index (each index is (filter, timestamp, chain_index): an index-only scan), then the rows
+    by the unique chain_index. Asked for in one query, ``ORDER BY timestamp DESC LIMIT n`` lets
+    PostgreSQL walk the whole trail by time and filter, for a filter that matches many entries (a
+    busy user): fast while they are recent, a scan of the trail when they are all old
+    (bench/audit_trail.py: a busy user who left, 0.5 s at 1,000,000 entries)."""
+    if after is not None:
+        moment, index = after
         # "(timestamp, chain_index) before the cursor", written so that the plain
         # ``timestamp <= moment`` is an index condition: the scan starts at the cursor instead of
         # reading (and discarding) every newer entry.
         entries = entries.filter(timestamp__lte=moment).filter(
             Q(timestamp__lt=moment) | Q(chain_index__lt=index)
         )
-    rows = list(entries[: size + 1])
+    keys = entries.order_by("-timestamp", "-chain_index").values("chain_index")[:size]
+    return (
+        AuditEntry.objects.filter(chain_index__in=keys)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-chain_index")
+    )
+
+
+def _all_newest_first(entries: QuerySet[AuditEntry], *, chunk: int = 2000) -> Iterator[AuditEntry]:
+    """Every entry of a search, newest first, a keyset chunk at a time: no server-side cursor (in
+    autocommit Django declares it WITH HOLD, and PostgreSQL runs the whole query before the first
+    row), no long transaction, constant memory."""
+    after = None
+    while True:
+        count = 0
+        for entry in _newest_first(entries, size=chunk, after=after).iterator(chunk_size=chunk):
+            count += 1
+            after = (entry.timestamp, entry.chain_index)
+            yield entry
+        if count < chunk:
+            return
+
+
+def page(data: dict, *, size: int = PAGE_SIZE) -> Page:
+    """One page of a search: ``size`` entries after the cursor, and the next page's cursor."""
+    rows = list(_newest_first(search(data), size=size + 1, after=data.get("cursor")))
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, encode_cursor(rows[-1]) if more and rows else None)
@@ -370,7 +402,7 @@ def csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     labels = dict(AuditEntry.Action.choices)
-    rows = entries.select_related("actor", "content_type").iterator(chunk_size=2000)
+    rows = _all_newest_first(entries)
     for entry in rows:
         yield writer.writerow(
             [
