@@ -11,9 +11,12 @@ parameters a 400 ``unknown_field`` naming each one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC
 
 import django_filters
+from django import forms
 from django_filters import utils
+from django_filters.fields import IsoDateTimeField, RangeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -24,6 +27,30 @@ from cases.choices import Priority, Status
 from cases.models import Case, Category, Queue
 
 STAFF_ONLY_FILTERS = frozenset({"queue"})
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, normalised to UTC. An offset the database cannot store (PostgreSQL:
+    beyond ±15:59) or a moment at the edge of the calendar that cannot be converted (year 1,
+    year 9999) is a 400 naming the parameter, never a 500."""
+
+    def to_python(self, value):
+        try:
+            moment = super().to_python(value)
+            return moment.astimezone(UTC) if moment is not None else None
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeRangeField(RangeField):
+    widget = django_filters.widgets.DateRangeWidget
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((UtcIsoDateTimeField(), UtcIsoDateTimeField()), *args, **kwargs)
+
+
+class UtcIsoDateTimeFromToRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
+    field_class = UtcIsoDateTimeRangeField
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -50,11 +77,11 @@ class CaseFilter(django_filters.FilterSet):
         queryset=Queue.objects.all(),
         help_text="One or more queue slugs (staff only).",
     )
-    created = django_filters.IsoDateTimeFromToRangeFilter(
+    created = UtcIsoDateTimeFromToRangeFilter(
         field_name="created_at",
         help_text="`created_after` / `created_before`: ISO 8601 date-times, both inclusive.",
     )
-    updated = django_filters.IsoDateTimeFromToRangeFilter(
+    updated = UtcIsoDateTimeFromToRangeFilter(
         field_name="updated_at",
         help_text="`updated_after` / `updated_before`: ISO 8601 date-times, both inclusive.",
     )

@@ -303,6 +303,10 @@ class ResolveSerializer(StrictSerializer):
 class PatientOutputSerializer(PatientSerializer):
     """The case's patient. Fields your role may not see are left out (minimum necessary)."""
 
+    # Declared so the schema says what the API sends: an address, or "" when there is none (a
+    # read-only model field loses ``allow_blank`` in DRF).
+    email = serializers.EmailField(read_only=True, allow_blank=True)
+
     class Meta(PatientSerializer.Meta):
         read_only_fields = PatientSerializer.Meta.fields
 
