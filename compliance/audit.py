@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
 
@@ -78,19 +78,17 @@ def subject_of(instance) -> tuple[int | None, int | None]:
         return instance.pk, None
     if isinstance(instance, Case):
         return instance.patient_id, instance.pk
-    if isinstance(instance, CaseUserObjectPermission):
-        case_pk, field = instance.content_object_id, "content_object"
-    else:
-        case_pk, field = getattr(instance, "case_id", None), "case"
+    field = "content_object" if isinstance(instance, CaseUserObjectPermission) else "case"
+    case_pk = getattr(instance, f"{field}_id", None)
     if case_pk is None:
         return None, None
-    descriptor = getattr(type(instance), field, None)
-    if descriptor is not None and descriptor.is_cached(instance):
+    # Through the record's own relation, not a second read path: the services pass the case they
+    # hold (cached, no query); otherwise it is loaded once and stays cached on the record.
+    try:
         case = getattr(instance, field)
-        if isinstance(case, Case):
-            return case.patient_id, case_pk
-    patient_pk = Case.objects.filter(pk=case_pk).values_list("patient_id", flat=True).first()
-    return patient_pk, case_pk
+    except ObjectDoesNotExist:
+        return None, case_pk
+    return (case.patient_id if isinstance(case, Case) else None), case_pk
 
 
 # --- registration -------------------------------------------------------------------------------
