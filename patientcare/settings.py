@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "compliance",
     "api",
     "webhooks",
+    "console",  # the agents' live queue pages and WebSocket consumer
     "fixtures",
 ]
 

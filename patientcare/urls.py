@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),  # namespace "api-v1": the REST API and its schema
     path("access/emergency/", break_glass_request, name="break-glass-request"),
     path("compliance/", include("compliance.urls")),
+    path("console/", include("console.urls")),
     path("healthz", healthz, name="healthz"),
 ]
