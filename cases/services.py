@@ -31,6 +31,7 @@ from cases.sla import clock_changes, due_times, first_response_while_paused
 from cases.workflow import allowed_transitions, can_transition
 from compliance.audit import audited
 from compliance.pci import redact_card_data
+from compliance.sealing import remember_loaded
 from partners.models import PartnerOrganisation
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,9 @@ def _is_sensitive(case: Case) -> bool:
 def lock_case(case: Case) -> Case:
     """Re-read the case under a row lock so concurrent changes serialise instead of clobbering.
     The patient comes along (not locked) for the rules that need it."""
-    return Case.objects.select_for_update(of=("self",)).select_related("patient").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("patient").get(pk=case.pk)
+    remember_loaded(locked)  # the audit diff's "old" values: no second read of the locked row
+    return locked
 
 
 def _check_unknown_fields(data: Mapping[str, Any], allowed: frozenset[str], prefix: str) -> None:

@@ -140,6 +140,9 @@ def audited_models() -> list[tuple[type, dict[str, Any]]]:
 def register_audited_models() -> None:
     from auditlog.registry import auditlog
 
+    from compliance.sealing import use_sealing_receivers
+
+    use_sealing_receivers(auditlog)
     for model, options in audited_models():
         if not auditlog.contains(model):
             # Reverse relations are not the row's content, and reading a reverse one-to-one (a

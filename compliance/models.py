@@ -12,6 +12,7 @@ from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.models import Q
+from django.db.models.signals import pre_save
 from django.utils import timezone
 
 
@@ -128,63 +129,69 @@ def content_type_label(content_type_id: int) -> str:
     return f"{content_type.app_label}.{content_type.model}"
 
 
-class _HeadMarker:
-    """A no-op on_commit callback whose presence in ``connection.run_on_commit`` says that the
-    transaction (or savepoint) that appended the cached head is still open."""
-
-    def __call__(self) -> None:
-        return None
-
-
 def _locked_head(using: str) -> tuple[int, str] | None:
     """The chain head, with the append lock held until the end of the transaction.
 
-    The first append of a transaction takes the lock (PostgreSQL) and reads the head; later ones
-    reuse the head this transaction wrote, for as long as its marker is pending: a commit or
-    rollback empties ``run_on_commit``, and a savepoint rollback removes the markers registered
-    inside it, so a rolled-back append is never chained onto."""
+    The first seal of a transaction takes the lock and reads the head in one round trip
+    (PostgreSQL: two statements in one simple query, so the head is read with a snapshot taken
+    after the lock was granted); later seals in the same transaction reuse the head it wrote,
+    which a rolled-back savepoint forgets (``compliance.sealing``). SQLite serialises writers at
+    BEGIN IMMEDIATE and needs no lock."""
+    from compliance.sealing import cached_head
+
     connection = connections[using]
-    cached = getattr(connection, "_audit_chain_head", None)
-    if cached is not None and connection.in_atomic_block and _pending(connection, cached[0]):
-        return cached[1]
+    head = cached_head(connection)
+    if head is not None:
+        return head
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
-    return (
-        AuditEntry.objects.using(using)
-        .order_by("-chain_index")
-        .values_list("chain_index", "entry_hash")
-        .first()
-    )
-
-
-def _pending(connection, marker: _HeadMarker) -> bool:
-    return any(func is marker for _sids, func, _robust in connection.run_on_commit)
-
-
-def _remember_head(using: str, head: tuple[int, str]) -> None:
-    """Cache the head this transaction just wrote. A marker is registered once per savepoint
-    level (the savepoint ids at registration are what a rollback checks), so a service's
-    transaction carries one."""
-    connection = connections[using]
-    savepoints = tuple(connection.savepoint_ids)
-    cached = getattr(connection, "_audit_chain_head", None)
-    if cached is not None and cached[2] == savepoints and _pending(connection, cached[0]):
-        connection._audit_chain_head = (cached[0], head, savepoints)
-        return
-    marker = _HeadMarker()
-    transaction.on_commit(marker, using=using)
-    connection._audit_chain_head = (marker, head, savepoints)
+            cursor.execute(
+                f"SELECT pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_KEY:d}); "  # noqa: S608
+                f"SELECT chain_index, entry_hash FROM {table} "
+                "ORDER BY chain_index DESC LIMIT 1"
+            )
+            cursor.nextset()
+            row = cursor.fetchone()
+    else:
+        row = (
+            AuditEntry._base_manager.using(using)
+            .order_by("-chain_index")
+            .values_list("chain_index", "entry_hash")
+            .first()
+        )
+    return (row[0], row[1]) if row else None
 
 
 def forget_cached_head(using: str = "default") -> None:
-    """Make the next append read the head from the table again (the purge does, before its
+    """Make the next seal read the head from the table again (the purge does, before its
     checkpoint; tests that rewrite the chain behind the model's back must)."""
-    connections[using]._audit_chain_head = None
+    from compliance.sealing import cache_head
+
+    cache_head(connections[using], None)
 
 
 class AuditEntryManager(LogEntryManager):
-    """auditlog's manager, plus the subject (patient and case) of every entry it writes."""
+    """auditlog's manager, plus the subject (patient and case) of every entry it writes.
+
+    ``create`` (what auditlog's receivers call) completes the entry and leaves it pending until
+    the atomic block ends (``compliance.sealing``); every query through the manager seals what
+    is pending first, so a transaction always reads its own entries."""
+
+    def get_queryset(self):
+        from compliance.sealing import seal
+
+        seal(self._db or router.db_for_read(self.model))
+        return super().get_queryset()
+
+    def create(self, **kwargs):
+        from compliance.sealing import defer
+
+        using = self._db or router.db_for_write(self.model)
+        entry = self.model(**kwargs)
+        entry.prepare(using)
+        defer(entry, using)
+        return entry
 
     def log_create(self, instance, force_log: bool = False, **kwargs):
         from compliance.audit import subject_of
@@ -265,23 +272,31 @@ class AuditEntry(AbstractLogEntry):
         ]
 
     def save(self, *args, **kwargs) -> None:
+        """Chain and insert a new entry now (with anything pending before it)."""
+        from compliance.sealing import defer, seal
+
         if not self._state.adding:
             raise ValueError("Audit entries are append-only: they are never changed.")
-        # Actor given by the caller (e.g. the purge) wins; otherwise the service's actor, then the
-        # request user (auditlog's middleware, filled in by its pre_save receiver), then system.
-        self._explicit_actor = self.actor_id is not None
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using, savepoint=False):
-            super().save(*args, **kwargs)
+            self.prepare(using)
+            defer(self, using)
+            seal(using)
 
-    def _save_table(self, raw=False, cls=None, force_insert=False, force_update=False,
-                    using=None, update_fields=None):  # fmt: skip
-        # Runs after the pre_save receivers (auditlog's middleware sets actor and address there),
-        # so everything the hash covers is final here.
-        if self._state.adding and not raw:
-            self._resolve_actor()
-            self._chain(using)
-        return super()._save_table(raw, cls, force_insert, force_update, using, update_fields)
+    def prepare(self, using: str, *, signals: bool = True) -> None:
+        """Make the entry final: actor, address and correlation id (auditlog's context fills
+        them in through the ``pre_save`` signal, as a model save would), time, and the canonical
+        JSON its hash covers. Actor given by the caller (the purge, access logging) wins;
+        otherwise the service's actor, then the request user, then the system account."""
+        self._explicit_actor = self.actor_id is not None
+        if signals:
+            pre_save.send(
+                sender=type(self), instance=self, raw=False, using=using, update_fields=None
+            )
+        self._resolve_actor()
+        if self.timestamp is None:
+            self.timestamp = timezone.now()
+        self._content = canonical_content(self, content_type_label(self.content_type_id))
 
     def _resolve_actor(self) -> None:
         from compliance.audit import current_actor, system_actor
@@ -294,34 +309,58 @@ class AuditEntry(AbstractLogEntry):
         if not self.actor_email:
             self.actor_email = getattr(self.actor, "email", None) or None
 
-    def _chain(self, using: str) -> None:
-        self._link(_locked_head(using))
-        _remember_head(using, (self.chain_index, self.entry_hash))
+    @classmethod
+    def write_chained(cls, entries: list[AuditEntry], using: str) -> None:
+        """Link prepared entries to the head, in order, and insert them with one statement."""
+        from compliance.sealing import cache_head
 
-    def _link(self, head: tuple[int, str] | None) -> None:
-        self.chain_index, self.prev_hash = (head[0] + 1, head[1]) if head else (0, GENESIS_HASH)
-        if self.timestamp is None:
-            self.timestamp = timezone.now()
-        self.entry_hash = compute_entry_hash(
-            self.prev_hash, self, content_type_label(self.content_type_id)
+        head = _locked_head(using)
+        for entry in entries:
+            entry.chain_index, entry.prev_hash = (
+                (head[0] + 1, head[1]) if head else (0, GENESIS_HASH)
+            )
+            payload = entry.prev_hash + entry._content
+            entry.entry_hash = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+            head = (entry.chain_index, entry.entry_hash)
+        connection = connections[using]
+        # A plain multi-row INSERT: the ORM's bulk_create costs more Python than the rest of
+        # the audited write together (PostgreSQL: it sends each column as an array to UNNEST).
+        fields = [f for f in cls._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        pk_column = connection.ops.quote_name(cls._meta.pk.column)
+        sql = (
+            f"INSERT INTO {connection.ops.quote_name(cls._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(entries))} RETURNING {pk_column}"
         )
+        params = [
+            field.get_db_prep_save(getattr(entry, field.attname), connection)
+            for entry in entries
+            for field in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            pks = [found[0] for found in cursor.fetchall()]
+        for entry, pk in zip(entries, pks, strict=True):
+            entry.pk = pk
+            entry._state.adding = False
+            entry._state.db = using
+        cache_head(connection, head)
 
     @classmethod
     def append_many(cls, entries: list[AuditEntry], using: str | None = None) -> list[AuditEntry]:
-        """Chain and insert several new entries at once (one lock, one head read, one INSERT):
-        access logging of a list page. Each entry's actor must be set (or resolvable)."""
+        """Chain and insert several new entries now, with one INSERT (access logging of a list
+        page). Each entry's actor must be set (or resolvable); no signals are sent."""
+        from compliance.sealing import defer, seal
+
         if not entries:
             return entries
         using = using or router.db_for_write(cls)
         with transaction.atomic(using=using, savepoint=False):
-            head = _locked_head(using)
             for entry in entries:
-                entry._explicit_actor = entry.actor_id is not None
-                entry._resolve_actor()
-                entry._link(head)
-                head = (entry.chain_index, entry.entry_hash)
-            cls.objects.using(using).bulk_create(entries)
-            _remember_head(using, head)
+                entry.prepare(using, signals=False)
+                defer(entry, using)
+            seal(using)
         return entries
 
     def delete(self, *args, **kwargs):

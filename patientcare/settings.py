@@ -173,6 +173,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# Django's backends plus the audit trail's sealing hooks (compliance/sealing.py): the entries of a
+# transaction are chained and written as it commits. Only these two databases are supported.
+_SEALING_ENGINES = {
+    "django.db.backends.postgresql": "compliance.backends.postgresql",
+    "django.db.backends.sqlite3": "compliance.backends.sqlite3",
+}
+if DATABASES["default"]["ENGINE"] not in _SEALING_ENGINES:
+    raise ImproperlyConfigured("DATABASE_URL must name PostgreSQL or SQLite.")
+DATABASES["default"]["ENGINE"] = _SEALING_ENGINES[DATABASES["default"]["ENGINE"]]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and Celery broker ----------------------------------------------------

@@ -448,11 +448,11 @@ def test_the_export_streams_under_asgi_without_reading_everything_first(
 # Both pages: the session, the user, the user's and their groups' permissions; then
 #   trail:  the patient of the MRN filter, one page of entries;
 #   report: the patient, the per-person summary, the break-the-glass accesses, the recent page;
-# then the access log (the chain head, PostgreSQL: after its lock; one INSERT) and the session's
-# idle-timeout stamp (SAVEPOINT, UPDATE, RELEASE).
+# then the access log (the chain head, PostgreSQL: with its lock in the same round trip; one
+# INSERT) and the session's idle-timeout stamp (SAVEPOINT, UPDATE, RELEASE).
 EXPECTED_QUERIES = {
-    "trail": {"postgresql": 12, "sqlite": 11},
-    "report": {"postgresql": 14, "sqlite": 13},
+    "trail": {"postgresql": 11, "sqlite": 11},
+    "report": {"postgresql": 13, "sqlite": 13},
 }
 
 

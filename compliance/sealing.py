@@ -1,0 +1,196 @@
+"""Sealing: the audit entries a transaction makes are chained and written at the end of the atomic
+block that made them, in one statement (docs/architecture/audit.md, "Writing entries").
+
+An audited change (auditlog's receivers, through ``AuditEntryManager.create``) does not insert its
+entry at once. The entry is completed — actor, address, correlation id, time, and the canonical
+JSON its hash will cover — and kept on the database connection as *pending*. When the block ends
+successfully, the connection *seals* what is pending: it takes the chain lock and reads the head
+(one round trip, once per transaction), links each entry to the one before, and inserts them all
+with one multi-row INSERT. The seal happens
+
+* at ``commit()`` of the transaction (the service's own ``atomic`` in production), and
+* at the release of a savepoint (a service running inside an enclosing transaction, such as a
+  test or a request that is atomic as a whole), so the entries exist as soon as the service
+  returns, and
+* before any query of the audit table on that connection (``AuditEntryManager.get_queryset``),
+  so that a transaction always reads its own entries.
+
+The hooks are in the database backends ``compliance.backends.postgresql`` and
+``compliance.backends.sqlite3`` (settings map the URL's engine to them). A savepoint that rolls
+back drops the entries made inside it; a rollback drops them all; a seal that fails makes the
+commit fail, so a change is never committed without its entries.
+
+Why: an audited write used to cost five extra queries and two ORM saves. Sealing costs two round
+trips per transaction and no ORM save, and holds the chain lock only for the last moment of the
+transaction (bench/audit_overhead.py).
+
+This module also keeps the row ``lock_case`` read, so auditlog's "old" values come from it instead
+of a second SELECT of the row that is locked anyway (``remember_loaded`` / ``log_update``).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+from django.db import connections, transaction
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from compliance.models import AuditEntry
+
+_PENDING = "_audit_pending"  # connection attribute: list of (savepoint ids, entry)
+_LOADED = "_audit_loaded"  # connection attribute: {(model, pk): (id(instance), copy)}
+_HEAD = "_audit_chain_head"  # connection attribute: ((chain index, hash), savepoint ids)
+
+
+def defer(entry: AuditEntry, using: str) -> None:
+    """Keep a completed entry until the enclosing atomic block ends. Outside any block the entry
+    gets one of its own, which seals it at once."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        with transaction.atomic(using=using, savepoint=False):
+            defer(entry, using)
+        return
+    pending = connection.__dict__.get(_PENDING)
+    if pending is None:
+        pending = connection.__dict__[_PENDING] = []
+    pending.append((tuple(connection.savepoint_ids), entry))
+
+
+def seal(using: str) -> None:
+    """Chain and insert what is pending on this connection (a no-op when nothing is)."""
+    connection = connections[using]
+    pending = connection.__dict__.get(_PENDING)
+    if not pending:
+        return
+    connection.__dict__[_PENDING] = []
+    from compliance.models import AuditEntry
+
+    AuditEntry.write_chained([entry for _sids, entry in pending], using)
+
+
+def pending_count(using: str = "default") -> int:
+    return len(connections[using].__dict__.get(_PENDING) or ())
+
+
+def cached_head(connection) -> tuple[int, str] | None:
+    """The head this transaction wrote or read under the chain lock, or None."""
+    cached = connection.__dict__.get(_HEAD)
+    return cached[0] if cached else None
+
+
+def cache_head(connection, head: tuple[int, str] | None) -> None:
+    """Remember the head for the rest of the transaction; ``None`` forgets it."""
+    connection.__dict__[_HEAD] = (head, tuple(connection.savepoint_ids)) if head else None
+
+
+def remember_loaded(instance: Model, using: str = "default") -> None:
+    """Remember ``instance`` as its row stands now (it was just read under a row lock in this
+    transaction), so the next save of this very instance diffs against it without re-reading the
+    row. Any save of the row through another instance, or the end of the transaction, forgets it."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        return
+    loaded = connection.__dict__.get(_LOADED)
+    if loaded is None:
+        loaded = connection.__dict__[_LOADED] = {}
+    loaded[(type(instance), instance.pk)] = (id(instance), copy.copy(instance))
+
+
+def take_loaded(instance: Model, using: str = "default") -> Model | None:
+    """The remembered row of ``instance`` (once), or None when it must be read again."""
+    loaded = connections[using].__dict__.get(_LOADED)
+    if not loaded:
+        return None
+    found = loaded.pop((type(instance), instance.pk), None)
+    if found is None or found[0] != id(instance):
+        return None
+    return found[1]
+
+
+class SealingMixin:
+    """Database-wrapper hooks: seal at commit and savepoint release, drop on rollback."""
+
+    def commit(self):
+        try:
+            seal(self.alias)
+        except BaseException:
+            # Nothing of the transaction may commit without its entries. (Atomic rolls back
+            # after a DatabaseError itself; any other error would leave the transaction open.)
+            self.rollback()
+            raise
+        super().commit()
+        self._audit_forget()
+
+    def rollback(self):
+        self._audit_forget()
+        super().rollback()
+
+    def close(self):
+        self._audit_forget()
+        super().close()
+
+    def _savepoint_commit(self, sid):
+        seal(self.alias)
+        super()._savepoint_commit(sid)
+
+    def _savepoint_rollback(self, sid):
+        super()._savepoint_rollback(sid)
+        pending = self.__dict__.get(_PENDING)
+        if pending:
+            self.__dict__[_PENDING] = [item for item in pending if sid not in item[0]]
+        head = self.__dict__.get(_HEAD)
+        if head is not None and sid in head[1]:
+            self.__dict__[_HEAD] = None  # the rows it points at are gone
+        self.__dict__.pop(_LOADED, None)  # rows may be back to other values
+
+    def _audit_forget(self):
+        self.__dict__.pop(_PENDING, None)
+        self.__dict__.pop(_LOADED, None)
+        self.__dict__.pop(_HEAD, None)
+
+
+def log_update(sender, instance, **kwargs):
+    """auditlog's ``pre_save`` receiver (``auditlog.receivers.log_update``), except that the old
+    values come from ``remember_loaded`` when this very instance was read under a row lock in
+    this transaction. The remembered row is taken even when auditing is switched off, so that it
+    never outlives the save that made it stale."""
+    from auditlog.context import auditlog_disabled
+    from auditlog.receivers import _create_log_entry, _get_manager_from_settings
+    from django.conf import settings
+
+    from compliance.models import AuditEntry
+
+    if instance._state.adding or instance.pk is None:
+        return
+    old = take_loaded(instance, kwargs.get("using") or instance._state.db or "default")
+    if auditlog_disabled.get() or (kwargs.get("raw") and settings.AUDITLOG_DISABLE_ON_RAW_SAVE):
+        return
+    if old is None:
+        old = _get_manager_from_settings(sender).filter(pk=instance.pk).first()
+    _create_log_entry(
+        action=AuditEntry.Action.UPDATE,
+        instance=instance,
+        sender=sender,
+        diff_old=old,
+        diff_new=instance,
+        fields_to_check=kwargs.get("update_fields"),
+        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+    )
+
+
+def use_sealing_receivers(registry) -> None:
+    """Make ``registry`` (auditlog's) connect ``log_update`` above instead of its own, for the
+    models registered after this call. Checked against the receiver it replaces, so that an
+    auditlog upgrade that changes it fails loudly here."""
+    from auditlog.receivers import log_update as auditlog_log_update
+    from django.db.models.signals import pre_save
+
+    current = registry._signals.get(pre_save)
+    if current is log_update:
+        return
+    if current is not auditlog_log_update:
+        raise RuntimeError("auditlog's pre_save receiver is not the one compliance replaces.")
+    registry._signals[pre_save] = log_update
