@@ -4,13 +4,14 @@ logging and retention join this app with the audit issue.)"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import UTC
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
-from django.db import connections, models, router, transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.utils import timezone
@@ -129,6 +130,12 @@ def content_type_label(content_type_id: int) -> str:
     return f"{content_type.app_label}.{content_type.model}"
 
 
+def cached_head_of(connection) -> tuple[int, str] | None:
+    from compliance.sealing import cached_head
+
+    return cached_head(connection)
+
+
 def _locked_head(using: str) -> tuple[int, str] | None:
     """The chain head, with the append lock held until the end of the transaction.
 
@@ -137,10 +144,8 @@ def _locked_head(using: str) -> tuple[int, str] | None:
     after the lock was granted); later seals in the same transaction reuse the head it wrote,
     which a rolled-back savepoint forgets (``compliance.sealing``). SQLite serialises writers at
     BEGIN IMMEDIATE and needs no lock."""
-    from compliance.sealing import cached_head
-
     connection = connections[using]
-    head = cached_head(connection)
+    head = cached_head_of(connection)
     if head is not None:
         return head
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
@@ -223,6 +228,7 @@ class AuditEntry(AbstractLogEntry):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="content type",
+        db_index=False,  # audit_object_idx leads with it
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -231,7 +237,20 @@ class AuditEntry(AbstractLogEntry):
         null=True,
         related_name="+",
         verbose_name="actor",
+        db_index=False,  # audit_actor_time_idx leads with it
     )
+    # auditlog indexes these one by one. Every index costs each append, and the searches use the
+    # composite indexes in Meta, each of which leads with one of them (bench/audit_trail.py shows
+    # the plans; bench/audit_overhead.py the cost of an append).
+    object_pk = models.CharField(max_length=255, verbose_name="object pk")
+    object_id = models.BigIntegerField(blank=True, null=True, verbose_name="object id")
+    action = models.PositiveSmallIntegerField(
+        choices=AbstractLogEntry.Action.choices, verbose_name="action"
+    )
+    cid = models.CharField(  # noqa: DJ001  (auditlog's column, NULL when there is none)
+        max_length=255, blank=True, null=True, verbose_name="Correlation ID"
+    )
+    timestamp = models.DateTimeField(default=timezone.now, verbose_name="timestamp")
     chain_index = models.PositiveBigIntegerField(unique=True, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, editable=False)
@@ -269,6 +288,8 @@ class AuditEntry(AbstractLogEntry):
                 fields=["action", "-timestamp", "-chain_index"], name="audit_action_time_idx"
             ),
             models.Index(fields=["-timestamp", "-chain_index"], name="audit_time_idx"),
+            # One object's history (auditlog's admin and get_for_object).
+            models.Index(fields=["content_type", "object_pk"], name="audit_object_idx"),
         ]
 
     def save(self, *args, **kwargs) -> None:
@@ -311,10 +332,30 @@ class AuditEntry(AbstractLogEntry):
 
     @classmethod
     def write_chained(cls, entries: list[AuditEntry], using: str) -> None:
-        """Link prepared entries to the head, in order, and insert them with one statement."""
-        from compliance.sealing import cache_head
+        """Link prepared entries to the head, in order, and insert them with one statement.
 
-        head = _locked_head(using)
+        PostgreSQL, first seal of a transaction: the connection remembers the head its last
+        committed transaction left. The entries are linked to that head and sent in ONE round
+        trip with the chain lock — inserted only if that head is still the head (its row is
+        there, none after it); otherwise nothing is written and the entries are linked to the
+        head read under the lock, as always."""
+        from compliance.sealing import cache_head, committed_head
+
+        connection = connections[using]
+        head = cached_head_of(connection)
+        if head is None and connection.vendor == "postgresql":
+            guess = committed_head(connection)
+            if guess is not None:
+                cls._link_all(entries, guess)
+                if cls._insert_if_head(connection, entries, guess):
+                    cache_head(connection, (entries[-1].chain_index, entries[-1].entry_hash))
+                    return
+        cls._link_all(entries, _locked_head(using))
+        cls._insert(connection, entries)
+        cache_head(connection, (entries[-1].chain_index, entries[-1].entry_hash))
+
+    @staticmethod
+    def _link_all(entries: list[AuditEntry], head: tuple[int, str] | None) -> None:
         for entry in entries:
             entry.chain_index, entry.prev_hash = (
                 (head[0] + 1, head[1]) if head else (0, GENESIS_HASH)
@@ -322,30 +363,108 @@ class AuditEntry(AbstractLogEntry):
             payload = entry.prev_hash + entry._content
             entry.entry_hash = hashlib.sha256(payload.encode("utf-8")).hexdigest()
             head = (entry.chain_index, entry.entry_hash)
-        connection = connections[using]
-        # A plain multi-row INSERT: the ORM's bulk_create costs more Python than the rest of
-        # the audited write together (PostgreSQL: it sends each column as an array to UNNEST).
-        fields = [f for f in cls._meta.concrete_fields if not f.primary_key]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        pk_column = connection.ops.quote_name(cls._meta.pk.column)
-        sql = (
-            f"INSERT INTO {connection.ops.quote_name(cls._meta.db_table)} ({columns}) "  # noqa: S608
-            f"VALUES {', '.join([row] * len(entries))} RETURNING {pk_column}"
-        )
-        params = [
-            field.get_db_prep_save(getattr(entry, field.attname), connection)
-            for entry in entries
-            for field in fields
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            pks = [found[0] for found in cursor.fetchall()]
+
+    @classmethod
+    def _params(cls, entries: list[AuditEntry], plan: list) -> list:
+        params = []
+        for entry in entries:
+            values = entry.__dict__
+            for attname, prepare, _db_type in plan:
+                value = values[attname]
+                if value is not None:
+                    value = (
+                        prepare(value) if prepare is not str or type(value) is not str else value
+                    )
+                params.append(value)
+        return params
+
+    @staticmethod
+    def _saved(entries: list[AuditEntry], pks: list[int], using: str) -> None:
         for entry, pk in zip(entries, pks, strict=True):
             entry.pk = pk
             entry._state.adding = False
             entry._state.db = using
-        cache_head(connection, head)
+
+    @classmethod
+    def _insert(cls, connection, entries: list[AuditEntry]) -> None:
+        # A plain multi-row INSERT: the ORM's bulk_create costs more Python than the rest of
+        # the audited write together (PostgreSQL: it sends each column as an array to UNNEST).
+        plan = cls._insert_plan(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                plan["insert"] + ", ".join([plan["row"]] * len(entries)) + plan["returning"],
+                cls._params(entries, plan["columns"]),
+            )
+            pks = [found[0] for found in cursor.fetchall()]
+        cls._saved(entries, pks, connection.alias)
+
+    @classmethod
+    def _insert_if_head(cls, connection, entries: list[AuditEntry], head: tuple[int, str]) -> bool:
+        """PostgreSQL: lock, then insert ``entries`` (linked to ``head``) only if ``head`` is the
+        chain's head (its row is there, none after it) — two statements in one round trip, each
+        with its own snapshot, so the check sees every append committed before the lock was
+        granted. False, with nothing written, when it is not."""
+        plan = cls._insert_plan(connection)
+        sql = (
+            f"SELECT pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_KEY:d}); "
+            + plan["insert_select"]
+            + ", ".join([plan["typed_row"]] * len(entries))
+            + plan["if_head"]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*cls._params(entries, plan["columns"]), head[0], head[1], head[0]])
+            cursor.nextset()  # the insert's
+            pks = [found[0] for found in cursor.fetchall()]
+        if not pks:
+            return False
+        if len(pks) != len(entries):  # all or nothing: one condition for the whole statement
+            raise DatabaseError("The audit chain's conditional append wrote part of its rows.")
+        cls._saved(entries, pks, connection.alias)
+        return True
+
+    _plans: dict = {}
+
+    @classmethod
+    def _insert_plan(cls, connection) -> dict:
+        """The INSERT statements' parts, and per column how its value is made ready: ``str`` for
+        text, ``int`` for integers and keys (an IntegerChoices member becomes a plain int), the
+        field's own database preparation for the rest (JSON, time, address). Made once per
+        database vendor."""
+        plan = cls._plans.get(connection.vendor)
+        if plan is None:
+            fields = [f for f in cls._meta.concrete_fields if not f.primary_key]
+            quote = connection.ops.quote_name
+            table = quote(cls._meta.db_table)
+            column_list = ", ".join(quote(f.column) for f in fields)
+
+            def preparation(field):
+                if isinstance(field, models.GenericIPAddressField):
+                    return functools.partial(field.get_db_prep_save, connection=connection)
+                if isinstance(field, models.CharField | models.TextField):
+                    return str
+                if isinstance(field, models.IntegerField | models.ForeignKey):
+                    return int
+                return functools.partial(field.get_db_prep_save, connection=connection)
+
+            columns = [(f.attname, preparation(f), f.db_type(connection)) for f in fields]
+            plan = cls._plans[connection.vendor] = {
+                "columns": columns,
+                "insert": f"INSERT INTO {table} ({column_list}) VALUES ",  # noqa: S608
+                "row": "(" + ", ".join(["%s"] * len(fields)) + ")",
+                "returning": f" RETURNING {quote(cls._meta.pk.column)}",
+                # PostgreSQL's conditional form: typed values (a VALUES list in a SELECT has no
+                # target columns to take its types from).
+                "insert_select": f"INSERT INTO {table} ({column_list}) SELECT * FROM (VALUES ",  # noqa: S608
+                "typed_row": "(" + ", ".join(f"%s::{db_type}" for _, _, db_type in columns) + ")",
+                "if_head": (
+                    f") AS appended WHERE EXISTS (SELECT 1 FROM {table} "  # noqa: S608
+                    f"WHERE {quote('chain_index')} = %s AND {quote('entry_hash')} = %s) "
+                    f"AND NOT EXISTS (SELECT 1 FROM {table} "
+                    f"WHERE {quote('chain_index')} > %s) "
+                    f"RETURNING {quote(cls._meta.pk.column)}"
+                ),
+            }
+        return plan
 
     @classmethod
     def append_many(cls, entries: list[AuditEntry], using: str | None = None) -> list[AuditEntry]:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 _PENDING = "_audit_pending"  # connection attribute: list of (savepoint ids, entry)
 _LOADED = "_audit_loaded"  # connection attribute: {(model, pk): (id(instance), copy)}
 _HEAD = "_audit_chain_head"  # connection attribute: ((chain index, hash), savepoint ids)
+_COMMITTED = "_audit_committed_head"  # connection attribute: the head its last commit left
 
 
 def defer(entry: AuditEntry, using: str) -> None:
@@ -82,8 +83,17 @@ def cached_head(connection) -> tuple[int, str] | None:
 
 
 def cache_head(connection, head: tuple[int, str] | None) -> None:
-    """Remember the head for the rest of the transaction; ``None`` forgets it."""
+    """Remember the head for the rest of the transaction; ``None`` forgets it, and the head of
+    the last commit too."""
     connection.__dict__[_HEAD] = (head, tuple(connection.savepoint_ids)) if head else None
+    if head is None:
+        connection.__dict__.pop(_COMMITTED, None)
+
+
+def committed_head(connection) -> tuple[int, str] | None:
+    """The head the connection's last committed transaction wrote (a guess for the next one,
+    which checks it under the lock), or None."""
+    return connection.__dict__.get(_COMMITTED)
 
 
 def remember_loaded(instance: Model, using: str = "default") -> None:
@@ -121,8 +131,11 @@ class SealingMixin:
             # after a DatabaseError itself; any other error would leave the transaction open.)
             self.rollback()
             raise
+        head = self.__dict__.get(_HEAD)
         super().commit()
         self._audit_forget()
+        if head is not None:
+            self.__dict__[_COMMITTED] = head[0]
 
     def rollback(self):
         self._audit_forget()
@@ -130,6 +143,7 @@ class SealingMixin:
 
     def close(self):
         self._audit_forget()
+        self.__dict__.pop(_COMMITTED, None)
         super().close()
 
     def _savepoint_commit(self, sid):

@@ -153,9 +153,10 @@ def test_messages_are_paginated_too(world):
 # Pinned, and the same whatever the number of rows: the user's permissions (2: own and groups'),
 # the case or the page of cases (with patient, category, queue, assignee: one query), the events
 # (messages), the access log (chain head + one INSERT for the whole page; PostgreSQL takes the
-# chain's advisory lock in the head's round trip) and the user's role groups (minimum necessary). A case of a kind with
-# details adds one query for them. Measured with the chain head read afresh, as in production where
-# each request is its own transaction; the user's permission cache is fresh in each request.
+# chain's advisory lock in the head's round trip) and the user's role groups (minimum
+# necessary). A case of a kind with details adds one query for them. Measured with the chain head
+# read afresh, as in production where each request is its own transaction; the user's permission
+# cache is fresh in each request.
 EXPECTED_QUERIES = {
     "list": {"sqlite": 6, "postgresql": 6},
     "retrieve": {"sqlite": 6, "postgresql": 6},

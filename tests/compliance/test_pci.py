@@ -591,7 +591,11 @@ def stored_texts() -> list[str]:
         ]
         for row in model.objects.values_list(*columns):
             texts.extend(
-                json.dumps(value) if isinstance(value, dict | list) else str(value)
+                # The characters as stored, not JSON's \u escapes: an escaped lone surrogate
+                # ("\udc28") followed by digits would read as more digits.
+                json.dumps(value, ensure_ascii=False)
+                if isinstance(value, dict | list)
+                else str(value)
                 for value in row
                 if value
             )

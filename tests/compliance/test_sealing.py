@@ -5,9 +5,12 @@ from a row that has changed since."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from auditlog.context import disable_auditlog
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.choices import Priority, Status
@@ -15,12 +18,21 @@ from cases.models import Case
 from compliance.audit import verify_chain
 from compliance.models import AuditEntry
 from compliance.sealing import pending_count
+from tests.factories import make_patient
 
 UPDATE = AuditEntry.Action.UPDATE
 
 
 class Boom(Exception):
     pass
+
+
+def _another_phone(patient, digit: str) -> str:
+    """A phone number the patient does not have yet (the factory numbers patients in sequence)."""
+    for candidate in (f"+1312555010{digit}", f"+1415555010{digit}"):
+        if str(patient.phone) != candidate:
+            return candidate
+    raise AssertionError("unreachable")
 
 
 def _updates_of(obj) -> list[AuditEntry]:
@@ -42,19 +54,19 @@ def test_a_service_s_entries_exist_as_soon_as_it_returns(actor, case):
 @pytest.mark.django_db
 def test_a_transaction_reads_its_own_pending_entries(actor, patient):
     with transaction.atomic(savepoint=False):
-        patient.phone = "+12025550199"
+        patient.phone = _another_phone(patient, "9")
         patient.save()
         assert pending_count() == 1  # not written yet: the block has not ended
         entries = _updates_of(patient)  # a query of the trail seals first
         assert pending_count() == 0
-    assert [e.changes["phone"][1] for e in entries] == ["+12025550199"]
+    assert [e.changes["phone"][1] for e in entries] == [patient.phone]
 
 
 @pytest.mark.django_db
 def test_a_rolled_back_savepoint_drops_its_pending_entries(actor, patient):
     before = AuditEntry.objects.count()
     with pytest.raises(Boom), transaction.atomic():
-        patient.phone = "+12025550198"
+        patient.phone = _another_phone(patient, "8")
         patient.save()
         assert pending_count() == 1
         raise Boom
@@ -72,7 +84,7 @@ def test_the_chain_continues_from_the_real_head_after_a_sealed_savepoint_rolls_b
         services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
         raise Boom
     head_before = AuditEntry.objects.order_by("-chain_index").first()
-    patient.phone = "+12025550197"
+    patient.phone = _another_phone(patient, "7")
     patient.save()
     entry = _updates_of(patient)[-1]
     assert entry.chain_index == head_before.chain_index + 1
@@ -133,7 +145,10 @@ def test_a_save_with_auditing_off_uses_up_the_remembered_row(actor, case):
         locked.priority = Priority.URGENT
         locked.save()
     entry = _updates_of(case)[-1]
-    assert entry.changes["priority"] == [str(Priority.HIGH.value), str(Priority.URGENT.value)]  # not from the priority read at the lock
+    assert entry.changes["priority"] == [
+        str(Priority.HIGH.value),
+        str(Priority.URGENT.value),
+    ]  # not from the priority read at the lock
 
 
 # --- a seal that fails: nothing commits ---------------------------------------------------------
@@ -159,7 +174,88 @@ def test_a_change_never_commits_without_its_entries(actor, case, monkeypatch, er
 
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_each_save_is_sealed_at_once(actor, patient):
-    patient.phone = "+12025550196"
+    patient.phone = _another_phone(patient, "6")
     patient.save()  # autocommit: auditlog's entry gets a block of its own
     assert pending_count() == 0
-    assert _updates_of(patient)[-1].changes["phone"][1] == "+12025550196"
+    assert _updates_of(patient)[-1].changes["phone"][1] == patient.phone
+
+
+# --- PostgreSQL: the head of the last commit, checked under the lock in the same round trip -------
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the one-round-trip seal is PostgreSQL's"
+)
+
+
+def _queries_of(work) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        work()
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+def _in_another_connection(work) -> None:
+    """Run ``work`` in a thread, which has a connection (and a transaction) of its own."""
+    errors = []
+
+    def run():
+        try:
+            work()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert not errors, errors
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_after_a_commit_the_next_seal_is_one_round_trip(actor, case):
+    services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
+    queries = _queries_of(lambda: services.case_assign(actor=actor, case=case, assignee=actor))
+    audit = [sql for sql in queries if "compliance_auditentry" in sql]
+    assert len(audit) == 1, audit  # lock, check and INSERT of both entries together
+    assert "pg_advisory_xact_lock" in audit[0] and "NOT EXISTS" in audit[0]
+    assert verify_chain().intact
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("appended_elsewhere", [1, 2, 3])
+def test_a_head_moved_by_another_writer_is_noticed_and_the_chain_stays_whole(
+    actor, case, other_agent, appended_elsewhere
+):
+    services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
+    # Another connection appends 1, 2 or 3 entries after the head this connection remembers;
+    # this connection then appends two (the case's change and its timeline event).
+    other = make_patient(actor=actor)
+
+    def elsewhere():
+        for n in range(appended_elsewhere):
+            services.patient_update(actor=actor, patient=other, phone=f"+1617555{n:04d}")
+
+    _in_another_connection(elsewhere)
+    queries = _queries_of(
+        lambda: services.case_assign(actor=actor, case=case, assignee=other_agent)
+    )
+    audit = [sql for sql in queries if "compliance_auditentry" in sql]
+    assert len(audit) == 3  # the conditional append wrote nothing; the head read; the INSERT
+    assert _updates_of(case)[-1].changes["assigned_to"][1] == str(other_agent.pk)
+    assert verify_chain().intact
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_remembered_head_that_is_not_in_the_trail_is_never_chained_onto(actor, case):
+    services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
+    wrapper = connections["default"]
+    index, _hash = wrapper.__dict__["_audit_committed_head"]
+    wrapper.__dict__["_audit_committed_head"] = (index, "f" * 64)  # as after a restore
+    services.case_assign(actor=actor, case=case, assignee=actor)
+    assert verify_chain().intact
+    wrapper.__dict__["_audit_committed_head"] = (index + 1000, "0" * 64)  # ahead: a gap
+    services.case_transition(actor=actor, case=case, to_status=Status.WAITING_ON_PATIENT)
+    assert verify_chain().intact
