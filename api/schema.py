@@ -106,7 +106,15 @@ _ERROR_EXAMPLES: dict[int, list[tuple[str, dict]]] = {
         ),
         (
             "Already assigned",
-            error_body("already_assigned", "Someone else is working on this case."),
+            error_body(
+                "already_assigned",
+                "case: Already claimed by Alma Claimer.",
+                {
+                    "case": [
+                        {"code": "already_assigned", "message": "Already claimed by Alma Claimer."}
+                    ]
+                },
+            ),
         ),
     ],
     413: [

@@ -203,3 +203,41 @@ def case_permission_flags(queryset: QuerySet, user) -> QuerySet:
         )
 
     return queryset.annotate(can_work=flag(WORK), can_supervise=flag(SUPERVISE))
+
+
+def queues_for(user, action: str = WORK) -> QuerySet:
+    """The queues whose cases ``user`` may ``action`` (``work`` or ``supervise``) by membership —
+    the queue half of ``restrict_cases``, for what subscribes per queue (the live queue's
+    socket). One query; an inactive user, a non-person or a person without the role gets none."""
+    from cases.models import (
+        SUPERVISE_QUEUE,
+        WORK_QUEUE,
+        Queue,
+        QueueGroupObjectPermission,
+        QueueUserObjectPermission,
+    )
+
+    _check_action(action, frozenset({WORK, SUPERVISE}))
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Queue.objects.none()
+    if user.is_superuser:
+        return Queue.objects.all()
+    if not _person(user) or not user.has_perm(CHANGE_CASE):
+        return Queue.objects.none()
+    codenames = [SUPERVISE_QUEUE] if action == SUPERVISE else [WORK_QUEUE, SUPERVISE_QUEUE]
+    return Queue.objects.filter(
+        Exists(
+            QueueUserObjectPermission.objects.filter(
+                user_id=user.pk,
+                content_object_id=OuterRef("pk"),
+                permission__codename__in=codenames,
+            )
+        )
+        | Exists(
+            QueueGroupObjectPermission.objects.filter(
+                group__user=user.pk,
+                content_object_id=OuterRef("pk"),
+                permission__codename__in=codenames,
+            )
+        )
+    )

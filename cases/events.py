@@ -5,6 +5,14 @@ moved between queues, to the old queue's group as well. It is sent only after th
 commits (``transaction.on_commit``), so a rolled-back change is never announced. Events carry ids
 and non-PHI fields only; browsers refetch details through the API, where access is checked.
 
+Every message carries a per-queue sequence number (``seq``, of the queue ``seq_queue_id``), given
+when the message is sent by an atomic increment in Django's cache — Redis in production, shared
+by every process that sends; local memory in the embedded default, where one process serves
+everything. The channel layer delivers at most once, so browsers compare numbers to notice a lost
+message and resync (docs/architecture/live-queue.md). A counter the cache lost (evicted, flushed)
+starts again at the current time in milliseconds, a number above any it handed out before unless
+a queue averaged more than a thousand events a second: a reset looks like a gap, which is safe.
+
 A channel layer that is down must not turn a committed change into an error: the send is
 ``robust`` (logged, without PHI) and the live queue repairs missed events by resyncing.
 
@@ -17,16 +25,21 @@ never imports its subscribers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from cases.models import Case, CaseEvent
 
@@ -38,9 +51,30 @@ MESSAGE_TYPE = "case.event"
 
 class CaseEventName:
     OPENED = "case.opened"
-    ASSIGNED = "case.assigned"
+    UPDATED = "case.updated"  # priority, SLA due times, category or other workflow fields
+    ASSIGNED = "case.assigned"  # claims, assignments, releases
     STATUS_CHANGED = "case.status_changed"
     MESSAGE_ADDED = "case.message_added"
+    ESCALATED = "case.escalated"
+    SLA_WARNING = "case.sla_warning"
+    SLA_BREACHED = "case.sla_breached"
+
+
+# The model fields an event (and the live queue's snapshot) carries: identifiers and workflow
+# state, never patient data. ``….only(*CASE_FIELDS)`` loads exactly what ``case_fields`` reads.
+CASE_FIELDS = (
+    "id",
+    "reference",
+    "queue",
+    "category",
+    "status",
+    "priority",
+    "channel",
+    "language",
+    "assigned_to",
+    "first_response_due_at",
+    "resolution_due_at",
+)
 
 
 def queue_group(queue_id: int) -> str:
@@ -48,11 +82,9 @@ def queue_group(queue_id: int) -> str:
     return f"queue.{queue_id}"
 
 
-def case_event_payload(case: Case, name: str) -> dict[str, Any]:
-    """The fields an event carries: identifiers and workflow state, never patient data."""
+def case_fields(case: Case) -> dict[str, Any]:
+    """The non-PHI fields of one case, as events and snapshots carry them."""
     return {
-        "type": MESSAGE_TYPE,
-        "event": name,
         "case_id": case.pk,
         "reference": case.reference,
         "queue_id": case.queue_id,
@@ -64,8 +96,58 @@ def case_event_payload(case: Case, name: str) -> dict[str, Any]:
         "assigned_to_id": case.assigned_to_id,
         "first_response_due_at": _iso(case.first_response_due_at),
         "resolution_due_at": _iso(case.resolution_due_at),
+    }
+
+
+def case_event_payload(case: Case, name: str) -> dict[str, Any]:
+    """The channel-layer message of one event. ``sensitive`` is for the consumer only (it does
+    not forward it): agents without the sensitive-records permission do not see such a case in
+    their snapshot, so they must not get its events either."""
+    return {
+        "type": MESSAGE_TYPE,
+        "event": name,
+        **case_fields(case),
+        "sensitive": bool(case.sensitivity or case.patient.sensitivity),
         "at": timezone.now().isoformat(),
     }
+
+
+# --- per-queue sequence numbers ---------------------------------------------------------------
+
+
+def _sequence_key(queue_id: int) -> str:
+    return f"live-queue:seq:{queue_id}"
+
+
+def _sequence_seed() -> int:
+    return int(time.time() * 1000)
+
+
+def next_sequence(queue_id: int) -> int:
+    """The next number of ``queue_id``'s sequence (atomic across processes on Redis)."""
+    key = _sequence_key(queue_id)
+    try:
+        return cache.incr(key)
+    except ValueError:  # no counter yet, or the cache lost it: start one (add is atomic)
+        cache.add(key, _sequence_seed(), timeout=None)
+        return cache.incr(key)
+
+
+def current_sequences(queue_ids: Iterable[int]) -> dict[int, int]:
+    """The last number given for each queue (one round trip to the cache when all exist). A queue
+    without a counter gets one now, so that its first event is exactly one above the answer."""
+    keys = {_sequence_key(queue_id): queue_id for queue_id in queue_ids}
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        seed = _sequence_seed()
+        for key in missing:
+            cache.add(key, seed, timeout=None)
+        found.update(cache.get_many(missing))
+    return {keys[key]: int(value) for key, value in found.items()}
+
+
+# --- in-transaction hooks -----------------------------------------------------------------------
 
 
 class CaseHooks:
@@ -101,17 +183,23 @@ def publish_case_event(
     current transaction commits. ``event`` is the timeline entry of the change, if any."""
     case_hooks.run(case, name, event)
     payload = case_event_payload(case, name)
-    groups = [queue_group(queue_id) for queue_id in {case.queue_id, *also_queue_ids}]
-    transaction.on_commit(lambda: _send(groups, payload), robust=True)
+    queue_ids = [case.queue_id, *(q for q in dict.fromkeys(also_queue_ids) if q != case.queue_id)]
+    transaction.on_commit(lambda: _send(queue_ids, payload), robust=True)
 
 
-def _send(groups: list[str], payload: dict[str, Any]) -> None:
+def _send(queue_ids: list[int], payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:  # no CHANNEL_LAYERS configured: nothing to announce to
         return
-    for group in groups:
+    for queue_id in queue_ids:
+        group = queue_group(queue_id)
         try:
-            async_to_sync(layer.group_send)(group, payload)
+            message = {**payload, "seq_queue_id": queue_id, "seq": next_sequence(queue_id)}
+            if isinstance(layer, InMemoryChannelLayer):
+                # One process, the consumers' own loop: asgiref hands the call to it.
+                async_to_sync(layer.group_send)(group, message)
+            else:
+                _sender.send(layer, group, message)
         except Exception:
             logger.exception(
                 "live-queue event %s for case %s not delivered to %s",
@@ -119,6 +207,42 @@ def _send(groups: list[str], payload: dict[str, Any]) -> None:
                 payload["case_id"],
                 group,
             )
+
+
+class _Sender:
+    """One event loop per process, in a daemon thread, through which committed changes are sent
+    to a channel layer that keeps its connections per event loop (channels-redis). With
+    ``async_to_sync`` each send ran in a loop of its own and so opened a new Redis connection:
+    about 10 ms per event (bench/claim_next.py), on the way from commit to every socket
+    (bench/live_fanout.py). The caller still waits for the send, as before, at most
+    ``SEND_TIMEOUT`` seconds. A forked process (gunicorn, Celery) starts a loop of its own."""
+
+    SEND_TIMEOUT = 5.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid: int | None = None
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid() or self._loop.is_closed():
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="live-queue-sender", daemon=True
+                )
+                thread.start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
+
+    def send(self, layer, group: str, message: dict[str, Any]) -> None:
+        future = asyncio.run_coroutine_threadsafe(
+            layer.group_send(group, message), self._running_loop()
+        )
+        future.result(timeout=self.SEND_TIMEOUT)
+
+
+_sender = _Sender()
 
 
 def _iso(value) -> str | None:

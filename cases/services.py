@@ -17,14 +17,22 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from cases.access import SUPERVISE, VIEW_SENSITIVE, WORK, access_case, queues_for
 from cases.choices import Channel, EventKind, Language, Priority, Status, Visibility
 from cases.details import save_details, validate_details
 from cases.events import CaseEventName, publish_case_event
-from cases.models import Case, CaseEvent, Category, Patient, Queue
+from cases.models import (
+    Case,
+    CaseEvent,
+    Category,
+    Patient,
+    Queue,
+)
+from cases.models.core import CLAIM_NEXT_STATUSES
 from cases.references import format_reference, next_case_number
 from cases.routing import route
 from cases.sla import clock_changes, due_times, first_response_while_paused
@@ -468,12 +476,159 @@ def case_receive_message(*, actor, case: Case, body: str) -> CaseEvent:
     return event
 
 
+# --- claiming (docs/architecture/live-queue.md, "Claiming") --------------------------------------
+
+# The order claim-next hands cases out in: most urgent first (a higher priority is more urgent),
+# then the earliest resolution due time (cases without one after those with one), then the oldest.
+# The partial index case_claim_next_idx holds these columns in this order (after the queue), so
+# PostgreSQL walks one queue's backlog in it and stops at the first row it can lock.
+CLAIM_NEXT_ORDER = (
+    F("priority").desc(),
+    F("resolution_due_at").asc(nulls_last=True),
+    F("created_at").asc(),
+    F("id").asc(),
+)
+# Candidates claim-next tries before giving up: only a row that changed between the candidate
+# query and its lock fails the re-check, and PostgreSQL re-evaluates the query's conditions on
+# such a row already, so a second round is rare and a third one needs a bug.
+_CLAIM_NEXT_ATTEMPTS = 3
+_REFUSED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+
+
+def _locking_queryset():
+    """Cases read under their row lock (the patient along, unlocked), for ``access_case``."""
+    return Case.objects.select_for_update(of=("self",)).select_related("patient")
+
+
+def _check_claimable(actor, case: Case) -> None:
+    """The refusals of a claim of a case the actor may work (``case`` read under its lock)."""
+    if case.status in _REFUSED_STATUSES:
+        state = "closed" if case.status == Status.CLOSED else "resolved"
+        raise _error("case", f"A {state} case cannot be claimed.", "case_closed")
+    if case.assigned_to_id not in (None, actor.pk):
+        # Staff names are not PHI: the agent who lost the race learns who has the case.
+        holder = case.assigned_to
+        raise _error("case", f"Already claimed by {holder.display_name}.", "already_assigned")
+    if _is_sensitive(case) and not actor.has_perm(VIEW_SENSITIVE):
+        raise _error(
+            "case",
+            "This case is sensitive; claiming it needs the sensitive-records permission.",
+            "sensitive",
+        )
+
+
+@audited
+@transaction.atomic
+def case_claim(*, actor, case: Case) -> Case:
+    """Claim ``case``: assign it to ``actor``, under the case's row lock, so that of two agents
+    claiming at once one gets it and the other is refused with ``already_assigned``.
+
+    The actor must be allowed to work the case (``restrict(actor, "work")``); a case they may not
+    is a Http404, as the read path answers, so its existence does not leak. Claiming one's own
+    case changes nothing and writes nothing; a case someone else holds is refused (a supervisor
+    reassigns it with ``case_assign``), and so are resolved and closed cases. The assignment
+    itself is ``case_assign``'s: the same timeline event, row version, audit entries and
+    ``case.assigned`` announcement as any assignment."""
+    require_actor(actor)
+    locked = access_case(actor, case.pk, WORK, queryset=_locking_queryset())
+    _check_claimable(actor, locked)
+    if locked.assigned_to_id == actor.pk:
+        return locked
+    return case_assign(actor=actor, case=locked, assignee=actor)
+
+
+def claim_next_candidates(*, actor, queue: Queue | None = None):
+    """The cases ``case_claim_next`` would hand ``actor`` next, in order, as a queryset that
+    locks what it returns and passes over rows other transactions hold (PostgreSQL: ``FOR UPDATE
+    SKIP LOCKED``; evaluate it inside a transaction): unassigned cases in ``CLAIM_NEXT_STATUSES``
+    of ``queue`` if the actor works it (else none), or of every queue they work; sensitive ones
+    only with the sensitive-records permission.
+
+    The rows are exactly those of ``Case.objects.restrict(actor, "work")`` that meet those
+    conditions (tests/cases/test_services_claim.py checks it): in a queue the actor works,
+    restrict()'s queue grant holds, and what is left of it, the sensitivity rule, is applied here
+    — without the exception of an explicit case grant, since a claim would make the actor the
+    assignee. It is not written as restrict() + filters because restrict()'s other branches
+    (assignment, case grants) cannot match an unassigned case of a worked queue but would still
+    be planned and evaluated on every claim, the hottest query of the live queue
+    (bench/claim_next.py). Public for that benchmark, which times it on its own."""
+    candidates = Case.objects.filter(
+        queue__in=queues_for(actor, WORK),
+        assigned_to__isnull=True,
+        status__in=sorted(CLAIM_NEXT_STATUSES),
+    )
+    if queue is not None:
+        candidates = candidates.filter(queue_id=queue.pk)
+    if not actor.has_perm(VIEW_SENSITIVE):
+        candidates = candidates.filter(sensitivity="", patient__sensitivity="")
+    candidates = candidates.order_by(*CLAIM_NEXT_ORDER).only("status", "assigned_to")
+    if connections[candidates.db].features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    return candidates
+
+
+@audited
+@transaction.atomic
+def case_claim_next(*, actor, queue: Queue | None = None) -> Case | None:
+    """Claim the most urgent unassigned case the actor can act on now (``CLAIM_NEXT_STATUSES``)
+    in ``queue``, which the actor must work (else ``not_queue_member``), or in any queue they
+    work; None when there is none.
+
+    On PostgreSQL the candidate is taken with ``SELECT … FOR UPDATE SKIP LOCKED … LIMIT 1``
+    (``claim_next_candidates``): concurrent claimers never wait for each other and never get the
+    same case (a row another transaction holds is passed over, and a row claimed since this
+    statement's snapshot fails the conditions PostgreSQL re-evaluates when it locks it). SQLite
+    serialises writers, so the plain query is enough there. The locked candidate is checked again
+    before it is assigned; the assignment is ``case_assign``'s (the same records as any)."""
+    require_actor(actor)
+    candidates = claim_next_candidates(actor=actor, queue=queue)
+    passed: list[int] = []
+    for _ in range(_CLAIM_NEXT_ATTEMPTS):
+        candidate = candidates.exclude(pk__in=passed).first() if passed else candidates.first()
+        if candidate is None:
+            break
+        if candidate.assigned_to_id is None and candidate.status in CLAIM_NEXT_STATUSES:
+            return case_assign(actor=actor, case=candidate, assignee=actor)
+        passed.append(candidate.pk)
+    # Nothing to claim; for a queue the actor does not work that is a refusal, not an answer
+    # (checked only now, off the path of a successful claim).
+    if queue is not None and not queues_for(actor, WORK).filter(pk=queue.pk).exists():
+        raise _error("queue", "You do not work this queue.", "not_queue_member")
+    return None
+
+
+@audited
+@transaction.atomic
+def case_release(*, actor, case: Case) -> Case:
+    """Hand ``case`` back to its queue (unassign it): its assignee does, or a supervisor of its
+    queue. The actor must be allowed to work the case (else Http404, as in ``case_claim``).
+    Releasing an unassigned case changes nothing; a closed case is refused (``case_assign``)."""
+    require_actor(actor)
+    locked = access_case(actor, case.pk, WORK, queryset=_locking_queryset())
+    if locked.assigned_to_id is None:
+        return locked
+    if (
+        locked.assigned_to_id != actor.pk
+        and not Case.objects.restrict(actor, SUPERVISE).filter(pk=locked.pk).exists()
+    ):
+        raise _error(
+            "case",
+            "Only the case's assignee or a supervisor of its queue can release it.",
+            "not_assignee",
+        )
+    return case_assign(actor=actor, case=locked, assignee=None)
+
+
 __all__ = [
     "case_add_note",
     "case_assign",
+    "case_claim",
+    "case_claim_next",
     "case_open",
     "case_receive_message",
+    "case_release",
     "case_transition",
+    "claim_next_candidates",
     "lock_case",
     "patient_create",
     "patient_match_or_create",

@@ -1,7 +1,26 @@
-"""The agents' console pages (docs/architecture/live-queue.md)."""
+"""The agents' console pages (docs/architecture/live-queue.md, "Pages")."""
 
-from django.urls import path  # noqa: F401  (the pages register here)
+from django.urls import path, re_path
+
+from console import views
 
 app_name = "console"
 
-urlpatterns: list = []
+# A case reference as it appears in URLs (PC-2026-000123); anything else is no case (and never
+# reaches the database: a NUL byte in a query parameter is an error on PostgreSQL).
+CASE = r"^cases/(?P<reference>[A-Za-z0-9][A-Za-z0-9-]{0,31})/"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("claim-next/", views.claim_next, name="claim-next"),
+    path("mine/", views.mine, name="mine"),
+    path("supervisor/", views.supervisor, name="supervisor"),
+    re_path(CASE + r"$", views.case_page, name="case"),
+    re_path(CASE + r"row/$", views.case_row, name="case-row"),
+    re_path(CASE + r"claim/$", views.case_claim, name="case-claim"),
+    re_path(CASE + r"release/$", views.case_release, name="case-release"),
+    re_path(CASE + r"reply/$", views.case_reply, name="case-reply"),
+    re_path(CASE + r"note/$", views.case_note, name="case-note"),
+    re_path(CASE + r"transition/$", views.case_transition, name="case-transition"),
+    re_path(CASE + r"assign/$", views.case_assign, name="case-assign"),
+]

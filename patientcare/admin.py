@@ -34,6 +34,7 @@ class PatientCareAdminSite(admin.AdminSite):
     site_header = "PatientCare administration"
     site_title = "PatientCare"
     index_title = "Configuration and records"
+    index_template = "console/admin_index.html"  # the admin home plus the way into the console
 
     def autocomplete_view(self, request):
         return AccessLoggedAutocompleteJsonView.as_view(admin_site=self)(request)

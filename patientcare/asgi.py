@@ -4,6 +4,7 @@ WebSocket routes are collected in :mod:`patientcare.routing`; every socket passe
 origin check and Django's session authentication before it reaches a consumer.
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -27,3 +28,9 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything is loaded now: move what start-up made (hundreds of thousands of long-lived objects)
+# out of the garbage collector's view. Otherwise each full collection walks them all, a pause of
+# about 100 ms every few seconds while a process fans events out to hundreds of sockets
+# (bench/live_fanout.py: p95 about 140 ms without, about 45 ms with).
+gc.freeze()

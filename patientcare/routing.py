@@ -1,3 +1,10 @@
-"""WebSocket URL patterns. The live-queue consumer (cases/consumers.py) registers here."""
+"""WebSocket URL patterns (every socket passes the origin check and session authentication in
+patientcare/asgi.py first)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from console.consumers import LiveQueueConsumer
+
+websocket_urlpatterns = [
+    path("ws/console/live/", LiveQueueConsumer.as_asgi()),
+]

@@ -184,6 +184,13 @@ if DATABASES["default"]["ENGINE"] not in _SEALING_ENGINES:
 DATABASES["default"]["ENGINE"] = _SEALING_ENGINES[DATABASES["default"]["ENGINE"]]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- the live queue (docs/architecture/live-queue.md) --------------------------------------------
+LIVE_QUEUE_HEARTBEAT_SECONDS = env_int("LIVE_QUEUE_HEARTBEAT_SECONDS", 20)
+LIVE_QUEUE_ACCESS_CACHE_SECONDS = env_int("LIVE_QUEUE_ACCESS_CACHE_SECONDS", 15)
+LIVE_QUEUE_PRESENCE_SECONDS = env_int("LIVE_QUEUE_PRESENCE_SECONDS", 1)
+LIVE_QUEUE_SNAPSHOT_LIMIT = env_int("LIVE_QUEUE_SNAPSHOT_LIMIT", 1000)
+CONSOLE_SLA_WARNING_MINUTES = env_int("CONSOLE_SLA_WARNING_MINUTES", 30)
+
 # --- Redis: channel layer and Celery broker ----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if PRODUCTION and not REDIS_URL:

@@ -1,7 +1,8 @@
 """Staff actions on a case, as POST endpoints (never a PATCH of ``status`` or ``assigned_to``):
 
-* ``/cases/{reference}/claim/`` — assign the case to oneself (who may work it); a case assigned
-  to someone else is a 409 ``already_assigned`` (a supervisor reassigns with ``/assign/``);
+* ``/cases/{reference}/claim/`` — assign the case to oneself (who may work it), through
+  ``cases.services.case_claim``; a case assigned to someone else is a 409 ``already_assigned``
+  naming who holds it (a supervisor reassigns with ``/assign/``);
 * ``/cases/{reference}/assign/`` — assign to a person, or unassign (who may supervise it);
 * ``/cases/{reference}/transition/`` — move along the workflow (who may work it);
 * ``/cases/{reference}/resolve/`` — resolve (who may work it).
@@ -13,13 +14,11 @@ Each calls one service with the request's user as actor; the service's refusals 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api import schema
-from api.errors import Conflict
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from api.serializers import (
     AssignSerializer,
@@ -32,7 +31,7 @@ from api.views.base import CaseScopedViewSet, case_for, visible_case
 from cases.access import SUPERVISE, WORK
 from cases.choices import Status
 from cases.models import Case
-from cases.services import case_assign, case_transition, lock_case
+from cases.services import case_assign, case_claim, case_transition
 
 ACTION_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
 
@@ -47,16 +46,6 @@ def _action_schema(operation_id: str, summary: str, description: str, request, e
         responses={200: CaseOutputSerializer, **schema.errors(*ACTION_ERRORS)},
         examples=[*examples, schema.CASE_ACTION_RESPONSE_EXAMPLE],
     )
-
-
-def claim_case(*, actor, case: Case) -> Case:
-    """Assign ``case`` to ``actor`` unless someone else holds it, under the case's row lock (two
-    agents claiming at once: one wins, the other gets ``already_assigned``)."""
-    with transaction.atomic():
-        locked = lock_case(case)
-        if locked.assigned_to_id not in (None, actor.pk):
-            raise Conflict("Someone else is working on this case.", code="already_assigned")
-        return case_assign(actor=actor, case=locked, assignee=actor)
 
 
 @extend_schema(tags=["case actions"])
@@ -80,7 +69,7 @@ class CaseActionViewSet(CaseScopedViewSet):
     def claim(self, request, *args, **kwargs):
         case = case_for(request.user, kwargs["reference"], WORK)
         EmptySerializer(data=request.data).is_valid(raise_exception=True)
-        return self._done(claim_case(actor=request.user, case=case))
+        return self._done(case_claim(actor=request.user, case=case))
 
     @_action_schema(
         "cases_assign",

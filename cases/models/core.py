@@ -28,10 +28,14 @@ from cases.choices import (
     Visibility,
 )
 from cases.registry import registry, support_kind_choices
-from cases.workflow import OPEN_STATUSES
+from cases.workflow import OPEN_STATUSES, WAITING_STATUSES
 
 # Longest free text (a description, reply or note) a case accepts.
 MAX_TEXT_LENGTH = 20_000
+# What claim-next hands out (cases.services.case_claim_next): unassigned cases an agent can act on
+# now. A waiting case has nothing to do until the patient or third party answers (its SLA clock is
+# stopped); when the patient answers it goes back to in progress and is handed out again.
+CLAIM_NEXT_STATUSES = OPEN_STATUSES - WAITING_STATUSES
 
 
 def history_id_field() -> models.BigAutoField:
@@ -441,6 +445,14 @@ class Case(models.Model):
                 fields=["-priority", "created_at"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="case_open_page_idx",
+            ),
+            # Claim next: the queue's unassigned, claimable cases in the order they are handed
+            # out. Partial, so claimed and finished cases leave it and a queue with a long past
+            # costs what its backlog costs; see bench/claim_next.py.
+            models.Index(
+                fields=["queue", "-priority", "resolution_due_at", "created_at", "id"],
+                condition=Q(assigned_to__isnull=True, status__in=sorted(CLAIM_NEXT_STATUSES)),
+                name="case_claim_next_idx",
             ),
             models.Index(fields=["assigned_to", "status"], name="case_assignee_status_idx"),
             models.Index(fields=["status", "first_response_due_at"], name="case_frt_due_idx"),

@@ -4,14 +4,22 @@ Runs against the configured channel layer: channels-redis when REDIS_URL is set 
 in-memory layer otherwise."""
 
 import json
+import time
 
 import pytest
 from django.db import transaction
 
 from cases import services
 from cases.choices import Status, Visibility
-from cases.events import CaseEventName, queue_group
-from tests.factories import QueueFactory, make_case, make_patient
+from cases.events import (
+    CaseEventName,
+    current_sequences,
+    next_sequence,
+    publish_case_event,
+    queue_group,
+)
+from cases.models import Patient, Sensitivity
+from tests.factories import CategoryFactory, QueueFactory, make_case, make_patient
 
 PHI_FIELDS = ("given_name", "family_name", "mrn", "email")
 
@@ -170,3 +178,100 @@ def test_case_hooks_run_inside_the_services_transaction(actor, other_agent, cate
         (CaseEventName.STATUS_CHANGED, "status_changed", True),
         (CaseEventName.MESSAGE_ADDED, "reply", True),
     ]
+
+
+# --- sequence numbers (docs/architecture/live-queue.md, "Events") ---------------------------------
+
+
+@pytest.mark.django_db
+def test_each_queue_numbers_its_events(
+    actor, category, listener, django_capture_on_commit_callbacks
+):
+    other = CategoryFactory(default_queue=QueueFactory())
+    queue_id, other_id = category.default_queue_id, other.default_queue_id
+    listener.join(queue_group(queue_id))
+    listener.join(queue_group(other_id))
+    start = current_sequences([queue_id, other_id])
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(actor=actor, category=category)
+        make_case(actor=actor, category=other)
+        services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
+    numbered = [(m["seq_queue_id"], m["seq"]) for m in listener.receive_all()]
+    assert numbered == [
+        (queue_id, start[queue_id] + 1),
+        (other_id, start[other_id] + 1),
+        (queue_id, start[queue_id] + 2),
+    ]
+    assert current_sequences([queue_id, other_id]) == {
+        queue_id: start[queue_id] + 2,
+        other_id: start[other_id] + 1,
+    }
+
+
+@pytest.mark.django_db
+def test_a_case_moved_between_queues_is_announced_to_both_with_each_queues_number(
+    actor, category, listener, django_capture_on_commit_callbacks
+):
+    old = QueueFactory()
+    listener.join(queue_group(category.default_queue_id))
+    listener.join(queue_group(old.pk))
+    case = make_case(actor=actor, category=category)
+    listener.receive_all()
+    start = current_sequences([category.default_queue_id, old.pk])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        publish_case_event(case, CaseEventName.UPDATED, also_queue_ids=(old.pk, old.pk))
+    messages = listener.receive_all()
+    assert sorted((m["seq_queue_id"], m["seq"]) for m in messages) == sorted(
+        [
+            (category.default_queue_id, start[category.default_queue_id] + 1),
+            (old.pk, start[old.pk] + 1),
+        ]
+    )
+    assert {m["queue_id"] for m in messages} == {category.default_queue_id}  # where it is now
+
+
+@pytest.mark.django_db
+def test_sensitive_cases_are_flagged_for_the_consumer(
+    actor, category, listener, django_capture_on_commit_callbacks
+):
+    listener.join(queue_group(category.default_queue_id))
+    patient = make_patient(actor)
+    Patient.objects.filter(pk=patient.pk).update(sensitivity=Sensitivity.HIV)
+    patient.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_case(actor=actor, category=category)
+        make_case(actor=actor, category=category, patient=patient)
+    assert [m["sensitive"] for m in listener.receive_all()] == [False, True]
+
+
+def test_a_lost_counter_starts_again_above_every_number_it_gave(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    first = next_sequence(10**9)
+    assert next_sequence(10**9) == first + 1
+    time.sleep(0.01)  # the counter gave 2 numbers in well under 10 ms (fewer than 1,000 a second)
+    cache.clear()  # evicted, flushed, or Redis restarted empty
+    assert next_sequence(10**9) > first + 1
+
+
+def test_event_names():
+    assert {
+        CaseEventName.OPENED,
+        CaseEventName.UPDATED,
+        CaseEventName.ASSIGNED,
+        CaseEventName.STATUS_CHANGED,
+        CaseEventName.MESSAGE_ADDED,
+        CaseEventName.ESCALATED,
+        CaseEventName.SLA_WARNING,
+        CaseEventName.SLA_BREACHED,
+    } == {
+        "case.opened",
+        "case.updated",
+        "case.assigned",
+        "case.status_changed",
+        "case.message_added",
+        "case.escalated",
+        "case.sla_warning",
+        "case.sla_breached",
+    }

@@ -1,0 +1,742 @@
+"""Benchmark: claim-next with concurrent claimers on PostgreSQL (issue 7, bench (a)).
+
+Four claimer processes (``--workers``; processes, not threads, so the GIL does not serialise
+them) claim from one queue at once, first on a fresh queue, then again after 100,000 claims
+(``--aging``). Two paths are timed, each per claim and in its own transaction:
+
+* **service**: ``cases.services.case_claim_next(actor=…, queue=…)``, everything a claim does in
+  production: the candidate query, ``case_assign`` (row lock, UPDATE, row version, timeline
+  event), the sealed audit entries, the live-queue announcement after commit (channels-redis when
+  ``--redis-url`` is given, the default), the webhook hook (no outbox row: no case here comes
+  from a partner);
+* **claim step**: only what contends between claimers: ``claim_next_candidates(...).first()``
+  (the service's own query: ``SELECT … FOR UPDATE SKIP LOCKED … LIMIT 1``) and an ``UPDATE`` of
+  the case's assignee, then COMMIT, through the ORM as the service issues them;
+* **sql**: the same claim as one statement, ``UPDATE … WHERE id = (<that query>) RETURNING id``
+  in autocommit, compiled once per process: not a path of the app, but what the database does
+  with four claimers when Python is out of the way.
+
+The data (its own database, ``patientcare_bench_claim_next``, dropped and created afresh by each
+run): one queue, one category, four agents (Agent role, ``work_queue`` on the queue), 2,000
+synthetic patients, and unassigned open cases loaded in bulk with ``INSERT … SELECT FROM
+generate_series`` (synthetic filler like bench/audit_dataset.py's trail: no opening timeline
+event, no row version, no audit entry; priority, due time and age drawn at random). Before each
+measurement the queue is topped up to ``--backlog`` unassigned cases and the database
+``ANALYZE``d. The
+100,000 aging claims are real claims through the claim step (``--aging-path step``, default) or
+the service (``--aging-path service``), by the same four processes; they leave 100,000 claimed
+cases in the table (and, for the claim step, 100,000 dead entries in the partial index until
+autovacuum cleans them), which is what "after 100,000 claims" means.
+
+Checks: no case is handed to two claimers (the ids every process got are all different; every
+claimed case's assignee is the process that got it; no case has two ``assigned`` timeline events)
+and the claim-next query's plan uses ``case_claim_next_idx``. It prints ``EXPLAIN (ANALYZE,
+BUFFERS)`` of the query on the fresh and the aged table, a cProfile of service claims
+(``--profile``), and a summary with PASS/FAIL against the targets: ≥ 1,000 claims/s, 0 double
+claims, aged latency (p50 and p95) at most twice the fresh one.
+
+Run from the project root (bench/README.md)::
+
+    .venv/bin/python bench/claim_next.py
+    .venv/bin/python bench/claim_next.py --aging 20000 --service-claims 800   # quick
+
+Exit status 0 when every target passes, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import multiprocessing
+import os
+import pstats
+import queue as queue_module
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_claim_next"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
+TARGET_CLAIMS_PER_SECOND = 1_000
+TARGET_AGED_RATIO = 2.0
+QUEUE_SLUG = "bench-claim-next"
+AGENTS = tuple(f"bench-claimer-{n}" for n in range(1, 9))
+PATIENTS = 2_000
+
+PATIENTS_SQL = """
+INSERT INTO cases_patient (mrn, given_name, family_name, date_of_birth, phone, email,
+    preferred_language, preferred_contact_channel, sms_consent, interpreter_needed, sensitivity,
+    created_at, updated_at)
+SELECT 'BENCH-CN-' || lpad(g::text, 6, '0'), 'Bench' || lpad(g::text, 4, '0'), 'Claimer',
+    date '1940-01-01' + (g * 7919 %% 25000), '', '', 'en', 'phone', false, false, '',
+    now() - interval '1 year', now() - interval '1 year'
+FROM generate_series(1, %(patients)s) AS g
+"""
+
+# Unassigned open cases [lo, hi] of the bench queue: statuses new / triaged / in progress, the four
+# priorities, a resolution due time from 1 hour to 5 days after opening (10 % without one), opened
+# over the last 30 days.
+CASES_SQL = """
+WITH r AS MATERIALIZED (
+    SELECT g, random() AS r_status, random() AS r_priority, random() AS r_patient,
+        random() AS r_due, random() AS r_time
+    FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS g
+), s AS (
+    SELECT r.*, now() - r_time * interval '30 days' AS created_at FROM r
+)
+INSERT INTO cases_case (reference, patient_id, category_id, queue_id, channel, status, priority,
+    subject, description, language, assigned_to_id, created_by_id, source_organisation_id,
+    external_reference, sensitivity, sla_policy_id, first_response_due_at, resolution_due_at,
+    sla_paused_at, first_response_at, resolved_at, closed_at, created_at, updated_at)
+SELECT
+    'BCN-' || lpad(g::text, 9, '0'),
+    %(first_patient)s + floor(r_patient * %(patients)s)::bigint,
+    %(category_id)s, %(queue_id)s, 'voice',
+    CASE WHEN r_status < 0.6 THEN 'new' WHEN r_status < 0.8 THEN 'triaged' ELSE 'in_progress' END,
+    (ARRAY[10, 20, 30, 40])[1 + floor(r_priority * 4)::int],
+    'Synthetic bench case ' || g, 'Synthetic claim-next benchmark case.', 'en',
+    NULL, %(intake_id)s, NULL, '', '', NULL,
+    created_at + interval '30 minutes',
+    CASE WHEN r_due < 0.1 THEN NULL ELSE created_at + interval '1 hour' + r_due * interval '5 days'
+    END,
+    NULL, NULL, NULL, NULL, created_at, created_at
+FROM s
+"""
+
+UNASSIGNED_SQL = """
+SELECT count(*) FROM cases_case
+WHERE queue_id = %s AND assigned_to_id IS NULL AND status IN ('new', 'triaged', 'in_progress')
+"""
+
+TABLE_STATS_SQL = """
+SELECT n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count,
+    pg_size_pretty(pg_relation_size('case_claim_next_idx'))
+FROM pg_stat_user_tables WHERE relname = 'cases_case'
+"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument(
+        "--redis-url",
+        default=DEFAULT_REDIS_URL,
+        help="channel layer and cache of the service path ('' for the in-memory layer)",
+    )
+    parser.add_argument("--workers", type=int, default=4, help="concurrent claimer processes")
+    parser.add_argument(
+        "--backlog", type=int, default=8_000, help="unassigned cases before each measurement"
+    )
+    parser.add_argument(
+        "--service-claims", type=int, default=2_000, help="service claims per measurement"
+    )
+    parser.add_argument(
+        "--step-claims", type=int, default=6_000, help="claim-step claims per measurement"
+    )
+    parser.add_argument("--aging", type=int, default=100_000, help="claims between the two")
+    parser.add_argument("--aging-path", choices=("step", "service"), default="step")
+    parser.add_argument(
+        "--aging-batch",
+        type=int,
+        default=10,
+        help="aging claims per transaction (claim step only; the measured claims: one each)",
+    )
+    parser.add_argument(
+        "--profile", type=int, default=300, metavar="N", help="cProfile N service claims (0: no)"
+    )
+    args = parser.parse_args()
+    if not 1 <= args.workers <= len(AGENTS):
+        parser.error(f"--workers must be 1..{len(AGENTS)}")
+    if min(args.service_claims, args.step_claims) < 10 * args.workers:
+        parser.error("need at least 10 claims per worker and measurement")
+    if args.backlog < max(args.service_claims, args.step_claims) + args.workers:
+        parser.error("--backlog must exceed the claims of one measurement")
+    return args
+
+
+# --- database and Django -------------------------------------------------------------------------
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the benchmark database: every run starts from an empty table."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("patientcare_bench"):
+        raise SystemExit(
+            f"refusing to drop {name!r}: the database name must start with 'patientcare_bench'"
+        )
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(args) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "patientcare.settings"
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_ENV"] = "local"
+    os.environ["DEBUG"] = "false"  # no query log in the timed loops
+    os.environ["REDIS_URL"] = args.redis_url
+    os.environ["CHANNEL_LAYER_PREFIX"] = "patientcare-bench-claim"
+    os.environ["CACHE_KEY_PREFIX"] = "patientcare-bench-claim"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+@dataclass
+class World:
+    queue_id: int
+    category_id: int
+    intake_id: int
+    agent_ids: list[int]
+    first_patient: int
+    loaded: int = 0  # filler cases loaded so far (their reference numbers)
+
+
+def prepare() -> World:
+    from django.db import connection
+    from guardian.shortcuts import assign_perm
+
+    from accounts.models import User
+    from accounts.roles import Role, ensure_role_groups
+    from accounts.services import system_user
+    from cases.models import Category, Queue, QueueLanguage
+    from compliance.audit import acting_as
+
+    groups = ensure_role_groups()
+    system = system_user()
+    with acting_as(system):
+        queue = Queue.objects.create(name="Bench claim-next", slug=QUEUE_SLUG)
+        QueueLanguage.objects.create(queue=queue, language="en")
+        category = Category.objects.create(
+            name="Bench claim-next",
+            slug=QUEUE_SLUG,
+            kind="general_information",
+            default_queue=queue,
+        )
+        agents = []
+        for n, username in enumerate(AGENTS):
+            user = User.objects.create(
+                username=username,
+                first_name=f"Claimer{n + 1}",
+                last_name="Bench",
+                email=f"{username}@example.org",
+                is_staff=True,
+            )
+            user.groups.add(groups[Role.AGENT])
+            assign_perm("cases.work_queue", user, queue)
+            agents.append(user.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(PATIENTS_SQL, {"patients": PATIENTS})
+        cursor.execute("SELECT min(id) FROM cases_patient")
+        first_patient = cursor.fetchone()[0]
+    return World(queue.pk, category.pk, system.pk, agents, first_patient)
+
+
+def unassigned(world: World) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(UNASSIGNED_SQL, [world.queue_id])
+        return cursor.fetchone()[0]
+
+
+def load_cases(world: World, count: int) -> None:
+    """Synthetic filler: ``count`` unassigned open cases, in batches of 50,000."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for lo in range(world.loaded + 1, world.loaded + count + 1, 50_000):
+            hi = min(lo + 49_999, world.loaded + count)
+            cursor.execute(
+                CASES_SQL,
+                {
+                    "lo": lo,
+                    "hi": hi,
+                    "first_patient": world.first_patient,
+                    "patients": PATIENTS,
+                    "category_id": world.category_id,
+                    "queue_id": world.queue_id,
+                    "intake_id": world.intake_id,
+                },
+            )
+    world.loaded += count
+
+
+def top_up(world: World, backlog: int) -> None:
+    from django.db import connection
+
+    missing = backlog - unassigned(world)
+    if missing > 0:
+        load_cases(world, missing)
+    with connection.cursor() as cursor:
+        # Fresh statistics of every table, as autovacuum keeps them in a running system: without
+        # any for cases_patient the planner misjudges the sensitivity join of the candidate query.
+        cursor.execute("ANALYZE")
+
+
+def table_stats() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(TABLE_STATS_SQL)
+        live, dead, vacuums, analyzes, index_size = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM cases_case WHERE assigned_to_id IS NOT NULL")
+        claimed = cursor.fetchone()[0]
+    return (
+        f"cases_case: {live:,} live rows ({claimed:,} claimed), {dead:,} dead; "
+        f"autovacuum runs {vacuums}, autoanalyze runs {analyzes}; "
+        f"case_claim_next_idx {index_size}"
+    )
+
+
+# --- the claimers --------------------------------------------------------------------------------
+
+
+def _claim_service(actor, queue, batch):
+    from cases.services import case_claim_next
+
+    case = case_claim_next(actor=actor, queue=queue)
+    return [] if case is None else [case.pk]
+
+
+def _claim_step(actor, queue, batch):
+    """The claim step: the service's candidate query and an UPDATE of the assignee, one
+    transaction. With ``batch`` > 1 (the aging claims only), ``LIMIT batch`` instead of 1."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from cases.models import Case
+    from cases.services import claim_next_candidates
+
+    with transaction.atomic():
+        candidates = claim_next_candidates(actor=actor, queue=queue)
+        if batch == 1:
+            case = candidates.first()
+            pks = [] if case is None else [case.pk]
+        else:
+            pks = [case.pk for case in candidates[:batch]]
+        if pks:
+            # By primary key alone, as the service's save(): a double claim would show as two
+            # processes holding one id. A queryset UPDATE sends no signals: no row version, no
+            # audit entry, no timeline event (the service path writes those).
+            Case.objects.filter(pk__in=pks).update(assigned_to=actor, updated_at=timezone.now())
+        return pks
+
+
+def _claim_sql(actor, queue, batch):
+    """The claim step as one statement in autocommit: ``UPDATE … WHERE id = (<the service's
+    candidate query>) RETURNING id`` — one round trip, one commit, no ORM per claim. Not a path of
+    the app: it measures what the database itself does with four claimers (the SQL is compiled
+    once per process from ``claim_next_candidates``, so its conditions and order are the app's)."""
+    from django.db import connection, transaction
+
+    from cases.services import claim_next_candidates
+
+    statement = _SQL_STATEMENTS.get(actor.pk)
+    if statement is None:
+        with transaction.atomic():  # select_for_update compiles only inside one
+            query = claim_next_candidates(actor=actor, queue=queue).values("pk")[:1].query
+            sql, params = query.sql_with_params()
+        statement = _SQL_STATEMENTS[actor.pk] = (
+            "UPDATE cases_case SET assigned_to_id = %s, updated_at = now() "  # noqa: S608
+            f"WHERE id = ({sql}) RETURNING id",
+            [actor.pk, *params],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        row = cursor.fetchone()
+    return [] if row is None else [row[0]]
+
+
+_SQL_STATEMENTS: dict[int, tuple[str, list]] = {}
+CLAIMERS = {"service": _claim_service, "step": _claim_step, "sql": _claim_sql}
+
+
+def _statement_label(sql: str) -> str:
+    """A short name for a statement of a claim, for the per-statement times."""
+    text = " ".join(sql.split())
+    head = text.split(" ", 1)[0].upper()
+    if head in {"SAVEPOINT", "RELEASE", "ROLLBACK"}:
+        return head.lower()
+    if "pg_advisory_xact_lock" in text:
+        return "audit seal: chain lock + head"
+    if "SKIP LOCKED" in text:
+        return "claim-next candidate (SKIP LOCKED)"
+    for table in (
+        "compliance_auditentry",
+        "cases_historicalcase",
+        "cases_caseevent",
+        "webhooks_",
+        "cases_queue",
+        "auth_permission",
+        "cases_case",
+    ):
+        if table in text:
+            suffix = " FOR UPDATE" if "FOR UPDATE" in text else ""
+            return f"{head.lower()} {table.rstrip('_')}{suffix}"
+    return head.lower()
+
+
+def _time_commits(connection, sql_time: Counter, sql_count: Counter) -> None:
+    """Time COMMIT too (it is not a statement Django's execute wrappers see)."""
+    original = connection.commit
+
+    def commit():
+        t0 = time.perf_counter()
+        try:
+            return original()
+        finally:
+            sql_time["COMMIT"] += time.perf_counter() - t0
+            sql_count["COMMIT"] += 1
+
+    connection.commit = commit
+
+
+def _worker(kind, agent_id, queue_id, count, batch, barrier, results, profile):
+    """One claimer process: ``count`` claims back to back (``batch`` per transaction); sends
+    (agent, ids, latencies per transaction, start, end, profile text) to ``results``."""
+    from django.db import connections
+
+    from accounts.models import User
+    from cases.models import Queue
+
+    connections.close_all()  # never share the parent's connection
+    claim = CLAIMERS[kind]
+    actor = User.objects.get(pk=agent_id)
+    queue = Queue.objects.get(pk=queue_id)
+    actor.has_perm("cases.change_case")  # the permission cache, as a worker's long-lived user
+    ids, latencies = [], []
+    profiler = cProfile.Profile() if profile else None
+    sql_time: Counter = Counter()
+    sql_count: Counter = Counter()
+    if profile:
+        connection = connections["default"]
+
+        def timed(execute, sql, params, many, context):
+            t0 = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                label = _statement_label(sql)
+                sql_time[label] += time.perf_counter() - t0
+                sql_count[label] += 1
+
+        connection.execute_wrappers.append(timed)
+        _time_commits(connection, sql_time, sql_count)
+    barrier.wait()
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    while len(ids) < count:
+        t0 = time.perf_counter()
+        pks = claim(actor, queue, min(batch, count - len(ids)))
+        latencies.append(time.perf_counter() - t0)
+        if not pks:
+            break
+        ids.extend(pks)
+    ended = time.perf_counter()
+    text = ""
+    if profiler:
+        profiler.disable()
+        out = io.StringIO()
+        claims = max(1, len(latencies))
+        total = sum(latencies)
+        out.write(
+            f"worker of agent {agent_id}: {claims} claims, {total / claims * 1000:.2f} ms each "
+            "on average; per claim, by statement (round trip as the process sees it):\n"
+        )
+        for label, seconds in sql_time.most_common():
+            out.write(
+                f"  {label:34s} {sql_count[label] / claims:5.2f} x  "
+                f"{seconds / claims * 1000:7.3f} ms\n"
+            )
+        in_db = sum(sql_time.values())
+        out.write(
+            f"  {'all statements + COMMIT':34s}          {in_db / claims * 1000:7.3f} ms; "
+            f"the rest, Python: {(total - in_db) / claims * 1000:.3f} ms\n\n"
+        )
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        text = out.getvalue()
+    connections.close_all()
+    results.put((agent_id, ids, latencies, started, ended, text))
+
+
+@dataclass
+class Run:
+    kind: str
+    claims: int
+    seconds: float
+    latencies: list[float]
+    ids_by_agent: dict[int, list[int]]
+    profile: str = ""
+    duplicates: int = 0
+    wrong_holder: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.claims / self.seconds if self.seconds else 0.0
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies) * 1000
+
+
+def run_claimers(
+    world: World, kind: str, total: int, workers: int, *, batch: int = 1, profile: bool = False
+):
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(workers)
+    results = context.Queue()
+    share, extra = divmod(total, workers)
+    processes = [
+        context.Process(
+            target=_worker,
+            args=(
+                kind,
+                world.agent_ids[n],
+                world.queue_id,
+                share + (n < extra),
+                batch,
+                barrier,
+                results,
+                profile and n == 0,
+            ),
+        )
+        for n in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    gathered = []
+    deadline = time.monotonic() + 1800
+    while len(gathered) < len(processes):
+        try:
+            gathered.append(results.get(timeout=1))
+        except queue_module.Empty:
+            failed = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            if failed or time.monotonic() > deadline:
+                for process in processes:
+                    process.terminate()
+                raise SystemExit(f"a claimer process failed (exit codes {failed})") from None
+    for process in processes:
+        process.join(60)
+        if process.exitcode != 0:
+            raise SystemExit(f"a claimer process failed (exit code {process.exitcode})")
+    start = min(item[3] for item in gathered)
+    end = max(item[4] for item in gathered)
+    run = Run(
+        kind=kind,
+        claims=sum(len(item[1]) for item in gathered),
+        seconds=end - start,
+        latencies=[latency for item in gathered for latency in item[2]],
+        ids_by_agent={item[0]: item[1] for item in gathered},
+        profile="".join(item[5] for item in gathered),
+    )
+    check_no_double_claims(run)
+    return run
+
+
+def check_no_double_claims(run: Run) -> None:
+    """No id handed to two claimers, and every claimed case is held by the one that got it."""
+    from django.db import connection
+
+    counts = Counter(pk for ids in run.ids_by_agent.values() for pk in ids)
+    run.duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    with connection.cursor() as cursor:  # the bench's own check, outside the app's read path
+        cursor.execute(
+            "SELECT id, assigned_to_id FROM cases_case WHERE id = ANY(%s)", [list(counts)]
+        )
+        holder_of = dict(cursor.fetchall())
+    run.wrong_holder = sum(
+        1 for agent, got in run.ids_by_agent.items() for pk in got if holder_of.get(pk) != agent
+    )
+
+
+def timeline_double_claims() -> int:
+    """Cases with more than one ``assigned`` timeline event (the service path writes one)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT case_id FROM cases_caseevent WHERE kind = 'assigned' "
+            "GROUP BY case_id HAVING count(*) > 1) AS twice"
+        )
+        return cursor.fetchone()[0]
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+
+def explain(world: World) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the claim-next query, in a transaction rolled back after
+    (ANALYZE runs it, and it locks the row it returns)."""
+    from django.db import transaction
+
+    from accounts.models import User
+    from cases.models import Queue
+    from cases.services import claim_next_candidates
+
+    actor = User.objects.get(pk=world.agent_ids[0])
+    queue = Queue.objects.get(pk=world.queue_id)
+    with transaction.atomic():
+        candidates = claim_next_candidates(actor=actor, queue=queue)[:1]
+        plan = candidates.explain(analyze=True, buffers=True)
+        transaction.set_rollback(True)
+    return plan
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def line(run: Run) -> str:
+    return (
+        f"{run.kind:8s} {run.claims:7,d} claims in {run.seconds:6.2f} s = {run.rate:7.0f}/s;"
+        f" latency p50 {run.p50:6.2f} ms, p95 {run.quantile(0.95):6.2f} ms,"
+        f" p99 {run.quantile(0.99):6.2f} ms; double claims {run.duplicates},"
+        f" wrong holder {run.wrong_holder}"
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+@dataclass
+class Summary:
+    checks: list[tuple[str, bool]] = field(default_factory=list)
+
+    def add(self, label: str, ok: bool) -> None:
+        self.checks.append((label, ok))
+        print(f"  {verdict(ok)}  {label}", flush=True)
+
+
+def main() -> int:
+    args = parse_args()
+    began = time.perf_counter()
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - began:6.1f}s] {message}", flush=True)
+
+    recreate_database(args.database_url)
+    log(f"database {urlsplit(args.database_url).path.lstrip('/')} created; migrating")
+    setup_django(args)
+    world = prepare()
+    log(
+        f"{len(world.agent_ids)} agents, {PATIENTS:,} patients; {args.workers} claimer processes; "
+        f"live-queue announcements via {'channels-redis' if args.redis_url else 'in-memory'}"
+    )
+
+    runs: dict[tuple[str, str], Run] = {}
+    plans: dict[str, str] = {}
+    for phase in ("fresh", "aged"):
+        if phase == "aged":
+            log(f"aging: {args.aging:,} claims through the {args.aging_path} path")
+            load_cases(world, args.aging)
+            aging = run_claimers(
+                world, args.aging_path, args.aging, args.workers, batch=args.aging_batch
+            )
+            runs[("aging", args.aging_path)] = aging
+            log(f"aging done: {line(aging)}")
+        for kind, total in (
+            ("sql", args.step_claims),
+            ("step", args.step_claims),
+            ("service", args.service_claims),
+        ):
+            top_up(world, args.backlog)
+            log(f"{phase}: {table_stats()}")
+            if kind == "step":
+                plans[phase] = explain(world)
+            run = run_claimers(world, kind, total, args.workers)
+            runs[(phase, kind)] = run
+            log(f"{phase} {line(run)}")
+
+    if args.profile:
+        top_up(world, args.backlog)
+        profiled = run_claimers(
+            world, "service", args.profile * args.workers, args.workers, profile=True
+        )
+        log(f"profiled ({args.workers} processes, cProfile on in one) {line(profiled)}")
+        print(profiled.profile)
+
+    for phase in ("fresh", "aged"):
+        print(f"\n--- EXPLAIN (ANALYZE, BUFFERS) of the claim-next query, {phase} table ---")
+        print(plans[phase])
+
+    timeline_twice = timeline_double_claims()
+    print("\n=== summary ===")
+    print(
+        f"host load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"{os.cpu_count()} CPUs; total {time.perf_counter() - began:.0f} s"
+    )
+    print(table_stats())
+    for key, run in runs.items():
+        print(f"  {key[0]:6s} {line(run)}")
+    summary = Summary()
+    duplicates = sum(run.duplicates + run.wrong_holder for run in runs.values())
+    summary.add(
+        f"double claims: {duplicates} over {sum(r.claims for r in runs.values()):,} claims, "
+        f"{timeline_twice} cases with two 'assigned' events (target 0)",
+        duplicates == 0 and timeline_twice == 0,
+    )
+    for phase in ("fresh", "aged"):
+        summary.add(
+            f"plan of claim-next ({phase}) uses case_claim_next_idx",
+            "case_claim_next_idx" in plans[phase],
+        )
+    for kind, label in (
+        ("sql", "claim step as one SQL statement (database capacity)"),
+        ("step", "claim step (SKIP LOCKED select + UPDATE)"),
+        ("service", "full service case_claim_next"),
+    ):
+        for phase in ("fresh", "aged"):
+            run = runs[(phase, kind)]
+            summary.add(
+                f"{label}, {phase}: {run.rate:,.0f} claims/s"
+                f" (target ≥ {TARGET_CLAIMS_PER_SECOND:,})",
+                run.rate >= TARGET_CLAIMS_PER_SECOND,
+            )
+        fresh, aged = runs[("fresh", kind)], runs[("aged", kind)]
+        for name, before, after in (
+            ("p50", fresh.p50, aged.p50),
+            ("p95", fresh.quantile(0.95), aged.quantile(0.95)),
+        ):
+            ratio = after / before
+            summary.add(
+                f"{label}, latency {name} after {args.aging:,} claims {after:.2f} ms vs fresh "
+                f"{before:.2f} ms = {ratio:.2f}x (target ≤ {TARGET_AGED_RATIO:.0f}x)",
+                ratio <= TARGET_AGED_RATIO,
+            )
+    passed = all(ok for _label, ok in summary.checks)
+    print(
+        f"\n{verdict(passed)}: {sum(ok for _l, ok in summary.checks)} of "
+        f"{len(summary.checks)} targets met"
+    )
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

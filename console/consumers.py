@@ -1,0 +1,487 @@
+"""The live queue's WebSocket (``ws/console/live/``): subscribe to the queues one may work and
+relay their events — nothing else (docs/architecture/live-queue.md, "The socket protocol").
+
+The socket sits behind ``AllowedHostsOriginValidator`` and session authentication
+(patientcare/asgi.py). Refused sockets are accepted and then closed with a code, so that the page
+can tell "log in again" (4401) from "you work no queue" (4403) — a socket refused before the
+handshake reaches the browser as a bare 1006.
+
+Access is the one read path's: the queues come from ``cases.access.queues_for(user, "work")``
+(the queue half of ``Case.objects.restrict(user, "work")``), the snapshot's cases from
+``restrict()`` itself. It is re-read, from a fresh user row, at least every
+``LIVE_QUEUE_ACCESS_CACHE_SECONDS`` (15 s: events are delivered on an answer at most that old),
+on every heartbeat (``LIVE_QUEUE_HEARTBEAT_SECONDS``, 20 s, which also checks that the session
+still exists), and at once when console/signals.py says the user's access shrank. A user who lost
+every queue, was deactivated or whose session ended gets ``{"type": "revoked"}`` and the socket
+is closed.
+
+Database work runs off the event loop (``_db``); delivering an event or a presence update
+touches no database (unless the access answer is stale), so those two message types skip the
+connection clean-up Channels otherwise runs in its database thread before every handler — the
+fan-out path stays in the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass
+from importlib import import_module
+from types import SimpleNamespace
+from typing import Any
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import get_user as request_user
+from django.db import connection
+
+from accounts.models import User
+from cases.access import VIEW, VIEW_SENSITIVE, WORK, queues_for
+from cases.events import CASE_FIELDS, MESSAGE_TYPE, case_fields, current_sequences, queue_group
+from cases.models import Case
+from cases.workflow import OPEN_STATUSES
+from console import presence
+from console.signals import user_group
+
+logger = logging.getLogger(__name__)
+
+
+def _db(func):
+    """Run ``func`` (database work) off the event loop. On PostgreSQL in the executor's pool of
+    threads, each with its own connection, so that hundreds of sockets' periodic checks do not
+    queue behind one another in Channels' single database thread — where a socket whose access
+    must be re-read before a delivery would otherwise wait for everybody else's. On SQLite (the
+    embedded default: one writer at a time anyway) in that single thread, as Channels does."""
+    return database_sync_to_async(func, thread_sensitive=connection.vendor == "sqlite")
+
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+PRESENCE_UPDATE = "presence.update"
+# Fields of the channel-layer message that the browser does not get.
+_ENCODED = "__live_text"
+_INTERNAL_FIELDS = frozenset({"type", "sensitive", _ENCODED})
+# Handlers that touch no database (see the module docstring).
+_NO_DATABASE = frozenset({MESSAGE_TYPE, PRESENCE_UPDATE})
+
+
+def access_cache_seconds() -> float:
+    return float(getattr(settings, "LIVE_QUEUE_ACCESS_CACHE_SECONDS", 15))
+
+
+def presence_seconds() -> float:
+    return float(getattr(settings, "LIVE_QUEUE_PRESENCE_SECONDS", 1))
+
+
+def snapshot_limit() -> int:
+    return int(getattr(settings, "LIVE_QUEUE_SNAPSHOT_LIMIT", 1000))
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a socket's user may do now, read in one go from a fresh user row (so permission
+    caches are fresh too)."""
+
+    user: User
+    queues: dict[int, str]  # queue id -> name, the queues the user may work
+    sees_sensitive: bool
+
+
+def load_access(user_id: int) -> Access | None:
+    """None when the user may not hold a live-queue socket at all (gone, inactive, not a
+    person). Four queries (one for a superuser)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.is_active or user.kind != User.Kind.PERSON:
+        return None
+    queues = dict(queues_for(user, WORK).order_by("name", "pk").values_list("pk", "name"))
+    return Access(user=user, queues=queues, sees_sensitive=user.has_perm(VIEW_SENSITIVE))
+
+
+def build_snapshot(access: Access) -> dict[str, Any]:
+    """The state a socket starts from. The sequence numbers are read *before* the cases, so every
+    change after them arrives as an event with a higher number. Two queries (and the cache)."""
+    queue_ids = list(access.queues)
+    sequences = current_sequences(queue_ids)
+    limit = snapshot_limit()
+    rows = list(
+        Case.objects.restrict(access.user, WORK)
+        .filter(queue_id__in=queue_ids, status__in=OPEN_STATUSES)
+        .only(*CASE_FIELDS)
+        .order_by("-priority", "created_at", "pk")[: limit + 1]
+    )
+    return {
+        "type": "snapshot",
+        "user_id": access.user.pk,
+        "queues": {
+            str(queue_id): {"seq": sequences[queue_id], "name": name}
+            for queue_id, name in access.queues.items()
+        },
+        "cases": [case_fields(case) for case in rows[:limit]],
+        "truncated": len(rows) > limit,
+    }
+
+
+def session_user_id(session_key: str) -> int | None:
+    """The user a stored session (re-read now) logs in, if it still does: it exists, has not
+    expired, and its password hash still matches — what Django checks on every request."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = request_user(SimpleNamespace(session=store))
+    return user.pk if user.is_authenticated else None
+
+
+def may_view_case(user: User, case_id: int) -> bool:
+    return Case.objects.restrict(user, VIEW).filter(pk=case_id).exists()
+
+
+class LiveQueueConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user_id: int | None = None
+        self.access: Access | None = None
+        self.queues: dict[int, str] = {}
+        self.watching: int | None = None
+        self._closed = False
+        self._cleaned = False
+        self._checked_at = 0.0
+        self._access_lock = asyncio.Lock()
+        self._timer: asyncio.Task | None = None
+        self._presence_sent: dict[str, list] = {}
+        self._presence_pending: dict[str, tuple] = {}
+        self._presence_flush: asyncio.Task | None = None
+
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self._refuse(CLOSE_UNAUTHENTICATED)
+            return
+        access = await _db(load_access)(user.pk)
+        if access is None:
+            await self._refuse(CLOSE_UNAUTHENTICATED)
+            return
+        if not access.queues:
+            await self._refuse(CLOSE_FORBIDDEN)
+            return
+        self.user_id = user.pk
+        self._set_access(access)
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        for queue_id in self.queues:
+            await self.channel_layer.group_add(queue_group(queue_id), self.channel_name)
+        online = await _db(self._join_presence)(list(self.queues))
+        await self._broadcast_queues(online)
+        await self.send_snapshot()
+        self._timer = asyncio.create_task(self._run_timer())
+
+    async def disconnect(self, code) -> None:
+        await self._cleanup()
+
+    # --- client to server ------------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        try:
+            content = json.loads(text_data) if text_data else None
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "code": "bad_message"})
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: dict, **kwargs) -> None:
+        if self._closed:
+            return
+        kind = content.get("type")
+        if kind == "resync":
+            await self.send_snapshot()
+        elif kind == "watch":
+            await self._watch(content.get("case_id"))
+        elif kind == "unwatch":
+            await self._unwatch()
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
+        else:
+            await self.send_json({"type": "error", "code": "unknown_type"})
+
+    # --- channel layer to client ----------------------------------------------------------------
+
+    async def dispatch(self, message: dict) -> None:
+        if message.get("type") in _NO_DATABASE:
+            await getattr(self, get_handler_name(message))(message)
+        else:
+            await super().dispatch(message)
+
+    async def case_event(self, message: dict) -> None:
+        """One case event of a queue group: forwarded if the user (still) works that queue."""
+        if self._closed:
+            return
+        if time.monotonic() - self._checked_at > access_cache_seconds():
+            await self._refresh_access()  # the timer keeps it fresh; this is the fallback
+            if self._closed:
+                return
+        queue_id = message.get("seq_queue_id", message["queue_id"])
+        if queue_id not in self.queues:
+            return
+        if message.get("sensitive") and not self.access.sees_sensitive:
+            # The number moves on with an event this user may not see: say so without the case,
+            # so that the browser does not take the hole for a lost event.
+            await self.send_json({"type": "skip", "queue_id": queue_id, "seq": message["seq"]})
+            return
+        text = message.get(_ENCODED)
+        if text is None:
+            out = {key: value for key, value in message.items() if key not in _INTERNAL_FIELDS}
+            out["type"] = "event"
+            text = json.dumps(out)
+            # channels-redis hands every socket of this process the same message object: the
+            # first one to forward it encodes it for all.
+            message[_ENCODED] = text
+        await self.send(text_data=text)
+
+    async def presence_update(self, message: dict) -> None:
+        """A presence list of a queue or case: forwarded at most once per
+        ``LIVE_QUEUE_PRESENCE_SECONDS`` per queue or case, the latest list winning. When a whole
+        team connects at the start of a shift, each arrival changes a list every socket gets:
+        without this, n arrivals cost every socket n lists of up to n names."""
+        if self._closed:
+            return
+        if "queue_id" in message:
+            item = ("queue_id", message["queue_id"], "online", message["online"])
+        else:
+            item = ("case_id", message["case_id"], "viewers", message["viewers"])
+        self._presence_pending[f"{item[0]}:{item[1]}"] = item
+        if self._presence_flush is None:
+            self._presence_flush = asyncio.create_task(self._flush_presence())
+
+    async def _flush_presence(self) -> None:
+        try:
+            await asyncio.sleep(presence_seconds())
+            pending, self._presence_pending = self._presence_pending, {}
+            for key, value, field, people in pending.values():
+                if self._closed:
+                    return
+                if (key == "queue_id" and value in self.queues) or (
+                    key == "case_id" and value == self.watching
+                ):
+                    await self._send_presence(key, value, field, people)
+        finally:
+            self._presence_flush = None
+
+    async def access_changed(self, message: dict) -> None:
+        if not self._closed:
+            await self._refresh_access()
+
+    async def send_snapshot(self) -> None:
+        snapshot = await _db(build_snapshot)(self.access)
+        await self.send_json(snapshot)
+
+    # --- access -----------------------------------------------------------------------------------
+
+    def _set_access(self, access: Access) -> None:
+        self.access = access
+        self.queues = access.queues
+        self._checked_at = time.monotonic()
+
+    async def _refresh_access(self) -> None:
+        async with self._access_lock:
+            if self._closed:
+                return
+            access = await _db(self._reload_access)()
+            if access is None or not access.queues:
+                await self._revoke(CLOSE_FORBIDDEN)
+                return
+            lost = [queue_id for queue_id in self.queues if queue_id not in access.queues]
+            gained = [queue_id for queue_id in access.queues if queue_id not in self.queues]
+            self._set_access(access)  # from here on, events of lost queues are dropped
+            if not (lost or gained):
+                return
+            for queue_id in lost:
+                await self.channel_layer.group_discard(queue_group(queue_id), self.channel_name)
+                self._presence_sent.pop(f"queue_id:{queue_id}", None)
+            for queue_id in gained:
+                await self.channel_layer.group_add(queue_group(queue_id), self.channel_name)
+            online = await _db(self._move_presence)(lost, gained)
+            await self._broadcast_queues(online)
+            if gained:  # their cases: start again from a snapshot
+                await self.send_snapshot()
+
+    def _reload_access(self) -> Access | None:
+        access = load_access(self.user_id)
+        watching = self.watching
+        if access is not None and watching is not None and not may_view_case(access.user, watching):
+            presence.presence_unwatch(self.channel_name)
+        return access
+
+    async def _session_alive(self) -> bool:
+        """The session the socket was opened with still exists, unexpired, for the same user
+        (logging out or the idle timeout ends it)."""
+        key = getattr(self.scope.get("session"), "session_key", None)
+        if not key:
+            return False
+        return await _db(session_user_id)(key) == self.user_id
+
+    async def _revoke(self, code: int) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.queues = {}
+        await self.send_json({"type": "revoked"})
+        await self.close(code)
+        await self._cleanup()
+
+    async def _refuse(self, code: int) -> None:
+        self._closed = True
+        self._cleaned = True  # nothing joined, nothing to clean
+        await self.close(code)
+
+    # --- heartbeat and access refresh -----------------------------------------------------------
+
+    async def _run_timer(self) -> None:
+        """Re-read access before the cached answer is ``LIVE_QUEUE_ACCESS_CACHE_SECONDS`` old, at
+        a random point between 60 and 90 % of it so that many sockets do not all hit the
+        database together; heartbeat every ``LIVE_QUEUE_HEARTBEAT_SECONDS``. A cache time of 0
+        means no cache: every delivery re-reads access, and the timer does not."""
+        interval = presence.heartbeat_seconds()
+        ttl = access_cache_seconds()
+
+        def jitter() -> float:
+            return ttl * random.uniform(0.6, 0.9) if ttl > 0 else math.inf  # noqa: S311
+
+        next_heartbeat = time.monotonic() + interval
+        refresh_after = jitter()
+        while not self._closed:
+            wake = min(next_heartbeat, self._checked_at + refresh_after)
+            await asyncio.sleep(max(0.0, wake - time.monotonic()))
+            if self._closed:
+                return
+            try:
+                if time.monotonic() >= self._checked_at + refresh_after:
+                    refresh_after = jitter()
+                    await self._refresh_access()
+                if not self._closed and time.monotonic() >= next_heartbeat:
+                    next_heartbeat = time.monotonic() + interval
+                    await self._heartbeat()
+            except Exception:
+                logger.exception("live-queue heartbeat failed for user %s", self.user_id)
+
+    async def _heartbeat(self) -> None:
+        """The session check, the presence row's refresh, and the current numbers. (Access is
+        re-read on its own, shorter, schedule: ``_run_timer``.)"""
+        if not await self._session_alive():
+            await self._refresh_access()  # a deactivated user is "revoked" with 4403
+            await self._revoke(CLOSE_UNAUTHENTICATED)  # logged out, idle timeout: 4401
+            return
+        sequences, online, viewers = await _db(self._heartbeat_reads)()
+        await self.send_json(
+            {"type": "heartbeat", "queues": {str(q): seq for q, seq in sequences.items()}}
+        )
+        # Presence converges even if a broadcast was lost or a socket died without leaving.
+        for queue_id, people in online.items():
+            await self._send_presence("queue_id", queue_id, "online", people)
+        if viewers is not None:
+            await self._send_presence("case_id", self.watching, "viewers", viewers)
+
+    def _heartbeat_reads(self):
+        presence.presence_touch(self.channel_name)
+        sequences = current_sequences(list(self.queues))
+        online = presence.queues_online(list(self.queues))
+        viewers = presence.case_viewers(self.watching) if self.watching is not None else None
+        return sequences, online, viewers
+
+    # --- presence ---------------------------------------------------------------------------------
+
+    def _join_presence(self, queue_ids: list[int]) -> dict[int, list[dict]]:
+        presence.expire_stale()
+        presence.presence_join(self.channel_name, self.user_id, queue_ids)
+        return presence.queues_online(queue_ids)
+
+    def _move_presence(self, lost: list[int], gained: list[int]) -> dict[int, list[dict]]:
+        presence.presence_leave_queues(self.channel_name, lost)
+        presence.presence_join(self.channel_name, self.user_id, gained)
+        return presence.queues_online([*lost, *gained])
+
+    async def _broadcast_queues(self, online: dict[int, list[dict]]) -> None:
+        for queue_id, people in online.items():
+            await self.channel_layer.group_send(
+                queue_group(queue_id),
+                {"type": PRESENCE_UPDATE, "queue_id": queue_id, "online": people},
+            )
+
+    async def _broadcast_viewers(self, case_id: int, viewers: list[dict]) -> None:
+        await self.channel_layer.group_send(
+            presence.viewers_group(case_id),
+            {"type": PRESENCE_UPDATE, "case_id": case_id, "viewers": viewers},
+        )
+
+    async def _send_presence(self, key: str, value: int, field: str, people: list) -> None:
+        """Forward a presence list unless this socket already sent the same one."""
+        memo = f"{key}:{value}"
+        if self._presence_sent.get(memo) == people:
+            return
+        self._presence_sent[memo] = people
+        await self.send_json({"type": "presence", key: value, field: people})
+
+    async def _watch(self, case_id) -> None:
+        if not isinstance(case_id, int) or isinstance(case_id, bool):
+            await self.send_json({"type": "error", "code": "bad_message"})
+            return
+        allowed = await _db(may_view_case)(self.access.user, case_id)
+        if not allowed:  # what one may not see does not exist: the same answer as a 404
+            await self.send_json({"type": "error", "code": "not_found", "case_id": case_id})
+            return
+        previous = self.watching
+        if previous != case_id:
+            if previous is not None:
+                await self._leave_viewers(previous)
+            await self.channel_layer.group_add(presence.viewers_group(case_id), self.channel_name)
+        self.watching = case_id
+        viewers = await _db(self._watch_rows)(case_id)
+        await self._broadcast_viewers(case_id, viewers)
+
+    def _watch_rows(self, case_id: int) -> list[dict]:
+        presence.presence_watch(self.channel_name, self.user_id, case_id)
+        return presence.case_viewers(case_id)
+
+    async def _unwatch(self) -> None:
+        if self.watching is not None:
+            previous, self.watching = self.watching, None
+            await _db(presence.presence_unwatch)(self.channel_name)
+            await self._leave_viewers(previous)
+
+    async def _leave_viewers(self, case_id: int) -> None:
+        await self.channel_layer.group_discard(presence.viewers_group(case_id), self.channel_name)
+        self._presence_sent.pop(f"case_id:{case_id}", None)
+        viewers = await _db(presence.case_viewers)(case_id)
+        await self._broadcast_viewers(case_id, viewers)
+
+    # --- the end --------------------------------------------------------------------------------
+
+    async def _cleanup(self) -> None:
+        """Leave every group and delete this socket's presence rows (once)."""
+        if self._cleaned:
+            return
+        self._cleaned = True
+        self._closed = True
+        for task in (self._timer, self._presence_flush):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+        queue_ids = list(self.access.queues) if self.access else []
+        watching, self.watching = self.watching, None
+        layer = self.channel_layer
+        await layer.group_discard(user_group(self.user_id), self.channel_name)
+        for queue_id in queue_ids:
+            await layer.group_discard(queue_group(queue_id), self.channel_name)
+        if watching is not None:
+            await layer.group_discard(presence.viewers_group(watching), self.channel_name)
+        online, viewers = await _db(self._leave_rows)(queue_ids, watching)
+        await self._broadcast_queues(online)
+        if watching is not None:
+            await self._broadcast_viewers(watching, viewers)
+
+    def _leave_rows(self, queue_ids: list[int], watching: int | None):
+        presence.presence_leave(self.channel_name)
+        online = presence.queues_online(queue_ids)
+        viewers = presence.case_viewers(watching) if watching is not None else []
+        return online, viewers

@@ -1,0 +1,765 @@
+/* The console's live updates (docs/architecture/live-queue.md, "The socket protocol").
+
+   Plain JavaScript, no dependencies, no build step. The pages work without it (server-rendered,
+   forms post and redirect); with it:
+
+   * the queue and "my cases" tables update themselves from the WebSocket at /ws/console/live/:
+     a snapshot on connect and on every resync, then one event per case change;
+   * gaps are detected per queue by sequence number (an event more than one above the last seen,
+     or a heartbeat above it) and repaired with {"type": "resync"};
+   * the socket reconnects with exponential backoff and jitter, and starts with a snapshot;
+   * SLA cells count down every second (the same states and words as console_tags.sla_state);
+   * the case page watches its case ({"type": "watch"}) and warns when someone else views it
+     or when the case changes under the agent's eyes;
+   * changes are announced in an aria-live region, batched so a screen reader is not flooded.
+
+   Events carry ids and workflow fields only (no patient data): a new row shows reference,
+   category, status, priority, channel and due times. Assignees arrive as ids; names come from
+   the page's configuration, and an unknown id is looked up by fetching the row from the server
+   (or shown as "another agent"). Nothing here uses innerHTML with data: text goes in through
+   textContent. */
+(function () {
+    "use strict";
+
+    var configElement = document.getElementById("console-config");
+    if (!configElement || !("WebSocket" in window)) {
+        return;
+    }
+    var config = JSON.parse(configElement.textContent);
+    var page = config.page;
+    var me = config.me;
+    var names = config.names || {};
+    var PLACEHOLDER = "REF-PLACEHOLDER";
+    var MAX_BACKOFF_MS = 30000;
+    var RESYNC_TIMEOUT_MS = 10000;
+
+    var socket = null;
+    var attempt = 0;
+    var stopped = false;
+    var reconnectTimer = null;
+    var resyncTimer = null;
+    var lastSeq = {}; // queue id -> the last sequence number applied
+    var online = {}; // queue id -> [{id, name}]
+    var lookedUp = {}; // user ids whose row was fetched for their name
+
+    var table = document.getElementById("live-queue");
+    var tbody = table ? table.tBodies[0] : null;
+    var emptyNote = document.getElementById("queue-empty");
+    var statusBox = document.getElementById("live-status");
+    var announcer = document.getElementById("console-announcer");
+
+    // --- small helpers ----------------------------------------------------------------------
+
+    function urlFor(kind, reference) {
+        return config.urls[kind].replace(PLACEHOLDER, encodeURIComponent(reference));
+    }
+
+    function text(tag, value, className) {
+        var element = document.createElement(tag);
+        element.textContent = value;
+        if (className) {
+            element.className = className;
+        }
+        return element;
+    }
+
+    function setStatus(state, message) {
+        if (!statusBox) {
+            return;
+        }
+        statusBox.setAttribute("data-state", state);
+        var span = statusBox.querySelector(".live-status-text");
+        span.textContent = message;
+    }
+
+    var pending = [];
+    var announceTimer = null;
+
+    function announce(message) {
+        if (!announcer) {
+            return;
+        }
+        pending.push(message);
+        if (announceTimer) {
+            return;
+        }
+        announceTimer = window.setTimeout(function () {
+            var messages = pending;
+            pending = [];
+            announceTimer = null;
+            var summary = messages.length > 3
+                ? messages.length + " changes in the queue. " + messages.slice(-2).join(" ")
+                : messages.join(" ");
+            announcer.textContent = "";
+            window.setTimeout(function () { announcer.textContent = summary; }, 50);
+        }, 1000);
+    }
+
+    function caseId(item) {
+        return item.case_id !== undefined ? item.case_id : item.id;
+    }
+
+    function personName(id) {
+        if (id === null || id === undefined || id === "") {
+            return "";
+        }
+        if (String(id) === String(me)) {
+            return "you";
+        }
+        return names[String(id)] || "";
+    }
+
+    function assigneeText(id) {
+        if (id === null || id === undefined || id === "") {
+            return "Unassigned";
+        }
+        if (String(id) === String(me)) {
+            return "You";
+        }
+        return "Claimed by " + (personName(id) || "another agent");
+    }
+
+    // --- SLA countdown (the same rules and words as console/templatetags/console_tags.py) ----
+
+    function durationWords(seconds) {
+        var minutes = Math.floor(Math.abs(seconds) / 60);
+        if (minutes < 1) {
+            return "under 1 min";
+        }
+        var days = Math.floor(minutes / 1440);
+        minutes -= days * 1440;
+        var hours = Math.floor(minutes / 60);
+        minutes -= hours * 60;
+        if (days) {
+            return hours ? days + " d " + hours + " h" : days + " d";
+        }
+        if (hours) {
+            return minutes ? hours + " h " + minutes + " min" : hours + " h";
+        }
+        return minutes + " min";
+    }
+
+    function slaState(dueIso, met, pausedIso, now) {
+        if (met) {
+            return {state: "met", label: "Met"};
+        }
+        if (!dueIso) {
+            return {state: "none", label: "No target"};
+        }
+        var due = Date.parse(dueIso);
+        var clock = pausedIso ? Date.parse(pausedIso) : now;
+        var left = (due - clock) / 1000;
+        if (left < 0) {
+            return {state: "overdue", label: "Overdue by " + durationWords(left)};
+        }
+        if (pausedIso) {
+            return {state: "paused", label: "Clock stopped (" + durationWords(left) + " left)"};
+        }
+        if (left <= config.sla_warning_seconds) {
+            return {state: "soon", label: "Due soon: in " + durationWords(left)};
+        }
+        return {state: "ok", label: "Due in " + durationWords(left)};
+    }
+
+    function refreshSla(cell, now) {
+        var result = slaState(
+            cell.getAttribute("data-due"),
+            cell.getAttribute("data-met") === "1",
+            cell.getAttribute("data-paused-at"),
+            now
+        );
+        var label = cell.querySelector(".sla-label");
+        if (label && label.textContent !== result.label) {
+            label.textContent = result.label;
+        }
+        var wanted = "sla sla-" + result.state;
+        if (cell.className !== wanted) {
+            cell.className = wanted;
+        }
+    }
+
+    function tick() {
+        var now = Date.now();
+        var cells = document.querySelectorAll(".sla[data-col]");
+        for (var i = 0; i < cells.length; i += 1) {
+            refreshSla(cells[i], now);
+        }
+    }
+
+    function formatDue(iso) {
+        var date = new Date(iso);
+        return date.toLocaleString(undefined, {
+            weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"
+        });
+    }
+
+    function slaCell(target, dueIso, met, pausedIso) {
+        var cell = document.createElement("td");
+        cell.setAttribute("data-col", target);
+        cell.setAttribute("data-due", dueIso || "");
+        cell.setAttribute("data-met", met ? "1" : "");
+        cell.setAttribute("data-paused-at", pausedIso || "");
+        if (dueIso) {
+            var time = text("time", formatDue(dueIso));
+            time.setAttribute("datetime", dueIso);
+            cell.appendChild(time);
+            cell.appendChild(document.createElement("br"));
+        }
+        cell.appendChild(text("span", "", "sla-label"));
+        refreshSla(cell, Date.now());
+        return cell;
+    }
+
+    // --- the queue table ----------------------------------------------------------------------
+
+    function isOpen(item) {
+        return config.open_statuses.indexOf(item.status) !== -1;
+    }
+
+    function belongsHere(item) {
+        if (!isOpen(item)) {
+            return false;
+        }
+        var filters = config.filters || {};
+        if (page === "mine") {
+            return String(item.assigned_to_id) === String(me);
+        }
+        if (!(config.queues || {})[String(item.queue_id)]) {
+            return false; // moved to a queue this user does not work
+        }
+        if (filters.queue && String(filters.queue) !== String(item.queue_id)) {
+            return false;
+        }
+        if (filters.status && filters.status !== item.status) {
+            return false;
+        }
+        if (filters.priority && String(filters.priority) !== String(item.priority)) {
+            return false;
+        }
+        return true;
+    }
+
+    function rowOf(id) {
+        return tbody ? tbody.querySelector('tr[data-case-id="' + String(Number(id)) + '"]') : null;
+    }
+
+    function csrfToken() {
+        var input = document.querySelector('input[name="csrfmiddlewaretoken"]');
+        return input ? input.value : "";
+    }
+
+    function claimForm(reference) {
+        var form = document.createElement("form");
+        form.method = "post";
+        form.action = urlFor("claim", reference) + (config.query ? "?" + config.query : "");
+        var token = document.createElement("input");
+        token.type = "hidden";
+        token.name = "csrfmiddlewaretoken";
+        token.value = csrfToken();
+        var from = document.createElement("input");
+        from.type = "hidden";
+        from.name = "from";
+        from.value = "queue";
+        var button = text("button", "Claim", "button");
+        button.type = "submit";
+        button.appendChild(text("span", " case " + reference, "visually-hidden"));
+        form.appendChild(token);
+        form.appendChild(from);
+        form.appendChild(button);
+        return form;
+    }
+
+    /* The row as console/templates/console/_case_row.html draws it. ``previous``: the row it
+       replaces, whose SLA facts the event may not carry (first response met, clock stopped). */
+    function buildRow(item, previous, at) {
+        var id = caseId(item);
+        var row = document.createElement("tr");
+        row.setAttribute("data-case-id", String(id));
+        row.setAttribute("data-reference", item.reference);
+        row.setAttribute("data-queue-id", String(item.queue_id));
+        row.setAttribute("data-priority", String(item.priority));
+        row.setAttribute("data-status", item.status);
+        var assigned = item.assigned_to_id === null || item.assigned_to_id === undefined
+            ? "" : String(item.assigned_to_id);
+        row.setAttribute("data-assigned-to", assigned);
+
+        var head = document.createElement("th");
+        head.scope = "row";
+        head.setAttribute("data-col", "reference");
+        var link = text("a", item.reference);
+        link.href = urlFor("case", item.reference);
+        head.appendChild(link);
+        row.appendChild(head);
+
+        function cell(column, value) {
+            var element = text("td", value);
+            element.setAttribute("data-col", column);
+            row.appendChild(element);
+            return element;
+        }
+        cell("queue", (config.queues || {})[String(item.queue_id)] || "Another queue");
+        cell("category", (config.categories || {})[String(item.category_id)] || "");
+        cell("status", config.statuses[item.status] || item.status);
+        var priority = cell("priority", "");
+        priority.appendChild(text(
+            "span", config.priorities[String(item.priority)] || String(item.priority),
+            "priority priority-" + String(item.priority)
+        ));
+        cell("channel", (config.channels || {})[item.channel] || item.channel || "");
+
+        var oldFirst = previous ? previous.querySelector('[data-col="first_response"]') : null;
+        var oldResolution = previous ? previous.querySelector('[data-col="resolution"]') : null;
+        var firstMet = "first_response_at" in item
+            ? Boolean(item.first_response_at)
+            : Boolean(oldFirst && oldFirst.getAttribute("data-met") === "1");
+        var paused = null;
+        if (config.waiting_statuses.indexOf(item.status) !== -1) {
+            paused = item.sla_paused_at
+                || (oldResolution && oldResolution.getAttribute("data-paused-at"))
+                || at || new Date().toISOString();
+        }
+        row.appendChild(slaCell("first_response", item.first_response_due_at, firstMet, paused));
+        row.appendChild(slaCell("resolution", item.resolution_due_at, false, paused));
+        cell("assignee", assigneeText(item.assigned_to_id));
+        var actions = cell("actions", "");
+        if (page === "queue" && !assigned) {
+            actions.appendChild(claimForm(item.reference));
+        }
+        return row;
+    }
+
+    function rowComesBefore(row, priority, id) {
+        var rowPriority = Number(row.getAttribute("data-priority"));
+        if (rowPriority !== priority) {
+            return rowPriority > priority;
+        }
+        return Number(row.getAttribute("data-case-id")) < id;
+    }
+
+    function place(row) {
+        var priority = Number(row.getAttribute("data-priority"));
+        var id = Number(row.getAttribute("data-case-id"));
+        var rows = tbody.rows;
+        for (var i = 0; i < rows.length; i += 1) {
+            if (rows[i] !== row && !rowComesBefore(rows[i], priority, id)) {
+                tbody.insertBefore(row, rows[i]);
+                return;
+            }
+        }
+        tbody.appendChild(row);
+    }
+
+    function trim() {
+        while (tbody.rows.length > config.limit) {
+            tbody.deleteRow(tbody.rows.length - 1);
+        }
+        if (emptyNote) {
+            emptyNote.hidden = tbody.rows.length > 0;
+        }
+    }
+
+    /* Replace ``old`` by ``row`` keeping keyboard focus where it was (the same control). */
+    function swap(old, row) {
+        var focused = old.contains(document.activeElement) ? document.activeElement : null;
+        var column = focused ? focused.closest("[data-col]") : null;
+        old.parentNode.replaceChild(row, old);
+        if (column) {
+            var target = row.querySelector('[data-col="' + column.getAttribute("data-col") + '"]');
+            var control = target ? target.querySelector("a, button") : null;
+            (control || row.querySelector("a")).focus();
+        }
+    }
+
+    function lookUpName(item, row) {
+        var id = item.assigned_to_id;
+        if (id === null || id === undefined || personName(id) || lookedUp[id]) {
+            return;
+        }
+        lookedUp[id] = true;
+        var url = urlFor("row", item.reference) + (config.query ? "?" + config.query : "");
+        window.fetch(url, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+            .then(function (response) { return response.ok ? response.text() : null; })
+            .then(function (html) {
+                if (!html || !row.parentNode) {
+                    return;
+                }
+                var template = document.createElement("template");
+                template.innerHTML = html.trim(); // the server's own escaped markup
+                var fresh = template.content.querySelector("tr");
+                var cellText = fresh ? fresh.querySelector('[data-col="assignee"]') : null;
+                var match = cellText ? /^Claimed by (.+)$/.exec(cellText.textContent.trim()) : null;
+                if (match) {
+                    names[String(id)] = match[1];
+                    var current = row.querySelector('[data-col="assignee"]');
+                    if (current) {
+                        current.textContent = assigneeText(id);
+                    }
+                }
+            })
+            .catch(function () { /* the row keeps "another agent" */ });
+    }
+
+    function describe(item, previous) {
+        var reference = "Case " + item.reference;
+        if (!previous) {
+            return "New case " + item.reference + " in "
+                + ((config.queues || {})[String(item.queue_id)] || "your queue") + ".";
+        }
+        var before = previous.getAttribute("data-assigned-to");
+        var now = item.assigned_to_id === null || item.assigned_to_id === undefined
+            ? "" : String(item.assigned_to_id);
+        if (before !== now) {
+            return now ? reference + " " + assigneeText(now).toLowerCase() + "." : reference + " released.";
+        }
+        if (previous.getAttribute("data-status") !== item.status) {
+            return reference + " is now " + (config.statuses[item.status] || item.status) + ".";
+        }
+        return "";
+    }
+
+    function applyToTable(item, at, quiet) {
+        if (!tbody) {
+            return;
+        }
+        var id = caseId(item);
+        var previous = rowOf(id);
+        if (!belongsHere(item)) {
+            if (previous) {
+                previous.parentNode.removeChild(previous);
+                if (!quiet) {
+                    announce("Case " + item.reference + (isOpen(item)
+                        ? " left this list (" + assigneeText(item.assigned_to_id).toLowerCase() + ")."
+                        : " is " + (config.statuses[item.status] || item.status).toLowerCase() + "."));
+                }
+            }
+            trim();
+            return;
+        }
+        var row = buildRow(item, previous, at);
+        if (previous) {
+            swap(previous, row);
+            if (Number(previous.getAttribute("data-priority")) !== Number(item.priority)) {
+                place(row);
+            }
+        } else {
+            place(row);
+        }
+        if (!quiet) {
+            var message = describe(item, previous);
+            if (message) {
+                announce(message);
+            }
+        }
+        lookUpName(item, row);
+        trim();
+    }
+
+    function applySnapshot(message) {
+        lastSeq = {};
+        var queues = message.queues || {};
+        Object.keys(queues).forEach(function (queueId) {
+            var entry = queues[queueId];
+            lastSeq[queueId] = typeof entry === "object" ? entry.seq : entry;
+            if (entry && entry.name && config.queues) {
+                config.queues[queueId] = entry.name;
+            }
+        });
+        if (!tbody) {
+            return;
+        }
+        var focusedId = null;
+        if (tbody.contains(document.activeElement)) {
+            var focusedRow = document.activeElement.closest("tr");
+            focusedId = focusedRow ? focusedRow.getAttribute("data-case-id") : null;
+        }
+        var items = (message.cases || []).filter(belongsHere);
+        items.sort(function (a, b) {
+            return (b.priority - a.priority) || (caseId(a) - caseId(b));
+        });
+        var fresh = document.createElement("tbody");
+        items.slice(0, config.limit).forEach(function (item) {
+            var previous = rowOf(caseId(item));
+            var row = buildRow(item, previous, null);
+            fresh.appendChild(row);
+            lookUpName(item, row);
+        });
+        // Rows of queues the socket does not cover (a case assigned to this user in a queue
+        // they do not work, on "my cases") stay as the server drew them.
+        var kept = Array.prototype.slice.call(tbody.rows).filter(function (row) {
+            return queues[row.getAttribute("data-queue-id")] === undefined
+                && !fresh.querySelector('tr[data-case-id="' + row.getAttribute("data-case-id") + '"]');
+        });
+        table.replaceChild(fresh, tbody);
+        tbody = fresh;
+        kept.forEach(place);
+        if (focusedId) {
+            var again = rowOf(focusedId);
+            if (again) {
+                again.querySelector("a").focus();
+            }
+        }
+        trim();
+    }
+
+    // --- the case page ------------------------------------------------------------------------
+
+    function applyToCase(item) {
+        if (!config.case || Number(caseId(item)) !== Number(config.case.id)) {
+            return;
+        }
+        var box = document.getElementById("case-changed");
+        if (!box) {
+            return;
+        }
+        var parts = [];
+        var assignee = document.getElementById("case-assignee");
+        var nowAssigned = assigneeText(item.assigned_to_id);
+        if (assignee && assignee.textContent.trim() !== nowAssigned) {
+            parts.push(nowAssigned === "Unassigned" ? "It was released." : nowAssigned + ".");
+        }
+        if (item.event === "case.message_added") {
+            parts.push("A message or note was added.");
+        }
+        if (item.event === "case.status_changed") {
+            parts.push("Status: " + (config.statuses[item.status] || item.status) + ".");
+        }
+        box.textContent = "";
+        box.appendChild(document.createTextNode(
+            "This case changed while you were viewing it. " + parts.join(" ") + " "
+        ));
+        var reload = text("a", "Reload to see the latest");
+        reload.href = window.location.pathname;
+        box.appendChild(reload);
+        box.hidden = false;
+    }
+
+    function applyPresence(message) {
+        if (message.case_id !== undefined && config.case
+                && Number(message.case_id) === Number(config.case.id)) {
+            var others = (message.viewers || []).filter(function (viewer) {
+                return String(viewer.id) !== String(me);
+            });
+            var box = document.getElementById("collision");
+            if (box) {
+                box.hidden = others.length === 0;
+                box.textContent = others.length
+                    ? "Also viewing this case: " + others.map(function (v) { return v.name; }).join(", ")
+                        + ". Check before you reply or change it."
+                    : "";
+            }
+            return;
+        }
+        if (message.queue_id !== undefined) {
+            online[String(message.queue_id)] = message.online || [];
+            renderOnline();
+        }
+    }
+
+    function renderOnline() {
+        var slots = document.querySelectorAll("[data-presence-queue]");
+        for (var i = 0; i < slots.length; i += 1) {
+            var people = online[slots[i].getAttribute("data-presence-queue")] || [];
+            slots[i].textContent = people.length
+                ? "Online now: " + people.map(function (p) { return p.name; }).join(", ") + "."
+                : "";
+        }
+        var box = document.getElementById("presence");
+        if (!box) {
+            return;
+        }
+        var parts = Object.keys(online).filter(function (queueId) {
+            return online[queueId].length && (config.queues || {})[queueId];
+        }).map(function (queueId) {
+            return "Online in " + config.queues[queueId] + ": "
+                + online[queueId].map(function (p) { return p.name; }).join(", ") + ".";
+        });
+        box.textContent = parts.join(" ");
+        box.hidden = parts.length === 0;
+    }
+
+    // --- the protocol -------------------------------------------------------------------------
+
+    function send(message) {
+        if (socket && socket.readyState === WebSocket.OPEN) {
+            socket.send(JSON.stringify(message));
+        }
+    }
+
+    function resync() {
+        if (resyncTimer) {
+            return; // one is on its way
+        }
+        send({type: "resync"});
+        resyncTimer = window.setTimeout(function () {
+            resyncTimer = null;
+            if (socket) {
+                socket.close(); // no snapshot came back: a fresh connection starts with one
+            }
+        }, RESYNC_TIMEOUT_MS);
+    }
+
+    /* Whether a numbered message is the next one of its queue (and take its number); an old
+       number is dropped, a number beyond the next means something was lost: resync. */
+    function inSequence(queueId, seq) {
+        var last = lastSeq[queueId];
+        if (last !== undefined) {
+            if (seq <= last) {
+                return false; // already applied (or superseded by a snapshot)
+            }
+            if (seq > last + 1) {
+                resync(); // something was missed: the snapshot replaces the table
+                return false;
+            }
+        }
+        lastSeq[queueId] = seq;
+        return true;
+    }
+
+    function onEvent(message) {
+        // The number belongs to the queue whose group sent it (the old queue's, for a case moved
+        // out of it), which the server names in seq_queue_id.
+        var queueId = String(message.seq_queue_id !== undefined ? message.seq_queue_id : message.queue_id);
+        if (inSequence(queueId, Number(message.seq))) {
+            applyToTable(message, message.at, false);
+            applyToCase(message);
+        }
+    }
+
+    function onHeartbeat(message) {
+        var queues = message.queues || {};
+        var behind = Object.keys(queues).some(function (queueId) {
+            return lastSeq[queueId] === undefined || Number(queues[queueId]) > lastSeq[queueId];
+        });
+        if (behind) {
+            resync(); // the last event of a queue was lost, or a queue was added
+        }
+    }
+
+    function onMessage(raw) {
+        var message;
+        try {
+            message = JSON.parse(raw.data);
+        } catch (error) {
+            return;
+        }
+        switch (message.type) {
+        case "snapshot":
+            if (resyncTimer) {
+                window.clearTimeout(resyncTimer);
+                resyncTimer = null;
+            }
+            applySnapshot(message);
+            break;
+        case "event":
+        case "case.event":
+            onEvent(message);
+            break;
+        case "skip":
+            // A number used by an event this user may not see: nothing to show.
+            inSequence(String(message.queue_id), Number(message.seq));
+            break;
+        case "heartbeat":
+            onHeartbeat(message);
+            break;
+        case "presence":
+            applyPresence(message);
+            break;
+        case "revoked":
+            stop("Your access to these queues was removed: live updates stopped.");
+            if (tbody) {
+                while (tbody.rows.length) {
+                    tbody.deleteRow(0);
+                }
+                trim();
+            }
+            announce("Your access to these queues was removed.");
+            break;
+        default:
+            break;
+        }
+    }
+
+    function stop(message) {
+        stopped = true;
+        setStatus("stopped", message);
+        if (socket) {
+            socket.close();
+        }
+    }
+
+    function scheduleReconnect() {
+        if (stopped || reconnectTimer) {
+            return;
+        }
+        var delay = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, attempt));
+        delay = Math.round(delay / 2 + Math.random() * delay / 2); // jitter: spread reconnects
+        attempt += 1;
+        setStatus("reconnecting", "Live updates interrupted: reconnecting in "
+            + Math.ceil(delay / 1000) + " s…");
+        reconnectTimer = window.setTimeout(function () {
+            reconnectTimer = null;
+            connect();
+        }, delay);
+    }
+
+    function connect() {
+        if (stopped) {
+            return;
+        }
+        var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+        setStatus("connecting", "Live updates: connecting…");
+        try {
+            socket = new WebSocket(scheme + window.location.host + config.socket_path);
+        } catch (error) {
+            scheduleReconnect();
+            return;
+        }
+        socket.addEventListener("open", function () {
+            attempt = 0;
+            setStatus("connected", "Live updates on.");
+            if (config.case) {
+                send({type: "watch", case_id: config.case.id});
+            }
+        });
+        socket.addEventListener("message", onMessage);
+        socket.addEventListener("close", function (event) {
+            socket = null;
+            if (resyncTimer) {
+                window.clearTimeout(resyncTimer);
+                resyncTimer = null;
+            }
+            if (event.code === 4401) {
+                stop("Live updates stopped: your session has ended. Log in again.");
+                return;
+            }
+            if (event.code === 4403) {
+                stop("Live updates stopped: you are not a member of any queue.");
+                return;
+            }
+            scheduleReconnect();
+        });
+    }
+
+    // When the tab comes back online after a network loss, try at once.
+    window.addEventListener("online", function () {
+        if (!socket && !stopped) {
+            if (reconnectTimer) {
+                window.clearTimeout(reconnectTimer);
+                reconnectTimer = null;
+            }
+            attempt = 0;
+            connect();
+        }
+    });
+
+    // Test hooks (the browser tests drive the protocol with a fake socket).
+    window.consoleLive = {
+        state: function () {
+            return {lastSeq: lastSeq, stopped: stopped, names: names};
+        }
+    };
+
+    window.setInterval(tick, 1000);
+    tick();
+    connect();
+}());

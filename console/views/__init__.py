@@ -1,0 +1,48 @@
+"""The agents' console pages (docs/architecture/live-queue.md, "Pages").
+
+* ``/console/`` — the live queue: the open cases of the queues the user works, filtered by queue,
+  status and priority; SLA countdowns; claim and claim next. ``static/console/live.js`` keeps the
+  table current over the WebSocket.
+* ``/console/cases/<reference>/`` — one case: patient context as minimum necessary allows, category
+  details, timeline, reply and internal note, transitions, claim/release, assign (supervisors).
+* ``/console/mine/`` — my open cases; ``/console/supervisor/`` — supervised queues and workload.
+
+Who may use the console: active people whose role may work cases (``cases.change_case``: agents,
+supervisors, administrators) and superusers. Anonymous users are sent to the login page; anybody
+else (service and system accounts, compliance officers, people without a support role) gets a 404,
+as does a case the user may not see. Rows come only from ``restrict()``; every change is one
+service call with the request's user as actor, posted and redirected (POST-redirect-GET); a
+service's refusal is shown on the page with a 4xx. The case page logs its read of PHI through
+``compliance.access_log`` before it responds; the lists show no patient data (reference,
+category and workflow fields only) and log nothing.
+"""
+
+from console.views.case import (
+    case_assign,
+    case_claim,
+    case_note,
+    case_page,
+    case_release,
+    case_reply,
+    case_transition,
+)
+from console.views.common import console_page, may_use_console
+from console.views.lists import case_row, claim_next, mine, queue
+from console.views.supervision import supervisor
+
+__all__ = [
+    "case_assign",
+    "case_claim",
+    "case_note",
+    "case_page",
+    "case_release",
+    "case_reply",
+    "case_row",
+    "case_transition",
+    "claim_next",
+    "console_page",
+    "may_use_console",
+    "mine",
+    "queue",
+    "supervisor",
+]

@@ -1,0 +1,207 @@
+"""What the console's pages share: who may use them, the queues and people of a user, the
+case a URL names (through ``restrict()``), the admin frame, live.js's configuration, refusals."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from accounts.models import User
+from cases.access import SUPERVISE, WORK, queues_for
+from cases.choices import Channel, Priority, Status
+from cases.models import (
+    SUPERVISE_QUEUE,
+    WORK_QUEUE,
+    Case,
+    Category,
+    Queue,
+    QueueGroupObjectPermission,
+    QueueUserObjectPermission,
+)
+from cases.workflow import OPEN_STATUSES, WAITING_STATUSES
+from console.templatetags.console_tags import case_sla
+
+CHANGE_CASE = "cases.change_case"
+VIA = "console"
+QUEUE_LIMIT = 200  # rows on the queue page: the most urgent; filters narrow it
+SOCKET_PATH = "/ws/console/live/"
+# Stands for a case reference in the URL patterns live.js fills in (it matches the URL pattern).
+REF_PLACEHOLDER = "REF-PLACEHOLDER"
+# Refusals that are about the case's state (someone else got there first), not the input.
+CONFLICT_CODES = frozenset(
+    {"already_assigned", "invalid_transition", "case_closed", "not_assignee"}
+)
+# The fields a queue row shows: identifiers and workflow state, never patient data.
+ROW_FIELDS = (
+    "id",
+    "reference",
+    "queue__name",
+    "category__name",
+    "status",
+    "priority",
+    "channel",
+    "assigned_to",
+    "first_response_due_at",
+    "resolution_due_at",
+    "first_response_at",
+    "resolved_at",
+    "sla_paused_at",
+    "created_at",
+)
+PERSON_FIELDS = ("id", "username", "first_name", "last_name")
+
+
+def sla_warning() -> timedelta:
+    """How long before a due time a case turns amber ("due soon")."""
+    return timedelta(minutes=getattr(settings, "CONSOLE_SLA_WARNING_MINUTES", 30))
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+
+def may_use_console(user) -> bool:
+    """An active person whose role may work cases (or a superuser)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if getattr(user, "kind", User.Kind.PERSON) != User.Kind.PERSON:
+        return False
+    return user.is_superuser or user.has_perm(CHANGE_CASE)
+
+
+def console_page(view: Callable) -> Callable:
+    """Anonymous users go to the login page; anybody else who may not use the console gets a
+    404. Responses are never cached (the case page shows PHI; the lists change by the second)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not may_use_console(request.user):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+def queues_of(user, action: str = WORK) -> QuerySet[Queue]:
+    """The queues ``user`` works (``WORK``: work or supervise grants) or supervises, by name, each
+    with a ``supervised`` flag, in one query: ``cases.access.queues_for``, the queue half of
+    ``restrict()`` (the same queues the live socket subscribes to)."""
+    supervised = Exists(queues_for(user, SUPERVISE).filter(pk=OuterRef("pk")))
+    return queues_for(user, action).annotate(supervised=supervised).order_by("name", "id")
+
+
+def people_of(queue_ids: Iterable[int], *, also: Iterable[int] = ()) -> QuerySet[User]:
+    """People who work or supervise any of ``queue_ids``, and the users ``also`` names (the
+    assignees on a page): one query, names only."""
+    queue_ids = list(queue_ids)
+    by_user = QueueUserObjectPermission.objects.filter(
+        user_id=OuterRef("pk"),
+        content_object_id__in=queue_ids,
+        permission__codename__in=[WORK_QUEUE, SUPERVISE_QUEUE],
+    )
+    by_group = QueueGroupObjectPermission.objects.filter(
+        group__user=OuterRef("pk"),
+        content_object_id__in=queue_ids,
+        permission__codename__in=[WORK_QUEUE, SUPERVISE_QUEUE],
+    )
+    condition = Exists(by_user) | Exists(by_group) | Q(pk__in=[pk for pk in also if pk])
+    return User.objects.filter(condition, kind=User.Kind.PERSON).only(*PERSON_FIELDS)
+
+
+def case_or_404(user, reference: str, action: str) -> Case:
+    """The case ``reference`` if ``user`` may ``action`` it, with its per-user flags (``can_work``,
+    ``can_supervise``) in the same query; otherwise a 404."""
+    try:
+        return (
+            Case.objects.restrict(user, action)
+            .with_permission_flags(user)
+            .select_related("patient", "category", "queue", "assigned_to", "source_organisation")
+            .get(reference=reference)
+        )
+    except Case.DoesNotExist as exc:
+        raise Http404("No such case.") from exc
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def render_page(request, template: str, context: dict, *, status: int = 200) -> HttpResponse:
+    """A page in the admin's frame (header, user links, messages)."""
+    return render(request, template, {**admin.site.each_context(request), **context}, status=status)
+
+
+def names_for(user, people: Iterable[User]) -> dict[str, str]:
+    names = {str(person.pk): person.display_name for person in people}
+    names[str(user.pk)] = "you"
+    return names
+
+
+def prepare_rows(cases: Iterable[Case], names: dict[str, str]) -> list[Case]:
+    now, warning = timezone.now(), sla_warning()
+    rows = []
+    for case in cases:
+        case.sla = case_sla(case, now, warning)
+        case.assignee_name = names.get(str(case.assigned_to_id), "another agent")
+        rows.append(case)
+    return rows
+
+
+def live_config(request, *, page: str, queues: Iterable[Queue], names: dict[str, str], **extra):
+    """What live.js needs, rendered into the page with ``json_script``: labels, the user's queues
+    and the names of the people who may appear as assignees (events carry ids only)."""
+    return {
+        "page": page,
+        "me": request.user.pk,
+        "socket_path": SOCKET_PATH,
+        "names": names,
+        "queues": {str(queue.pk): queue.name for queue in queues},
+        "categories": {str(pk): name for pk, name in Category.objects.values_list("pk", "name")},
+        "statuses": dict(Status.choices),
+        "open_statuses": sorted(OPEN_STATUSES),
+        "waiting_statuses": sorted(WAITING_STATUSES),
+        "priorities": {str(value): label for value, label in Priority.choices},
+        "channels": dict(Channel.choices),
+        "sla_warning_seconds": int(sla_warning().total_seconds()),
+        "limit": QUEUE_LIMIT,
+        "query": request.GET.urlencode(),
+        "urls": {
+            "case": reverse("console:case", args=[REF_PLACEHOLDER]),
+            "claim": reverse("console:case-claim", args=[REF_PLACEHOLDER]),
+            "row": reverse("console:case-row", args=[REF_PLACEHOLDER]),
+        },
+        **extra,
+    }
+
+
+def nav_context(queues: Iterable[Queue]) -> dict[str, Any]:
+    return {"supervises": any(getattr(queue, "supervised", False) for queue in queues)}
+
+
+def refusal_codes(error: ValidationError) -> set[str]:
+    if hasattr(error, "error_dict"):
+        return {item.code for items in error.error_dict.values() for item in items}
+    return {item.code for item in error.error_list}
+
+
+def refusal_status(error: ValidationError) -> int:
+    return 409 if refusal_codes(error) & CONFLICT_CODES else 400
+
+
+def refusal_text(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(message for items in error.message_dict.values() for message in items)
+    return " ".join(error.messages)

@@ -1,0 +1,157 @@
+"""The live queue, "my cases", a single queue row (for live.js) and claim next."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from cases import services
+from cases.access import WORK
+from cases.models import Case
+from console.forms import ClaimNextForm, QueueFilterForm
+from console.views.common import (
+    PERSON_FIELDS,
+    QUEUE_LIMIT,
+    ROW_FIELDS,
+    console_page,
+    live_config,
+    names_for,
+    nav_context,
+    people_of,
+    prepare_rows,
+    queues_of,
+    refusal_status,
+    refusal_text,
+    render_page,
+)
+
+# --- the live queue and my cases -----------------------------------------------------------------
+
+
+def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResponse:
+    user = request.user
+    queues = list(queues_of(user))
+    form = QueueFilterForm(request.GET or None, queues=queues)
+    if form.is_bound and not form.is_valid():
+        status = 400
+    cases = list(
+        Case.objects.restrict(user, WORK)
+        .open()
+        .filter(queue__in=[queue.pk for queue in queues], **form.filters())
+        .select_related("queue", "category")
+        .only(*ROW_FIELDS)
+        .order_by("-priority", "created_at", "id")[: QUEUE_LIMIT + 1]
+    )
+    more = len(cases) > QUEUE_LIMIT
+    cases = cases[:QUEUE_LIMIT]
+    names = names_for(
+        user, people_of([q.pk for q in queues], also={c.assigned_to_id for c in cases})
+    )
+    filters = form.filters()
+    config = live_config(
+        request,
+        page="queue",
+        queues=queues,
+        names=names,
+        filters={
+            "queue": filters.get("queue_id"),
+            "status": filters.get("status"),
+            "priority": filters.get("priority"),
+        },
+    )
+    return render_page(
+        request,
+        "console/queue.html",
+        {
+            "title": "Live queue",
+            "is_queue": True,
+            "form": form,
+            "claim_next_form": ClaimNextForm(
+                initial={"queue": filters.get("queue_id")}, queues=queues, auto_id="id_next_%s"
+            ),
+            "cases": prepare_rows(cases, names),
+            "more": more,
+            "limit": QUEUE_LIMIT,
+            "queues": queues,
+            "refusal": refusal,
+            "config": config,
+            **nav_context(queues),
+        },
+        status=status,
+    )
+
+
+@console_page
+@require_safe
+def queue(request):
+    return queue_response(request)
+
+
+@console_page
+@require_safe
+def mine(request):
+    user = request.user
+    queues = list(queues_of(user))
+    cases = list(
+        Case.objects.restrict(user, WORK)
+        .open()
+        .filter(assigned_to=user)
+        .select_related("queue", "category")
+        .only(*ROW_FIELDS)
+        .order_by("-priority", "created_at", "id")
+    )
+    names = names_for(user, [])
+    config = live_config(
+        request, page="mine", queues=queues, names=names, filters={"assigned_to": user.pk}
+    )
+    return render_page(
+        request,
+        "console/mine.html",
+        {"title": "My cases", "cases": prepare_rows(cases, names), "config": config}
+        | nav_context(queues),
+    )
+
+
+@console_page
+@require_safe
+def case_row(request, reference: str):
+    """One queue row as HTML, for live.js when an event names someone it has no name for."""
+    user = request.user
+    try:
+        case = (
+            Case.objects.restrict(user, WORK)
+            .select_related("queue", "category", "assigned_to")
+            .only(*ROW_FIELDS, *(f"assigned_to__{name}" for name in PERSON_FIELDS))
+            .get(reference=reference)
+        )
+    except Case.DoesNotExist as exc:
+        raise Http404("No such case.") from exc
+    names = names_for(user, [case.assigned_to] if case.assigned_to else [])
+    return render(
+        request,
+        "console/_case_row.html",
+        {"case": prepare_rows([case], names)[0], "show_claim": True},
+    )
+
+
+@console_page
+@require_POST
+def claim_next(request):
+    user = request.user
+    form = ClaimNextForm(request.POST, queues=queues_of(user))
+    if not form.is_valid():
+        return queue_response(request, refusal="Choose one of your queues.", status=400)
+    try:
+        case = services.case_claim_next(actor=user, queue=form.cleaned_data["queue"])
+    except ValidationError as error:
+        return queue_response(request, refusal=refusal_text(error), status=refusal_status(error))
+    if case is None:
+        messages.info(request, "No unassigned case is waiting: there is nothing to claim.")
+        query = request.GET.urlencode()
+        return redirect(reverse("console:queue") + (f"?{query}" if query else ""))
+    messages.success(request, f"You claimed case {case.reference}.")
+    return redirect("console:case", reference=case.reference)

@@ -1,0 +1,105 @@
+"""The supervisor's view: supervised queues and the workload per agent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.views.decorators.http import require_safe
+
+from accounts.models import User
+from cases.access import SUPERVISE
+from cases.choices import Priority
+from cases.models import (
+    SUPERVISE_QUEUE,
+    WORK_QUEUE,
+    Case,
+    QueueGroupObjectPermission,
+    QueueUserObjectPermission,
+)
+from console.views.common import PERSON_FIELDS, SOCKET_PATH, console_page, queues_of, render_page
+
+# --- the supervisor's view ------------------------------------------------------------------------
+
+
+@console_page
+@require_safe
+def supervisor(request):
+    """Every supervised queue: open, unassigned and overdue cases, and the open cases per agent
+    (one aggregate query over the queues; members and names in one query each)."""
+    user = request.user
+    queues = list(queues_of(user, SUPERVISE))
+    if not queues:
+        raise Http404("No such page.")
+    queue_ids = [queue.pk for queue in queues]
+    overdue = Q(first_response_breached=True) | Q(resolution_breached=True)
+    workload = list(
+        Case.objects.restrict(user, SUPERVISE)
+        .open()
+        .filter(queue_id__in=queue_ids)
+        .with_sla_state()
+        .values("queue_id", "assigned_to_id")
+        .annotate(
+            open=Count("pk"),
+            urgent=Count("pk", filter=Q(priority__gte=Priority.HIGH)),
+            overdue=Count("pk", filter=overdue),
+        )
+        .order_by()
+    )
+    members: dict[int, set[int]] = defaultdict(set)
+    codenames = [WORK_QUEUE, SUPERVISE_QUEUE]
+    for queue_id, person in QueueUserObjectPermission.objects.filter(
+        content_object_id__in=queue_ids, permission__codename__in=codenames
+    ).values_list("content_object_id", "user_id"):
+        members[queue_id].add(person)
+    for queue_id, person in QueueGroupObjectPermission.objects.filter(
+        content_object_id__in=queue_ids, permission__codename__in=codenames
+    ).values_list("content_object_id", "group__user"):
+        if person is not None:
+            members[queue_id].add(person)
+    everyone = {p for ids in members.values() for p in ids} | {
+        row["assigned_to_id"] for row in workload if row["assigned_to_id"]
+    }
+    people = {
+        person.pk: person
+        for person in User.objects.filter(pk__in=everyone, kind=User.Kind.PERSON).only(
+            *PERSON_FIELDS, "is_active"
+        )
+    }
+    summaries = []
+    for queue_ in queues:
+        rows = [row for row in workload if row["queue_id"] == queue_.pk]
+        by_agent = {row["assigned_to_id"]: row for row in rows if row["assigned_to_id"]}
+        agents = []
+        for pk in sorted(
+            members[queue_.pk] | set(by_agent),
+            key=lambda pk: people[pk].display_name.casefold() if pk in people else "",
+        ):
+            if pk not in people:
+                continue
+            if pk not in by_agent and not people[pk].is_active:
+                continue
+            row = by_agent.get(pk, {"open": 0, "urgent": 0, "overdue": 0})
+            agents.append({"person": people[pk], **row})
+        unassigned = next((row for row in rows if row["assigned_to_id"] is None), None)
+        summaries.append(
+            {
+                "queue": queue_,
+                "open": sum(row["open"] for row in rows),
+                "overdue": sum(row["overdue"] for row in rows),
+                "unassigned": unassigned["open"] if unassigned else 0,
+                "agents": agents,
+            }
+        )
+    config = {
+        "page": "supervisor",
+        "me": user.pk,
+        "socket_path": SOCKET_PATH,
+        "queues": {str(queue_.pk): queue_.name for queue_ in queues},
+    }
+    return render_page(
+        request,
+        "console/supervisor.html",
+        {"title": "Supervisor", "summaries": summaries, "config": config, "supervises": True},
+    )

@@ -1,0 +1,116 @@
+"""The supervisor's view (``/console/supervisor/``): every supervised queue, its open, unassigned
+and overdue cases, and the workload per agent — one aggregate query, whatever the number of
+agents and cases."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from accounts.roles import Role, ensure_role_groups
+from cases import services
+from cases.choices import Priority, Status
+from cases.models import Case
+from tests.console.pages_world import login, page_text, world_fixture  # noqa: F401
+from tests.factories import UserFactory, make_case
+
+pytestmark = pytest.mark.django_db
+
+SUPERVISOR = "/console/supervisor/"
+
+
+def workload(response, queue_name: str) -> dict[str, tuple[str, str, str]]:
+    """Agent name -> (open, high or urgent, overdue) from the queue's workload table."""
+    summary = next(s for s in response.context["summaries"] if s["queue"].name == queue_name)
+    return {
+        agent["person"].display_name: (agent["open"], agent["urgent"], agent["overdue"])
+        for agent in summary["agents"]
+    }
+
+
+def test_the_supervisor_sees_each_supervised_queue_and_its_workload(client, world):
+    a1 = make_case(actor=world.intake, category=world.category, priority=Priority.URGENT)
+    a2 = make_case(actor=world.intake, category=world.category)
+    b1 = make_case(actor=world.intake, category=world.category)
+    done = make_case(actor=world.intake, category=world.category)
+    for case in (a1, a2):
+        services.case_claim(actor=world.agent, case=case)
+    services.case_claim(actor=world.agent2, case=b1)
+    services.case_claim(actor=world.agent2, case=done)
+    services.case_transition(actor=world.agent2, case=done, to_status=Status.RESOLVED)
+    Case.objects.filter(pk=a2.pk).update(resolution_due_at=timezone.now() - timedelta(hours=1))
+
+    response = login(client, world.supervisor).get(SUPERVISOR)
+
+    assert response.status_code == 200
+    assert workload(response, "Billing") == {
+        "Ada Tester": (2, 1, 1),
+        "Bo Tester": (1, 0, 0),
+        "Sam Tester": (0, 0, 0),  # a member with nothing open is listed too
+    }
+    summary = response.context["summaries"][0]
+    assert (summary["open"], summary["unassigned"], summary["overdue"]) == (4, 1, 1)
+    html = page_text(response)
+    assert "<caption>Workload in Billing: open cases per agent</caption>" in html
+    assert '<span class="sla-overdue-text">1 overdue</span>' in html
+    assert f'href="{reverse("console:queue")}?queue={world.queue.pk}">4 open cases</a>' in html
+    assert "Pharmacy" not in html  # not supervised
+    assert "Ownqueuepatient" not in html  # no patient data
+
+
+def test_group_members_and_assignees_from_elsewhere_count(client, world):
+    group = ensure_role_groups()[Role.AGENT]
+    team_member = UserFactory(username="team-member", first_name="Tia", last_name="Team")
+    team_member.groups.add(group)
+    from django.contrib.auth.models import Group
+
+    team = Group.objects.create(name="Billing team")
+    team.user_set.add(team_member)
+    assign_perm("cases.work_queue", team, world.queue)
+    services.case_assign(actor=world.supervisor, case=world.case, assignee=world.foreign)
+
+    response = login(client, world.supervisor).get(SUPERVISOR)
+
+    agents = workload(response, "Billing")
+    assert agents["Tia Team"] == (0, 0, 0)
+    assert agents["Fay Tester"] == (1, 0, 0)
+
+
+def test_a_superuser_sees_every_queue(client, world):
+    response = login(client, world.superuser).get(SUPERVISOR)
+    names = [s["queue"].name for s in response.context["summaries"]]
+    assert names == ["Billing", "Pharmacy"]
+
+
+def test_the_nav_offers_the_supervisor_page_only_to_supervisors(client, world):
+    link = f'href="{SUPERVISOR}"'
+    assert link in page_text(login(client, world.supervisor).get(reverse("console:queue")))
+    assert link not in page_text(login(client, world.agent).get(reverse("console:queue")))
+
+
+def test_the_query_count_does_not_grow_with_agents_or_cases(
+    client, world, django_assert_num_queries
+):
+    """Session, user, permissions (2), queues, the workload aggregate, memberships by user and
+    by group, the people, the session save (3)."""
+    login(client, world.supervisor)
+    client.get(SUPERVISOR)
+    with django_assert_num_queries(12):
+        client.get(SUPERVISOR)
+    for n in range(6):
+        agent = UserFactory(username=f"extra-{n}", first_name=f"Extra{n}")
+        assign_perm("cases.work_queue", agent, world.queue)
+        services.case_assign(
+            actor=world.supervisor,
+            case=make_case(actor=world.intake, category=world.category),
+            assignee=agent,
+        )
+    with django_assert_num_queries(12):
+        response = client.get(SUPERVISOR)
+    assert len(workload(response, "Billing")) == 9
+    assert re.search(r"7 open cases</a>", page_text(response))
