@@ -242,6 +242,7 @@ def generate(entries: int, spec: dict) -> None:
     from accounts.services import system_user
     from cases.models import Case, CaseEvent, Patient
     from compliance.models import AUDIT_CHAIN_LOCK_KEY, forget_cached_head
+    from compliance.sealing import seal
 
     started = time.perf_counter()
     print(f"generating an audit trail of {entries:,} entries", flush=True)
@@ -260,6 +261,7 @@ def generate(entries: int, spec: dict) -> None:
             log(started, f"discarded the {discarded:,} entries there were")
         system_user()  # its own (real) entries start the chain, as in any installation
         actors = _actors()
+        seal(connection.alias)  # write those entries now: the head is read with raw SQL below
         log(started, f"{len(actors)} actors ready")
         # Check those rows' deferred foreign keys now: an index cannot be built on a table with
         # pending trigger events.
