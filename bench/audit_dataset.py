@@ -30,7 +30,8 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
+
+from benchdb import ensure_database
 
 DATASET_VERSION = 3  # bump when the generated data changes shape: the next run generates again
 ACTOR_COUNT = 200
@@ -108,25 +109,6 @@ WHERE a.chain_index >= %s
 
 
 # --- database and Django -------------------------------------------------------------------------
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark database on its server if it does not exist yet."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise SystemExit(f"--database-url needs a database name: {url}")
-    if name == "patientcare":
-        raise SystemExit("refusing to benchmark in the application's own database 'patientcare'")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            print(f"creating database {name}", flush=True)
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup_django(url: str) -> None:

@@ -58,7 +58,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from benchdb import recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -163,25 +165,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- database and Django -------------------------------------------------------------------------
-
-
-def recreate_database(url: str) -> None:
-    """Drop and create the benchmark database: every run starts from an empty table."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("patientcare_bench"):
-        raise SystemExit(
-            f"refusing to drop {name!r}: the database name must start with 'patientcare_bench'"
-        )
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup_django(args) -> None:
