@@ -74,6 +74,8 @@ CASE_FIELDS = (
     "assigned_to",
     "first_response_due_at",
     "resolution_due_at",
+    "first_response_at",
+    "sla_paused_at",
 )
 
 
@@ -96,6 +98,9 @@ def case_fields(case: Case) -> dict[str, Any]:
         "assigned_to_id": case.assigned_to_id,
         "first_response_due_at": _iso(case.first_response_due_at),
         "resolution_due_at": _iso(case.resolution_due_at),
+        # The SLA countdown's state: a first response met, the clock paused (since when).
+        "first_response_at": _iso(case.first_response_at),
+        "sla_paused_at": _iso(case.sla_paused_at),
     }
 
 

@@ -54,6 +54,8 @@ CASE_KEYS = {
     "assigned_to_id",
     "first_response_due_at",
     "resolution_due_at",
+    "first_response_at",
+    "sla_paused_at",
 }
 
 
