@@ -200,11 +200,7 @@ def _send(queue_ids: list[int], payload: dict[str, Any]) -> None:
         group = queue_group(queue_id)
         try:
             message = {**payload, "seq_queue_id": queue_id, "seq": next_sequence(queue_id)}
-            if isinstance(layer, InMemoryChannelLayer):
-                # One process, the consumers' own loop: asgiref hands the call to it.
-                async_to_sync(layer.group_send)(group, message)
-            else:
-                _sender.send(layer, group, message)
+            group_send(layer, group, message)
         except Exception:
             logger.exception(
                 "live-queue event %s for case %s not delivered to %s",
@@ -248,6 +244,15 @@ class _Sender:
 
 
 _sender = _Sender()
+
+
+def group_send(layer, group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` to ``group`` from synchronous code and wait for it."""
+    if isinstance(layer, InMemoryChannelLayer):
+        # One process, the consumers' own loop: asgiref hands the call to it.
+        async_to_sync(layer.group_send)(group, message)
+    else:
+        _sender.send(layer, group, message)
 
 
 def _iso(value) -> str | None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+
+from cases.events import group_send
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def _send(user_ids: list[int]) -> None:
         return
     for user_id in user_ids:
         try:
-            async_to_sync(layer.group_send)(user_group(user_id), {"type": ACCESS_CHANGED})
+            group_send(layer, user_group(user_id), {"type": ACCESS_CHANGED})
         except Exception:
             logger.exception("live-queue access change not delivered to user %s", user_id)
 
