@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.utils import timezone
 
+from compliance.sealing import cache_head, cached_head, committed_head, defer, seal
+
 
 class ReviewOutcome(models.TextChoices):
     APPROPRIATE = "appropriate", "Appropriate"
@@ -130,12 +132,6 @@ def content_type_label(content_type_id: int) -> str:
     return f"{content_type.app_label}.{content_type.model}"
 
 
-def cached_head_of(connection) -> tuple[int, str] | None:
-    from compliance.sealing import cached_head
-
-    return cached_head(connection)
-
-
 def _locked_head(using: str) -> tuple[int, str] | None:
     """The chain head, with the append lock held until the end of the transaction.
 
@@ -145,7 +141,7 @@ def _locked_head(using: str) -> tuple[int, str] | None:
     which a rolled-back savepoint forgets (``compliance.sealing``). SQLite serialises writers at
     BEGIN IMMEDIATE and needs no lock."""
     connection = connections[using]
-    head = cached_head_of(connection)
+    head = cached_head(connection)
     if head is not None:
         return head
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
@@ -171,8 +167,6 @@ def _locked_head(using: str) -> tuple[int, str] | None:
 def forget_cached_head(using: str = "default") -> None:
     """Make the next seal read the head from the table again (the purge does, before its
     checkpoint; tests that rewrite the chain behind the model's back must)."""
-    from compliance.sealing import cache_head
-
     cache_head(connections[using], None)
 
 
@@ -184,14 +178,10 @@ class AuditEntryManager(LogEntryManager):
     is pending first, so a transaction always reads its own entries."""
 
     def get_queryset(self):
-        from compliance.sealing import seal
-
         seal(self._db or router.db_for_read(self.model))
         return super().get_queryset()
 
     def create(self, **kwargs):
-        from compliance.sealing import defer
-
         using = self._db or router.db_for_write(self.model)
         entry = self.model(**kwargs)
         entry.prepare(using)
@@ -294,8 +284,6 @@ class AuditEntry(AbstractLogEntry):
 
     def save(self, *args, **kwargs) -> None:
         """Chain and insert a new entry now (with anything pending before it)."""
-        from compliance.sealing import defer, seal
-
         if not self._state.adding:
             raise ValueError("Audit entries are append-only: they are never changed.")
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
@@ -339,10 +327,8 @@ class AuditEntry(AbstractLogEntry):
         trip with the chain lock — inserted only if that head is still the head (its row is
         there, none after it); otherwise nothing is written and the entries are linked to the
         head read under the lock, as always."""
-        from compliance.sealing import cache_head, committed_head
-
         connection = connections[using]
-        head = cached_head_of(connection)
+        head = cached_head(connection)
         if head is None and connection.vendor == "postgresql":
             guess = committed_head(connection)
             if guess is not None:
@@ -470,8 +456,6 @@ class AuditEntry(AbstractLogEntry):
     def append_many(cls, entries: list[AuditEntry], using: str | None = None) -> list[AuditEntry]:
         """Chain and insert several new entries now, with one INSERT (access logging of a list
         page). Each entry's actor must be set (or resolvable); no signals are sent."""
-        from compliance.sealing import defer, seal
-
         if not entries:
             return entries
         using = using or router.db_for_write(cls)
