@@ -31,7 +31,6 @@ import math
 import multiprocessing
 import os
 import secrets
-import signal
 import socket
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ import time
 from pathlib import Path
 
 from benchdb import ensure_database
+from servers import start_logged, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -222,34 +222,14 @@ def free_port() -> int:
 
 
 def start_server(env: dict[str, str], port: int, n: int) -> subprocess.Popen:
-    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
     daphne = ROOT / ".venv" / "bin" / "daphne"
     command = [str(daphne)] if daphne.exists() else [sys.executable, "-m", "daphne"]
     command += ["-b", "127.0.0.1", "-p", str(port), "patientcare.asgi:application"]
-    log = SERVER_LOG.with_name(f"{SERVER_LOG.stem}_{n}.log").open("w")
-    try:
-        return subprocess.Popen(  # noqa: S603  (our own server, fixed arguments)
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    finally:
-        log.close()
+    return start_logged(command, env, SERVER_LOG.with_name(f"{SERVER_LOG.stem}_{n}.log"))
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        except ProcessLookupError:
-            proc.wait()
+    stop_group(proc, timeout=20)
 
 
 def wait_for_health(proc: subprocess.Popen, port: int, seconds: float = 60.0) -> None:

@@ -28,7 +28,6 @@ import json
 import os
 import random
 import secrets
-import signal
 import socket
 import statistics
 import subprocess
@@ -42,6 +41,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchdb import ensure_database
+from servers import start_logged, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -306,34 +306,12 @@ def server_environment(args, port: int) -> dict[str, str]:
 
 
 def start_server(env: dict[str, str]) -> subprocess.Popen:
-    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
-    log = SERVER_LOG.open("w")
-    try:
-        # A session of its own: the master and its workers are one process group, stopped together.
-        return subprocess.Popen(  # noqa: S603  (our own script, fixed arguments)
-            [str(SERVER_SCRIPT)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    finally:
-        log.close()
+    return start_logged([str(SERVER_SCRIPT)], env, SERVER_LOG)
 
 
 def stop_server(proc: subprocess.Popen) -> int:
     """SIGTERM to the server's process group (graceful), SIGKILL after 40 s."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        except ProcessLookupError:
-            proc.wait()
-    return proc.returncode
+    return stop_group(proc, timeout=40)
 
 
 def log_tail(lines: int = 30) -> str:
