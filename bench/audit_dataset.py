@@ -712,3 +712,30 @@ def print_dataset(info: dict[str, object]) -> None:
     for key, value in info.items():
         shown = f"{value:>14,}" if isinstance(value, int) else f"{value!s:>14}"
         print(f"  {key:<40} {shown}")
+
+
+# --- what the three audit benchmarks share --------------------------------------------------------
+
+LINE = "=" * 78
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def open_dataset(args) -> Dataset:
+    """Django on ``args.database_url`` (migrated), holding a trail of at least ``args.entries``."""
+    setup_django(args.database_url)
+    dataset = ensure_dataset(args.entries, regenerate=args.regenerate)
+    if dataset.seconds is not None:
+        print(f"generated in {dataset.seconds:.1f}s", flush=True)
+    return dataset
+
+
+def print_summary_head(script: str, args, dataset: Dataset) -> None:
+    """The summary's title and the dataset it ran on."""
+    print(f"\n{LINE}\nSUMMARY  bench/{script}  (PostgreSQL, {args.database_url})\n{LINE}")
+    print("dataset:")
+    print_dataset(describe())
+    if dataset.seconds is not None:
+        print(f"  {'generation time (this run)':<40} {dataset.seconds:>13.1f}s")

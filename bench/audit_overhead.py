@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import audit_dataset  # noqa: E402  (bench/, next to this script)
+from audit_dataset import verdict  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_audit_overhead"
 TARGET_RATIO = 1.3
@@ -334,15 +335,8 @@ def summary(args, dataset, setup: Setup, samples, queries) -> bool:
 
     from cases.models import Case
 
-    def verdict(ok: bool) -> str:
-        return "PASS" if ok else "FAIL"
-
-    line = "=" * 78
-    print(f"\n{line}\nSUMMARY  bench/audit_overhead.py  (PostgreSQL, {args.database_url})\n{line}")
-    print("dataset:")
-    audit_dataset.print_dataset(audit_dataset.describe())
-    if dataset.seconds is not None:
-        print(f"  {'generation time (this run)':<40} {dataset.seconds:>13.1f}s")
+    line = audit_dataset.LINE
+    audit_dataset.print_summary_head("audit_overhead.py", args, dataset)
     print(f"  {'cases worked on (open, one queue)':<40} {len(setup.cases):>14,}")
     print(f"  {'cases in the database':<40} {Case.objects.count():>14,}")
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
@@ -394,10 +388,7 @@ def summary(args, dataset, setup: Setup, samples, queries) -> bool:
 
 def main() -> int:
     args = parse_args()
-    audit_dataset.setup_django(args.database_url)
-    dataset = audit_dataset.ensure_dataset(args.entries, regenerate=args.regenerate)
-    if dataset.seconds is not None:
-        print(f"generated in {dataset.seconds:.1f}s", flush=True)
+    dataset = audit_dataset.open_dataset(args)
     setup = prepare(args)
     work = Work(setup)
     samples = run_loop(args, work)

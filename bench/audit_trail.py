@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import audit_dataset  # noqa: E402  (bench/, next to this script)
+from audit_dataset import verdict  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_audit"
 SEQ_SCAN = "Seq Scan on compliance_auditentry"
@@ -460,15 +461,8 @@ def summary(
 ) -> bool:
     from django.db import connection
 
-    def verdict(ok: bool) -> str:
-        return "PASS" if ok else "FAIL"
-
-    line = "=" * 78
-    print(f"\n{line}\nSUMMARY  bench/audit_trail.py  (PostgreSQL, {args.database_url})\n{line}")
-    print("dataset:")
-    audit_dataset.print_dataset(audit_dataset.describe())
-    if dataset.seconds is not None:
-        print(f"  {'generation time (this run)':<40} {dataset.seconds:>13.1f}s")
+    line = audit_dataset.LINE
+    audit_dataset.print_summary_head("audit_trail.py", args, dataset)
     print(f"  {'ANALYZE compliance_auditentry':<40} {analyze_s:>13.1f}s")
     print("searched:")
     print(
@@ -517,10 +511,7 @@ def summary(
 
 def main() -> int:
     args = parse_args()
-    audit_dataset.setup_django(args.database_url)
-    dataset = audit_dataset.ensure_dataset(args.entries, regenerate=args.regenerate)
-    if dataset.seconds is not None:
-        print(f"generated in {dataset.seconds:.1f}s", flush=True)
+    dataset = audit_dataset.open_dataset(args)
     from django.db import connection
 
     started = time.perf_counter()

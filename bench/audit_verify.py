@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import audit_dataset  # noqa: E402  (bench/, next to this script)
+from audit_dataset import verdict  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_audit"
 
@@ -190,10 +191,7 @@ def verify_tampered(args, head_index: int):
 
 def main() -> int:
     args = parse_args()
-    audit_dataset.setup_django(args.database_url)
-    dataset = audit_dataset.ensure_dataset(args.entries, regenerate=args.regenerate)
-    if dataset.seconds is not None:
-        print(f"generated in {dataset.seconds:.1f}s", flush=True)
+    dataset = audit_dataset.open_dataset(args)
 
     print(
         f"\nverify_chain() in this process (batch size {args.batch_size}, progress every "
@@ -230,9 +228,6 @@ def main() -> int:
 def summary(args, dataset, expected, report, seconds, command, tampered) -> bool:
     from django.db import connection
 
-    def verdict(ok: bool) -> str:
-        return "PASS" if ok else "FAIL"
-
     tamper_report = tampered["report"]
     intact_ok = report.intact and report.checked == expected
     found_ok = (
@@ -241,12 +236,8 @@ def summary(args, dataset, expected, report, seconds, command, tampered) -> bool
         and "altered" in tamper_report.reason
     )
     restored_ok = tampered["rolled_back"] and tampered["triggers_enabled"] == 3
-    line = "=" * 78
-    print(f"\n{line}\nSUMMARY  bench/audit_verify.py  (PostgreSQL, {args.database_url})\n{line}")
-    print("dataset:")
-    audit_dataset.print_dataset(audit_dataset.describe())
-    if dataset.seconds is not None:
-        print(f"  {'generation time (this run)':<40} {dataset.seconds:>13.1f}s")
+    line = audit_dataset.LINE
+    audit_dataset.print_summary_head("audit_verify.py", args, dataset)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"host: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
     print(f"server: PostgreSQL {connection.pg_version // 10000}, batch size {args.batch_size}")
