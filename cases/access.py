@@ -46,23 +46,21 @@ def _person(user) -> bool:
     )
 
 
-def case_condition(user, action: str, *, case_ref: str = "pk", now=None):
-    """The condition on a case row (``case_ref`` names its primary key, ``pk`` or ``case_id``
-    from a related model) for a person who is neither superuser nor compliance reader; relative
-    field names are prefixed accordingly. Returns a Q/expression usable in ``filter()``."""
+def queue_membership(user, action: str, queue_ref=None):
+    """The queue half of the rules: a ``work_queue`` or ``supervise_queue`` grant (``supervise``:
+    ``supervise_queue`` only) to ``user`` or to a group of theirs, on the queue ``queue_ref``
+    names (an ``OuterRef``; by default the row's own ``pk``, for a queryset of queues). An
+    expression usable in ``filter()`` and ``annotate()``."""
     from cases.models import (
         SUPERVISE_QUEUE,
         WORK_QUEUE,
-        CaseUserObjectPermission,
         QueueGroupObjectPermission,
         QueueUserObjectPermission,
     )
 
-    prefix = "" if case_ref == "pk" else case_ref.removesuffix("_id") + "__"
-    now = now or timezone.now()
     codenames = [SUPERVISE_QUEUE] if action == SUPERVISE else [WORK_QUEUE, SUPERVISE_QUEUE]
-    queue_ref = OuterRef(f"{prefix}queue_id")
-    by_queue = Exists(
+    queue_ref = queue_ref if queue_ref is not None else OuterRef("pk")
+    return Exists(
         QueueUserObjectPermission.objects.filter(
             user_id=user.pk, content_object_id=queue_ref, permission__codename__in=codenames
         )
@@ -71,6 +69,17 @@ def case_condition(user, action: str, *, case_ref: str = "pk", now=None):
             group__user=user.pk, content_object_id=queue_ref, permission__codename__in=codenames
         )
     )
+
+
+def case_condition(user, action: str, *, case_ref: str = "pk", now=None):
+    """The condition on a case row (``case_ref`` names its primary key, ``pk`` or ``case_id``
+    from a related model) for a person who is neither superuser nor compliance reader; relative
+    field names are prefixed accordingly. Returns a Q/expression usable in ``filter()``."""
+    from cases.models import CaseUserObjectPermission
+
+    prefix = "" if case_ref == "pk" else case_ref.removesuffix("_id") + "__"
+    now = now or timezone.now()
+    by_queue = queue_membership(user, action, OuterRef(f"{prefix}queue_id"))
     if action == SUPERVISE:
         condition = by_queue
         granted = None
@@ -209,13 +218,7 @@ def queues_for(user, action: str = WORK) -> QuerySet:
     """The queues whose cases ``user`` may ``action`` (``work`` or ``supervise``) by membership —
     the queue half of ``restrict_cases``, for what subscribes per queue (the live queue's
     socket). One query; an inactive user, a non-person or a person without the role gets none."""
-    from cases.models import (
-        SUPERVISE_QUEUE,
-        WORK_QUEUE,
-        Queue,
-        QueueGroupObjectPermission,
-        QueueUserObjectPermission,
-    )
+    from cases.models import Queue
 
     _check_action(action, frozenset({WORK, SUPERVISE}))
     if user is None or not user.is_authenticated or not user.is_active:
@@ -224,20 +227,4 @@ def queues_for(user, action: str = WORK) -> QuerySet:
         return Queue.objects.all()
     if not _person(user) or not user.has_perm(CHANGE_CASE):
         return Queue.objects.none()
-    codenames = [SUPERVISE_QUEUE] if action == SUPERVISE else [WORK_QUEUE, SUPERVISE_QUEUE]
-    return Queue.objects.filter(
-        Exists(
-            QueueUserObjectPermission.objects.filter(
-                user_id=user.pk,
-                content_object_id=OuterRef("pk"),
-                permission__codename__in=codenames,
-            )
-        )
-        | Exists(
-            QueueGroupObjectPermission.objects.filter(
-                group__user=user.pk,
-                content_object_id=OuterRef("pk"),
-                permission__codename__in=codenames,
-            )
-        )
-    )
+    return Queue.objects.filter(queue_membership(user, action))

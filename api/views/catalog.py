@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, OuterRef, Value
+from django.db.models import BooleanField, Value
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
@@ -13,14 +13,8 @@ from api import schema
 from api.filters import reject_unknown_parameters
 from api.permissions import CanReadCategories, CanReadQueues, categories_for
 from api.serializers import CategoryOutputSerializer, QueueOutputSerializer
-from cases.access import CHANGE_CASE
-from cases.models import (
-    SUPERVISE_QUEUE,
-    WORK_QUEUE,
-    Queue,
-    QueueGroupObjectPermission,
-    QueueUserObjectPermission,
-)
+from cases.access import CHANGE_CASE, SUPERVISE, WORK, queue_membership
+from cases.models import Queue
 
 
 @extend_schema(tags=["catalogue"])
@@ -46,16 +40,6 @@ class CategoryViewSet(viewsets.GenericViewSet):
         return Response(serializer.data)
 
 
-def _member(user, codenames: list[str]):
-    by_user = QueueUserObjectPermission.objects.filter(
-        user_id=user.pk, content_object_id=OuterRef("pk"), permission__codename__in=codenames
-    )
-    by_group = QueueGroupObjectPermission.objects.filter(
-        group__user=user.pk, content_object_id=OuterRef("pk"), permission__codename__in=codenames
-    )
-    return Exists(by_user) | Exists(by_group)
-
-
 def queues_with_flags(user):
     """Every queue, with ``can_work`` / ``can_supervise`` for ``user`` (the same grants as
     ``restrict()``: a queue grant to the user or a group, and a role that may change cases)."""
@@ -66,8 +50,8 @@ def queues_with_flags(user):
         false = Value(False, output_field=BooleanField())
         return queues.annotate(can_work=false, can_supervise=false)
     return queues.annotate(
-        can_work=_member(user, [WORK_QUEUE, SUPERVISE_QUEUE]),
-        can_supervise=_member(user, [SUPERVISE_QUEUE]),
+        can_work=queue_membership(user, WORK),
+        can_supervise=queue_membership(user, SUPERVISE),
     )
 
 
