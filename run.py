@@ -6,7 +6,7 @@ dependencies from pyproject.toml into it (again only when pyproject.toml changes
 
 * ``demo``  migrates, loads the synthetic demo data once, prints the URL and the demo logins and
   serves on http://127.0.0.1:8000 (``--port N`` for another port, ``--no-serve`` to stop after
-  loading);
+  loading), running the periodic timer sweeps in the same process (``manage.py run_timers``);
 * ``test``  runs the whole pytest suite; any further arguments go to pytest.
 
 Configuration comes from the environment (see docs/operations/configuration.md); with none set
@@ -89,7 +89,11 @@ def demo(python: Path, args: list[str]) -> int:
     if not serve:
         return 0
     os.chdir(ROOT)
-    command = [str(python), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    # The server (runserver, daphne) with the periodic tasks beside it in the same process — the
+    # embedded default has no Celery beat: re-escalation, SLA warnings and breaches, webhook
+    # retries every minute. One process, so their live-queue events reach the in-memory channel
+    # layer the browsers listen on (escalations/management/commands/run_timers.py).
+    command = [str(python), "manage.py", "run_timers", "--serve", f"127.0.0.1:{port}"]
     os.execv(str(python), command)  # noqa: S606 - hand the terminal to the server
     return 0  # pragma: no cover
 

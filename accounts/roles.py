@@ -16,6 +16,10 @@ class Role:
     # An agent of the portal and technology team: same work, fewer insurance and billing details.
     PORTAL_SUPPORT_AGENT = "Portal support agent"
     SUPERVISOR = "Supervisor"
+    # A nurse, pharmacist, care manager, behavioral-health clinician or privacy officer who
+    # receives escalations (escalations/): works the cases escalated to them, under the case
+    # grants an escalation gives, and the cases of the queues they are members of.
+    CLINICIAN = "Clinician"
     COMPLIANCE_OFFICER = "Compliance officer"
     ADMINISTRATOR = "Administrator"
     PARTNER_SYSTEM = "Partner system"
@@ -41,7 +45,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: _CASE_WORK,
     Role.PORTAL_SUPPORT_AGENT: _CASE_WORK,
     # An agent who also oversees queues: reassigns, watches workload and partner activity.
-    Role.SUPERVISOR: [*_CASE_WORK, "partners.view_partnerorganisation"],
+    Role.SUPERVISOR: [
+        *_CASE_WORK,
+        "partners.view_partnerorganisation",
+        "escalations.view_escalation",
+        "escalations.view_escalationpathway",
+    ],
+    Role.CLINICIAN: [
+        *_CASE_WORK,
+        "escalations.view_escalation",
+        "escalations.view_escalationpathway",
+    ],
     # Reads everything that holds or controls access to PHI; changes nothing.
     Role.COMPLIANCE_OFFICER: [
         "cases.view_patient",
@@ -62,6 +76,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.export_auditentry",
         "compliance.view_chainverification",
         "compliance.add_chainverification",
+        "escalations.view_escalation",
+        "escalations.view_escalationpathway",
+        "escalations.view_redflagphrase",
     ],
     # Configures queues, categories, partners and accounts.
     Role.ADMINISTRATOR: [
@@ -84,6 +101,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_user",
         "accounts.view_user",
         "auth.view_group",
+        # Clinical escalation pathways and their red-flag phrases.
+        "escalations.add_escalationpathway",
+        "escalations.change_escalationpathway",
+        "escalations.delete_escalationpathway",
+        "escalations.view_escalationpathway",
+        "escalations.add_redflagphrase",
+        "escalations.change_redflagphrase",
+        "escalations.delete_redflagphrase",
+        "escalations.view_redflagphrase",
     ],
     # A partner system's service account: submits cases and messages through the API only.
     Role.PARTNER_SYSTEM: ["cases.add_case", "cases.view_case", "cases.view_category"],

@@ -83,6 +83,15 @@ class Schedule:
             total += min(closes, end) - max(opens, start)
         return total
 
+    def is_open(self, moment: datetime.datetime) -> bool:
+        """Whether ``moment`` falls inside an opening interval (on-call hours)."""
+        moment = _utc(moment)
+        if self.always_open:
+            return True
+        for opens, closes in self._intervals_from(moment):
+            return opens <= moment < closes
+        return False
+
     # --- intervals ------------------------------------------------------------------------------
 
     def _intervals_from(

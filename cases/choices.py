@@ -69,6 +69,14 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned"
     UNASSIGNED = "unassigned", "Unassigned"
     BREAK_GLASS = "break_glass", "Emergency access (break-the-glass)"
+    # Clinical escalation (escalations/): opened (SBAR in the escalation), taken, finished.
+    ESCALATED = "escalated", "Escalated"
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Escalation acknowledged"
+    ESCALATION_RESOLVED = "escalation_resolved", "Escalation resolved"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    # The timer sweep (cases.sla.sweep): a target about to pass, a target passed.
+    SLA_WARNING = "sla_warning", "SLA warning"
+    SLA_BREACHED = "sla_breached", "SLA breached"
 
 
 # The patient conversation: the only events the patient (and a partner relaying it) sees.

@@ -189,6 +189,13 @@ def publish_case_event(
     case_hooks.run(case, name, event)
     payload = case_event_payload(case, name)
     queue_ids = [case.queue_id, *(q for q in dict.fromkeys(also_queue_ids) if q != case.queue_id)]
+    announce_after_commit(queue_ids, payload)
+
+
+def announce_after_commit(queue_ids: list[int], payload: dict[str, Any]) -> None:
+    """Send ``payload`` (a channel-layer message, non-PHI) to each queue's group, numbered in
+    the queue's sequence, once the current transaction commits. For the live queue's other
+    messages (``escalations.events``)."""
     transaction.on_commit(lambda: _send(queue_ids, payload), robust=True)
 
 
@@ -205,7 +212,7 @@ def _send(queue_ids: list[int], payload: dict[str, Any]) -> None:
             logger.exception(
                 "live-queue event %s for case %s not delivered to %s",
                 payload["event"],
-                payload["case_id"],
+                payload.get("case_id"),
                 group,
             )
 

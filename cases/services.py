@@ -11,6 +11,7 @@ failure, which the API turns into a 4xx. Messages never contain patient data.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -35,7 +36,15 @@ from cases.models import (
 from cases.models.core import CLAIM_NEXT_STATUSES
 from cases.references import format_reference, next_case_number
 from cases.routing import route
-from cases.sla import clock_changes, due_times, first_response_while_paused
+from cases.sla import (
+    BREACHED,
+    LEVELS,
+    TARGETS,
+    clock_changes,
+    due_times,
+    first_response_while_paused,
+    level_due,
+)
 from cases.workflow import allowed_transitions, can_transition
 from compliance.audit import audited
 from compliance.pci import redact_card_data
@@ -619,11 +628,56 @@ def case_release(*, actor, case: Case) -> Case:
     return case_assign(actor=actor, case=locked, assignee=None)
 
 
+# --- the SLA timer (cases.sla.sweep) --------------------------------------------------------------
+
+
+@audited
+@transaction.atomic
+def case_mark_sla(*, actor, case: Case, target: str, level: str, now=None) -> CaseEvent | None:
+    """Mark that ``target`` (``first_response`` or ``resolution``) of ``case`` is about to pass
+    (``level="warning"``) or has passed (``"breached"``) at ``now``: the mark's field, a timeline
+    event and a ``case.sla_warning`` / ``case.sla_breached`` announcement. The timer sweep's step.
+
+    Re-checked under the case's row lock (``cases.sla.level_due``): nothing is written — None is
+    returned — when the mark is not due at ``now`` (already set, the clock stopped, the first
+    response given, the due time moved on), so a second sweep, or two at once, mark once."""
+    require_actor(actor)
+    if target not in TARGETS:
+        raise _error("target", f"Unknown SLA target {target!r}.", "invalid_choice")
+    if level not in LEVELS:
+        raise _error("level", f"Unknown SLA level {level!r}.", "invalid_choice")
+    now = now or timezone.now()
+    case = lock_case(case)
+    sla_target = TARGETS[target]
+    if level_due(case, sla_target, now) != level:
+        return None
+    mark = sla_target.mark_field(level)
+    setattr(case, mark, now)
+    case._history_user = actor
+    case.save(update_fields=[mark, "updated_at"])
+    due = getattr(case, sla_target.due_field).astimezone(datetime.UTC)
+    tense = "passed" if level == BREACHED else "passes"
+    timeline = CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.SLA_BREACHED if level == BREACHED else EventKind.SLA_WARNING,
+        actor=actor,
+        new_value=target,
+        body=f"{sla_target.label} target {tense} at {due:%H:%M} UTC on {due:%Y-%m-%d}.",
+    )
+    publish_case_event(
+        case,
+        CaseEventName.SLA_BREACHED if level == BREACHED else CaseEventName.SLA_WARNING,
+        event=timeline,
+    )
+    return timeline
+
+
 __all__ = [
     "case_add_note",
     "case_assign",
     "case_claim",
     "case_claim_next",
+    "case_mark_sla",
     "case_open",
     "case_receive_message",
     "case_release",

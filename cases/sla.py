@@ -16,6 +16,10 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
 from cases.business_time import NoBusinessHours, Schedule
 from cases.choices import Status
 from cases.models import Case, Category, SlaPolicy
@@ -24,6 +28,41 @@ from cases.workflow import WAITING_STATUSES
 logger = logging.getLogger(__name__)
 
 RUNNING_STATUSES = frozenset({Status.NEW, Status.TRIAGED, Status.IN_PROGRESS})
+
+# The sweep's levels: a target about to pass, a target passed.
+WARNING = "warning"
+BREACHED = "breached"
+LEVELS = (WARNING, BREACHED)
+# Cases one sweep marks at most per target (the most overdue first); the rest wait a minute.
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Target:
+    """One SLA target of a case and the fields that hold its due time and its marks."""
+
+    name: str
+    label: str
+
+    @property
+    def due_field(self) -> str:
+        return f"{self.name}_due_at"
+
+    @property
+    def warned_field(self) -> str:
+        return f"{self.name}_warned_at"
+
+    @property
+    def breached_field(self) -> str:
+        return f"{self.name}_breached_at"
+
+    def mark_field(self, level: str) -> str:
+        return self.warned_field if level == WARNING else self.breached_field
+
+
+FIRST_RESPONSE = Target("first_response", "First-response")
+RESOLUTION = Target("resolution", "Resolution")
+TARGETS = {target.name: target for target in (FIRST_RESPONSE, RESOLUTION)}
 
 
 @dataclass(frozen=True)
@@ -115,4 +154,91 @@ def _move_due_times(case: Case, now: datetime.datetime, *, include_resolution: b
             logger.error("case %s: SLA calendar has no business hours; due time kept", case.pk)
             continue
         changed.append(name)
+        # A new due time is warned of anew; a breach mark stays (the target was not passed here:
+        # only a due time still ahead at the pause moves).
+        warned = name.replace("_due_at", "_warned_at")
+        if getattr(case, warned) is not None and getattr(case, name) != value:
+            setattr(case, warned, None)
+            changed.append(warned)
     return changed
+
+
+# --- the timer sweep: warnings and breaches ------------------------------------------------------
+
+
+def warning_window() -> datetime.timedelta:
+    """How long before a due time the sweep warns: the console's "due soon" window."""
+    return datetime.timedelta(minutes=settings.CONSOLE_SLA_WARNING_MINUTES)
+
+
+def level_due(case: Case, target: Target, now: datetime.datetime) -> str | None:
+    """The mark ``target`` of ``case`` is due for at ``now`` (WARNING, BREACHED) or None: none
+    while the clock is stopped, once the first response is given (for that target), or once the
+    mark is set."""
+    due = getattr(case, target.due_field)
+    if due is None or case.status not in RUNNING_STATUSES or case.sla_paused_at is not None:
+        return None
+    if target is FIRST_RESPONSE and case.first_response_at is not None:
+        return None
+    if getattr(case, target.breached_field) is not None:
+        return None
+    if due <= now:
+        return BREACHED
+    if due <= now + warning_window() and getattr(case, target.warned_field) is None:
+        return WARNING
+    return None
+
+
+def sweep_candidates(target: Target, now: datetime.datetime, *, limit: int = SWEEP_BATCH):
+    """The cases whose ``target`` is due for a mark at ``now``, most overdue first, at most
+    ``limit``: clock running, due within the warning window, not breached, and not warned unless
+    already past due. One query, which PostgreSQL answers from the (status, due time) indexes
+    (``case_frt_due_idx``, ``case_resolution_due_idx``): the running cases' entries, the marks
+    checked on their rows."""
+    due = target.due_field
+    candidates = Case.objects.filter(
+        status__in=sorted(RUNNING_STATUSES),
+        sla_paused_at__isnull=True,
+        **{f"{due}__lte": now + warning_window(), f"{target.breached_field}__isnull": True},
+    ).filter(Q(**{f"{target.warned_field}__isnull": True}) | Q(**{f"{due}__lte": now}))
+    if target is FIRST_RESPONSE:
+        candidates = candidates.filter(first_response_at__isnull=True)
+    return candidates.order_by(due, "pk").only("pk", due)[:limit]
+
+
+def sweep(*, now: datetime.datetime | None = None, limit: int = SWEEP_BATCH) -> dict[str, int]:
+    """Mark and announce the SLA warnings and breaches due at ``now`` (the timer sweep, every
+    minute). Each mark is ``cases.services.case_mark_sla`` in its own transaction, as the system
+    account; one that fails is logged (ids only) and the others go on. Nothing to do costs one
+    query per target. Returns how many warnings and breaches were marked, and failures."""
+    from cases.services import case_mark_sla  # services import this module
+    from compliance.audit import system_actor
+
+    now = now or timezone.now()
+    counts = {WARNING: 0, BREACHED: 0, "failed": 0}
+    actor = None
+    for target in TARGETS.values():
+        for case in sweep_candidates(target, now, limit=limit):
+            due = getattr(case, target.due_field)
+            level = BREACHED if due <= now else WARNING
+            actor = actor or system_actor()
+            try:
+                marked = case_mark_sla(
+                    actor=actor, case=case, target=target.name, level=level, now=now
+                )
+            except Exception:
+                counts["failed"] += 1
+                logger.exception(
+                    "SLA sweep: marking case %s %s %s failed", case.pk, target.name, level
+                )
+                continue
+            if marked is not None:
+                counts[level] += 1
+    if counts[WARNING] or counts[BREACHED] or counts["failed"]:
+        logger.info(
+            "SLA sweep: %s warning(s), %s breach(es), %s failure(s)",
+            counts[WARNING],
+            counts[BREACHED],
+            counts["failed"],
+        )
+    return counts

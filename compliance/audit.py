@@ -144,15 +144,24 @@ def register_audited_models() -> None:
 
     use_sealing_receivers(auditlog)
     for model, options in audited_models():
-        if not auditlog.contains(model):
-            # Reverse relations are not the row's content, and reading a reverse one-to-one (a
-            # case's details) costs a query per audited write.
-            reverse = [
-                field.name
-                for field in model._meta.get_fields()
-                if field.auto_created and not field.concrete
-            ]
-            auditlog.register(model, exclude_fields=reverse, **options)
+        register_audited(model, **options)
+
+
+def register_audited(model, **options) -> None:
+    """Put ``model`` in the audit trail (once): every create, change and delete of a row, by
+    whom, with the sealing receivers. For apps installed after ``compliance`` (escalations)."""
+    from auditlog.registry import auditlog
+
+    if auditlog.contains(model):
+        return
+    # Reverse relations are not the row's content, and reading a reverse one-to-one (a case's
+    # details) costs a query per audited write.
+    reverse = [
+        field.name
+        for field in model._meta.get_fields()
+        if field.auto_created and not field.concrete
+    ]
+    auditlog.register(model, exclude_fields=reverse, **options)
 
 
 # --- the purge flag the triggers honour ---------------------------------------------------------

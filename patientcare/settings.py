@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "auditlog",
     "compliance",
     "api",
+    # Before webhooks: its case hook (red flags raise the priority) runs before the outbox's.
+    "escalations",  # clinical escalation pathways, SBAR handoffs, red flags, timers
     "webhooks",
     "console",  # the agents' live queue pages and WebSocket consumer
     "fixtures",
@@ -227,7 +229,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# Periodic tasks (celery beat): the daily audit chain verification, at a quiet hour.
+# Periodic tasks (celery beat): the daily audit chain verification, at a quiet hour, and the
+# every-minute sweeps. In the embedded default (no beat) `manage.py run_timers` runs the
+# interval entries in-process (`run.py demo` starts it with the server).
 CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {
         "task": "compliance.verify_audit_chain",
@@ -240,6 +244,20 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {  # every minute: due webhook retries and what Redis lost (webhooks.tasks)
         "task": "webhooks.sweep",
         "schedule": 60.0,
+    },
+    # Every minute: unacknowledged escalations past their target go to the fallback pathway
+    # (escalations.timers). A run still queued when the next is sent is dropped (expires).
+    "escalations-sweep-timers": {
+        "task": "escalations.sweep_timers",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Every minute: SLA warnings (CONSOLE_SLA_WARNING_MINUTES before a due time) and breaches
+    # are marked on cases and announced to the live queue (cases.sla.sweep).
+    "cases-sweep-sla": {
+        "task": "cases.sweep_sla",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }
 

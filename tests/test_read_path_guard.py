@@ -14,8 +14,8 @@ through ``restrict()``:
    ``.restrict(`` — or the class's bases put a project mixin whose own ``get_queryset`` restricts
    first in line (``class CaseAdmin(RestrictedAdminMixin, admin.ModelAdmin)``).
 
-Protected models: Case, Patient, CaseEvent (declared below) and every category detail model
-registered in ``cases.registry.registry``. A runtime check completes the static one: every
+Protected models: Case, Patient, CaseEvent, Escalation (declared below) and every category detail
+model registered in ``cases.registry.registry``. A runtime check completes the static one: every
 registered admin and detail inline of a protected model hands a non-superuser a restricted
 queryset, whatever mixins it inherits.
 """
@@ -34,7 +34,7 @@ from django.test import RequestFactory
 
 from cases.registry import registry
 
-CORE_PROTECTED = ("Case", "Patient", "CaseEvent")
+CORE_PROTECTED = ("Case", "Patient", "CaseEvent", "Escalation")
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 SAFE_CALLS = frozenset({"restrict", "none"})
 READ_PATH_FILES = frozenset({"views.py", "serializers.py", "consumers.py", "admin.py"})

@@ -19,6 +19,7 @@ ROLE_NAMES = {
     "Agent",
     "Portal support agent",
     "Supervisor",
+    "Clinician",
     "Compliance officer",
     "Administrator",
     "Partner system",
@@ -74,6 +75,11 @@ def test_role_permissions_keep_their_documented_shape():
     assert "cases.change_case" in agent
     assert "cases.delete_case" not in agent
     assert agent < supervisor
+    # A clinician works cases like an agent and reads the escalations of the cases they see.
+    clinician = _permissions(groups[Role.CLINICIAN])
+    assert agent < clinician
+    assert "cases.view_sensitive" not in clinician
+    assert "escalations.review_escalation" not in clinician | supervisor
     assert agent < administrator
     # Compliance reads everything that holds or controls access to PHI and changes nothing.
     assert compliance

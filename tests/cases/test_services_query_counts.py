@@ -19,14 +19,15 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED = {
     # open: SAVEPOINT, routing rules, queue languages, SLA policy + hours + holidays,
-    #       case number, INSERT case, INSERT event, RELEASE
+    #       case number, INSERT case, INSERT event, the red-flag configuration (escalations:
+    #       active pathways and their phrases, one query), RELEASE
     # transition that resumes the SLA clock: + policy, hours, holidays
     # every call: + 1 INSERT of the case's row version (simple-history), and the audit trail's
     #             two: the chain lock and head in one round trip, then one INSERT of all the
     #             call's entries, as its block ends (compliance/sealing.py). auditlog's "old"
     #             values come from the row lock_case read, not from a second SELECT.
     "postgresql": {
-        "open": 13,
+        "open": 14,
         "assign": 8,
         "transition": 8,
         "pause": 8,
@@ -36,7 +37,7 @@ EXPECTED = {
     },
     # the SQLite counter takes an UPDATE and a SELECT
     "sqlite": {
-        "open": 14,
+        "open": 15,
         "assign": 8,
         "transition": 8,
         "pause": 8,

@@ -1,0 +1,277 @@
+"""Escalations nobody has to remember to open (docs/architecture/escalations.md, "Detection").
+
+``on_case_event`` is subscribed to ``cases.events.case_hooks``: it runs inside the transaction of
+the service that recorded the patient's words, so the escalation commits — or rolls back — with
+them, and before the change is announced:
+
+* every inbound text — a new case's subject and description (``case.opened``), a message from
+  the patient (``case.message_added`` of an ``inbound`` event) — is scanned for red flags
+  (``escalations.redflags``): a hit opens an **emergent** escalation to the phrase's pathway,
+  which raises the case to Urgent and puts the emergency script on the case page;
+* a new refill request with a clinical question goes to the pharmacist pathway (urgent for a
+  side effect, routine otherwise);
+* a new privacy complaint goes to the privacy officer pathway.
+
+The automatic rules pick a pathway by kind: the first active one (``EscalationPathway.objects
+.for_kind``). A red flag with no active pathway to take it still raises the case to Urgent and
+writes a timeline event saying so, and logs an error (ids only): it is never silent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from cases.choices import EventKind, Priority
+from cases.events import CaseEventName
+from cases.models import CaseEvent
+from escalations.choices import PathwayKind, Source, Urgency
+from escalations.models import EscalationPathway
+from escalations.redflags import Hit, Matcher, default_phrases
+
+if TYPE_CHECKING:
+    from cases.models import Case
+
+logger = logging.getLogger(__name__)
+
+REFILLS_KIND = "refills"
+COMPLAINTS_KIND = "complaints"
+EMERGENCY_ASSESSMENT = (
+    "Detected automatically in the patient's own words; not yet assessed by a person. Treat it "
+    "as an emergency until a clinician has spoken to the patient."
+)
+EMERGENCY_RECOMMENDATION = (
+    "Call the patient now. If they may be in danger, tell them to call 911 (or the 988 Suicide "
+    "& Crisis Lifeline for thoughts of suicide or self-harm) and stay on the line until help is "
+    "there."
+)
+
+
+def on_case_event(case: Case, name: str, event: CaseEvent | None) -> None:
+    if name == CaseEventName.OPENED:
+        text = f"{case.subject}\n{case.description}"
+        _red_flags(case, text, where="the new case")
+        _category_rules(case)
+    elif (
+        name == CaseEventName.MESSAGE_ADDED
+        and event is not None
+        and event.kind == EventKind.INBOUND
+    ):
+        _red_flags(case, event.body, where="a message from the patient")
+
+
+# --- red flags ----------------------------------------------------------------------------------
+
+
+def _matcher() -> Matcher:
+    """The phrases in force: each active pathway's configured phrases (target: its id) and the
+    built-in ones of each kind, for the first active pathway of the kind that uses them. One
+    query (active pathways LEFT JOIN their phrases); the compiled matcher is cached per distinct
+    configuration."""
+    rows = (
+        EscalationPathway.objects.active()
+        .order_by("pk", "red_flag_phrases__pk")
+        .values_list(
+            "pk",
+            "kind",
+            "use_default_red_flags",
+            "red_flag_phrases__phrase",
+            "red_flag_phrases__language",
+            "red_flag_phrases__active",
+        )
+    )
+    pathways: dict[int, tuple] = {}
+    configured = []
+    for pk, kind, use_defaults, phrase, language, active in rows:
+        pathways.setdefault(pk, (pk, kind, use_defaults))
+        if phrase and active:
+            configured.append((phrase, pk, language))
+    return _compiled(tuple(pathways.values()), tuple(configured))
+
+
+@lru_cache(maxsize=8)
+def _compiled(pathways: tuple, configured: tuple) -> Matcher:
+    first_of_kind: dict[str, int] = {}
+    kinds_configured = set()
+    for pk, kind, use_defaults in pathways:
+        kinds_configured.add(kind)
+        if use_defaults:
+            first_of_kind.setdefault(kind, pk)
+    phrases: list[tuple[str, Hashable, str]] = list(configured)
+    for phrase, kind, language in default_phrases():
+        if kind in first_of_kind:
+            phrases.append((phrase, first_of_kind[kind], language))
+        elif kind not in kinds_configured:
+            # No active pathway of the kind at all: the built-in phrases still count. They raise
+            # the case and say that nobody takes them (never silent).
+            phrases.append((phrase, f"unrouted:{kind}", language))
+        # else: the kind's pathways opted out of the built-in list (their own phrases count).
+    return Matcher(phrases)
+
+
+def _red_flags(case: Case, text: str, *, where: str) -> None:
+    if not text or not text.strip():
+        return
+    hits = _matcher().find(text)
+    if not hits:
+        return
+    by_target: dict[Hashable, list[Hit]] = {}
+    for hit in hits:
+        by_target.setdefault(hit.target, []).append(hit)
+    for target, found in by_target.items():
+        if isinstance(target, str):  # no active pathway of the kind
+            _unrouted(case, target.removeprefix("unrouted:"), found, where)
+            continue
+        pathway = EscalationPathway.objects.select_related("calendar").get(pk=target)
+        _escalate(
+            case,
+            pathway,
+            urgency=Urgency.EMERGENT,
+            source=Source.RED_FLAG,
+            reason=f"Red flag in {where}: " + ", ".join(f"“{h.phrase}”" for h in found),
+            situation=_situation(found, where),
+            red_flags=[
+                {"phrase": h.phrase, "language": h.language, "negated": h.negated} for h in found
+            ],
+            assessment=EMERGENCY_ASSESSMENT,
+            recommendation=EMERGENCY_RECOMMENDATION,
+        )
+
+
+def _situation(hits: list[Hit], where: str) -> str:
+    phrases = ", ".join(f"“{h.phrase}”" for h in hits)
+    text = f"Red-flag words in {where}: {phrases}."
+    negated = [h.phrase for h in hits if h.negated]
+    if negated:
+        text += (
+            " The patient may have denied "
+            + ", ".join(f"“{p}”" for p in negated)
+            + " (a negation came just before): confirm with them — it still counts as a red flag."
+        )
+    return text
+
+
+def _unrouted(case: Case, kind: str, hits: list[Hit], where: str) -> None:
+    from accounts.services import system_user
+    from cases.services import lock_case
+
+    actor = system_user()
+    locked = lock_case(case)
+    label = PathwayKind(kind).label if kind in PathwayKind.values else kind
+    if locked.priority < Priority.URGENT:
+        locked.priority = Priority.URGENT
+        locked._history_user = actor
+        locked.save(update_fields=["priority", "updated_at"])
+        case.priority = locked.priority
+    CaseEvent.objects.create(
+        case=locked,
+        kind=EventKind.ESCALATED,
+        actor=actor,
+        new_value="",
+        body=f"Red flag in {where} ("
+        + ", ".join(f"“{h.phrase}”" for h in hits)
+        + f"), but no active {label} escalation pathway takes it: escalate by hand now, and "
+        "ask an administrator to configure one.",
+    )
+    logger.error("case %s: red flag with no active %s pathway", case.pk, kind)
+
+
+# --- category rules -----------------------------------------------------------------------------
+
+
+def _category_rules(case: Case) -> None:
+    kind = case.category.kind
+    if kind not in (REFILLS_KIND, COMPLAINTS_KIND):
+        return
+    from cases.details import detail_for
+
+    detail = _cached_detail(case) or detail_for(case)
+    if detail is None:
+        return
+    if kind == REFILLS_KIND and getattr(detail, "clinical_question", False):
+        side_effect = detail.request_type == "side_effect"
+        _escalate_to_kind(
+            case,
+            PathwayKind.PHARMACIST,
+            urgency=Urgency.URGENT if side_effect else Urgency.ROUTINE,
+            source=Source.CLINICAL_REFILL,
+            reason="Refill request with a clinical question"
+            + (" about a side effect" if side_effect else ""),
+            situation=f"Refill request ({detail.get_request_type_display()}) for "
+            f"{detail.medication}{' ' + detail.strength if detail.strength else ''}: the patient "
+            "asks a clinical question (see the case description).",
+            assessment="Needs a pharmacist's answer; the agent may not give clinical advice.",
+            recommendation="A pharmacist answers the patient's question and notes it on the case.",
+        )
+    elif kind == COMPLAINTS_KIND and getattr(detail, "complaint_type", "") == "privacy":
+        _escalate_to_kind(
+            case,
+            PathwayKind.PRIVACY_OFFICER,
+            urgency=Urgency.ROUTINE,
+            source=Source.PRIVACY_COMPLAINT,
+            reason="Privacy complaint",
+            situation="The patient complains about the privacy of their information (a possible "
+            "HIPAA complaint, 45 CFR 164.530(d)).",
+            assessment="A formal grievance with regulatory deadlines; may be a reportable "
+            "incident.",
+            recommendation="The privacy officer reviews the complaint, decides whether it is a "
+            "breach to assess, and answers within the grievance deadlines.",
+        )
+
+
+def _cached_detail(case: Case):
+    """The detail ``case_open`` just saved, from the case's reverse cache (no query)."""
+    from cases.registry import registry
+
+    spec = registry.get(case.category.kind)
+    if spec is None or spec.detail_model is None:
+        return None
+    accessor = spec.detail_model._meta.get_field("case").remote_field.get_accessor_name()
+    return case._state.fields_cache.get(accessor)
+
+
+def _escalate_to_kind(case: Case, kind: str, **options) -> None:
+    pathway = EscalationPathway.objects.for_kind(kind)
+    if pathway is None:
+        logger.warning("case %s: no active %s pathway for an automatic escalation", case.pk, kind)
+        return
+    _escalate(case, pathway, **options)
+
+
+def _escalate(
+    case: Case,
+    pathway: EscalationPathway,
+    *,
+    urgency: str,
+    source: str,
+    reason: str,
+    situation: str,
+    assessment: str,
+    recommendation: str,
+    red_flags: list[dict] | None = None,
+) -> None:
+    from escalations.services import escalate_automatically
+
+    background = (
+        f"Case {case.reference}: {case.category.name}, via {case.get_channel_display()}, "
+        f"language {case.get_language_display()}."
+    )
+    escalation = escalate_automatically(
+        case=case,
+        pathway=pathway,
+        urgency=urgency,
+        source=source,
+        reason=reason,
+        sbar={
+            "situation": situation,
+            "background": background,
+            "assessment": assessment,
+            "recommendation": recommendation,
+        },
+        red_flags=red_flags,
+    )
+    if escalation is not None:
+        # The caller's instance announces the change next: it must carry the raised priority.
+        case.priority = escalation.case.priority

@@ -1,0 +1,53 @@
+"""The escalation timer (docs/architecture/escalations.md, "Timers"): every minute, from Celery
+beat (``escalations.tasks.sweep_timers``) or, in the embedded default, ``manage.py run_timers``.
+
+Each open escalation past its acknowledgement target is handed to
+``escalations.services.escalation_fallback`` — marked overdue once and re-escalated to its
+pathway's fallback when there is one — each in its own transaction, as the system account. One
+that fails is logged (ids only) and the sweep goes on with the others; it is picked up again by
+the next sweep, since nothing of it was written.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.utils import timezone
+
+from escalations import services
+
+logger = logging.getLogger(__name__)
+
+# Escalations one sweep handles at most (the longest overdue first); the rest wait a minute.
+SWEEP_BATCH = 200
+
+
+def sweep(now: datetime | None = None, *, limit: int = SWEEP_BATCH) -> dict[str, int]:
+    """Hand each overdue, unacknowledged escalation to ``escalation_fallback``. Returns counts:
+    ``overdue`` (found), ``re_escalated`` (a fallback escalation opened), ``unchanged`` (marked
+    without a fallback, or taken meanwhile) and ``failed``. Nothing to do costs one query."""
+    from compliance.audit import system_actor
+
+    now = now or timezone.now()
+    counts = {"overdue": 0, "re_escalated": 0, "unchanged": 0, "failed": 0}
+    due = list(services.overdue_escalations(now).only("pk")[:limit])
+    if not due:
+        return counts
+    actor = system_actor()
+    for escalation in due:
+        counts["overdue"] += 1
+        try:
+            opened = services.escalation_fallback(actor=actor, escalation=escalation, now=now)
+        except Exception:
+            counts["failed"] += 1
+            logger.exception("escalation timer: escalation %s failed", escalation.pk)
+            continue
+        counts["re_escalated" if opened is not None else "unchanged"] += 1
+    logger.info(
+        "escalation timer: %s overdue, %s re-escalated, %s failed",
+        counts["overdue"],
+        counts["re_escalated"],
+        counts["failed"],
+    )
+    return counts
