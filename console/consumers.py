@@ -8,17 +8,23 @@ handshake reaches the browser as a bare 1006.
 
 Access is the one read path's: the queues come from ``cases.access.queues_for(user, "work")``
 (the queue half of ``Case.objects.restrict(user, "work")``), the snapshot's cases from
-``restrict()`` itself. It is re-read, from a fresh user row, at least every
+``restrict()`` itself. Access is re-read, from a fresh user row, at least every
 ``LIVE_QUEUE_ACCESS_CACHE_SECONDS`` (15 s: events are delivered on an answer at most that old),
 on every heartbeat (``LIVE_QUEUE_HEARTBEAT_SECONDS``, 20 s, which also checks that the session
 still exists), and at once when console/signals.py says the user's access shrank. A user who lost
 every queue, was deactivated or whose session ended gets ``{"type": "revoked"}`` and the socket
 is closed.
 
-Database work runs off the event loop (``_db``); delivering an event or a presence update
-touches no database (unless the access answer is stale), so those two message types skip the
-connection clean-up Channels otherwise runs in its database thread before every handler — the
-fan-out path stays in the event loop.
+Escalations (``escalations.events``) reach the members of a pathway's recipient queue — its
+recipients, whom opening the escalation granted the case — as ``escalation`` messages of that
+queue's group, numbered in its sequence like case events (ids, state and configuration names
+only). The snapshot lists the unresolved escalations addressed to the user's queues, read through
+``Escalation.objects.restrict(user, "view")`` like the queue page.
+
+Database work runs off the event loop (``_db``); delivering an event, an escalation message or a
+presence update touches no database (unless the access answer is stale), so those message types
+skip the connection clean-up Channels otherwise runs in its database thread before every handler
+— the fan-out path stays in the event loop.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user as request_user
 from django.db import connection
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, QuerySet, Value, When
 
 from accounts.models import User
 from cases.access import VIEW, VIEW_SENSITIVE, WORK, queues_for
@@ -48,6 +56,10 @@ from cases.models import Case
 from cases.workflow import OPEN_STATUSES
 from console import presence
 from console.signals import user_group
+from escalations.choices import EscalationStatus, Urgency
+from escalations.events import ESCALATION_FIELDS, escalation_fields
+from escalations.events import MESSAGE_TYPE as ESCALATION_MESSAGE_TYPE
+from escalations.models import Escalation
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +80,15 @@ PRESENCE_UPDATE = "presence.update"
 _ENCODED = "__live_text"
 _INTERNAL_FIELDS = frozenset({"type", "sensitive", _ENCODED})
 # Handlers that touch no database (see the module docstring).
-_NO_DATABASE = frozenset({MESSAGE_TYPE, PRESENCE_UPDATE})
+_NO_DATABASE = frozenset({MESSAGE_TYPE, ESCALATION_MESSAGE_TYPE, PRESENCE_UPDATE})
+# Most urgent first: the order of the escalations table (the snapshot, the queue page).
+URGENCY_RANK = SqlCase(
+    When(urgency=Urgency.EMERGENT, then=Value(0)),
+    When(urgency=Urgency.URGENT, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
 
 
 def access_cache_seconds() -> float:
@@ -103,9 +123,22 @@ def load_access(user_id: int) -> Access | None:
     return Access(user=user, queues=queues, sees_sensitive=user.has_perm(VIEW_SENSITIVE))
 
 
+def recipient_escalations(queryset: QuerySet[Escalation], queue_ids) -> QuerySet[Escalation]:
+    """The unresolved escalations of ``queryset`` addressed to ``queue_ids`` (their pathways'
+    recipient queue), with what ``escalation_fields`` reads, most urgent first (emergent, urgent,
+    routine), then oldest: the live queue's "Escalations for you"."""
+    return (
+        queryset.filter(pathway__recipient_queue_id__in=queue_ids, status__in=UNRESOLVED)
+        .select_related("case", "pathway")
+        .only(*ESCALATION_FIELDS)
+        .order_by(URGENCY_RANK, "requested_at", "pk")
+    )
+
+
 def build_snapshot(access: Access) -> dict[str, Any]:
-    """The state a socket starts from. The sequence numbers are read *before* the cases, so every
-    change after them arrives as an event with a higher number. Two queries (and the cache)."""
+    """The state a socket starts from. The sequence numbers are read *before* the cases and
+    escalations, so every change after them arrives as a message with a higher number. Two
+    queries (and the cache): the cases, the escalations."""
     queue_ids = list(access.queues)
     sequences = current_sequences(queue_ids)
     limit = snapshot_limit()
@@ -115,6 +148,10 @@ def build_snapshot(access: Access) -> dict[str, Any]:
         .only(*CASE_FIELDS)
         .order_by("-priority", "created_at", "pk")[: limit + 1]
     )
+    # Through the read path, as the queue page: recipients hold a grant on the case while the
+    # escalation is unresolved.
+    visible = Escalation.objects.restrict(access.user, VIEW)
+    escalations = list(recipient_escalations(visible, queue_ids)[: limit + 1])
     return {
         "type": "snapshot",
         "user_id": access.user.pk,
@@ -124,6 +161,8 @@ def build_snapshot(access: Access) -> dict[str, Any]:
         },
         "cases": [case_fields(case) for case in rows[:limit]],
         "truncated": len(rows) > limit,
+        "escalations": [escalation_fields(escalation) for escalation in escalations[:limit]],
+        "escalations_truncated": len(escalations) > limit,
     }
 
 
@@ -216,6 +255,16 @@ class LiveQueueConsumer(AsyncJsonWebsocketConsumer):
 
     async def case_event(self, message: dict) -> None:
         """One case event of a queue group: forwarded if the user (still) works that queue."""
+        await self._forward(message, "event")
+
+    async def escalation_event(self, message: dict) -> None:
+        """One escalation message of a recipient queue's group (``escalations.events``):
+        forwarded if the user (still) works that queue — its members are the recipients, whom
+        the escalation granted the case. Ids, state and configuration names only; no
+        ``sensitive`` flag."""
+        await self._forward(message, "escalation")
+
+    async def _forward(self, message: dict, kind: str) -> None:
         if self._closed:
             return
         if time.monotonic() - self._checked_at > access_cache_seconds():
@@ -233,7 +282,7 @@ class LiveQueueConsumer(AsyncJsonWebsocketConsumer):
         text = message.get(_ENCODED)
         if text is None:
             out = {key: value for key, value in message.items() if key not in _INTERNAL_FIELDS}
-            out["type"] = "event"
+            out["type"] = kind
             text = json.dumps(out)
             # channels-redis hands every socket of this process the same message object: the
             # first one to forward it encodes it for all.

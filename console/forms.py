@@ -15,6 +15,9 @@ from django import forms
 from cases.choices import Priority, Status
 from cases.models import MAX_TEXT_LENGTH, Queue
 from cases.workflow import OPEN_STATUSES
+from escalations.choices import Outcome, Urgency
+from escalations.models import SBAR_MAX_LENGTH, EscalationPathway
+from escalations.services import MAX_REASON_LENGTH
 
 OPEN_STATUS_CHOICES = [(value, label) for value, label in Status.choices if value in OPEN_STATUSES]
 
@@ -119,3 +122,96 @@ class AssignForm(forms.Form):
     def clean_assignee(self):
         pk = self.cleaned_data.get("assignee")
         return self.people[pk] if pk is not None else None
+
+
+# --- escalations (docs/architecture/escalations.md) -------------------------------------------
+
+
+class EscalateForm(forms.Form):
+    """Escalate a case: the pathway, how urgent, and the SBAR handoff. The service checks it all
+    again (trimmed, card numbers redacted, the pathway still active, no second escalation to the
+    same pathway); the form makes bad input a clear error on its field."""
+
+    pathway = forms.TypedChoiceField(label="Escalate to", coerce=int)
+    urgency = forms.ChoiceField(
+        label="Urgency",
+        choices=[("", "Choose…"), *Urgency.choices],
+        help_text="Emergent: the patient may be in danger now. Follow the emergency script too.",
+    )
+    reason = forms.CharField(label="Reason (one line)", max_length=MAX_REASON_LENGTH, strip=True)
+    situation = forms.CharField(
+        label="Situation: what is happening now",
+        max_length=SBAR_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    background = forms.CharField(
+        label="Background: what led to it (optional)",
+        required=False,
+        max_length=SBAR_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    assessment = forms.CharField(
+        label="Assessment: what you think the problem is",
+        max_length=SBAR_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    recommendation = forms.CharField(
+        label="Recommendation: what you ask the recipient to do",
+        max_length=SBAR_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, pathways: Iterable[EscalationPathway], **kwargs):
+        kwargs.setdefault("auto_id", "id_escalate_%s")
+        super().__init__(*args, **kwargs)
+        self.pathways = {pathway.pk: pathway for pathway in pathways}
+        self.fields["pathway"].choices = [("", "Choose a pathway…")] + [
+            (pk, pathway.name) for pk, pathway in self.pathways.items()
+        ]
+
+    def clean_pathway(self) -> EscalationPathway:
+        return self.pathways[self.cleaned_data["pathway"]]
+
+
+class EscalationResolveForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=[("", "Choose…"), *Outcome.choices])
+    notes = forms.CharField(
+        label="Notes (required for “no clinical action” and “unreachable”)",
+        required=False,
+        max_length=SBAR_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+WARRANTED_CHOICES = [("yes", "Yes, warranted"), ("no", "No, not warranted")]
+
+
+class EscalationReviewForm(forms.Form):
+    """A supervisor's review: was the escalation warranted (the escalation-accuracy measure)?"""
+
+    warranted = forms.TypedChoiceField(
+        label="Was this escalation warranted?",
+        choices=WARRANTED_CHOICES,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(
+        label="Feedback (required when it was not warranted)",
+        required=False,
+        max_length=SBAR_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+ACCURACY_PERIODS = [
+    ("", "All time"),
+    ("30", "Last 30 days"),
+    ("90", "Last 90 days"),
+    ("365", "Last 365 days"),
+]
+
+
+class AccuracyPeriodForm(forms.Form):
+    days = forms.TypedChoiceField(
+        label="Period", required=False, choices=ACCURACY_PERIODS, coerce=int, empty_value=None
+    )

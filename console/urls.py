@@ -9,6 +9,9 @@ app_name = "console"
 # A case reference as it appears in URLs (PC-2026-000123); anything else is no case (and never
 # reaches the database: a NUL byte in a query parameter is an error on PostgreSQL).
 CASE = r"^cases/(?P<reference>[A-Za-z0-9][A-Za-z0-9-]{0,31})/"
+# An escalation's id: digits only, at most 18 (fits a 64-bit integer; a longer number is no
+# escalation rather than an overflow in the database driver).
+ESCALATION = r"^escalations/(?P<escalation_id>[0-9]{1,18})/"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
@@ -23,4 +26,13 @@ urlpatterns = [
     re_path(CASE + r"note/$", views.case_note, name="case-note"),
     re_path(CASE + r"transition/$", views.case_transition, name="case-transition"),
     re_path(CASE + r"assign/$", views.case_assign, name="case-assign"),
+    re_path(CASE + r"banner/$", views.case_banner, name="case-banner"),
+    re_path(CASE + r"escalate/$", views.case_escalate, name="case-escalate"),
+    path("escalations/", views.escalations, name="escalations"),
+    path("escalations/review/", views.escalation_review_page, name="escalations-review"),
+    re_path(
+        ESCALATION + r"acknowledge/$", views.escalation_acknowledge, name="escalation-acknowledge"
+    ),
+    re_path(ESCALATION + r"resolve/$", views.escalation_resolve, name="escalation-resolve"),
+    re_path(ESCALATION + r"review/$", views.escalation_review, name="escalation-review"),
 ]

@@ -6,6 +6,11 @@
 * ``/console/cases/<reference>/`` — one case: patient context as minimum necessary allows, category
   details, timeline, reply and internal note, transitions, claim/release, assign (supervisors).
 * ``/console/mine/`` — my open cases; ``/console/supervisor/`` — supervised queues and workload.
+* escalations (``console.views.escalations``): the emergency banner, the escalations and the
+  escalate form on the case page (``/console/cases/<reference>/banner/``, ``…/escalate/``);
+  acknowledge, resolve and review (``/console/escalations/<id>/…/``); the recipients' view
+  ``/console/escalations/``; the review and the accuracy per pathway
+  ``/console/escalations/review/`` (supervisors and reviewers).
 
 Who may use the console: active people whose role may work cases (``cases.change_case``: agents,
 supervisors, administrators) and superusers. Anonymous users are sent to the login page; anybody
@@ -27,12 +32,22 @@ from console.views.case import (
     case_transition,
 )
 from console.views.common import console_page, may_use_console
+from console.views.escalations import (
+    case_banner,
+    case_escalate,
+    escalation_acknowledge,
+    escalation_resolve,
+    escalation_review,
+    escalations,
+)
 from console.views.lists import case_row, claim_next, mine, queue
-from console.views.supervision import supervisor
+from console.views.supervision import escalation_review_page, supervisor
 
 __all__ = [
     "case_assign",
+    "case_banner",
     "case_claim",
+    "case_escalate",
     "case_note",
     "case_page",
     "case_release",
@@ -41,6 +56,11 @@ __all__ = [
     "case_transition",
     "claim_next",
     "console_page",
+    "escalation_acknowledge",
+    "escalation_resolve",
+    "escalation_review",
+    "escalation_review_page",
+    "escalations",
     "may_use_console",
     "mine",
     "queue",

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -139,7 +140,7 @@ def _timeline(user, case: Case) -> list[dict]:
     return rows
 
 
-def _case_response(
+def case_response(
     request,
     case: Case,
     *,
@@ -149,6 +150,9 @@ def _case_response(
 ) -> HttpResponse:
     """The case page (also after a refused or invalid action: ``bound`` forms keep what was
     typed, ``refusal`` says why nothing happened). Logged before it responds."""
+    # The escalation actions (console.views.escalations) show this page again: it imports us.
+    from console.views.escalations import case_escalation_context
+
     user = request.user
     bound = bound or {}
     is_closed = case.status == Status.CLOSED
@@ -190,11 +194,14 @@ def _case_response(
         "forms": forms,
         "refusal": refusal,
         "supervises": can_supervise or user.is_superuser or queues_of(user, SUPERVISE).exists(),
+        **case_escalation_context(user, case, bound=bound, can_work=can_work, is_closed=is_closed),
         "config": {
             "page": "case",
             "me": user.pk,
             "socket_path": SOCKET_PATH,
             "case": {"id": case.pk, "reference": case.reference},
+            # live.js swaps the emergency banner for this fragment on ``case.escalated``.
+            "urls": {"banner": reverse("console:case-banner", args=[case.reference])},
             "names": names_for(user, [p for p in [case.assigned_to, *people] if p is not None]),
             "statuses": dict(Status.choices),
         },
@@ -206,7 +213,7 @@ def _case_response(
 @console_page
 @require_safe
 def case_page(request, reference: str):
-    return _case_response(request, case_or_404(request.user, reference, VIEW))
+    return case_response(request, case_or_404(request.user, reference, VIEW))
 
 
 def _act(
@@ -225,7 +232,7 @@ def _act(
     user = request.user
     case = case_or_404(user, reference, action)
     if form is not None and not form.is_valid():
-        return _case_response(request, case, bound={form_key: form}, status=400)
+        return case_response(request, case, bound={form_key: form}, status=400)
     try:
         done = perform(case)
     except ValidationError as error:
@@ -233,7 +240,7 @@ def _act(
             return queue_response(
                 request, refusal=refusal_text(error), status=refusal_status(error)
             )
-        return _case_response(
+        return case_response(
             request,
             case_or_404(user, reference, VIEW),
             bound={form_key: form} if form is not None else None,

@@ -1,4 +1,5 @@
-"""The live queue, "my cases", a single queue row (for live.js) and claim next."""
+"""The live queue (with the escalations addressed to the user's queues), "my cases", a single
+queue row (for live.js) and claim next."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from cases import services
-from cases.access import WORK
+from cases.access import VIEW, WORK
 from cases.models import Case
+from console.consumers import recipient_escalations
 from console.forms import ClaimNextForm, QueueFilterForm
+from console.templatetags.console_tags import duration_words
 from console.views.common import (
     PERSON_FIELDS,
     QUEUE_LIMIT,
@@ -28,8 +32,37 @@ from console.views.common import (
     refusal_text,
     render_page,
 )
+from escalations.choices import EscalationStatus, Urgency
+from escalations.models import Escalation
 
 # --- the live queue and my cases -----------------------------------------------------------------
+
+
+def acknowledgement_state(escalation: Escalation, now) -> tuple[str, str]:
+    """The acknowledgement cell of an escalation row: (state, words), as live.js recomputes it
+    every second (``ackState``): acknowledged, overdue (the target passed, or the timer sweep
+    marked it), due."""
+    if escalation.status != EscalationStatus.OPEN:
+        return "met", "Acknowledged"
+    left = (escalation.acknowledgement_due_at - now).total_seconds()
+    if escalation.overdue_at is not None or left < 0:
+        return "overdue", f"Not acknowledged: overdue by {duration_words(min(left, 0))}"
+    return "soon", f"Acknowledge within {duration_words(left)}"
+
+
+def escalations_for(user, queues) -> list[Escalation]:
+    """The unresolved escalations addressed to ``queues`` (the user's), through the read path
+    (their recipients hold a grant on the case while the escalation is unresolved), most urgent
+    first, at most ``QUEUE_LIMIT``; each with its acknowledgement state."""
+    rows = list(
+        recipient_escalations(
+            Escalation.objects.restrict(user, VIEW), [queue.pk for queue in queues]
+        )[:QUEUE_LIMIT]
+    )
+    now = timezone.now()
+    for escalation in rows:
+        escalation.ack_state, escalation.ack_label = acknowledgement_state(escalation, now)
+    return rows
 
 
 def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResponse:
@@ -52,6 +85,7 @@ def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResp
         user, people_of([q.pk for q in queues], also={c.assigned_to_id for c in cases})
     )
     filters = form.filters()
+    escalations = escalations_for(user, queues)
     config = live_config(
         request,
         page="queue",
@@ -61,6 +95,10 @@ def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResp
             "queue": filters.get("queue_id"),
             "status": filters.get("status"),
             "priority": filters.get("priority"),
+        },
+        escalation_labels={
+            "urgencies": dict(Urgency.choices),
+            "statuses": dict(EscalationStatus.choices),
         },
     )
     return render_page(
@@ -76,6 +114,7 @@ def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResp
             "cases": prepare_rows(cases, names),
             "more": more,
             "limit": QUEUE_LIMIT,
+            "escalations": escalations,
             "queues": queues,
             "refusal": refusal,
             "config": config,

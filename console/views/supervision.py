@@ -1,15 +1,18 @@
-"""The supervisor's view: supervised queues and the workload per agent."""
+"""The supervisor's views: supervised queues and the workload per agent; the escalations waiting
+for a review and the escalation accuracy per pathway."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.models import User
-from cases.access import SUPERVISE
+from cases.access import SUPERVISE, VIEW
 from cases.choices import Priority
 from cases.models import (
     SUPERVISE_QUEUE,
@@ -18,7 +21,12 @@ from cases.models import (
     QueueGroupObjectPermission,
     QueueUserObjectPermission,
 )
+from console.forms import AccuracyPeriodForm
 from console.views.common import PERSON_FIELDS, SOCKET_PATH, console_page, queues_of, render_page
+from console.views.escalations import REVIEW_PERMISSION, escalation_rows, visible_escalations
+from escalations.choices import EscalationStatus
+from escalations.metrics import accuracy_by_pathway
+from escalations.models import Escalation
 
 # --- the supervisor's view ------------------------------------------------------------------------
 
@@ -103,3 +111,61 @@ def supervisor(request):
         "console/supervisor.html",
         {"title": "Supervisor", "summaries": summaries, "config": config, "supervises": True},
     )
+
+
+# --- the escalation review ----------------------------------------------------------------------
+
+REVIEW_LIMIT = 200
+
+
+def review_action(user) -> str | None:
+    """How ``user`` reaches the escalations they review (``escalations.services.may_review``):
+    holders of the review permission every escalation they may see (``view``), supervisors
+    those of the cases of the queues they supervise (``supervise``). None: nothing to review
+    (the page is a 404)."""
+    if user.has_perm(REVIEW_PERMISSION):
+        return VIEW
+    if queues_of(user, SUPERVISE).exists():
+        return SUPERVISE
+    return None
+
+
+def review_response(
+    request, *, bound: dict | None = None, refusal: str = "", status: int = 200
+) -> HttpResponse:
+    """Resolved escalations waiting for a review, oldest first, with the review form; and the
+    escalation accuracy per pathway over the same escalations (``escalations.metrics``)."""
+    user = request.user
+    action = review_action(user)
+    if action is None:
+        raise Http404("No such page.")
+    period = AccuracyPeriodForm(request.GET or None)
+    since = None
+    if period.is_bound:
+        if not period.is_valid():
+            refusal = refusal or "Choose one of the periods offered."
+            status = 400
+        elif period.cleaned_data["days"]:
+            since = timezone.now() - timedelta(days=period.cleaned_data["days"])
+    waiting = list(
+        visible_escalations(user, action)
+        .filter(status=EscalationStatus.RESOLVED, reviewed_at__isnull=True)
+        .order_by("resolved_at", "pk")[: REVIEW_LIMIT + 1]
+    )
+    context = {
+        "title": "Escalation review",
+        "rows": escalation_rows(user, waiting[:REVIEW_LIMIT], reviewer=True, bound=bound or {}),
+        "truncated": len(waiting) > REVIEW_LIMIT,
+        "limit": REVIEW_LIMIT,
+        "accuracy": accuracy_by_pathway(Escalation.objects.restrict(user, action), since=since),
+        "period": period if period.is_bound else AccuracyPeriodForm(),
+        "refusal": refusal,
+        "supervises": True,
+    }
+    return render_page(request, "console/_escalation_review.html", context, status=status)
+
+
+@console_page
+@require_safe
+def escalation_review_page(request):
+    return review_response(request)

@@ -358,11 +358,12 @@ def test_the_case_page_query_count_does_not_grow_with_the_timeline(
     client, world, vendor, django_assert_num_queries
 ):
     """Session, user, permissions (2), the case with its flags and relations, the roles for
-    minimum necessary, the timeline, the supervised-queues check, the access entry (the chain
-    head and one INSERT: ``AuditEntry.append_many``), the session save (3)."""
+    minimum necessary, the timeline, the supervised-queues check, the case's escalations, the
+    active pathways (the escalate form), the access entry (the chain head and one INSERT:
+    ``AuditEntry.append_many``), the session save (3)."""
     login(client, world.agent)
     client.get(case_url(world.case))
-    expected = {"sqlite": 13, "postgresql": 13}[vendor]
+    expected = {"sqlite": 15, "postgresql": 15}[vendor]
     forget_cached_head()  # each request is its own transaction in production: it reads the head
     with django_assert_num_queries(expected, info="case page"):
         assert client.get(case_url(world.case)).status_code == 200

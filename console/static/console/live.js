@@ -10,7 +10,12 @@
    * the socket reconnects with exponential backoff and jitter, and starts with a snapshot;
    * SLA cells count down every second (the same states and words as console_tags.sla_state);
    * the case page watches its case ({"type": "watch"}) and warns when someone else views it
-     or when the case changes under the agent's eyes;
+     or when the case changes under the agent's eyes; when the case is escalated it fetches the
+     emergency banner again (GET …/banner/) and swaps it in;
+   * the queue page keeps "Escalations for you" current (the snapshot's "escalations", then one
+     "escalation" message per change, numbered in the recipient queue's sequence like case
+     events), counts the acknowledgement targets down, and announces an emergent escalation in
+     a role="alert" region until someone acknowledges it;
    * changes are announced in an aria-live region, batched so a screen reader is not flooded.
 
    Events carry ids and workflow fields only (no patient data): a new row shows reference,
@@ -47,11 +52,24 @@
     var emptyNote = document.getElementById("queue-empty");
     var statusBox = document.getElementById("live-status");
     var announcer = document.getElementById("console-announcer");
+    var escalationTable = document.getElementById("escalations-table");
+    var escalationBody = escalationTable ? escalationTable.tBodies[0] : null;
+    var escalationEmpty = document.getElementById("escalations-empty");
+    var escalationAlert = document.getElementById("escalation-alert");
+    var escalationLabels = config.escalation_labels || {};
+    var URGENCY_RANK = {emergent: 0, urgent: 1, routine: 2};
+    var bannerTimer = null;
 
     // --- small helpers ----------------------------------------------------------------------
 
     function urlFor(kind, reference) {
-        return config.urls[kind].replace(PLACEHOLDER, encodeURIComponent(reference));
+        var urls = config.urls || {};
+        if (!urls[kind]) {
+            // The case page's configuration names no URL patterns: the console's own layout.
+            var base = "/console/cases/" + encodeURIComponent(reference) + "/";
+            return kind === "case" ? base : base + kind + "/";
+        }
+        return urls[kind].replace(PLACEHOLDER, encodeURIComponent(reference));
     }
 
     function text(tag, value, className) {
@@ -183,6 +201,10 @@
         var cells = document.querySelectorAll(".sla[data-col]");
         for (var i = 0; i < cells.length; i += 1) {
             refreshSla(cells[i], now);
+        }
+        var targets = document.querySelectorAll(".ack[data-col]");
+        for (var j = 0; j < targets.length; j += 1) {
+            refreshAck(targets[j], now);
         }
     }
 
@@ -464,6 +486,9 @@
                 config.queues[queueId] = entry.name;
             }
         });
+        if (message.escalations !== undefined) {
+            applyEscalationSnapshot(message.escalations || []);
+        }
         if (!tbody) {
             return;
         }
@@ -501,7 +526,301 @@
         trim();
     }
 
+    // --- escalations for you (the queue page) -------------------------------------------------
+
+    /* The acknowledgement target in words (console/views/lists.py, acknowledgement_state):
+       acknowledged, overdue (the target passed, or the timer sweep marked it), or due. */
+    function ackState(status, dueIso, overdueIso, now) {
+        if (status !== "open") {
+            return {state: "met", label: "Acknowledged"};
+        }
+        if (!dueIso) {
+            return {state: "none", label: "Waiting for acknowledgement"};
+        }
+        var left = (Date.parse(dueIso) - now) / 1000;
+        if (overdueIso || left < 0) {
+            return {state: "overdue",
+                label: "Not acknowledged: overdue by " + durationWords(Math.min(left, 0))};
+        }
+        return {state: "soon", label: "Acknowledge within " + durationWords(left)};
+    }
+
+    function refreshAck(cell, now) {
+        var result = ackState(
+            cell.getAttribute("data-status"),
+            cell.getAttribute("data-due"),
+            cell.getAttribute("data-overdue-at"),
+            now
+        );
+        var label = cell.querySelector(".sla-label");
+        if (label && label.textContent !== result.label) {
+            label.textContent = result.label;
+        }
+        var wanted = "ack sla-" + result.state;
+        if (cell.className !== wanted) {
+            cell.className = wanted;
+        }
+        var row = cell.closest("tr");
+        if (row) {
+            var overdue = result.state === "overdue" ? "1" : "";
+            if ((row.getAttribute("data-overdue") || "") !== overdue) {
+                row.setAttribute("data-overdue", overdue);
+            }
+        }
+    }
+
+    function urgencyLabel(urgency) {
+        return (escalationLabels.urgencies || {})[urgency] || urgency;
+    }
+
+    function escalationStatusLabel(status) {
+        return (escalationLabels.statuses || {})[status] || status;
+    }
+
+    function escalationRowOf(id) {
+        return escalationBody
+            ? escalationBody.querySelector('tr[data-escalation-id="' + String(Number(id)) + '"]')
+            : null;
+    }
+
+    /* The row as console/templates/console/queue.html draws it: change both together. */
+    function buildEscalationRow(item) {
+        var row = document.createElement("tr");
+        row.setAttribute("data-escalation-id", String(item.escalation_id));
+        row.setAttribute("data-case-id", String(item.case_id));
+        row.setAttribute("data-reference", item.reference);
+        row.setAttribute("data-urgency", item.urgency);
+        row.setAttribute("data-status", item.status);
+        row.setAttribute("data-requested-at", item.requested_at || "");
+        row.className = "escalation-row escalation-row-" + item.urgency;
+
+        var head = document.createElement("th");
+        head.scope = "row";
+        head.setAttribute("data-col", "reference");
+        var link = text("a", item.reference);
+        link.href = urlFor("case", item.reference);
+        head.appendChild(link);
+        row.appendChild(head);
+
+        function cell(column, value) {
+            var element = text("td", value);
+            element.setAttribute("data-col", column);
+            row.appendChild(element);
+            return element;
+        }
+        cell("pathway", item.pathway || "");
+        var urgency = cell("urgency", "");
+        var badge = text("span", urgencyLabel(item.urgency), "urgency urgency-" + item.urgency);
+        if (item.urgency === "emergent") {
+            badge.className += " priority priority-40"; // red, with the word: never colour alone
+        } else if (item.urgency === "urgent") {
+            badge.className += " priority priority-30";
+        }
+        urgency.appendChild(badge);
+        cell("status", escalationStatusLabel(item.status));
+
+        var ack = document.createElement("td");
+        ack.setAttribute("data-col", "acknowledgement");
+        ack.setAttribute("data-status", item.status);
+        ack.setAttribute("data-due", item.acknowledgement_due_at || "");
+        ack.setAttribute("data-overdue-at", item.overdue_at || "");
+        if (item.acknowledgement_due_at) {
+            var time = text("time", formatDue(item.acknowledgement_due_at));
+            time.setAttribute("datetime", item.acknowledgement_due_at);
+            ack.appendChild(time);
+            ack.appendChild(document.createElement("br"));
+        }
+        ack.appendChild(text("span", "", "sla-label"));
+        row.appendChild(ack);
+        refreshAck(ack, Date.now());
+        return row;
+    }
+
+    function escalationComesBefore(row, rank, requested, id) {
+        var rowRank = URGENCY_RANK[row.getAttribute("data-urgency")];
+        rowRank = rowRank === undefined ? 3 : rowRank;
+        if (rowRank !== rank) {
+            return rowRank < rank;
+        }
+        var rowRequested = Date.parse(row.getAttribute("data-requested-at")) || 0;
+        if (rowRequested !== requested) {
+            return rowRequested < requested;
+        }
+        return Number(row.getAttribute("data-escalation-id")) < id;
+    }
+
+    /* Most urgent first (emergent, urgent, routine), then oldest. */
+    function placeEscalation(row) {
+        var rank = URGENCY_RANK[row.getAttribute("data-urgency")];
+        rank = rank === undefined ? 3 : rank;
+        var requested = Date.parse(row.getAttribute("data-requested-at")) || 0;
+        var id = Number(row.getAttribute("data-escalation-id"));
+        var rows = escalationBody.rows;
+        for (var i = 0; i < rows.length; i += 1) {
+            if (rows[i] !== row && !escalationComesBefore(rows[i], rank, requested, id)) {
+                escalationBody.insertBefore(row, rows[i]);
+                return;
+            }
+        }
+        escalationBody.appendChild(row);
+    }
+
+    function escalationsShown() {
+        if (escalationEmpty && escalationBody) {
+            escalationEmpty.hidden = escalationBody.rows.length > 0;
+        }
+    }
+
+    function describeEscalation(item) {
+        return item.reference + " to " + (item.pathway || "a pathway");
+    }
+
+    /* An emergent escalation nobody has acknowledged yet gets a role="alert" note in
+       #escalation-alert (announced as it is inserted), until it is acknowledged or resolved. */
+    function alertFor(item, quiet) {
+        if (!escalationAlert) {
+            if (!quiet && item.urgency === "emergent" && item.status === "open") {
+                announce("Emergent escalation: " + describeEscalation(item) + ".");
+            }
+            return;
+        }
+        var id = String(Number(item.escalation_id));
+        var existing = escalationAlert.querySelector('[data-escalation-id="' + id + '"]');
+        var wanted = item.urgency === "emergent" && item.status === "open";
+        if (!wanted) {
+            if (existing) {
+                existing.parentNode.removeChild(existing);
+            }
+            return;
+        }
+        if (existing) {
+            return;
+        }
+        var note = document.createElement("p");
+        note.className = "errornote escalation-alert";
+        note.setAttribute("role", "alert"); // inserted: announced at once
+        note.setAttribute("data-escalation-id", id);
+        note.appendChild(document.createTextNode(
+            "Emergent escalation: " + describeEscalation(item) + ". "
+        ));
+        var link = text("a", "Open case " + item.reference);
+        link.href = urlFor("case", item.reference);
+        note.appendChild(link);
+        escalationAlert.appendChild(note);
+    }
+
+    function applyEscalation(item, quiet) {
+        alertFor(item, quiet);
+        if (!escalationBody) {
+            return;
+        }
+        var previous = escalationRowOf(item.escalation_id);
+        if (item.status === "resolved") {
+            if (previous) {
+                previous.parentNode.removeChild(previous);
+                if (!quiet) {
+                    announce("Escalation " + describeEscalation(item) + " resolved.");
+                }
+            }
+            escalationsShown();
+            return;
+        }
+        var row = buildEscalationRow(item);
+        if (previous) {
+            swap(previous, row);
+            if (previous.getAttribute("data-urgency") !== item.urgency) {
+                placeEscalation(row);
+            }
+        } else {
+            placeEscalation(row);
+        }
+        escalationsShown();
+        if (quiet) {
+            return;
+        }
+        if (item.event === "escalation.acknowledged") {
+            announce("Escalation " + describeEscalation(item) + " acknowledged.");
+        } else if (item.event === "escalation.overdue") {
+            announce("Escalation " + describeEscalation(item) + " not acknowledged in time.");
+        } else if (!previous && item.urgency !== "emergent") {
+            announce("New " + urgencyLabel(item.urgency).toLowerCase() + " escalation: "
+                + describeEscalation(item) + ".");
+        }
+    }
+
+    function applyEscalationSnapshot(items) {
+        var open = {};
+        items.forEach(function (item) {
+            open[String(Number(item.escalation_id))] = true;
+        });
+        if (escalationAlert) { // alerts of escalations no longer waiting go
+            Array.prototype.slice.call(escalationAlert.querySelectorAll("[data-escalation-id]"))
+                .forEach(function (note) {
+                    if (!open[note.getAttribute("data-escalation-id")]) {
+                        note.parentNode.removeChild(note);
+                    }
+                });
+        }
+        items.forEach(function (item) {
+            alertFor(item, true);
+        });
+        if (!escalationBody) {
+            return;
+        }
+        var focusedId = null;
+        if (escalationBody.contains(document.activeElement)) {
+            var focusedRow = document.activeElement.closest("tr");
+            focusedId = focusedRow ? focusedRow.getAttribute("data-escalation-id") : null;
+        }
+        var fresh = document.createElement("tbody");
+        escalationTable.replaceChild(fresh, escalationBody);
+        escalationBody = fresh;
+        items.filter(function (item) { return item.status !== "resolved"; })
+            .forEach(function (item) {
+                placeEscalation(buildEscalationRow(item));
+            });
+        if (focusedId) {
+            var again = escalationRowOf(focusedId);
+            if (again) {
+                again.querySelector("a").focus();
+            }
+        }
+        escalationsShown();
+    }
+
     // --- the case page ------------------------------------------------------------------------
+
+    /* The emergency banner (the case page's #emergency-banner, always present, empty when there
+       is nothing to show) is fetched again when the watched case is escalated, and swapped in
+       whole: the server's own escaped markup, never built from a message. Changes close
+       together (case.escalated, then escalation.opened) cost one fetch. */
+    function refreshBanner(item) {
+        if (!config.case || Number(caseId(item)) !== Number(config.case.id)) {
+            return;
+        }
+        if (!document.getElementById("emergency-banner") || bannerTimer) {
+            return;
+        }
+        bannerTimer = window.setTimeout(function () {
+            bannerTimer = null;
+            var url = urlFor("banner", config.case.reference);
+            window.fetch(url, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+                .then(function (response) { return response.ok ? response.text() : null; })
+                .then(function (html) {
+                    var current = document.getElementById("emergency-banner");
+                    if (!html || !current) {
+                        return;
+                    }
+                    var template = document.createElement("template");
+                    template.innerHTML = html.trim(); // the server's own escaped markup
+                    var fresh = template.content.querySelector("#emergency-banner");
+                    if (fresh) {
+                        current.parentNode.replaceChild(fresh, current);
+                    }
+                })
+                .catch(function () { /* the next change, or a reload, shows it */ });
+        }, 100);
+    }
 
     function applyToCase(item) {
         if (!config.case || Number(caseId(item)) !== Number(config.case.id)) {
@@ -519,6 +838,9 @@
         }
         if (item.event === "case.message_added") {
             parts.push("A message or note was added.");
+        }
+        if (item.event === "case.escalated") {
+            parts.push("An escalation was opened or changed.");
         }
         if (item.event === "case.status_changed") {
             parts.push("Status: " + (config.statuses[item.status] || item.status) + ".");
@@ -622,6 +944,19 @@
         if (inSequence(queueId, Number(message.seq))) {
             applyToTable(message, message.at, false);
             applyToCase(message);
+            if (message.event === "case.escalated") {
+                refreshBanner(message);
+            }
+        }
+    }
+
+    /* An escalation to one of the user's queues: numbered in that queue's sequence, exactly
+       like a case event of the same group. */
+    function onEscalation(message) {
+        var queueId = String(message.seq_queue_id !== undefined ? message.seq_queue_id : message.queue_id);
+        if (inSequence(queueId, Number(message.seq))) {
+            applyEscalation(message, false);
+            refreshBanner(message);
         }
     }
 
@@ -654,6 +989,9 @@
         case "case.event":
             onEvent(message);
             break;
+        case "escalation":
+            onEscalation(message);
+            break;
         case "skip":
             // A number used by an event this user may not see: nothing to show.
             inSequence(String(message.queue_id), Number(message.seq));
@@ -672,6 +1010,7 @@
                 }
                 trim();
             }
+            applyEscalationSnapshot([]);
             announce("Your access to these queues was removed.");
             break;
         default:
