@@ -12,19 +12,14 @@ emergency banner again: call 911, 988 Suicide & Crisis Lifeline. Neither page re
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from playwright.sync_api import expect
 
 from accounts.roles import Role, ensure_role_groups
 from escalations.choices import PathwayKind, Source, Urgency
 from escalations.models import Escalation, EscalationPathway
-from partners import credentials
-from partners.models import PartnerOrganisation
-from tests.browser.test_live_queue import open_case_through_the_api
+from tests.browser.test_live_queue import open_case_through_the_api, partner_token
 from tests.factories import CategoryFactory, QueueFactory, UserFactory
 
 RED_FLAG_MESSAGE = "tengo dolor de pecho y no puedo respirar"
@@ -62,21 +57,7 @@ def setting(transactional_db):
         recipient_queue=triage,
         acknowledgement_minutes=15,
     )
-    administrator = UserFactory(username="browser-admin")
-    administrator.groups.add(groups[Role.ADMINISTRATOR])
-    today = timezone.localdate()
-    organisation = PartnerOrganisation.objects.create(
-        name="Lakeside EHR (test)",
-        slug="lakeside-ehr",
-        kind=PartnerOrganisation.Kind.EHR,
-        baa_effective_on=today - datetime.timedelta(days=30),
-        baa_expires_on=today + datetime.timedelta(days=335),
-    )
-    organisation.allowed_categories.add(category)
-    account = credentials.service_account_create(
-        actor=administrator, organisation=organisation, username="svc-lakeside"
-    )
-    _, token = credentials.token_issue(actor=administrator, account=account, name="EHR")
+    token = partner_token(groups, category)
     return {"agent": agent, "nurse": nurse, "token": token}
 
 

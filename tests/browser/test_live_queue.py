@@ -42,6 +42,12 @@ def setting(transactional_db):
         agent.groups.add(groups[Role.AGENT])
         assign_perm("cases.work_queue", agent, queue)
         agents.append(agent)
+    return {"agents": agents, "token": partner_token(groups, category), "category": category}
+
+
+def partner_token(groups, category) -> str:
+    """A Bearer token of a partner organisation's service account (BAA in force, ``category``
+    allowed), issued by an administrator through the services."""
     administrator = UserFactory(username="browser-admin")
     administrator.groups.add(groups[Role.ADMINISTRATOR])
     today = timezone.localdate()
@@ -57,7 +63,7 @@ def setting(transactional_db):
         actor=administrator, organisation=organisation, username="svc-lakeside"
     )
     _, token = credentials.token_issue(actor=administrator, account=account, name="EHR")
-    return {"agents": agents, "token": token, "category": category}
+    return token
 
 
 def open_case_through_the_api(server, token: str, category_slug: str) -> str:

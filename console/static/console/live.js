@@ -291,6 +291,24 @@
         return form;
     }
 
+    /* The first cell of a case or escalation row: the reference, linked to the case page. */
+    function referenceHeader(reference) {
+        var head = document.createElement("th");
+        head.scope = "row";
+        head.setAttribute("data-col", "reference");
+        var link = text("a", reference);
+        link.href = urlFor("case", reference);
+        head.appendChild(link);
+        return head;
+    }
+
+    function appendCell(row, column, value) {
+        var element = text("td", value);
+        element.setAttribute("data-col", column);
+        row.appendChild(element);
+        return element;
+    }
+
     /* The row as console/templates/console/_case_row.html draws it. ``previous``: the row it
        replaces, whose SLA facts the event may not carry (first response met, clock stopped). */
     function buildRow(item, previous, at) {
@@ -305,19 +323,10 @@
             ? "" : String(item.assigned_to_id);
         row.setAttribute("data-assigned-to", assigned);
 
-        var head = document.createElement("th");
-        head.scope = "row";
-        head.setAttribute("data-col", "reference");
-        var link = text("a", item.reference);
-        link.href = urlFor("case", item.reference);
-        head.appendChild(link);
-        row.appendChild(head);
+        row.appendChild(referenceHeader(item.reference));
 
         function cell(column, value) {
-            var element = text("td", value);
-            element.setAttribute("data-col", column);
-            row.appendChild(element);
-            return element;
+            return appendCell(row, column, value);
         }
         cell("queue", (config.queues || {})[String(item.queue_id)] || "Another queue");
         cell("category", (config.categories || {})[String(item.category_id)] || "");
@@ -594,19 +603,10 @@
         row.setAttribute("data-requested-at", item.requested_at || "");
         row.className = "escalation-row escalation-row-" + item.urgency;
 
-        var head = document.createElement("th");
-        head.scope = "row";
-        head.setAttribute("data-col", "reference");
-        var link = text("a", item.reference);
-        link.href = urlFor("case", item.reference);
-        head.appendChild(link);
-        row.appendChild(head);
+        row.appendChild(referenceHeader(item.reference));
 
         function cell(column, value) {
-            var element = text("td", value);
-            element.setAttribute("data-col", column);
-            row.appendChild(element);
-            return element;
+            return appendCell(row, column, value);
         }
         cell("pathway", item.pathway || "");
         var urgency = cell("urgency", "");
