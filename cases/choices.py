@@ -74,6 +74,9 @@ class EventKind(models.TextChoices):
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Escalation acknowledged"
     ESCALATION_RESOLVED = "escalation_resolved", "Escalation resolved"
     PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    # A red flag in the patient's words that no active escalation pathway takes (a configuration
+    # gap): the case page shows the emergency script for it while the case is open.
+    RED_FLAG_UNROUTED = "red_flag_unrouted", "Red flag, no escalation pathway"
     # The timer sweep (cases.sla.sweep): a target about to pass, a target passed.
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACHED = "sla_breached", "SLA breached"

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from cases.choices import EventKind, Priority
-from cases.events import CaseEventName
+from cases.events import CaseEventName, publish_case_event
 from cases.models import CaseEvent
 from escalations.choices import PathwayKind, Source, Urgency
 from escalations.models import EscalationPathway
@@ -165,17 +165,19 @@ def _unrouted(case: Case, kind: str, hits: list[Hit], where: str) -> None:
         locked._history_user = actor
         locked.save(update_fields=["priority", "updated_at"])
         case.priority = locked.priority
-    CaseEvent.objects.create(
+    timeline = CaseEvent.objects.create(
         case=locked,
-        kind=EventKind.ESCALATED,
+        kind=EventKind.RED_FLAG_UNROUTED,
         actor=actor,
-        new_value="",
+        new_value=label[:200],
         body=f"Red flag in {where} ("
         + ", ".join(f"“{h.phrase}”" for h in hits)
         + f"), but no active {label} escalation pathway takes it: escalate by hand now, and "
         "ask an administrator to configure one.",
     )
     logger.error("case %s: red flag with no active %s pathway", case.pk, kind)
+    # The case page's banner refreshes on this announcement (console live.js).
+    publish_case_event(locked, CaseEventName.ESCALATED, event=timeline)
 
 
 # --- category rules -----------------------------------------------------------------------------

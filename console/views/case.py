@@ -179,6 +179,7 @@ def case_response(
         )
     category_label, details = _details(user, case)
     case.sla = case_sla(case, timezone.now(), sla_warning())
+    timeline = _timeline(user, case)
     context = {
         "title": f"Case {case.reference}",
         "case": case,
@@ -186,7 +187,7 @@ def case_response(
         "case_fields": shown_fields(user, case, CASE_FIELDS),
         "details_label": category_label,
         "details": details,
-        "timeline": _timeline(user, case),
+        "timeline": timeline,
         "can_work": can_work,
         "can_supervise": can_supervise,
         "can_claim": can_work and case.is_open and case.assigned_to_id is None,
@@ -194,7 +195,14 @@ def case_response(
         "forms": forms,
         "refusal": refusal,
         "supervises": can_supervise or user.is_superuser or queues_of(user, SUPERVISE).exists(),
-        **case_escalation_context(user, case, bound=bound, can_work=can_work, is_closed=is_closed),
+        **case_escalation_context(
+            user,
+            case,
+            bound=bound,
+            can_work=can_work,
+            is_closed=is_closed,
+            events=[row["event"] for row in timeline],
+        ),
         "config": {
             "page": "case",
             "me": user.pk,

@@ -31,7 +31,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.access import SUPERVISE, VIEW, WORK, queues_for
-from cases.models import Case
+from cases.choices import EventKind
+from cases.models import Case, CaseEvent
 from compliance.access_log import AccessKind, record_request_access
 from console.forms import EscalateForm, EscalationResolveForm, EscalationReviewForm
 from console.templatetags.console_tags import sla_state
@@ -198,18 +199,32 @@ def active_pathways() -> list[EscalationPathway]:
     return list(EscalationPathway.objects.active().only("pk", "name").order_by("name", "pk"))
 
 
+def unrouted_red_flags(case: Case, events) -> bool:
+    """Whether the open ``case`` had a red flag that no escalation pathway took (``events``: its
+    timeline events): the banner shows the emergency script for it too, since no escalation
+    will (escalations.detection)."""
+    return case.is_open and any(event.kind == EventKind.RED_FLAG_UNROUTED for event in events)
+
+
 def case_escalation_context(
-    user, case: Case, *, bound: dict[str, Any], can_work: bool, is_closed: bool
+    user,
+    case: Case,
+    *,
+    bound: dict[str, Any],
+    can_work: bool,
+    is_closed: bool,
+    events=(),
 ) -> dict[str, Any]:
     """The case page's escalation part: the banner, the rows with their actions, the escalate
     form. Two queries (the escalations; the active pathways when the user may escalate),
-    whatever the number of escalations."""
+    whatever the number of escalations. ``events``: the timeline already read."""
     escalations = list(
         visible_escalations(user).filter(case_id=case.pk).order_by("-requested_at", "-id")
     )
     reviewer = bool(case.can_supervise) or user.has_perm(REVIEW_PERMISSION)  # services.may_review
     context: dict[str, Any] = {
         "emergencies": emergencies_of(escalations),
+        "unrouted_red_flag": unrouted_red_flags(case, events),
         "escalations": escalation_rows(user, escalations, reviewer=reviewer, bound=bound),
         "escalate_form": None,
         "escalate_open": "escalate" in bound,
@@ -232,7 +247,7 @@ def case_banner(request, reference: str):
     try:
         case = (
             Case.objects.restrict(user, VIEW)
-            .only("pk", "reference", "patient_id")
+            .only("pk", "reference", "patient_id", "status")
             .get(reference=reference)
         )
     except Case.DoesNotExist as exc:
@@ -245,9 +260,18 @@ def case_banner(request, reference: str):
         .order_by("-requested_at", "-id")
     )
     emergencies = emergencies_of(open_emergent)
+    unrouted = case.is_open and (
+        CaseEvent.objects.restrict(user, VIEW)
+        .filter(case_id=case.pk, kind=EventKind.RED_FLAG_UNROUTED)
+        .exists()
+    )
     if emergencies:
         record_request_access(request, [case], kind=AccessKind.VIEW, via=VIA, model=Case)
-    return render(request, "console/_emergency_banner.html", {"emergencies": emergencies})
+    return render(
+        request,
+        "console/_emergency_banner.html",
+        {"emergencies": emergencies, "unrouted_red_flag": unrouted},
+    )
 
 
 # --- actions ------------------------------------------------------------------------------------

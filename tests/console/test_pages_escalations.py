@@ -251,6 +251,27 @@ def test_the_banner_fragment(client, clinic):
     assert f'"urls": {{"banner": "{banner}"}}' in page
 
 
+def test_a_red_flag_no_pathway_took_still_shows_the_script(client, clinic):
+    """A configuration gap (no active pathway of the red flag's kind): no escalation exists, but
+    the case page and the fragment show the emergency script while the case is open."""
+    c = clinic
+    EscalationPathway.objects.update(active=False)
+    case_services.case_receive_message(
+        actor=c.w.agent, case=c.w.case, body="My father can't breathe, what do I do?"
+    )
+    assert not Escalation.objects.exists()
+    login(client, c.w.agent)
+    for html in (
+        page_text(client.get(case_url(c.w.case))),
+        page_text(client.get(reverse("console:case-banner", args=[c.w.case.reference]))),
+    ):
+        assert SCRIPT_911 in html and SCRIPT_988 in html
+        assert "No escalation pathway took this red flag" in html
+    for status in (Status.RESOLVED, Status.CLOSED):
+        case_services.case_transition(actor=c.w.agent, case=c.w.case, to_status=status)
+    assert EMPTY_BANNER in page_text(client.get(case_url(c.w.case)))
+
+
 # --- the case's escalations ---------------------------------------------------------------------
 
 

@@ -122,8 +122,9 @@ def test_a_red_flag_nobody_takes_is_never_silent(esc_world):
     case = w.case(description="can't breathe")
     assert not Escalation.objects.exists()
     assert Case.objects.get(pk=case.pk).priority == Priority.URGENT
-    event = case.events.get(kind=EventKind.ESCALATED)
+    event = case.events.get(kind=EventKind.RED_FLAG_UNROUTED)
     assert "no active Nurse triage escalation pathway" in event.body
+    assert event.new_value == "Nurse triage"
 
 
 def test_the_escalation_rolls_back_with_the_message(esc_world):
