@@ -19,7 +19,7 @@ Escalations (``escalations.events``) reach the members of a pathway's recipient 
 recipients, whom opening the escalation granted the case — as ``escalation`` messages of that
 queue's group, numbered in its sequence like case events (ids, state and configuration names
 only). The snapshot lists the unresolved escalations addressed to the user's queues, read through
-``Escalation.objects.restrict(user, "view")`` like the queue page.
+``Escalation.objects.restrict(user, "receive")`` like the queue page.
 
 Database work runs off the event loop (``_db``); delivering an event, an escalation message or a
 presence update touches no database (unless the access answer is stale), so those message types
@@ -59,7 +59,7 @@ from console.signals import user_group
 from escalations.choices import EscalationStatus, Urgency
 from escalations.events import ESCALATION_FIELDS, escalation_fields
 from escalations.events import MESSAGE_TYPE as ESCALATION_MESSAGE_TYPE
-from escalations.models import Escalation
+from escalations.models import RECEIVE, Escalation
 
 logger = logging.getLogger(__name__)
 
@@ -148,9 +148,9 @@ def build_snapshot(access: Access) -> dict[str, Any]:
         .only(*CASE_FIELDS)
         .order_by("-priority", "created_at", "pk")[: limit + 1]
     )
-    # Through the read path, as the queue page: recipients hold a grant on the case while the
-    # escalation is unresolved.
-    visible = Escalation.objects.restrict(access.user, VIEW)
+    # Through the read path's "receive" action, as the queue page: addressed to the user as a
+    # recipient, listing fields only (escalation_fields has no SBAR, reason or red flags).
+    visible = Escalation.objects.restrict(access.user, RECEIVE)
     escalations = list(recipient_escalations(visible, queue_ids)[: limit + 1])
     return {
         "type": "snapshot",

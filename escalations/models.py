@@ -24,6 +24,8 @@ from escalations.choices import (
 )
 
 SBAR_MAX_LENGTH = 4000
+# The read action of the recipients' lists (EscalationQuerySet.restrict).
+RECEIVE = "receive"
 
 
 def _in(field: str, choices: type[models.Choices]) -> Q:
@@ -147,16 +149,22 @@ class EscalationQuerySet(models.QuerySet):
     def unresolved(self) -> EscalationQuerySet:
         return self.exclude(status=EscalationStatus.RESOLVED)
 
-    def for_recipient(self, user) -> EscalationQuerySet:
-        """Escalations whose pathway's recipient queue ``user`` works (the recipients' view)."""
-        from cases.access import queues_for
-
-        return self.filter(pathway__recipient_queue__in=queues_for(user, "work"))
-
     def restrict(self, user, action: str) -> EscalationQuerySet:
-        """Escalations of the cases ``user`` may ``action`` (the one read path, cases.access):
-        an SBAR is about the patient, so a recipient reads it through the case grant the
-        escalation gave them, and no longer once it has ended."""
+        """The one read path (cases.access).
+
+        ``view``, ``work``, ``supervise``: the escalations of the cases ``user`` may ``action``
+        — an SBAR is about the patient, so a recipient reads it through the case grant the
+        escalation gave them, and no longer once it has ended.
+
+        ``receive``: the escalations addressed to ``user`` as a recipient (their pathway's
+        recipient queue is one the user works), whether or not they can see the case yet — a
+        recipient who joined the queue after the escalation opened has no grant until they
+        acknowledge it. For the recipients' lists only, which show the listing fields (reference,
+        pathway, urgency, state, times) and never the SBAR, reason or red flags."""
+        if action == RECEIVE:
+            from cases.access import WORK, queues_for
+
+            return self.filter(pathway__recipient_queue__in=queues_for(user, WORK))
         from cases.access import restrict_related
 
         return restrict_related(self, user, action)

@@ -49,7 +49,7 @@ from console.views.common import (
 )
 from escalations import services
 from escalations.choices import EscalationStatus, Language, Urgency
-from escalations.models import Escalation, EscalationPathway
+from escalations.models import RECEIVE, Escalation, EscalationPathway
 
 REVIEW_PERMISSION = "escalations.review_escalation"
 # Refusals about the escalation's state or who the user is (409), rather than bad input (400).
@@ -114,11 +114,20 @@ def visible_escalations(user, action: str = VIEW) -> QuerySet[Escalation]:
     )
 
 
-def escalation_or_404(user, escalation_id: str) -> Escalation:
+def escalation_or_404(user, escalation_id: str, *, addressed: bool = False) -> Escalation:
+    """The escalation if the user may see it (the read path), or — ``addressed`` — if it is
+    addressed to them as a recipient (acknowledging one whose case they cannot see yet gives
+    them access to it); else Http404."""
     try:
-        return visible_escalations(user).get(pk=int(escalation_id))
-    except (Escalation.DoesNotExist, ValueError, OverflowError) as exc:
+        pk = int(escalation_id)
+        found = visible_escalations(user).filter(pk=pk).first()
+        if found is None and addressed:
+            found = visible_escalations(user, RECEIVE).filter(pk=pk).first()
+    except (ValueError, OverflowError) as exc:
         raise Http404("No such escalation.") from exc
+    if found is None:
+        raise Http404("No such escalation.")
+    return found
 
 
 def acknowledgement_state(escalation: Escalation, now):
@@ -351,13 +360,14 @@ def _escalation_action(
     perform: Callable[[Escalation], str],
     form=None,
     form_key: str = "",
+    addressed: bool = False,
 ) -> HttpResponse:
     """One escalation action: the escalation through the read path (else 404), the form, the
     service; success → a message and back to the page the form was on (the recipients' view
     when the user can no longer see the case: resolving ends a recipient's access); a refusal →
     that page again with the reason and a 4xx, having changed nothing."""
     user = request.user
-    escalation = escalation_or_404(user, escalation_id)
+    escalation = escalation_or_404(user, escalation_id, addressed=addressed)
     origin = _origin(request)
     bound = {"escalation_id": escalation.pk, form_key: form} if form is not None else {}
     if form is not None and not form.is_valid():
@@ -394,7 +404,7 @@ def escalation_acknowledge(request, escalation_id: str):
         services.escalation_acknowledge(actor=request.user, escalation=escalation)
         return f"{_about(escalation)} is acknowledged: it is yours."
 
-    return _escalation_action(request, escalation_id, perform=perform)
+    return _escalation_action(request, escalation_id, perform=perform, addressed=True)
 
 
 @console_page
@@ -440,11 +450,11 @@ def escalation_review(request, escalation_id: str):
 
 def recipients_response(request, *, refusal: str = "", status: int = 200) -> HttpResponse:
     """Unresolved escalations addressed to the user (their pathway's recipient queue is one the
-    user works) that the user may see, most urgent and oldest first."""
+    user works: ``restrict(user, "receive")``, also before the user can see the case), most
+    urgent and oldest first. Listing fields only: no SBAR, reason or red flags."""
     user = request.user
     escalations = list(
-        visible_escalations(user)
-        .for_recipient(user)
+        visible_escalations(user, RECEIVE)
         .unresolved()
         .annotate(rank=URGENCY_RANK)
         .order_by("-rank", "requested_at", "pk")[: RECIPIENT_LIMIT + 1]

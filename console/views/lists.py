@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from cases import services
-from cases.access import VIEW, WORK
+from cases.access import WORK
 from cases.models import Case
 from console.consumers import recipient_escalations
 from console.forms import ClaimNextForm, QueueFilterForm
@@ -33,7 +33,7 @@ from console.views.common import (
     render_page,
 )
 from escalations.choices import EscalationStatus, Urgency
-from escalations.models import Escalation
+from escalations.models import RECEIVE, Escalation
 
 # --- the live queue and my cases -----------------------------------------------------------------
 
@@ -51,12 +51,12 @@ def acknowledgement_state(escalation: Escalation, now) -> tuple[str, str]:
 
 
 def escalations_for(user, queues) -> list[Escalation]:
-    """The unresolved escalations addressed to ``queues`` (the user's), through the read path
-    (their recipients hold a grant on the case while the escalation is unresolved), most urgent
-    first, at most ``QUEUE_LIMIT``; each with its acknowledgement state."""
+    """The unresolved escalations addressed to ``queues`` (the user's), through the read path's
+    ``receive`` action (listing fields only), most urgent first, at most ``QUEUE_LIMIT``; each
+    with its acknowledgement state."""
     rows = list(
         recipient_escalations(
-            Escalation.objects.restrict(user, VIEW), [queue.pk for queue in queues]
+            Escalation.objects.restrict(user, RECEIVE), [queue.pk for queue in queues]
         )[:QUEUE_LIMIT]
     )
     now = timezone.now()

@@ -3,7 +3,6 @@ corpus (tests/escalations/redflag_corpus.py). Pure Python: no database."""
 
 from __future__ import annotations
 
-import time
 import unicodedata
 
 import pytest
@@ -289,7 +288,9 @@ def test_hit_is_frozen():
         hit.negated = True  # type: ignore[misc]
 
 
-def test_long_text_is_fast_and_finds_the_phrase_at_the_end(defaults):
+def test_a_long_text_finds_the_phrase_at_the_end(defaults):
+    """The longest text a case takes (20,000 characters), the phrase at its very end. (How fast:
+    bench/red_flags.py; timing is not asserted in unit tests.)"""
     filler = "please call me back about my bill and the portal password. " * 400
     text = filler[:19_989] + " chest pain"
     assert len(text) == 20_000
@@ -297,17 +298,6 @@ def test_long_text_is_fast_and_finds_the_phrase_at_the_end(defaults):
     assert not emoji_text.isascii()
     for sample in (text, emoji_text):
         assert [h.phrase for h in defaults.find(sample)] == ["chest pain"]
-        best = min(_elapsed(defaults, sample) for _ in range(5))
-        assert best < 0.005, f"{best * 1000:.1f} ms for 20,000 characters"
-
-
-def _elapsed(matcher: Matcher, text: str) -> float:
-    start = time.perf_counter()
-    matcher.find(text)
-    return time.perf_counter() - start
-
-
-# --- the built-in lists -------------------------------------------------------------------------
 
 
 def test_default_lists_cover_both_kinds_and_languages():
