@@ -666,6 +666,29 @@ def test_the_recipients_view_shows_a_refusal_there(client, clinic):
     assert "Already acknowledged by Nia Tester." in html
 
 
+def test_a_recipient_without_a_grant_yet_sees_it_and_acknowledging_opens_the_case(client, clinic):
+    """A nurse who joined the queue after the escalation opened has no case grant: the list
+    still shows it (listing fields only), and acknowledging it there gives them the case."""
+    c = clinic
+    escalation = escalate(c)
+    late = UserFactory(username="pages-late-nurse", first_name="Lee", last_name="Tester")
+    late.groups.add(ensure_role_groups()[Role.AGENT])
+    assign_perm("cases.work_queue", late, c.nurse_triage.recipient_queue)
+    login(client, late)
+    assert client.get(case_url(c.w.case)).status_code == 404
+    html = page_text(client.get(ESCALATIONS))
+    assert rows_of(html) == [str(escalation.pk)]
+    assert SBAR["situation"] not in html and SBAR["reason"] not in html
+    # Resolving needs the case (the read path): 404 until acknowledged.
+    resolve = client.post(url("resolve", escalation), {"outcome": Outcome.REFERRED})
+    assert resolve.status_code == 404
+    response = client.post(url("acknowledge", escalation), {"from": "escalations"})
+    assert response.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.acknowledged_by == late
+    assert client.get(case_url(c.w.case)).status_code == 200
+
+
 def test_agents_see_only_escalations_addressed_to_them(client, clinic):
     escalate(clinic)
     for user in (clinic.w.agent, clinic.w.foreign, clinic.pharmacist):

@@ -474,3 +474,33 @@ def test_a_fallback_loop_stops(esc_world):
     later = second.acknowledgement_due_at + timedelta(seconds=1)
     assert services.escalation_fallback(actor=system, escalation=second, now=later) is None
     assert Escalation.objects.count() == 2
+
+
+# --- the read path ------------------------------------------------------------------------------
+
+
+def test_restrict_view_follows_the_case_and_receive_the_recipient_queue(esc_world):
+    from guardian.shortcuts import assign_perm
+
+    w = esc_world
+    escalation = _open(w, w.case())
+
+    def ids(user, action):
+        return list(Escalation.objects.restrict(user, action).values_list("pk", flat=True))
+
+    assert ids(w.agent, "view") == [escalation.pk]  # the case's own queue
+    assert ids(w.nurse, "view") == [escalation.pk]  # through the grant
+    assert ids(w.outsider, "view") == [] and ids(w.manager, "view") == []
+    assert ids(w.nurse, "receive") == [escalation.pk]
+    assert ids(w.nurse2, "receive") == [escalation.pk]  # through the queue team
+    for user in (w.agent, w.outsider, w.manager, w.compliance, w.no_role):
+        assert ids(user, "receive") == [], user.username
+    # A member who joined later: no case, but addressed to them.
+    assign_perm("cases.work_queue", w.manager, w.nurse_queue)
+    assert ids(w.manager, "view") == [] and ids(w.manager, "receive") == [escalation.pk]
+    # Resolved: the grant ends, the address stays (lists filter unresolved themselves).
+    services.escalation_resolve(actor=w.nurse, escalation=escalation, outcome=Outcome.REFERRED)
+    assert ids(w.nurse, "view") == [] and ids(w.nurse, "receive") == [escalation.pk]
+    w.nurse.is_active = False
+    w.nurse.save()
+    assert ids(w.nurse, "receive") == []
