@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.utils import timezone
 
+from compliance import append_function
 from compliance.sealing import cache_head, cached_head, committed_head, defer, seal
 
 
@@ -87,6 +88,17 @@ class BreakGlassAccess(models.Model):
 GENESIS_HASH = "0" * 64
 # pg_advisory_xact_lock key that serialises appends to the chain ("PCAUDIT1" as an integer).
 AUDIT_CHAIN_LOCK_KEY = 0x5043415544495431
+
+
+def _json_kind(field) -> str:
+    """How a column's value goes into the JSON rows of the conditional append."""
+    if isinstance(field, models.JSONField):
+        return "json"  # as it is: the column reads the JSON value
+    if isinstance(field, models.DateTimeField):
+        return "time"
+    if isinstance(field, models.IntegerField | models.ForeignKey):
+        return "int"
+    return "text"  # text, and addresses (GenericIPAddressField)
 
 
 def canonical_content(entry: AuditEntry, content_type_label: str) -> str:
@@ -386,27 +398,48 @@ class AuditEntry(AbstractLogEntry):
 
     @classmethod
     def _insert_if_head(cls, connection, entries: list[AuditEntry], head: tuple[int, str]) -> bool:
-        """PostgreSQL: lock, then insert ``entries`` (linked to ``head``) only if ``head`` is the
-        chain's head (its row is there, none after it) — two statements in one round trip, each
-        with its own snapshot, so the check sees every append committed before the lock was
-        granted. False, with nothing written, when it is not."""
+        """PostgreSQL: take the chain lock, then insert ``entries`` (linked to ``head``) only if
+        ``head`` is the chain's head — one call of the server-side function
+        ``compliance_audit_append_if_head`` (compliance/append_function.py), one round trip.
+        False, with nothing written, when it is not."""
         plan = cls._insert_plan(connection)
-        sql = (
-            f"SELECT pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_KEY:d}); "
-            + plan["insert_select"]
-            + ", ".join([plan["typed_row"]] * len(entries))
-            + plan["if_head"]
+        rows = json.dumps(
+            [cls._json_row(entry, plan["json_columns"]) for entry in entries],
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*cls._params(entries, plan["columns"]), head[0], head[1], head[0]])
-            cursor.nextset()  # the insert's
-            pks = [found[0] for found in cursor.fetchall()]
-        if not pks:
+            cursor.execute(plan["append_if_head"], [head[0], head[1], rows])
+            found = {chain_index: pk for pk, chain_index in cursor.fetchall()}
+        if not found:
             return False
-        if len(pks) != len(entries):  # all or nothing: one condition for the whole statement
-            raise DatabaseError("The audit chain's conditional append wrote part of its rows.")
+        try:  # all or nothing: one condition for the whole call
+            pks = [found.pop(entry.chain_index) for entry in entries]
+        except KeyError:
+            pks = None
+        if pks is None or found:
+            raise DatabaseError("The audit chain's conditional append wrote other rows.")
         cls._saved(entries, pks, connection.alias)
         return True
+
+    @staticmethod
+    def _json_row(entry: AuditEntry, json_columns: list) -> dict:
+        """One entry as ``jsonb_populate_recordset`` reads it: column → value, each value as the
+        column's type parses it back exactly (JSON columns as JSON, times in ISO 8601 with their
+        microseconds and offset, addresses as text)."""
+        values = entry.__dict__
+        row = {}
+        for attname, column, kind in json_columns:
+            value = values[attname]
+            if value is not None:
+                if kind == "time":
+                    value = value.isoformat()
+                elif kind == "text":
+                    value = str(value)
+                elif kind == "int":
+                    value = int(value)
+            row[column] = value
+        return row
 
     _plans: dict = {}
 
@@ -438,17 +471,12 @@ class AuditEntry(AbstractLogEntry):
                 "insert": f"INSERT INTO {table} ({column_list}) VALUES ",  # noqa: S608
                 "row": "(" + ", ".join(["%s"] * len(fields)) + ")",
                 "returning": f" RETURNING {quote(cls._meta.pk.column)}",
-                # PostgreSQL's conditional form: typed values (a VALUES list in a SELECT has no
-                # target columns to take its types from).
-                "insert_select": f"INSERT INTO {table} ({column_list}) SELECT * FROM (VALUES ",  # noqa: S608
-                "typed_row": "(" + ", ".join(f"%s::{db_type}" for _, _, db_type in columns) + ")",
-                "if_head": (
-                    f") AS appended WHERE EXISTS (SELECT 1 FROM {table} "  # noqa: S608
-                    f"WHERE {quote('chain_index')} = %s AND {quote('entry_hash')} = %s) "
-                    f"AND NOT EXISTS (SELECT 1 FROM {table} "
-                    f"WHERE {quote('chain_index')} > %s) "
-                    f"RETURNING {quote(cls._meta.pk.column)}"
+                # PostgreSQL's conditional append (compliance/append_function.py): each column
+                # with how its value goes into the JSON rows.
+                "append_if_head": (
+                    f"SELECT out_id, out_index FROM {append_function.NAME}(%s, %s, %s::jsonb)"  # noqa: S608
                 ),
+                "json_columns": [(f.attname, f.column, _json_kind(f)) for f in fields],
             }
         return plan
 

@@ -5,6 +5,8 @@ from a row that has changed since."""
 
 from __future__ import annotations
 
+import importlib
+import re
 import threading
 
 import pytest
@@ -15,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from cases import services
 from cases.choices import Priority, Status
 from cases.models import Case
+from compliance import append_function
 from compliance.audit import verify_chain
 from compliance.models import AuditEntry
 from compliance.sealing import pending_count
@@ -216,10 +219,36 @@ def _in_another_connection(work) -> None:
 def test_after_a_commit_the_next_seal_is_one_round_trip(actor, case):
     services.case_transition(actor=actor, case=case, to_status=Status.IN_PROGRESS)
     queries = _queries_of(lambda: services.case_assign(actor=actor, case=case, assignee=actor))
-    audit = [sql for sql in queries if "compliance_auditentry" in sql]
-    assert len(audit) == 1, audit  # lock, check and INSERT of both entries together
-    assert "pg_advisory_xact_lock" in audit[0] and "NOT EXISTS" in audit[0]
+    audit = _audit_queries(queries)
+    # One call of compliance_audit_append_if_head: lock, head check and INSERT of both entries.
+    assert len(audit) == 1, audit
+    assert append_function.NAME in audit[0]
     assert verify_chain().intact
+    assert AuditEntry.objects.filter(object_pk=str(case.pk)).count() >= 2
+
+
+def _audit_queries(queries: list[str]) -> list[str]:
+    return [sql for sql in queries if "compliance_auditentry" in sql or append_function.NAME in sql]
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_the_installed_append_function_matches_the_model():
+    """A migration that changes AuditEntry's columns must create the function again
+    (compliance/append_function.py); this fails until it does."""
+    from compliance.models import AUDIT_CHAIN_LOCK_KEY
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef(%s::regprocedure)", [append_function.SIGNATURE])
+        installed = cursor.fetchone()[0]
+    # The same columns as the model (in the migration state's order), inserted and selected.
+    inserted = re.search(r'INSERT INTO "compliance_auditentry" \(([^)]*)\)', installed).group(1)
+    assert f"SELECT {inserted} FROM jsonb_populate_recordset" in installed  # noqa: S608
+    names = [name.strip().strip('"') for name in inserted.split(",")]
+    assert sorted(names) == sorted(append_function.columns(AuditEntry))
+    assert f"pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_KEY:d})" in installed
+    migration = importlib.import_module("compliance.migrations.0007_audit_append_function")
+    assert migration.AUDIT_CHAIN_LOCK_KEY == AUDIT_CHAIN_LOCK_KEY
 
 
 @postgresql_only
@@ -241,8 +270,9 @@ def test_a_head_moved_by_another_writer_is_noticed_and_the_chain_stays_whole(
     queries = _queries_of(
         lambda: services.case_assign(actor=actor, case=case, assignee=other_agent)
     )
-    audit = [sql for sql in queries if "compliance_auditentry" in sql]
+    audit = _audit_queries(queries)
     assert len(audit) == 3  # the conditional append wrote nothing; the head read; the INSERT
+    assert append_function.NAME in audit[0]
     assert _updates_of(case)[-1].changes["assigned_to"][1] == str(other_agent.pk)
     assert verify_chain().intact
 
