@@ -25,6 +25,7 @@ import functools
 import importlib
 import importlib.util
 import logging
+import os
 import signal
 import threading
 import time
@@ -201,7 +202,12 @@ class Command(BaseCommand):
             threading.Thread(target=timers.run_forever, name="timers", daemon=True).start()
             call_command("runserver", serve, use_reloader=False)
             timers.stopped.set()
-            return
+            # The server has stopped (SIGTERM, Ctrl-C). A timer run still in progress waits for
+            # the server's event loop to deliver its live-queue events, which will never
+            # happen, and Python's exit would wait for that worker thread forever: leave now.
+            # Its transaction is rolled back with the connection; the next start runs it again.
+            self.stdout.flush()
+            os._exit(0)
         timers = Timers(entries)
         previous = signal.signal(signal.SIGTERM, lambda *_: timers.stopped.set())
         try:
