@@ -38,12 +38,17 @@ from cases.references import format_reference, next_case_number
 from cases.routing import route
 from cases.sla import (
     BREACHED,
+    FIRST_RESPONSE,
     LEVELS,
+    RUNNING_STATUSES,
+    SWEEP_BATCH,
     TARGETS,
+    Target,
     clock_changes,
     due_times,
     first_response_while_paused,
     level_due,
+    warning_window,
 )
 from cases.workflow import allowed_transitions, can_transition
 from compliance.audit import audited
@@ -631,6 +636,24 @@ def case_release(*, actor, case: Case) -> Case:
 # --- the SLA timer (cases.sla.sweep) --------------------------------------------------------------
 
 
+def sla_sweep_candidates(target: Target, now: datetime.datetime, *, limit: int = SWEEP_BATCH):
+    """The cases whose SLA ``target`` is due for a mark at ``now`` (``cases.sla.sweep``), most
+    overdue first, at most ``limit``: clock running, due within the warning window, not
+    breached, and not warned unless already past due. A system read of the timer (no user: no
+    ``restrict()``), here on the write path beside ``claim_next_candidates``; each row is
+    re-checked under its lock by ``case_mark_sla``. One query, which PostgreSQL answers from the
+    (status, due time) indexes (``case_frt_due_idx``, ``case_resolution_due_idx``)."""
+    due = target.due_field
+    candidates = Case.objects.filter(
+        status__in=sorted(RUNNING_STATUSES),
+        sla_paused_at__isnull=True,
+        **{f"{due}__lte": now + warning_window(), f"{target.breached_field}__isnull": True},
+    ).filter(Q(**{f"{target.warned_field}__isnull": True}) | Q(**{f"{due}__lte": now}))
+    if target is FIRST_RESPONSE:
+        candidates = candidates.filter(first_response_at__isnull=True)
+    return candidates.order_by(due, "pk").only("pk", due)[:limit]
+
+
 @audited
 @transaction.atomic
 def case_mark_sla(*, actor, case: Case, target: str, level: str, now=None) -> CaseEvent | None:
@@ -688,4 +711,5 @@ __all__ = [
     "patient_match_or_create",
     "patient_update",
     "require_actor",
+    "sla_sweep_candidates",
 ]

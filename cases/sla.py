@@ -17,7 +17,6 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from cases.business_time import NoBusinessHours, Schedule
@@ -189,36 +188,19 @@ def level_due(case: Case, target: Target, now: datetime.datetime) -> str | None:
     return None
 
 
-def sweep_candidates(target: Target, now: datetime.datetime, *, limit: int = SWEEP_BATCH):
-    """The cases whose ``target`` is due for a mark at ``now``, most overdue first, at most
-    ``limit``: clock running, due within the warning window, not breached, and not warned unless
-    already past due. One query, which PostgreSQL answers from the (status, due time) indexes
-    (``case_frt_due_idx``, ``case_resolution_due_idx``): the running cases' entries, the marks
-    checked on their rows."""
-    due = target.due_field
-    candidates = Case.objects.filter(
-        status__in=sorted(RUNNING_STATUSES),
-        sla_paused_at__isnull=True,
-        **{f"{due}__lte": now + warning_window(), f"{target.breached_field}__isnull": True},
-    ).filter(Q(**{f"{target.warned_field}__isnull": True}) | Q(**{f"{due}__lte": now}))
-    if target is FIRST_RESPONSE:
-        candidates = candidates.filter(first_response_at__isnull=True)
-    return candidates.order_by(due, "pk").only("pk", due)[:limit]
-
-
 def sweep(*, now: datetime.datetime | None = None, limit: int = SWEEP_BATCH) -> dict[str, int]:
     """Mark and announce the SLA warnings and breaches due at ``now`` (the timer sweep, every
     minute). Each mark is ``cases.services.case_mark_sla`` in its own transaction, as the system
     account; one that fails is logged (ids only) and the others go on. Nothing to do costs one
     query per target. Returns how many warnings and breaches were marked, and failures."""
-    from cases.services import case_mark_sla  # services import this module
+    from cases.services import case_mark_sla, sla_sweep_candidates  # services import us
     from compliance.audit import system_actor
 
     now = now or timezone.now()
     counts = {WARNING: 0, BREACHED: 0, "failed": 0}
     actor = None
     for target in TARGETS.values():
-        for case in sweep_candidates(target, now, limit=limit):
+        for case in sla_sweep_candidates(target, now, limit=limit):
             due = getattr(case, target.due_field)
             level = BREACHED if due <= now else WARNING
             actor = actor or system_actor()

@@ -20,7 +20,8 @@ from cases import services
 from cases.choices import EventKind, Status, Visibility
 from cases.events import CaseEventName, queue_group
 from cases.models import BusinessCalendar, Case, SlaPolicy
-from cases.sla import BREACHED, FIRST_RESPONSE, RESOLUTION, WARNING, sweep, sweep_candidates
+from cases.services import sla_sweep_candidates
+from cases.sla import BREACHED, FIRST_RESPONSE, RESOLUTION, WARNING, sweep
 from cases.tasks import sweep_sla
 from tests.factories import make_patient
 
@@ -297,7 +298,7 @@ def test_nothing_to_do_costs_one_query_per_target(
 def test_one_run_is_bounded_and_takes_the_most_overdue_first(actor, category, policy):
     late = open_case(actor, category, when=at(13))
     later = open_case(actor, category, when=at(13, 30))
-    assert [c.pk for c in sweep_candidates(FIRST_RESPONSE, at(15))] == [late.pk, later.pk]
+    assert [c.pk for c in sla_sweep_candidates(FIRST_RESPONSE, at(15))] == [late.pk, later.pk]
     with time_machine.travel(at(15), tick=False):
         assert sweep(limit=1) == counts(breaches=1)
     assert marks(late)[1] == at(15)
