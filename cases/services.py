@@ -514,6 +514,15 @@ def _locking_queryset():
     return Case.objects.select_for_update(of=("self",)).select_related("patient")
 
 
+def lock_accessible_case(actor, case: Case, action: str) -> Case:
+    """``case`` if ``actor`` may ``action`` it (else Http404, as the read path answers), read
+    under its row lock with its patient — one query — and remembered for the audit diff, as
+    ``lock_case`` does."""
+    locked = access_case(actor, case.pk, action, queryset=_locking_queryset())
+    remember_loaded(locked)
+    return locked
+
+
 def _check_claimable(actor, case: Case) -> None:
     """The refusals of a claim of a case the actor may work (``case`` read under its lock)."""
     if case.status in _REFUSED_STATUSES:
@@ -544,7 +553,7 @@ def case_claim(*, actor, case: Case) -> Case:
     itself is ``case_assign``'s: the same timeline event, row version, audit entries and
     ``case.assigned`` announcement as any assignment."""
     require_actor(actor)
-    locked = access_case(actor, case.pk, WORK, queryset=_locking_queryset())
+    locked = lock_accessible_case(actor, case, WORK)
     _check_claimable(actor, locked)
     if locked.assigned_to_id == actor.pk:
         return locked
@@ -618,7 +627,7 @@ def case_release(*, actor, case: Case) -> Case:
     queue. The actor must be allowed to work the case (else Http404, as in ``case_claim``).
     Releasing an unassigned case changes nothing; a closed case is refused (``case_assign``)."""
     require_actor(actor)
-    locked = access_case(actor, case.pk, WORK, queryset=_locking_queryset())
+    locked = lock_accessible_case(actor, case, WORK)
     if locked.assigned_to_id is None:
         return locked
     if (
@@ -706,6 +715,7 @@ __all__ = [
     "case_release",
     "case_transition",
     "claim_next_candidates",
+    "lock_accessible_case",
     "lock_case",
     "patient_create",
     "patient_match_or_create",

@@ -24,7 +24,7 @@ from collections.abc import Hashable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from cases.choices import EventKind, Priority
+from cases.choices import EventKind
 from cases.events import CaseEventName, publish_case_event
 from cases.models import CaseEvent
 from escalations.choices import PathwayKind, Source, Urgency
@@ -156,14 +156,17 @@ def _situation(hits: list[Hit], where: str) -> str:
 def _unrouted(case: Case, kind: str, hits: list[Hit], where: str) -> None:
     from accounts.services import system_user
     from cases.services import lock_case
+    from escalations.services import raise_priority
 
     actor = system_user()
     locked = lock_case(case)
     label = PathwayKind(kind).label if kind in PathwayKind.values else kind
-    if locked.priority < Priority.URGENT:
-        locked.priority = Priority.URGENT
+    changed = raise_priority(
+        locked, Urgency.EMERGENT, actor, because="Raised for a red flag no pathway takes."
+    )
+    if changed:
         locked._history_user = actor
-        locked.save(update_fields=["priority", "updated_at"])
+        locked.save(update_fields=[*changed, "updated_at"])
         case.priority = locked.priority
     timeline = CaseEvent.objects.create(
         case=locked,

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import system_user
-from cases.access import SUPERVISE, WORK, access_case, queues_for
+from cases.access import SUPERVISE, WORK, queues_for
 from cases.business_time import NoBusinessHours, Schedule
 from cases.choices import EventKind, Priority, Status
 from cases.events import CaseEventName, publish_case_event
@@ -42,7 +42,7 @@ from cases.models import (
     QueueGroupObjectPermission,
     QueueUserObjectPermission,
 )
-from cases.services import lock_case, require_actor
+from cases.services import lock_accessible_case, lock_case, require_actor
 from compliance.audit import audited
 from compliance.pci import redact_card_data
 from escalations.choices import EscalationStatus, Outcome, Source, Urgency
@@ -226,7 +226,9 @@ def _route(pathway: EscalationPathway, now: datetime) -> tuple[EscalationPathway
 # --- opening ------------------------------------------------------------------------------------
 
 
-def _raise_priority(case: Case, urgency: str, actor) -> list[str]:
+def raise_priority(case: Case, urgency: str, actor, *, because: str = "") -> list[str]:
+    """Raise the locked ``case`` to the priority ``urgency`` asks for at least (never lower it),
+    with a ``priority_changed`` timeline event; the changed fields, for the caller's save."""
     target = URGENCY_PRIORITY.get(urgency)
     if target is None or case.priority >= target:
         return []
@@ -238,7 +240,7 @@ def _raise_priority(case: Case, urgency: str, actor) -> list[str]:
         actor=actor,
         old_value=str(Priority(previous).label),
         new_value=str(Priority(target).label),
-        body=f"Raised for a {Urgency(urgency).label.lower()} escalation.",
+        body=because or f"Raised for an {Urgency(urgency).label.lower()} escalation.",
     )
     return ["priority"]
 
@@ -276,7 +278,7 @@ def _open(
     escalation.full_clean(exclude=["case", "pathway", "requested_by", "escalated_from"])
     escalation.save(force_insert=True)
 
-    changed = _raise_priority(case, urgency, actor)
+    changed = raise_priority(case, urgency, actor)
     case._history_user = actor
     case.save(update_fields=[*changed, "updated_at"])
     until = now + timedelta(hours=taken_by.access_hours)
@@ -337,7 +339,7 @@ def escalation_open(
     (``already_escalated``: add to the first one instead). Emergent raises the case to Urgent
     priority, urgent to at least High."""
     require_actor(actor)
-    access_case(actor, case.pk, WORK)
+    case = lock_accessible_case(actor, case, WORK)
     _check_pathway_and_urgency(pathway, urgency)
     reason_text = _clean_text("reason", reason, required=True, limit=MAX_REASON_LENGTH)
     sbar = _sbar(
@@ -349,7 +351,6 @@ def escalation_open(
         },
         required=REQUIRED_SBAR,
     )
-    case = lock_case(case)
     if case.status == Status.CLOSED:
         raise _error("case", "A closed case cannot be escalated.", "case_closed")
     duplicate = (
@@ -664,5 +665,6 @@ __all__ = [
     "may_review",
     "on_call",
     "overdue_escalations",
+    "raise_priority",
     "recipients",
 ]

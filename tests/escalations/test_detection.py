@@ -122,6 +122,9 @@ def test_a_red_flag_nobody_takes_is_never_silent(esc_world):
     case = w.case(description="can't breathe")
     assert not Escalation.objects.exists()
     assert Case.objects.get(pk=case.pk).priority == Priority.URGENT
+    raised = case.events.get(kind=EventKind.PRIORITY_CHANGED)  # every change of a case, recorded
+    assert (raised.old_value, raised.new_value) == ("Normal", "Urgent")
+    assert raised.body == "Raised for a red flag no pathway takes."
     event = case.events.get(kind=EventKind.RED_FLAG_UNROUTED)
     assert "no active Nurse triage escalation pathway" in event.body
     assert event.new_value == "Nurse triage"

@@ -107,6 +107,8 @@ def test_urgency_raises_the_priority(esc_world, urgency, start, expected):
     assert case.priority == expected
     changed = case.events.filter(kind=EventKind.PRIORITY_CHANGED)
     assert changed.exists() == (expected != start)
+    if expected != start:
+        assert changed.get().body == f"Raised for an {urgency} escalation."
 
 
 def test_open_writes_the_timeline_and_announces_after_commit(
