@@ -71,6 +71,34 @@ def queue_membership(user, action: str, queue_ref=None):
     )
 
 
+def queue_members(queue_ids):
+    """The reverse of ``queue_membership``, for a queryset of users: the row (its ``pk``) holds a
+    ``work_queue`` or ``supervise_queue`` grant on any of ``queue_ids``, itself or through one of
+    its groups. An expression usable in ``filter()``."""
+    from cases.models import (
+        SUPERVISE_QUEUE,
+        WORK_QUEUE,
+        QueueGroupObjectPermission,
+        QueueUserObjectPermission,
+    )
+
+    queue_ids = list(queue_ids)
+    codenames = [WORK_QUEUE, SUPERVISE_QUEUE]
+    return Exists(
+        QueueUserObjectPermission.objects.filter(
+            user_id=OuterRef("pk"),
+            content_object_id__in=queue_ids,
+            permission__codename__in=codenames,
+        )
+    ) | Exists(
+        QueueGroupObjectPermission.objects.filter(
+            group__user=OuterRef("pk"),
+            content_object_id__in=queue_ids,
+            permission__codename__in=codenames,
+        )
+    )
+
+
 def case_condition(user, action: str, *, case_ref: str = "pk", now=None):
     """The condition on a case row (``case_ref`` names its primary key, ``pk`` or ``case_id``
     from a related model) for a person who is neither superuser nor compliance reader; relative

@@ -28,19 +28,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import system_user
-from cases.access import SUPERVISE, WORK, queues_for
+from cases.access import SUPERVISE, WORK, queue_members, queues_for
 from cases.business_time import NoBusinessHours, Schedule
 from cases.choices import EventKind, Priority, Status
 from cases.events import CaseEventName, publish_case_event
 from cases.models import (
-    SUPERVISE_QUEUE,
-    WORK_QUEUE,
     Case,
     CaseEvent,
     CaseGrantKind,
     CaseUserObjectPermission,
-    QueueGroupObjectPermission,
-    QueueUserObjectPermission,
 )
 from cases.services import lock_accessible_case, lock_case, require_actor
 from compliance.audit import audited
@@ -88,19 +84,7 @@ def recipients(pathway: EscalationPathway) -> QuerySet[User]:
     model permission ``cases.change_case``, directly, by group or as superuser) who are members
     of its recipient queue (``work_queue`` or ``supervise_queue``, directly or by group). One
     query."""
-    codenames = [WORK_QUEUE, SUPERVISE_QUEUE]
-    queue_id = pathway.recipient_queue_id
-    member = Exists(
-        QueueUserObjectPermission.objects.filter(
-            user_id=OuterRef("pk"), content_object_id=queue_id, permission__codename__in=codenames
-        )
-    ) | Exists(
-        QueueGroupObjectPermission.objects.filter(
-            group__user=OuterRef("pk"),
-            content_object_id=queue_id,
-            permission__codename__in=codenames,
-        )
-    )
+    member = queue_members([pathway.recipient_queue_id])
     change_case = Q(content_type__app_label="cases", codename="change_case")
     has_role = (
         Q(is_superuser=True)

@@ -20,16 +20,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from accounts.models import User
-from cases.access import SUPERVISE, WORK, queues_for
+from cases.access import SUPERVISE, WORK, queue_members, queues_for
 from cases.choices import Channel, Priority, Status
 from cases.models import (
-    SUPERVISE_QUEUE,
-    WORK_QUEUE,
     Case,
     Category,
     Queue,
-    QueueGroupObjectPermission,
-    QueueUserObjectPermission,
 )
 from cases.workflow import OPEN_STATUSES, WAITING_STATUSES
 from console.templatetags.console_tags import case_sla
@@ -107,18 +103,7 @@ def queues_of(user, action: str = WORK) -> QuerySet[Queue]:
 def people_of(queue_ids: Iterable[int], *, also: Iterable[int] = ()) -> QuerySet[User]:
     """People who work or supervise any of ``queue_ids``, and the users ``also`` names (the
     assignees on a page): one query, names only."""
-    queue_ids = list(queue_ids)
-    by_user = QueueUserObjectPermission.objects.filter(
-        user_id=OuterRef("pk"),
-        content_object_id__in=queue_ids,
-        permission__codename__in=[WORK_QUEUE, SUPERVISE_QUEUE],
-    )
-    by_group = QueueGroupObjectPermission.objects.filter(
-        group__user=OuterRef("pk"),
-        content_object_id__in=queue_ids,
-        permission__codename__in=[WORK_QUEUE, SUPERVISE_QUEUE],
-    )
-    condition = Exists(by_user) | Exists(by_group) | Q(pk__in=[pk for pk in also if pk])
+    condition = queue_members(queue_ids) | Q(pk__in=[pk for pk in also if pk])
     return User.objects.filter(condition, kind=User.Kind.PERSON).only(*PERSON_FIELDS)
 
 
