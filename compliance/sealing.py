@@ -166,45 +166,113 @@ class SealingMixin:
         self.__dict__.pop(_HEAD, None)
 
 
-def log_update(sender, instance, **kwargs):
-    """auditlog's ``pre_save`` receiver (``auditlog.receivers.log_update``), except that the old
-    values come from ``remember_loaded`` when this very instance was read under a row lock in
-    this transaction. The remembered row is taken even when auditing is switched off, so that it
-    never outlives the save that made it stale."""
+def _skipped(kwargs) -> bool:
+    """auditlog's ``check_disable``: auditing switched off, or a raw save (fixtures) when the
+    settings say so."""
     from auditlog.context import auditlog_disabled
-    from auditlog.receivers import _create_log_entry, _get_manager_from_settings
     from django.conf import settings
+
+    return bool(auditlog_disabled.get()) or bool(
+        kwargs.get("raw") and settings.AUDITLOG_DISABLE_ON_RAW_SAVE
+    )
+
+
+def create_log_entry(*, action, instance, sender, diff_old, diff_new, fields_to_check=None):
+    """``auditlog.receivers._create_log_entry``, with the diff of ``compliance.diff`` (the same
+    result, the fields chosen once per model): the ``pre_log`` and ``post_log`` signals, an
+    entry when something changed, an error passed on after ``post_log`` has seen it."""
+    from auditlog import get_logentry_model
+    from auditlog.signals import post_log, pre_log
+    from django.conf import settings
+
+    from compliance.diff import instance_diff
+
+    pre_log_results = pre_log.send(sender, instance=instance, action=action)
+    if any(result is False for _receiver, result in pre_log_results):
+        return
+    use_json = settings.AUDITLOG_STORE_JSON_CHANGES
+    error = log_entry = changes = None
+    try:
+        changes = instance_diff(diff_old, diff_new, fields_to_check, use_json)
+        if changes:
+            log_entry = get_logentry_model().objects.log_create(
+                instance, action=action, changes=changes
+            )
+    except BaseException as exc:
+        error = exc
+    finally:
+        if log_entry or error:
+            post_log.send(
+                sender,
+                instance=instance,
+                instance_old=diff_old,
+                action=action,
+                error=error,
+                pre_log_results=pre_log_results,
+                changes=changes,
+                log_entry=log_entry,
+                log_created=log_entry is not None,
+                use_json_for_changes=use_json,
+            )
+    if error:
+        raise error
+
+
+def log_create(sender, instance, created, **kwargs):
+    """auditlog's ``post_save`` receiver (``auditlog.receivers.log_create``) on
+    ``create_log_entry``."""
+    from compliance.models import AuditEntry
+
+    if created and not _skipped(kwargs):
+        create_log_entry(
+            action=AuditEntry.Action.CREATE,
+            instance=instance,
+            sender=sender,
+            diff_old=None,
+            diff_new=instance,
+        )
+
+
+def log_update(sender, instance, **kwargs):
+    """auditlog's ``pre_save`` receiver (``auditlog.receivers.log_update``) on
+    ``create_log_entry``, except that the old values come from ``remember_loaded`` when this
+    very instance was read under a row lock in this transaction. The remembered row is taken
+    even when auditing is switched off, so that it never outlives the save that made it stale."""
+    from auditlog.receivers import _get_manager_from_settings
 
     from compliance.models import AuditEntry
 
     if instance._state.adding or instance.pk is None:
         return
     old = take_loaded(instance, kwargs.get("using") or instance._state.db or "default")
-    if auditlog_disabled.get() or (kwargs.get("raw") and settings.AUDITLOG_DISABLE_ON_RAW_SAVE):
+    if _skipped(kwargs):
         return
     if old is None:
         old = _get_manager_from_settings(sender).filter(pk=instance.pk).first()
-    _create_log_entry(
+    create_log_entry(
         action=AuditEntry.Action.UPDATE,
         instance=instance,
         sender=sender,
         diff_old=old,
         diff_new=instance,
         fields_to_check=kwargs.get("update_fields"),
-        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
     )
 
 
 def use_sealing_receivers(registry) -> None:
-    """Make ``registry`` (auditlog's) connect ``log_update`` above instead of its own, for the
-    models registered after this call. Checked against the receiver it replaces, so that an
-    auditlog upgrade that changes it fails loudly here."""
-    from auditlog.receivers import log_update as auditlog_log_update
-    from django.db.models.signals import pre_save
+    """Make ``registry`` (auditlog's) connect ``log_create`` and ``log_update`` above instead of
+    its own, for the models registered after this call. Checked against the receivers they
+    replace, so that an auditlog upgrade that changes them fails loudly here."""
+    from auditlog import receivers
+    from django.db.models.signals import post_save, pre_save
 
-    current = registry._signals.get(pre_save)
-    if current is log_update:
-        return
-    if current is not auditlog_log_update:
-        raise RuntimeError("auditlog's pre_save receiver is not the one compliance replaces.")
-    registry._signals[pre_save] = log_update
+    for signal, ours, theirs in (
+        (pre_save, log_update, receivers.log_update),
+        (post_save, log_create, receivers.log_create),
+    ):
+        current = registry._signals.get(signal)
+        if current is ours:
+            continue
+        if current is not theirs:
+            raise RuntimeError(f"auditlog's {signal!r} receiver is not the one compliance replaces.")
+        registry._signals[signal] = ours
