@@ -10,13 +10,14 @@ atomic):
 * ``cases.services.case_transition`` (in progress <-> waiting on patient);
 
 with auditing ON (as shipped) and OFF (``auditlog.context.disable_auditlog()`` around the call).
-Row history (simple-history) stays on in both variants. The variants run in alternating blocks
-(ABBA order) after a warm-up, so that drift of the host affects both alike.
+Row history (simple-history) stays on in both variants. The variants alternate call by call
+(blocks of one call each, ABBA order) after a warm-up, so that drift of the host affects both
+alike.
 
 Run from the project root (bench/README.md)::
 
     .venv/bin/python bench/audit_overhead.py
-    .venv/bin/python bench/audit_overhead.py --rounds 8 --block 25 --entries 50000   # quick
+    .venv/bin/python bench/audit_overhead.py --rounds 100 --entries 50000   # quick
 
 Exit status 0 when the ratio of medians (on/off) is at most 1.3 for each call and for both
 together, 1 otherwise.
@@ -62,9 +63,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="generate the trail again")
     parser.add_argument("--cases", type=int, default=300, help="open cases to work on")
     parser.add_argument(
-        "--rounds", type=int, default=20, help="rounds; each round runs one block per variant"
+        "--rounds", type=int, default=500, help="rounds; each round runs one block per variant"
     )
-    parser.add_argument("--block", type=int, default=25, help="calls of each service per block")
+    parser.add_argument("--block", type=int, default=1, help="calls of each service per block")
     parser.add_argument(
         "--warmup", type=int, default=50, help="untimed calls per service and variant"
     )
@@ -250,7 +251,7 @@ def run_loop(args, work: Work) -> dict[tuple[str, str], list[float]]:
             for _ in range(args.block):
                 for op in OPS:
                     samples[(variant, op)].append(timed(calls[op], variant))
-        if (round_no + 1) % 5 == 0 or round_no + 1 == args.rounds:
+        if (round_no + 1) % max(1, args.rounds // 4) == 0 or round_no + 1 == args.rounds:
             medians = "  ".join(
                 f"{v}/{op} {statistics.median(samples[(v, op)]):.2f}"
                 for v in VARIANTS

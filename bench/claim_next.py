@@ -301,21 +301,21 @@ def _claim_service(actor, queue, batch):
 
 
 def _claim_step(actor, queue, batch):
-    """The claim step: the service's candidate query and an UPDATE of the assignee, one
-    transaction. With ``batch`` > 1 (the aging claims only), ``LIMIT batch`` instead of 1."""
+    """The claim step: the service's candidate query (``claim_next_candidate``) and an UPDATE of
+    the assignee, one transaction. With ``batch`` > 1 (the aging claims only), the candidates
+    queryset with ``LIMIT batch`` instead."""
     from django.db import transaction
     from django.utils import timezone
 
     from cases.models import Case
-    from cases.services import claim_next_candidates
+    from cases.services import claim_next_candidate, claim_next_candidates
 
     with transaction.atomic():
-        candidates = claim_next_candidates(actor=actor, queue=queue)
-        if batch == 1:
-            case = candidates.first()
+        if batch == 1:  # the service's own candidate fetch (compiled once per connection)
+            case = claim_next_candidate(actor=actor, queue=queue)
             pks = [] if case is None else [case.pk]
         else:
-            pks = [case.pk for case in candidates[:batch]]
+            pks = [case.pk for case in claim_next_candidates(actor=actor, queue=queue)[:batch]]
         if pks:
             # By primary key alone, as the service's save(): a double claim would show as two
             # processes holding one id. A queryset UPDATE sends no signals: no row version, no
@@ -393,6 +393,25 @@ def _time_commits(connection, sql_time: Counter, sql_count: Counter) -> None:
     connection.commit = commit
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def _host_cpu() -> tuple[float, float]:
+    """CPU seconds the whole host has been busy so far (all CPUs: user, nice, system, irq,
+    softirq), and the seconds the hypervisor took (steal)."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
+    return (user + nice + system + irq + softirq) / _CLOCK_TICKS, steal / _CLOCK_TICKS
+
+
 def _worker(kind, agent_id, queue_id, count, batch, barrier, results, profile):
     """One claimer process: ``count`` claims back to back (``batch`` per transaction); sends
     (agent, ids, latencies per transaction, start, end, profile text) to ``results``."""
@@ -406,6 +425,9 @@ def _worker(kind, agent_id, queue_id, count, batch, barrier, results, profile):
     actor = User.objects.get(pk=agent_id)
     queue = Queue.objects.get(pk=queue_id)
     actor.has_perm("cases.change_case")  # the permission cache, as a worker's long-lived user
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend_pid = cursor.fetchone()[0]
     ids, latencies = [], []
     profiler = cProfile.Profile() if profile else None
     sql_time: Counter = Counter()
@@ -425,6 +447,7 @@ def _worker(kind, agent_id, queue_id, count, batch, barrier, results, profile):
         connection.execute_wrappers.append(timed)
         _time_commits(connection, sql_time, sql_count)
     barrier.wait()
+    own_cpu, backend_cpu = _process_cpu(os.getpid()), _process_cpu(backend_pid)
     started = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -436,6 +459,8 @@ def _worker(kind, agent_id, queue_id, count, batch, barrier, results, profile):
             break
         ids.extend(pks)
     ended = time.perf_counter()
+    own_cpu = _process_cpu(os.getpid()) - own_cpu
+    backend_cpu = _process_cpu(backend_pid) - backend_cpu
     text = ""
     if profiler:
         profiler.disable()
@@ -459,7 +484,7 @@ def _worker(kind, agent_id, queue_id, count, batch, barrier, results, profile):
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
         text = out.getvalue()
     connections.close_all()
-    results.put((agent_id, ids, latencies, started, ended, text))
+    results.put((agent_id, ids, latencies, started, ended, text, own_cpu, backend_cpu))
 
 
 @dataclass
@@ -472,6 +497,13 @@ class Run:
     profile: str = ""
     duplicates: int = 0
     wrong_holder: int = 0
+    cpu_claimers: float = 0.0  # CPU seconds of the claimer processes while they claimed
+    cpu_backends: float = 0.0  # ... of their PostgreSQL backends
+    cpu_host: float = 0.0  # ... of the whole host (everything: also Redis, WAL writer, ...)
+    steal: float = 0.0  # seconds the hypervisor took from this VM meanwhile
+
+    def cpu_ms_per_claim(self, seconds: float) -> float:
+        return seconds / self.claims * 1000 if self.claims else 0.0
 
     @property
     def rate(self) -> float:
@@ -493,7 +525,7 @@ def run_claimers(
 
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(workers)
+    barrier = context.Barrier(workers + 1)  # and this process, to read the host's CPU at the start
     results = context.Queue()
     share, extra = divmod(total, workers)
     processes = [
@@ -514,6 +546,8 @@ def run_claimers(
     ]
     for process in processes:
         process.start()
+    barrier.wait(timeout=600)
+    host_cpu, steal = _host_cpu()
     gathered = []
     deadline = time.monotonic() + 1800
     while len(gathered) < len(processes):
@@ -525,6 +559,9 @@ def run_claimers(
                 for process in processes:
                     process.terminate()
                 raise SystemExit(f"a claimer process failed (exit codes {failed})") from None
+    host_cpu, steal = (
+        now - before for now, before in zip(_host_cpu(), (host_cpu, steal), strict=True)
+    )
     for process in processes:
         process.join(60)
         if process.exitcode != 0:
@@ -538,6 +575,10 @@ def run_claimers(
         latencies=[latency for item in gathered for latency in item[2]],
         ids_by_agent={item[0]: item[1] for item in gathered},
         profile="".join(item[5] for item in gathered),
+        cpu_claimers=sum(item[6] for item in gathered),
+        cpu_backends=sum(item[7] for item in gathered),
+        cpu_host=host_cpu,
+        steal=steal,
     )
     check_no_double_claims(run)
     return run
@@ -600,7 +641,11 @@ def line(run: Run) -> str:
         f"{run.kind:8s} {run.claims:7,d} claims in {run.seconds:6.2f} s = {run.rate:7.0f}/s;"
         f" latency p50 {run.p50:6.2f} ms, p95 {run.quantile(0.95):6.2f} ms,"
         f" p99 {run.quantile(0.99):6.2f} ms; double claims {run.duplicates},"
-        f" wrong holder {run.wrong_holder}"
+        f" wrong holder {run.wrong_holder}; CPU per claim: claimers"
+        f" {run.cpu_ms_per_claim(run.cpu_claimers):.2f} ms, their PostgreSQL backends"
+        f" {run.cpu_ms_per_claim(run.cpu_backends):.2f} ms, whole host"
+        f" {run.cpu_ms_per_claim(run.cpu_host):.2f} ms"
+        f" (steal {run.cpu_ms_per_claim(run.steal):.2f} ms)"
     )
 
 
@@ -678,6 +723,23 @@ def main() -> int:
     print(table_stats())
     for key, run in runs.items():
         print(f"  {key[0]:6s} {line(run)}")
+    print(
+        f"CPU: cores busy for {TARGET_CLAIMS_PER_SECOND:,} claims/s at each path's measured"
+        f" whole-host CPU per claim (this host has {os.cpu_count()}; the claims/s a path can reach"
+        " here is at most the host's CPUs / CPU per claim):"
+    )
+    for kind in ("sql", "step", "service"):
+        costs = [
+            runs[(phase, kind)].cpu_ms_per_claim(runs[(phase, kind)].cpu_host)
+            for phase in ("fresh", "aged")
+        ]
+        print(
+            f"  {kind:8s} {min(costs):5.2f}-{max(costs):5.2f} ms per claim ->"
+            f" {min(costs) * TARGET_CLAIMS_PER_SECOND / 1000:4.1f}-"
+            f"{max(costs) * TARGET_CLAIMS_PER_SECOND / 1000:4.1f} cores;"
+            f" ceiling here {os.cpu_count() * 1000 / max(costs):,.0f}-"
+            f"{os.cpu_count() * 1000 / min(costs):,.0f} claims/s"
+        )
     summary = Summary()
     duplicates = sum(run.duplicates + run.wrong_holder for run in runs.values())
     summary.add(

@@ -22,8 +22,9 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cases.access import SUPERVISE, VIEW_SENSITIVE, WORK, access_case, queues_for
+from cases.access import CHANGE_CASE, SUPERVISE, VIEW_SENSITIVE, WORK, access_case, queues_for
 from cases.choices import Channel, EventKind, Language, Priority, Status, Visibility
+from cases.compiled import cached as cached_query
 from cases.details import save_details, validate_details
 from cases.events import CaseEventName, publish_case_event
 from cases.models import (
@@ -342,7 +343,13 @@ def case_assign(*, actor, case: Case, assignee=None) -> Case:
     Assigning to the current assignee changes nothing and writes nothing (safe to retry).
     """
     require_actor(actor)
-    case = lock_case(case)
+    return _assign_locked(actor, lock_case(case), assignee)
+
+
+def _assign_locked(actor, case: Case, assignee) -> Case:
+    """``case_assign``'s work on ``case``, read under its row lock in this transaction and
+    remembered for the audit diff (``lock_case``, ``lock_accessible_case``, or claim-next's
+    candidate query): the claims assign the row they locked without locking it again."""
     if case.status == Status.CLOSED:
         raise _error("case", "A closed case cannot be reassigned.", "case_closed")
     if assignee is not None:
@@ -550,14 +557,15 @@ def case_claim(*, actor, case: Case) -> Case:
     is a Http404, as the read path answers, so its existence does not leak. Claiming one's own
     case changes nothing and writes nothing; a case someone else holds is refused (a supervisor
     reassigns it with ``case_assign``), and so are resolved and closed cases. The assignment
-    itself is ``case_assign``'s: the same timeline event, row version, audit entries and
+    itself is ``case_assign``'s (``_assign_locked``, on the row locked here, without a second
+    lock): the same timeline event, row version, audit entries and
     ``case.assigned`` announcement as any assignment."""
     require_actor(actor)
     locked = lock_accessible_case(actor, case, WORK)
     _check_claimable(actor, locked)
     if locked.assigned_to_id == actor.pk:
         return locked
-    return case_assign(actor=actor, case=locked, assignee=actor)
+    return _assign_locked(actor, locked, actor)
 
 
 def claim_next_candidates(*, actor, queue: Queue | None = None):
@@ -584,10 +592,35 @@ def claim_next_candidates(*, actor, queue: Queue | None = None):
         candidates = candidates.filter(queue_id=queue.pk)
     if not actor.has_perm(VIEW_SENSITIVE):
         candidates = candidates.filter(sensitivity="", patient__sensitivity="")
-    candidates = candidates.order_by(*CLAIM_NEXT_ORDER).only("status", "assigned_to")
+    # The whole row and its patient, as lock_case reads them: the claim assigns this very row.
+    candidates = candidates.order_by(*CLAIM_NEXT_ORDER).select_related("patient")
     if connections[candidates.db].features.has_select_for_update_skip_locked:
         candidates = candidates.select_for_update(skip_locked=True, of=("self",))
     return candidates
+
+
+def claim_next_candidate(*, actor, queue: Queue | None = None) -> Case | None:
+    """The first of ``claim_next_candidates(actor=actor, queue=queue)``, locked, with its patient
+    (inside a transaction) — the same SQL, compiled once per connection for each actor, queue
+    and everything the candidates depend on that is decided in Python rather than in the query
+    (``cases.compiled``: building and compiling it was most of the Python of a claim). The queue
+    membership is a subquery, so a grant taken away counts at once; the key holds the actor's
+    state and role permissions, which choose the query's shape."""
+    connection = connections[Case.objects.db]
+    key = (
+        "claim_next",
+        actor.pk,
+        queue.pk if queue is not None else None,
+        actor.is_active,
+        actor.is_superuser,
+        getattr(actor, "kind", None),
+        actor.has_perm(CHANGE_CASE),
+        actor.has_perm(VIEW_SENSITIVE),
+    )
+    compiled = cached_query(
+        connection, key, lambda: claim_next_candidates(actor=actor, queue=queue)[:1]
+    )
+    return compiled.first()
 
 
 @audited
@@ -602,16 +635,21 @@ def case_claim_next(*, actor, queue: Queue | None = None) -> Case | None:
     same case (a row another transaction holds is passed over, and a row claimed since this
     statement's snapshot fails the conditions PostgreSQL re-evaluates when it locks it). SQLite
     serialises writers, so the plain query is enough there. The locked candidate is checked again
-    before it is assigned; the assignment is ``case_assign``'s (the same records as any)."""
+    before it is assigned; the assignment is ``case_assign``'s (``_assign_locked``, on the row
+    the candidate query locked: the same records as any)."""
     require_actor(actor)
-    candidates = claim_next_candidates(actor=actor, queue=queue)
     passed: list[int] = []
     for _ in range(_CLAIM_NEXT_ATTEMPTS):
-        candidate = candidates.exclude(pk__in=passed).first() if passed else candidates.first()
+        candidate = (
+            claim_next_candidates(actor=actor, queue=queue).exclude(pk__in=passed).first()
+            if passed
+            else claim_next_candidate(actor=actor, queue=queue)
+        )
         if candidate is None:
             break
         if candidate.assigned_to_id is None and candidate.status in CLAIM_NEXT_STATUSES:
-            return case_assign(actor=actor, case=candidate, assignee=actor)
+            remember_loaded(candidate)
+            return _assign_locked(actor, candidate, actor)
         passed.append(candidate.pk)
     # Nothing to claim; for a queue the actor does not work that is a refusal, not an answer
     # (checked only now, off the path of a successful claim).
@@ -639,7 +677,7 @@ def case_release(*, actor, case: Case) -> Case:
             "Only the case's assignee or a supervisor of its queue can release it.",
             "not_assignee",
         )
-    return case_assign(actor=actor, case=locked, assignee=None)
+    return _assign_locked(actor, locked, None)
 
 
 # --- the SLA timer (cases.sla.sweep) --------------------------------------------------------------

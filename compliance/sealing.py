@@ -274,5 +274,5 @@ def use_sealing_receivers(registry) -> None:
         if current is ours:
             continue
         if current is not theirs:
-            raise RuntimeError(f"auditlog's {signal!r} receiver is not the one compliance replaces.")
+            raise RuntimeError(f"auditlog's {signal!r} receiver is not the one compliance replaces")
         registry._signals[signal] = ours

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -352,6 +352,105 @@ def test_claim_next_candidates_are_restricts_work_rows_meeting_the_conditions(wo
     assert not {sensitive.pk, granted.pk} & agent_rows
 
 
+def _fields(case: Case | None) -> dict | None:
+    if case is None:
+        return None
+    values = {field.attname: getattr(case, field.attname) for field in Case._meta.concrete_fields}
+    values["patient"] = {
+        field.attname: getattr(case.patient, field.attname)
+        for field in Patient._meta.concrete_fields
+    }
+    return values
+
+
+def test_the_compiled_candidate_is_the_querysets_first_row(world, django_assert_num_queries):
+    """claim_next_candidate() runs the SQL claim_next_candidates() compiles, compiled once per
+    connection: the same row, with its patient and its converted values, in one query."""
+    world.case(world.queue_a, priority=Priority.LOW)
+    urgent = world.case(world.queue_a, priority=Priority.HIGH)
+    in_b = world.case(world.queue_b, priority=Priority.NORMAL)
+    sensitive = world.case(world.queue_a, priority=Priority.URGENT)
+    _make_sensitive(sensitive)
+    expected = {
+        "agent": urgent,
+        "agent_b": in_b,
+        "agent_ab": urgent,
+        "supervisor": urgent,
+        "cleared": sensitive,
+        "compliance": None,  # works no queue
+    }
+    for name in ("agent", "agent_b", "agent_ab", "supervisor", "cleared", "compliance"):
+        actor = _fresh_user(getattr(world, name))
+        actor.has_perm("cases.view_sensitive")  # the permission cache, off the counted query
+        for queue in (None, world.queue_a, world.queue_b):
+            with transaction.atomic():
+                with CaptureQueriesContext(connection) as plain:  # none for an empty queue set
+                    first = services.claim_next_candidates(actor=actor, queue=queue).first()
+                for _ in range(2):  # compiled, then from the connection's cache
+                    with django_assert_num_queries(len(plain.captured_queries)):
+                        found = services.claim_next_candidate(actor=actor, queue=queue)
+                    assert _fields(found) == _fields(first), (name, queue)
+                    if found is not None:
+                        with django_assert_num_queries(0):
+                            assert found.patient.pk == found.patient_id
+    with transaction.atomic():
+        for name, case in expected.items():
+            actor = _fresh_user(getattr(world, name))
+            found = services.claim_next_candidate(actor=actor)
+            assert (found.pk if found else None) == (case.pk if case else None), name
+
+
+def _fresh_user(user):
+    return User.objects.get(pk=user.pk)
+
+
+def test_the_compiled_candidate_sees_a_grant_taken_away_at_once(world):
+    """The queue membership is a subquery of the compiled SQL, not a Python decision: a work
+    grant removed after the query was compiled takes effect on the next claim."""
+    from guardian.shortcuts import remove_perm
+
+    case = world.case(world.queue_a)
+    actor = _fresh_user(world.agent)
+    with transaction.atomic():
+        assert services.claim_next_candidate(actor=actor, queue=world.queue_a).pk == case.pk
+    remove_perm("cases.work_queue", world.agent, world.queue_a)
+    with transaction.atomic():
+        assert services.claim_next_candidate(actor=actor, queue=world.queue_a) is None
+    with pytest.raises(ValidationError) as raised:
+        services.case_claim_next(actor=actor, queue=world.queue_a)
+    assert _code(raised) == ("queue", "not_queue_member")
+
+
+def test_the_compiled_candidate_follows_the_role_permissions_it_depends_on(world):
+    """Decisions made in Python (the sensitive-records permission, an active account) are part
+    of the cache key: a user who gains the clearance gets the sensitive case, one deactivated
+    gets nothing, whatever was compiled for them before."""
+    sensitive = world.case(world.queue_a, priority=Priority.URGENT)
+    _make_sensitive(sensitive)
+    with transaction.atomic():
+        assert services.claim_next_candidate(actor=_fresh_user(world.agent)) is None
+    groups = ensure_role_groups()
+    world.agent.groups.add(groups[Role.SENSITIVE_RECORDS])
+    with transaction.atomic():
+        assert services.claim_next_candidate(actor=_fresh_user(world.agent)).pk == sensitive.pk
+    User.objects.filter(pk=world.agent.pk).update(is_active=False)
+    with transaction.atomic():
+        assert services.claim_next_candidate(actor=_fresh_user(world.agent)) is None
+
+
+def test_the_compiled_queries_cache_is_bounded(world, monkeypatch):
+    from cases import compiled
+
+    monkeypatch.setattr(compiled, "CACHE_SIZE", 2)
+    wrapper = connections["default"]
+    wrapper.__dict__.pop(compiled._CACHE, None)
+    with transaction.atomic():
+        for name in ("agent", "agent_b", "agent_ab"):
+            services.claim_next_candidate(actor=_fresh_user(getattr(world, name)))
+    cache = wrapper.__dict__[compiled._CACHE]
+    assert [key[1] for key in cache] == [world.agent_b.pk, world.agent_ab.pk]
+
+
 def test_claim_next_on_an_empty_queue_writes_nothing(world):
     head = AuditEntry.objects.count()
     assert services.case_claim_next(actor=world.agent, queue=world.queue_a) is None
@@ -444,18 +543,19 @@ def test_each_claim_writes_one_audit_entry_per_changed_row(world, work):
 # --- query counts --------------------------------------------------------------------------------
 
 # Per call, with the actor's permissions not cached yet (a fresh request's user):
-# claim: SAVEPOINT, the user's and the groups' model permissions (2), the restricted row lock;
-#        then case_assign: SAVEPOINT, its own row lock (lock_case), UPDATE case, INSERT row
-#        version, INSERT event; the audit seal (compliance.sealing: the chain lock and head in one
-#        round trip, one INSERT of both entries); two RELEASEs.
+# claim: SAVEPOINT, the user's and the groups' model permissions (2), the restricted row lock
+#        (with the patient); then case_assign's work on that locked row, without a second lock or
+#        savepoint: UPDATE case, INSERT row version, INSERT event; the audit seal
+#        (compliance.sealing: the chain lock and head in one round trip, one INSERT of both
+#        entries); RELEASE.
 # claim_own: SAVEPOINT, permissions (2), the restricted row lock, RELEASE: nothing written.
 # claim_next: claim's, with the candidate query (SKIP LOCKED on PostgreSQL; the queue membership
-#        inside it) instead of the restricted row lock.
+#        inside it; the whole row and its patient) instead of the restricted row lock.
 # claim_next_empty: SAVEPOINT, permissions (2), candidate query, then the queue's membership
 #        (to tell "nothing to claim" from "not your queue"), RELEASE.
 # The same on both databases.
 EXPECTED_QUERIES = {
-    vendor: {"claim": 13, "claim_own": 5, "claim_next": 13, "claim_next_empty": 6}
+    vendor: {"claim": 10, "claim_own": 5, "claim_next": 10, "claim_next_empty": 6}
     for vendor in ("postgresql", "sqlite")
 }
 
