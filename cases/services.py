@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cases.access import CHANGE_CASE, SUPERVISE, VIEW_SENSITIVE, WORK, access_case, queues_for
 from cases.choices import Channel, EventKind, Language, Priority, Status, Visibility
+from cases.compiled import ConstantIn
 from cases.compiled import cached as cached_query
 from cases.details import save_details, validate_details
 from cases.events import CaseEventName, publish_case_event
@@ -584,9 +585,11 @@ def claim_next_candidates(*, actor, queue: Queue | None = None):
     be planned and evaluated on every claim, the hottest query of the live queue
     (bench/claim_next.py). Public for that benchmark, which times it on its own."""
     candidates = Case.objects.filter(
+        # The statuses written into the SQL: the prepared statement's generic plan can then use
+        # case_claim_next_idx, whose condition names them (cases.compiled).
+        ConstantIn(F("status"), sorted(CLAIM_NEXT_STATUSES)),
         queue__in=queues_for(actor, WORK),
         assigned_to__isnull=True,
-        status__in=sorted(CLAIM_NEXT_STATUSES),
     )
     if queue is not None:
         candidates = candidates.filter(queue_id=queue.pk)

@@ -451,6 +451,78 @@ def test_the_compiled_queries_cache_is_bounded(world, monkeypatch):
     assert [key[1] for key in cache] == [world.agent_b.pk, world.agent_ab.pk]
 
 
+def _prepared_candidate(cursor) -> tuple[str, int, int]:
+    cursor.execute(
+        "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
+        "WHERE statement LIKE %s",
+        ["%SKIP LOCKED%"],
+    )
+    (found,) = cursor.fetchall()
+    return found
+
+
+def test_the_candidate_query_is_prepared_and_its_generic_plan_walks_the_claim_index(world):
+    """PostgreSQL: the compiled candidate query is a prepared statement of the connection. Its
+    generic plan (which PostgreSQL runs after five custom ones when it is as good) can walk
+    case_claim_next_idx only because the statuses are constants in the SQL
+    (cases.compiled.ConstantIn): a bound list proves no partial index's condition. Shown with
+    the generic plan forced and sequential scans off (the test table is tiny)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    world.case(world.queue_a)
+    actor = _fresh_user(world.agent)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        assert services.claim_next_candidate(actor=actor, queue=world.queue_a) is not None
+        name, generic, _custom = _prepared_candidate(cursor)
+        assert generic == 1
+        from cases import compiled
+
+        (query,) = [
+            value
+            for key, value in connections["default"].__dict__[compiled._CACHE].items()
+            if key[1] == actor.pk
+        ]
+        cursor.execute(
+            f"EXPLAIN EXECUTE {name}({', '.join(['%s'] * len(query.params))})", query.params
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "case_claim_next_idx" in plan, plan
+        cursor.execute("SET LOCAL plan_cache_mode = auto")
+        for _ in range(8):
+            assert services.claim_next_candidate(actor=actor, queue=world.queue_a) is not None
+        _name, generic, custom = _prepared_candidate(cursor)
+    assert custom <= 5 and generic >= 4
+
+
+def test_without_prepared_statements_the_candidate_query_is_not_prepared(world, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    settings.PREPARED_STATEMENTS = False
+    world.case(world.queue_a)
+    actor = _fresh_user(world.agent_ab)  # a key of its own in the connection's cache
+    with transaction.atomic():
+        for _ in range(3):
+            assert services.claim_next_candidate(actor=actor, queue=world.queue_a) is not None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%SKIP LOCKED%"],
+            )
+            assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("values", [["new", "x' OR '1'='1"], ["New"], [], [1]])
+def test_constant_in_takes_code_identifiers_only(values):
+    from django.db.models import F
+
+    from cases.compiled import ConstantIn
+
+    with pytest.raises(ValueError, match="ConstantIn takes"):
+        str(Case.objects.filter(ConstantIn(F("status"), values)).query)
+
+
 def test_claim_next_on_an_empty_queue_writes_nothing(world):
     head = AuditEntry.objects.count()
     assert services.case_claim_next(actor=world.agent, queue=world.queue_a) is None
