@@ -2,7 +2,7 @@
 building and compiling (queue membership ``Exists`` subqueries, ordering, row lock) cost about
 5.7 ms of Python per claim — more than the rest of the claim step together — and whose planning
 cost PostgreSQL about 1.8 ms per claim (bench/claim_next.py; docs/architecture/live-queue.md,
-"Claim next").
+"Claiming").
 
 On PostgreSQL the statement is also *prepared* on the connection (``prepared_cursor``): planned
 once, then run with the generic plan, which PostgreSQL picks after five runs when the plan does

@@ -33,6 +33,23 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _channel_layer_of_its_own(request):
+    """An async test (a consumer test) gets channel layer instances of its own. Channels keeps
+    one instance per process, and channels-redis keeps asyncio state on it (its receive lock and
+    per-channel locks) that belongs to the event loop it was made in, while each async test runs
+    in a loop of its own: state a previous test's loop left (a receive still pending when its
+    loop closed) failed a later test with "Lock … is bound to a different event loop"."""
+    if not asyncio.iscoroutinefunction(getattr(request, "function", None)):
+        yield
+        return
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def actor(db):
     return UserFactory(username="agent-actor", first_name="Agent", last_name="Actor")
