@@ -15,19 +15,25 @@ goes to ``model_instance_diff`` itself.
 
 from __future__ import annotations
 
+from auditlog.diff import (
+    get_field_value,
+    get_mask_function,
+    is_primitive,
+    model_instance_diff,
+    track_field,
+)
+from auditlog.registry import auditlog
 from django.db.models import ForeignKey, Model
 from django.utils.encoding import smart_str
 
-_PLANS: dict = {}  # (model, kind, saved fields, json) -> (registration, fields, masked, mask)
-_MISSING = object()
+# (model, kind of change, saved fields, JSON changes) -> (registration, fields, mask function)
+_PLANS: dict = {}
 
 
-def _plan(model, registration: dict, kind: str, fields_to_check, use_json: bool):
+def _plan(model, kind: str, fields_to_check, use_json: bool):
     """The fields a diff of ``model`` looks at, exactly as ``model_instance_diff`` picks them,
-    with the masked ones marked, and the value a missing side has (no old row: a new one)."""
-    from auditlog.diff import get_field_value, get_mask_function, track_field
-    from auditlog.registry import auditlog
-
+    each with whether it is masked and the value a missing side has (no old row: a new one);
+    and the mask function."""
     if kind == "change":
         fields = set(model._meta.fields)
     else:
@@ -50,19 +56,17 @@ def _plan(model, registration: dict, kind: str, fields_to_check, use_json: bool)
     plan = [
         (field, field.name in masked, get_field_value(None, field, use_json)) for field in fields
     ]
-    return registration, plan, mask
+    return plan, mask
 
 
 def instance_diff(
     old: Model | None, new: Model | None, fields_to_check=None, use_json_for_changes=False
 ):
     """``auditlog.diff.model_instance_diff(old, new, fields_to_check, use_json_for_changes)``."""
-    from auditlog.diff import get_field_value, is_primitive, model_instance_diff
-    from auditlog.registry import auditlog
-
+    if not all(side is None or isinstance(side, Model) for side in (old, new)):
+        return model_instance_diff(old, new, fields_to_check, use_json_for_changes)  # TypeError
     if old is not None and new is not None:
-        kind = "change"
-        model = new._meta.model
+        kind, model = "change", new._meta.model
         if old._meta.model is not model:
             model = None
     elif new is not None:
@@ -70,16 +74,16 @@ def instance_diff(
     elif old is not None:
         kind, model = "delete", old._meta.model
     else:
-        model = None
-    registration = auditlog._registry.get(model, _MISSING) if model is not None else _MISSING
-    if registration is _MISSING or not isinstance(old or new, Model):
+        kind, model = "", None
+    registration = auditlog._registry.get(model) if model is not None else None
+    if registration is None:
         return model_instance_diff(old, new, fields_to_check, use_json_for_changes)
 
     checked = frozenset(fields_to_check) if fields_to_check else None
     key = (model, kind, checked, bool(use_json_for_changes))
     cached = _PLANS.get(key)
     if cached is None or cached[0] is not registration:  # registered again since: work it out
-        cached = _PLANS[key] = _plan(model, registration, kind, checked, use_json_for_changes)
+        cached = _PLANS[key] = (registration, *_plan(model, kind, checked, use_json_for_changes))
     _registration, plan, mask = cached
 
     diff = {}

@@ -380,7 +380,7 @@ def test_the_compiled_candidate_is_the_querysets_first_row(world, django_assert_
         "compliance": None,  # works no queue
     }
     for name in ("agent", "agent_b", "agent_ab", "supervisor", "cleared", "compliance"):
-        actor = _fresh_user(getattr(world, name))
+        actor = _fresh(getattr(world, name))
         actor.has_perm("cases.view_sensitive")  # the permission cache, off the counted query
         for queue in (None, world.queue_a, world.queue_b):
             with transaction.atomic():
@@ -395,13 +395,9 @@ def test_the_compiled_candidate_is_the_querysets_first_row(world, django_assert_
                             assert found.patient.pk == found.patient_id
     with transaction.atomic():
         for name, case in expected.items():
-            actor = _fresh_user(getattr(world, name))
+            actor = _fresh(getattr(world, name))
             found = services.claim_next_candidate(actor=actor)
             assert (found.pk if found else None) == (case.pk if case else None), name
-
-
-def _fresh_user(user):
-    return User.objects.get(pk=user.pk)
 
 
 def test_the_compiled_candidate_sees_a_grant_taken_away_at_once(world):
@@ -410,7 +406,7 @@ def test_the_compiled_candidate_sees_a_grant_taken_away_at_once(world):
     from guardian.shortcuts import remove_perm
 
     case = world.case(world.queue_a)
-    actor = _fresh_user(world.agent)
+    actor = _fresh(world.agent)
     with transaction.atomic():
         assert services.claim_next_candidate(actor=actor, queue=world.queue_a).pk == case.pk
     remove_perm("cases.work_queue", world.agent, world.queue_a)
@@ -428,14 +424,14 @@ def test_the_compiled_candidate_follows_the_role_permissions_it_depends_on(world
     sensitive = world.case(world.queue_a, priority=Priority.URGENT)
     _make_sensitive(sensitive)
     with transaction.atomic():
-        assert services.claim_next_candidate(actor=_fresh_user(world.agent)) is None
+        assert services.claim_next_candidate(actor=_fresh(world.agent)) is None
     groups = ensure_role_groups()
     world.agent.groups.add(groups[Role.SENSITIVE_RECORDS])
     with transaction.atomic():
-        assert services.claim_next_candidate(actor=_fresh_user(world.agent)).pk == sensitive.pk
+        assert services.claim_next_candidate(actor=_fresh(world.agent)).pk == sensitive.pk
     User.objects.filter(pk=world.agent.pk).update(is_active=False)
     with transaction.atomic():
-        assert services.claim_next_candidate(actor=_fresh_user(world.agent)) is None
+        assert services.claim_next_candidate(actor=_fresh(world.agent)) is None
 
 
 def test_the_compiled_queries_cache_is_bounded(world, monkeypatch):
@@ -446,7 +442,7 @@ def test_the_compiled_queries_cache_is_bounded(world, monkeypatch):
     wrapper.__dict__.pop(compiled._CACHE, None)
     with transaction.atomic():
         for name in ("agent", "agent_b", "agent_ab"):
-            services.claim_next_candidate(actor=_fresh_user(getattr(world, name)))
+            services.claim_next_candidate(actor=_fresh(getattr(world, name)))
     cache = wrapper.__dict__[compiled._CACHE]
     assert [key[1] for key in cache] == [world.agent_b.pk, world.agent_ab.pk]
 
@@ -470,7 +466,7 @@ def test_the_candidate_query_is_prepared_and_its_generic_plan_walks_the_claim_in
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements: PostgreSQL")
     world.case(world.queue_a)
-    actor = _fresh_user(world.agent)
+    actor = _fresh(world.agent)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
@@ -501,7 +497,7 @@ def test_without_prepared_statements_the_candidate_query_is_not_prepared(world, 
         pytest.skip("prepared statements: PostgreSQL")
     settings.PREPARED_STATEMENTS = False
     world.case(world.queue_a)
-    actor = _fresh_user(world.agent_ab)  # a key of its own in the connection's cache
+    actor = _fresh(world.agent_ab)  # a key of its own in the connection's cache
     with transaction.atomic():
         for _ in range(3):
             assert services.claim_next_candidate(actor=actor, queue=world.queue_a) is not None

@@ -165,3 +165,9 @@ def test_pre_log_can_veto_and_post_log_sees_the_entry(actor, case):
     assert len(seen) == 1
     entry, changes = seen[0]
     assert entry.action == AuditEntry.Action.UPDATE and "status" in changes
+
+
+def test_what_is_not_a_model_instance_is_refused_as_auditlog_refuses_it():
+    for old, new in (("a row", None), (None, {"id": 1})):
+        with pytest.raises(TypeError, match="not a valid model instance"):
+            instance_diff(old, new)
