@@ -50,13 +50,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "partners.view_partnerorganisation",
         "escalations.view_escalation",
         "escalations.view_escalationpathway",
+        # Marks a case or patient sensitive (42 CFR Part 2 …) or clears it, with a reason.
+        "cases.set_sensitivity",
     ],
     Role.CLINICIAN: [
         *_CASE_WORK,
         "escalations.view_escalation",
         "escalations.view_escalationpathway",
     ],
-    # Reads everything that holds or controls access to PHI; changes nothing.
+    # Reads everything that holds or controls access to PHI; changes nothing but what is
+    # sensitive (the privacy officer decides that).
     Role.COMPLIANCE_OFFICER: [
         "cases.view_patient",
         "cases.view_case",
@@ -68,6 +71,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
         "cases.view_all_cases",
         "cases.view_sensitive",
+        # The privacy officer decides what is sensitive (a reason, audited, on the timeline).
+        "cases.set_sensitivity",
         "compliance.view_breakglassaccess",
         "compliance.change_breakglassaccess",
         "compliance.review_breakglassaccess",

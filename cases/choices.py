@@ -80,6 +80,16 @@ class EventKind(models.TextChoices):
     # The timer sweep (cases.sla.sweep): a target about to pass, a target passed.
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACHED = "sla_breached", "SLA breached"
+    # Issue 15's write paths: sensitivity (42 CFR Part 2 and the like), moving and recategorising.
+    SENSITIVITY_CHANGED = "sensitivity_changed", "Sensitivity changed"
+    QUEUE_CHANGED = "queue_changed", "Moved to another queue"
+    CATEGORY_CHANGED = "category_changed", "Category changed"
+    # Complaints' regulatory deadlines (complaints/): acknowledged, answered, a deadline missed.
+    COMPLAINT_ACKNOWLEDGED = "complaint_acknowledged", "Complaint acknowledged"
+    COMPLAINT_RESPONDED = "complaint_responded", "Complaint answered"
+    COMPLAINT_OVERDUE = "complaint_overdue", "Complaint deadline missed"
+    # An open escalation ended without a clinical outcome (the case was closed, with a reason).
+    ESCALATION_CANCELLED = "escalation_cancelled", "Escalation cancelled"
 
 
 # The patient conversation: the only events the patient (and a partner relaying it) sees.

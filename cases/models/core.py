@@ -435,6 +435,7 @@ class Case(models.Model):
         permissions = [
             ("view_sensitive", "See sensitive records (behavioral health, Part 2, HIV, …)"),
             ("view_all_cases", "Read every case, read-only (compliance review)"),
+            ("set_sensitivity", "Set or clear the sensitivity of cases and patients"),
         ]
         indexes = [
             models.Index(

@@ -80,12 +80,17 @@ def test_role_permissions_keep_their_documented_shape():
     assert agent < clinician
     assert "cases.view_sensitive" not in clinician
     assert "escalations.review_escalation" not in clinician | supervisor
+    # Setting sensitivity: the privacy officer (compliance) and supervisors, no one else.
+    assert "cases.set_sensitivity" in supervisor
+    assert "cases.set_sensitivity" not in agent | clinician | partner
     assert agent < administrator
     # Compliance reads everything that holds or controls access to PHI and changes nothing.
     assert compliance
     # ... except signing off emergency accesses, which is their review job, and exporting and
-    # verifying the audit trail (a verification run is recorded; nothing else changes).
+    # verifying the audit trail (a verification run is recorded; nothing else changes), and
+    # deciding what is sensitive (the privacy officer's call, with a reason, audited).
     review = {
+        "cases.set_sensitivity",
         "compliance.change_breakglassaccess",
         "compliance.review_breakglassaccess",
         "compliance.export_auditentry",
