@@ -26,6 +26,7 @@ never imports its subscribers.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import os
 import threading
@@ -37,6 +38,8 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from cases.sla_state import case_sla
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -75,6 +78,7 @@ CASE_FIELDS = (
     "first_response_due_at",
     "resolution_due_at",
     "first_response_at",
+    "resolved_at",
     "sla_paused_at",
 )
 
@@ -84,8 +88,10 @@ def queue_group(queue_id: int) -> str:
     return f"queue.{queue_id}"
 
 
-def case_fields(case: Case) -> dict[str, Any]:
-    """The non-PHI fields of one case, as events and snapshots carry them."""
+def case_fields(case: Case, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """The non-PHI fields of one case, as events and snapshots carry them, with the state of
+    each SLA target at ``now`` (``cases.sla_state``: workflow state, decided on the server —
+    live.js draws it and decides nothing)."""
     return {
         "case_id": case.pk,
         "reference": case.reference,
@@ -101,6 +107,7 @@ def case_fields(case: Case) -> dict[str, Any]:
         # The SLA countdown's state: a first response met, the clock paused (since when).
         "first_response_at": _iso(case.first_response_at),
         "sla_paused_at": _iso(case.sla_paused_at),
+        "sla": case_sla(case, now or timezone.now()).as_json(),
     }
 
 
@@ -108,12 +115,13 @@ def case_event_payload(case: Case, name: str) -> dict[str, Any]:
     """The channel-layer message of one event. ``sensitive`` is for the consumer only (it does
     not forward it): agents without the sensitive-records permission do not see such a case in
     their snapshot, so they must not get its events either."""
+    now = timezone.now()
     return {
         "type": MESSAGE_TYPE,
         "event": name,
-        **case_fields(case),
+        **case_fields(case, now),
         "sensitive": bool(case.sensitivity or case.patient.sensitivity),
-        "at": timezone.now().isoformat(),
+        "at": now.isoformat(),
     }
 
 

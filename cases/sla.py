@@ -16,12 +16,12 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
 from cases.business_time import NoBusinessHours, Schedule
 from cases.choices import Status
 from cases.models import Case, Category, SlaPolicy
+from cases.sla_state import warning_window  # the console's "due soon" window: one setting
 from cases.workflow import WAITING_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -163,11 +163,6 @@ def _move_due_times(case: Case, now: datetime.datetime, *, include_resolution: b
 
 
 # --- the timer sweep: warnings and breaches ------------------------------------------------------
-
-
-def warning_window() -> datetime.timedelta:
-    """How long before a due time the sweep warns: the console's "due soon" window."""
-    return datetime.timedelta(minutes=settings.CONSOLE_SLA_WARNING_MINUTES)
 
 
 def level_due(case: Case, target: Target, now: datetime.datetime) -> str | None:

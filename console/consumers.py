@@ -48,6 +48,7 @@ from django.contrib.auth import get_user as request_user
 from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
 from accounts.models import User
 from cases.access import VIEW, VIEW_SENSITIVE, WORK, queues_for
@@ -152,6 +153,7 @@ def build_snapshot(access: Access) -> dict[str, Any]:
     # recipient, listing fields only (escalation_fields has no SBAR, reason or red flags).
     visible = Escalation.objects.restrict(access.user, RECEIVE)
     escalations = list(recipient_escalations(visible, queue_ids)[: limit + 1])
+    now = timezone.now()  # every case's SLA state at one instant
     return {
         "type": "snapshot",
         "user_id": access.user.pk,
@@ -159,7 +161,7 @@ def build_snapshot(access: Access) -> dict[str, Any]:
             str(queue_id): {"seq": sequences[queue_id], "name": name}
             for queue_id, name in access.queues.items()
         },
-        "cases": [case_fields(case) for case in rows[:limit]],
+        "cases": [case_fields(case, now) for case in rows[:limit]],
         "truncated": len(rows) > limit,
         "escalations": [escalation_fields(escalation) for escalation in escalations[:limit]],
         "escalations_truncated": len(escalations) > limit,

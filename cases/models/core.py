@@ -315,9 +315,11 @@ class CaseQuerySet(models.QuerySet):
     def with_sla_state(self, now=None) -> CaseQuerySet:
         """Annotate ``first_response_breached`` and ``resolution_breached`` (booleans).
 
-        A target is breached when it was met late, or is unmet and its due time has passed —
-        "passed" measured at the pause for a case whose clock is stopped (waiting), since time
-        spent waiting does not count."""
+        A target is breached when it was met late, or is unmet and its due time has been
+        reached (the timer sweep marks the breach at the due time) — measured at the pause for a
+        case whose clock is stopped (waiting), since time spent waiting does not count. The SQL
+        form of ``cases.sla_state.case_sla``'s breach rule, for filters and counts; a test keeps
+        the two equal (tests/cases/test_sla_state.py)."""
         now = now or timezone.now()
         clock = Coalesce("sla_paused_at", Value(now))
         first_response = Q(first_response_due_at__isnull=False) & (
@@ -325,12 +327,12 @@ class CaseQuerySet(models.QuerySet):
             | (
                 Q(first_response_at__isnull=True)
                 & Q(status__in=OPEN_STATUSES)
-                & Q(first_response_due_at__lt=clock)
+                & Q(first_response_due_at__lte=clock)
             )
         )
         resolution = Q(resolution_due_at__isnull=False) & (
             Q(resolved_at__gt=F("resolution_due_at"))
-            | (Q(status__in=OPEN_STATUSES) & Q(resolution_due_at__lt=clock))
+            | (Q(status__in=OPEN_STATUSES) & Q(resolution_due_at__lte=clock))
         )
         # CASE WHEN … THEN TRUE ELSE FALSE: a comparison with a NULL column would yield NULL.
         return self.annotate(

@@ -20,10 +20,10 @@ from cases.access import SUPERVISE, VIEW, WORK
 from cases.choices import EventKind, Status, Visibility
 from cases.models import Case, CaseEvent
 from cases.registry import registry
+from cases.sla_state import case_sla
 from cases.workflow import allowed_transitions
 from compliance.access_log import AccessKind, record_request_access
 from console.forms import AssignForm, MessageForm, TransitionForm
-from console.templatetags.console_tags import case_sla
 from console.views.common import (
     SOCKET_PATH,
     VIA,
@@ -35,7 +35,6 @@ from console.views.common import (
     refusal_status,
     refusal_text,
     render_page,
-    sla_warning,
 )
 from console.views.lists import queue_response
 
@@ -178,7 +177,7 @@ def case_response(
             initial={"assignee": case.assigned_to_id}, people=people
         )
     category_label, details = _details(user, case)
-    case.sla = case_sla(case, timezone.now(), sla_warning())
+    case.sla = case_sla(case, timezone.now())
     timeline = _timeline(user, case)
     context = {
         "title": f"Case {case.reference}",

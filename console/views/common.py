@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -27,8 +25,8 @@ from cases.models import (
     Category,
     Queue,
 )
-from cases.workflow import OPEN_STATUSES, WAITING_STATUSES
-from console.templatetags.console_tags import case_sla
+from cases.sla_state import case_sla
+from cases.workflow import OPEN_STATUSES
 
 CHANGE_CASE = "cases.change_case"
 VIA = "console"
@@ -60,9 +58,10 @@ ROW_FIELDS = (
 PERSON_FIELDS = ("id", "username", "first_name", "last_name")
 
 
-def sla_warning() -> timedelta:
-    """How long before a due time a case turns amber ("due soon")."""
-    return timedelta(minutes=getattr(settings, "CONSOLE_SLA_WARNING_MINUTES", 30))
+# How long after a moment an SLA state was due to change by itself (``changes_at``) live.js waits
+# for the timer sweep's event before it asks for a fresh snapshot: more than one sweep interval
+# (60 s) and its run time, so that a working sweep always comes first.
+SLA_REFRESH_AFTER_SECONDS = 90
 
 
 # --- access ---------------------------------------------------------------------------------------
@@ -136,10 +135,10 @@ def names_for(user, people: Iterable[User]) -> dict[str, str]:
 
 
 def prepare_rows(cases: Iterable[Case], names: dict[str, str]) -> list[Case]:
-    now, warning = timezone.now(), sla_warning()
+    now = timezone.now()
     rows = []
     for case in cases:
-        case.sla = case_sla(case, now, warning)
+        case.sla = case_sla(case, now)
         case.assignee_name = names.get(str(case.assigned_to_id), "another agent")
         rows.append(case)
     return rows
@@ -157,10 +156,9 @@ def live_config(request, *, page: str, queues: Iterable[Queue], names: dict[str,
         "categories": {str(pk): name for pk, name in Category.objects.values_list("pk", "name")},
         "statuses": dict(Status.choices),
         "open_statuses": sorted(OPEN_STATUSES),
-        "waiting_statuses": sorted(WAITING_STATUSES),
         "priorities": {str(value): label for value, label in Priority.choices},
         "channels": dict(Channel.choices),
-        "sla_warning_seconds": int(sla_warning().total_seconds()),
+        "sla_refresh_after_seconds": SLA_REFRESH_AFTER_SECONDS,
         "limit": QUEUE_LIMIT,
         "query": request.GET.urlencode(),
         "urls": {

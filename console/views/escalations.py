@@ -33,9 +33,9 @@ from django.views.decorators.http import require_POST, require_safe
 from cases.access import SUPERVISE, VIEW, WORK, queues_for
 from cases.choices import EventKind
 from cases.models import Case, CaseEvent
+from cases.sla_state import target_state
 from compliance.access_log import AccessKind, record_request_access
 from console.forms import EscalateForm, EscalationResolveForm, EscalationReviewForm
-from console.templatetags.console_tags import sla_state
 from console.views.case import case_response
 from console.views.common import (
     CONFLICT_CODES,
@@ -131,9 +131,11 @@ def escalation_or_404(user, escalation_id: str, *, addressed: bool = False) -> E
 
 
 def acknowledgement_state(escalation: Escalation, now):
-    return sla_state(
-        escalation.acknowledgement_due_at,
-        met=escalation.acknowledged_at is not None,
+    """The acknowledgement target as a due-time target (``cases.sla_state.target_state``: the
+    same states, words and classes as the SLA cells)."""
+    return target_state(
+        due_at=escalation.acknowledgement_due_at,
+        met_at=escalation.acknowledged_at,
         paused_at=None,
         now=now,
         warning=ACKNOWLEDGEMENT_WARNING,

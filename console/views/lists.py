@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST, require_safe
 from cases import services
 from cases.access import WORK
 from cases.models import Case
+from cases.sla_state import duration_words
 from console.consumers import recipient_escalations
 from console.forms import ClaimNextForm, QueueFilterForm
-from console.templatetags.console_tags import duration_words
 from console.views.common import (
     PERSON_FIELDS,
     QUEUE_LIMIT,

@@ -275,3 +275,35 @@ def test_event_names():
         "case.sla_warning",
         "case.sla_breached",
     }
+
+
+@pytest.mark.django_db
+def test_events_carry_each_sla_targets_state_decided_on_the_server(
+    actor, category, listener, django_capture_on_commit_callbacks
+):
+    """A first response after its due time is announced as "met late" (cases.sla_state), the
+    state the pages show: live.js draws it and decides nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import Case
+
+    listener.join(queue_group(category.default_queue_id))
+    case = make_case(actor=actor, category=category)
+    due = timezone.now() - timedelta(minutes=40)
+    Case.objects.filter(pk=case.pk).update(
+        first_response_due_at=due, resolution_due_at=timezone.now() + timedelta(hours=3)
+    )
+    case.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_add_note(actor=actor, case=case, body="Hello", visibility=Visibility.PATIENT)
+    (message,) = listener.receive_all()
+    first, resolution = message["sla"]["first_response"], message["sla"]["resolution"]
+    assert (first["state"], first["label"]) == ("met_late", "Met late")
+    assert first["css"] == "sla-met-late"
+    assert first["detail"] == "40 min after its due time"
+    assert first["countdown"] is None and first["changes_at"] is None
+    assert (resolution["state"], resolution["countdown"]) == ("running", "until")
+    assert resolution["changes_at"] is not None
+    assert set(message["sla"]) == {"first_response", "resolution"}

@@ -413,8 +413,10 @@ def sla_state(case, now) -> tuple:
 def test_not_yet_due(actor, category, policy):
     case = open_case(actor, category)
     assert sla_state(case, ny(1, 12, 11)) == (False, False, False)
-    # due at exactly 12:00: reached, not passed
-    assert sla_state(case, ny(1, 12, 12)) == (False, False, False)
+    assert sla_state(case, ny(1, 12, 11, 59)) == (False, False, False)
+    # due at exactly 12:00: reached, and so breached — the moment the timer sweep marks it
+    # (cases.sla.level_due) and cases.sla_state says "breached"
+    assert sla_state(case, ny(1, 12, 12)) == (True, False, True)
 
 
 def test_first_response_overdue(actor, category, policy):

@@ -56,6 +56,7 @@ CASE_KEYS = {
     "resolution_due_at",
     "first_response_at",
     "sla_paused_at",
+    "sla",  # each target's state, decided on the server (cases.sla_state)
 }
 
 

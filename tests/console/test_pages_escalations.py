@@ -284,7 +284,7 @@ def test_the_case_page_lists_escalations_with_sbar_and_state(client, clinic):
     for text in SBAR.values():
         assert text.replace("'", "&#x27;") in part
     assert "by you," in part
-    assert "Due in 29 min" in part or "Due in 30 min" in part
+    assert "On time, due in 29 min" in part or "On time, due in 30 min" in part
     # The requester is no recipient: no acknowledge, no resolve; not resolved: no review.
     assert "Acknowledge</button>" not in part and "Resolve</button>" not in part
     assert "Save review" not in part
@@ -298,7 +298,10 @@ def test_an_overdue_acknowledgement_is_highlighted(client, clinic):
         acknowledgement_due_at=escalation.acknowledgement_due_at - timedelta(hours=2),
     )
     part = section(page_text(login(client, c.w.agent).get(case_url(c.w.case))), escalation)
-    assert '<span class="sla sla-overdue"><span class="sla-label">Overdue by 1 h 30 min' in part
+    assert (
+        '<span class="sla sla-overdue"><span class="sla-label">Breached, overdue by 1 h 30 min'
+        in part
+    )
 
 
 def test_the_recipient_acknowledges_and_resolves_from_the_case_page(client, clinic):

@@ -1,7 +1,8 @@
 """live.js (console/static/console/live.js) in Debian's chromium, against the real pages, with the
 WebSocket answered by the test (Playwright's ``route_web_socket``): the protocol's every message
 (snapshot, event, skip, heartbeat, presence, revoked), gap detection and resync, reconnecting,
-names of assignees, filters, the SLA countdown, and the case page's collision warning.
+names of assignees, filters, and the case page's collision warning (the SLA cells:
+test_pages_live_js_sla.py).
 
 The server side of the socket (console/consumers.py) has its own tests (test_consumer.py), and
 tests/browser/ runs both together end to end; here the script's own logic is pinned message by
@@ -15,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -360,26 +360,6 @@ def test_presence_in_the_queue(world, open_page):
     )
     wait_until(page, lambda: page.is_visible("#presence"))
     assert page.text_content("#presence") == "Online in Billing: Ada, Bo."
-
-
-# --- SLA countdown ------------------------------------------------------------------------------
-
-
-def test_the_sla_countdown_turns_amber_then_red(world, open_page):
-    Case.objects.filter(pk=world.case.pk).update(
-        first_response_due_at=timezone.now() + timedelta(minutes=31, seconds=30)
-    )
-    page, _server = open_page(world.agent)
-    first = f'tr[data-case-id="{world.case.pk}"] [data-col="first_response"]'
-    assert "Due in 31 min" in page.text_content(first)
-    assert page.get_attribute(first, "class") == "sla sla-ok"
-    page.clock.install()
-    page.clock.fast_forward("02:00")
-    wait_until(page, lambda: "Due soon: in 29 min" in page.text_content(first))
-    assert page.get_attribute(first, "class") == "sla sla-soon"
-    page.clock.fast_forward("31:00")
-    wait_until(page, lambda: "Overdue by" in page.text_content(first))
-    assert page.get_attribute(first, "class") == "sla sla-overdue"
 
 
 # --- the case page ------------------------------------------------------------------------------

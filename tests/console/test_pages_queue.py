@@ -221,6 +221,11 @@ def sla_cell(row: str, target: str) -> str:
     return match.group(1) + match.group(2)
 
 
+def sla_words(cell: str) -> str:
+    """What the cell says after its due time: the state's label and its detail."""
+    return re.sub(r"<[^>]+>", "", cell.split("<br>")[-1].split(">", 1)[-1]).strip()
+
+
 def test_sla_states_in_words_and_colour(client, world):
     now = timezone.now()
     overdue = make_case(actor=world.intake, category=world.category)
@@ -233,15 +238,21 @@ def test_sla_states_in_words_and_colour(client, world):
     response = login(client, world.agent).get(QUEUE)
 
     cell = sla_cell(row_html(response, overdue), "first_response")
-    assert cell.startswith("sla sla-overdue")
-    assert "Overdue by 1 h 15 min" in cell
+    assert cell.startswith("sla sla-overdue") and 'data-state="breached"' in cell
+    assert sla_words(cell) == "Breached, overdue by 1 h 15 min"
+    assert 'data-countdown="since"' in cell and 'data-changes-at=""' in cell
     assert '<time datetime="' in cell and 'data-due="' in cell
     cell = sla_cell(row_html(response, soon), "first_response")
-    assert cell.startswith("sla sla-soon") and "Due soon: in 10 min" in cell
+    assert cell.startswith("sla sla-soon") and 'data-state="warning"' in cell
+    assert sla_words(cell) == "Due soon, due in 10 min"
+    # Due soon turns breached at the due time: the moment the sweep announces.
+    assert 'data-countdown="until"' in cell and 'data-changes-at="2' in cell
     cell = sla_cell(row_html(response, later), "first_response")
-    assert cell.startswith("sla sla-ok") and "Due in 5 h 1 min" in cell
+    assert cell.startswith("sla sla-ok") and 'data-state="running"' in cell
+    assert sla_words(cell) == "On time, due in 5 h 1 min"
     cell = sla_cell(row_html(response, world.case), "resolution")
-    assert cell.startswith("sla sla-none") and "No target" in cell
+    assert cell.startswith("sla sla-none") and sla_words(cell) == "No target"
+    assert 'data-countdown=""' in cell and 'data-changes-at=""' in cell
 
 
 def test_a_met_target_and_a_stopped_clock(client, world):
@@ -261,13 +272,26 @@ def test_a_met_target_and_a_stopped_clock(client, world):
     set_due(world.case, sla_paused_at=timezone.now())
     row = row_html(login(client, world.agent).get(QUEUE), world.case)
     first = sla_cell(row, "first_response")
-    assert first.startswith("sla sla-met") and "Met" in first and 'data-met="1"' in first
+    assert first.startswith("sla sla-met ") and 'data-state="met"' in first
+    assert sla_words(first) == "Met on time"
     resolution = sla_cell(row, "resolution")
-    assert resolution.startswith("sla sla-paused")
-    assert (
-        "Clock stopped (7 h 59 min left)" in resolution or "Clock stopped (8 h left)" in resolution
-    )
-    assert 'data-paused-at="2' in resolution
+    assert resolution.startswith("sla sla-paused") and 'data-state="paused"' in resolution
+    assert sla_words(resolution) in ("Clock stopped, 7 h 59 min left", "Clock stopped, 8 h left")
+    # A stopped clock does not change by itself: nothing ticks, nothing is due to change.
+    assert 'data-countdown=""' in resolution and 'data-changes-at=""' in resolution
+
+
+def test_a_first_response_after_its_due_time_is_met_late_never_met(client, world):
+    set_due(world.case, first_response_due_at=timezone.now() - timedelta(minutes=20))
+    services.case_claim(actor=world.agent, case=world.case)
+    services.case_add_note(actor=world.agent, case=world.case, body="Hello.", visibility="patient")
+
+    row = row_html(login(client, world.agent).get(QUEUE), world.case)
+
+    first = sla_cell(row, "first_response")
+    assert first.startswith("sla sla-met-late ") and 'data-state="met_late"' in first
+    assert sla_words(first) == "Met late, 20 min after its due time"
+    assert "Met on time" not in row and "sla-met " not in row
 
 
 def test_the_warning_window_is_a_setting(client, world, settings):
@@ -275,7 +299,10 @@ def test_the_warning_window_is_a_setting(client, world, settings):
     set_due(world.case, first_response_due_at=timezone.now() + timedelta(minutes=90))
     response = login(client, world.agent).get(QUEUE)
     assert sla_cell(row_html(response, world.case), "first_response").startswith("sla sla-soon")
-    assert live_config(response)["sla_warning_seconds"] == 7200
+    config = live_config(response)
+    assert config["sla_refresh_after_seconds"] == 90
+    # The browser decides no state: it gets no warning window, no waiting statuses.
+    assert "sla_warning_seconds" not in config and "waiting_statuses" not in config
 
 
 # --- claim and claim next -------------------------------------------------------------------------

@@ -8,7 +8,9 @@
    * gaps are detected per queue by sequence number (an event more than one above the last seen,
      or a heartbeat above it) and repaired with {"type": "resync"};
    * the socket reconnects with exponential backoff and jitter, and starts with a snapshot;
-   * SLA cells count down every second (the same states and words as console_tags.sla_state);
+   * SLA cells show the state the server decided (cases/sla_state.py, in every event and
+     snapshot); only their time detail ticks here, and a state due to change with time that no
+     event changed is refreshed with a snapshot;
    * the case page watches its case ({"type": "watch"}) and warns when someone else views it
      or when the case changes under the agent's eyes; when the case is escalated it fetches the
      emergency banner again (GET …/banner/) and swaps it in;
@@ -137,7 +139,18 @@
         return "Claimed by " + (personName(id) || "another agent");
     }
 
-    // --- SLA countdown (the same rules and words as console/templatetags/console_tags.py) ----
+    // --- SLA cells (the state is the server's: cases/sla_state.py) --------------------------
+    //
+    // Every SLA state (on time, due soon, breached, clock stopped, met on time, met late, no
+    // target), its words and its class come from the server: the page as drawn, and the "sla"
+    // of each event and snapshot. Nothing here decides a state. The only thing that moves by
+    // itself is the time detail of a state that counts ("due in 12 min", "overdue by 3 min",
+    // data-countdown "until" or "since"). When a state would change with time (data-changes-at:
+    // on time -> due soon, due soon -> breached), the timer sweep announces it with an event;
+    // if none has come sla_refresh_after_seconds after that moment (the sweep down, a message
+    // lost), the script asks for a fresh snapshot, once per cell and moment.
+
+    var slaAsked = {}; // "<case id>:<target>:<changes at>" -> true: a snapshot was asked for it
 
     function durationWords(seconds) {
         var minutes = Math.floor(Math.abs(seconds) / 60);
@@ -157,42 +170,35 @@
         return minutes + " min";
     }
 
-    function slaState(dueIso, met, pausedIso, now) {
-        if (met) {
-            return {state: "met", label: "Met"};
+    /* The time detail of a counting state at ``now`` (the words of cases/sla_state.py). Towards
+       the due time it stops at "due now": only the server says when the state changes. */
+    function countdownWords(mode, dueIso, now) {
+        var left = (Date.parse(dueIso) - now) / 1000;
+        if (mode === "until") {
+            return left > 0 ? "due in " + durationWords(left) : "due now";
         }
-        if (!dueIso) {
-            return {state: "none", label: "No target"};
-        }
-        var due = Date.parse(dueIso);
-        var clock = pausedIso ? Date.parse(pausedIso) : now;
-        var left = (due - clock) / 1000;
-        if (left < 0) {
-            return {state: "overdue", label: "Overdue by " + durationWords(left)};
-        }
-        if (pausedIso) {
-            return {state: "paused", label: "Clock stopped (" + durationWords(left) + " left)"};
-        }
-        if (left <= config.sla_warning_seconds) {
-            return {state: "soon", label: "Due soon: in " + durationWords(left)};
-        }
-        return {state: "ok", label: "Due in " + durationWords(left)};
+        return "overdue by " + durationWords(Math.min(left, 0));
     }
 
     function refreshSla(cell, now) {
-        var result = slaState(
-            cell.getAttribute("data-due"),
-            cell.getAttribute("data-met") === "1",
-            cell.getAttribute("data-paused-at"),
-            now
-        );
-        var label = cell.querySelector(".sla-label");
-        if (label && label.textContent !== result.label) {
-            label.textContent = result.label;
+        var mode = cell.getAttribute("data-countdown");
+        var due = cell.getAttribute("data-due");
+        var detail = cell.querySelector(".sla-detail");
+        if (mode && due && detail) {
+            var words = countdownWords(mode, due, now);
+            if (detail.textContent !== words) {
+                detail.textContent = words;
+            }
         }
-        var wanted = "sla sla-" + result.state;
-        if (cell.className !== wanted) {
-            cell.className = wanted;
+        var changes = cell.getAttribute("data-changes-at");
+        if (changes && now - Date.parse(changes) > config.sla_refresh_after_seconds * 1000) {
+            var row = cell.closest("[data-case-id]");
+            var id = row ? row.getAttribute("data-case-id") : String((config.case || {}).id);
+            var key = id + ":" + cell.getAttribute("data-col") + ":" + Date.parse(changes);
+            if (!slaAsked[key]) {
+                slaAsked[key] = true;
+                resync(); // the state the server computes now replaces this one
+            }
         }
     }
 
@@ -215,21 +221,42 @@
         });
     }
 
-    function slaCell(target, dueIso, met, pausedIso) {
-        var cell = document.createElement("td");
+    /* One SLA cell as console/templates/console/_sla.html draws it, from the server's state of
+       the target (an event's or snapshot's sla[target]). */
+    function slaCell(target, sla, tag) {
+        sla = sla || {state: "none", label: "No target", detail: "", css: "sla-none"};
+        var cell = document.createElement(tag || "td");
+        cell.className = "sla " + sla.css;
         cell.setAttribute("data-col", target);
-        cell.setAttribute("data-due", dueIso || "");
-        cell.setAttribute("data-met", met ? "1" : "");
-        cell.setAttribute("data-paused-at", pausedIso || "");
-        if (dueIso) {
-            var time = text("time", formatDue(dueIso));
-            time.setAttribute("datetime", dueIso);
+        cell.setAttribute("data-state", sla.state);
+        cell.setAttribute("data-due", sla.due_at || "");
+        cell.setAttribute("data-countdown", sla.countdown || "");
+        cell.setAttribute("data-changes-at", sla.changes_at || "");
+        if (sla.due_at) {
+            var time = text("time", formatDue(sla.due_at));
+            time.setAttribute("datetime", sla.due_at);
             cell.appendChild(time);
             cell.appendChild(document.createElement("br"));
         }
-        cell.appendChild(text("span", "", "sla-label"));
-        refreshSla(cell, Date.now());
+        cell.appendChild(text("span", sla.label, "sla-label"));
+        if (sla.detail) {
+            cell.appendChild(document.createTextNode(", "));
+            cell.appendChild(text("span", sla.detail, "sla-detail"));
+        }
         return cell;
+    }
+
+    /* The case page's SLA cells (<dd>) of the watched case, from an event or a snapshot. */
+    function applySlaToCase(item) {
+        if (!config.case || !item.sla || Number(caseId(item)) !== Number(config.case.id)) {
+            return;
+        }
+        ["first_response", "resolution"].forEach(function (target) {
+            var old = document.querySelector('dd.sla[data-col="' + target + '"]');
+            if (old) {
+                old.parentNode.replaceChild(slaCell(target, item.sla[target], "dd"), old);
+            }
+        });
     }
 
     // --- the queue table ----------------------------------------------------------------------
@@ -309,9 +336,9 @@
         return element;
     }
 
-    /* The row as console/templates/console/_case_row.html draws it. ``previous``: the row it
-       replaces, whose SLA facts the event may not carry (first response met, clock stopped). */
-    function buildRow(item, previous, at) {
+    /* The row as console/templates/console/_case_row.html draws it, SLA cells from the
+       server's state in the event or snapshot (item.sla). */
+    function buildRow(item) {
         var id = caseId(item);
         var row = document.createElement("tr");
         row.setAttribute("data-case-id", String(id));
@@ -338,19 +365,9 @@
         ));
         cell("channel", (config.channels || {})[item.channel] || item.channel || "");
 
-        var oldFirst = previous ? previous.querySelector('[data-col="first_response"]') : null;
-        var oldResolution = previous ? previous.querySelector('[data-col="resolution"]') : null;
-        var firstMet = "first_response_at" in item
-            ? Boolean(item.first_response_at)
-            : Boolean(oldFirst && oldFirst.getAttribute("data-met") === "1");
-        var paused = null;
-        if (config.waiting_statuses.indexOf(item.status) !== -1) {
-            paused = item.sla_paused_at
-                || (oldResolution && oldResolution.getAttribute("data-paused-at"))
-                || at || new Date().toISOString();
-        }
-        row.appendChild(slaCell("first_response", item.first_response_due_at, firstMet, paused));
-        row.appendChild(slaCell("resolution", item.resolution_due_at, false, paused));
+        var sla = item.sla || {};
+        row.appendChild(slaCell("first_response", sla.first_response));
+        row.appendChild(slaCell("resolution", sla.resolution));
         cell("assignee", assigneeText(item.assigned_to_id));
         var actions = cell("actions", "");
         if (page === "queue" && !assigned) {
@@ -448,7 +465,7 @@
         return "";
     }
 
-    function applyToTable(item, at, quiet) {
+    function applyToTable(item, quiet) {
         if (!tbody) {
             return;
         }
@@ -466,7 +483,7 @@
             trim();
             return;
         }
-        var row = buildRow(item, previous, at);
+        var row = buildRow(item);
         if (previous) {
             swap(previous, row);
             if (Number(previous.getAttribute("data-priority")) !== Number(item.priority)) {
@@ -498,6 +515,7 @@
         if (message.escalations !== undefined) {
             applyEscalationSnapshot(message.escalations || []);
         }
+        (message.cases || []).forEach(applySlaToCase);
         if (!tbody) {
             return;
         }
@@ -512,8 +530,7 @@
         });
         var fresh = document.createElement("tbody");
         items.slice(0, config.limit).forEach(function (item) {
-            var previous = rowOf(caseId(item));
-            var row = buildRow(item, previous, null);
+            var row = buildRow(item);
             fresh.appendChild(row);
             lookUpName(item, row);
         });
@@ -826,6 +843,7 @@
         if (!config.case || Number(caseId(item)) !== Number(config.case.id)) {
             return;
         }
+        applySlaToCase(item);
         var box = document.getElementById("case-changed");
         if (!box) {
             return;
@@ -844,6 +862,10 @@
         }
         if (item.event === "case.status_changed") {
             parts.push("Status: " + (config.statuses[item.status] || item.status) + ".");
+        }
+        if (item.event === "case.sla_warning" || item.event === "case.sla_breached") {
+            parts.push(item.event === "case.sla_breached"
+                ? "An SLA target was breached." : "An SLA target is due soon.");
         }
         box.textContent = "";
         box.appendChild(document.createTextNode(
@@ -942,7 +964,7 @@
         // out of it), which the server names in seq_queue_id.
         var queueId = String(message.seq_queue_id !== undefined ? message.seq_queue_id : message.queue_id);
         if (inSequence(queueId, Number(message.seq))) {
-            applyToTable(message, message.at, false);
+            applyToTable(message, false);
             applyToCase(message);
             if (message.event === "case.escalated") {
                 refreshBanner(message);
