@@ -377,3 +377,41 @@ def test_the_case_page_query_count_does_not_grow_with_the_timeline(
     forget_cached_head()
     with django_assert_num_queries(expected, info="case page, longer timeline"):
         assert client.get(case_url(world.case)).status_code == 200
+
+
+# --- SLA ------------------------------------------------------------------------------------------
+
+
+def test_a_first_response_after_its_breach_reads_met_late_like_the_timeline(client, world):
+    """The timeline says the target passed (the sweep's mark); the summary says "Met late" once
+    the reply comes — never "✓ Met" (cases.sla_state)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from compliance.audit import system_actor
+
+    now = timezone.now()
+    Case.objects.filter(pk=world.case.pk).update(
+        first_response_due_at=now - timedelta(minutes=90),
+        resolution_due_at=now + timedelta(hours=8),
+    )
+    services.case_mark_sla(
+        actor=system_actor(), case=reload(world.case), target="first_response", level="breached"
+    )
+    services.case_claim(actor=world.agent, case=world.case)
+    services.case_add_note(
+        actor=world.agent, case=reload(world.case), body="Hello.", visibility=Visibility.PATIENT
+    )
+
+    html = page_text(login(client, world.agent).get(case_url(world.case)))
+
+    assert "First-response target passed" in html  # the timeline
+    first = re.search(r"<dt>First response due</dt>(<dd .*?</dd>)", html, re.DOTALL).group(1)
+    assert first.startswith('<dd class="sla sla-met-late" data-col="first_response"')
+    assert 'data-state="met_late"' in first
+    assert '<span class="sla-label">Met late</span>, ' in first
+    assert "1 h 30 min after its due time" in first
+    assert "Met on time" not in first
+    resolution = re.search(r"<dt>Resolution due</dt>(<dd .*?</dd>)", html, re.DOTALL).group(1)
+    assert 'data-state="running"' in resolution and ">On time</span>, " in resolution

@@ -114,3 +114,22 @@ def test_the_query_count_does_not_grow_with_agents_or_cases(
         response = client.get(SUPERVISOR)
     assert len(workload(response, "Billing")) == 9
     assert re.search(r"7 open cases</a>", page_text(response))
+
+
+def test_an_open_case_whose_first_response_was_late_counts_as_overdue(client, world):
+    """Met late is a breach (cases.sla_state), on the supervisor's counts too."""
+    late = make_case(actor=world.intake, category=world.category)
+    on_time = make_case(actor=world.intake, category=world.category)
+    now = timezone.now()
+    for case, due in ((late, now - timedelta(minutes=30)), (on_time, now + timedelta(hours=1))):
+        Case.objects.filter(pk=case.pk).update(
+            first_response_due_at=due, resolution_due_at=now + timedelta(hours=8)
+        )
+        services.case_claim(actor=world.agent, case=case)
+        services.case_add_note(
+            actor=world.agent, case=Case.objects.get(pk=case.pk), body="Hi.", visibility="patient"
+        )
+
+    response = login(client, world.supervisor).get(SUPERVISOR)
+
+    assert workload(response, "Billing")["Ada Tester"] == (2, 0, 1)
