@@ -291,7 +291,26 @@ _STAFF_CASE = {
     "assigned_to": 17,
     "first_response_due_at": "2026-03-02T18:05:09Z",
     "resolution_due_at": "2026-03-04T14:05:09Z",
+    "first_response_at": "2026-03-02T18:30:00Z",
     "status": "in_progress",
+    "sla": {
+        "first_response": {
+            "state": "met_late",
+            "label": "Met late",
+            "detail": "24 min after its due time",
+            "due_at": "2026-03-02T18:05:09Z",
+            "met_at": "2026-03-02T18:30:00Z",
+            "changes_at": None,
+        },
+        "resolution": {
+            "state": "running",
+            "label": "On time",
+            "detail": "due in 1 d 19 h",
+            "due_at": "2026-03-04T14:05:09Z",
+            "met_at": None,
+            "changes_at": "2026-03-04T13:35:09Z",
+        },
+    },
 }
 
 CASE_ACTION_RESPONSE_EXAMPLE = OpenApiExample(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField as BasePhoneNumberField
@@ -27,6 +28,7 @@ from cases.choices import Channel, ContactChannel, Language, Priority, Status, V
 from cases.models import MAX_TEXT_LENGTH, Category
 from cases.registry import registry
 from cases.serializers import CaseEventSerializer, CaseSerializer, PatientSerializer
+from cases.sla_state import STATE_CHOICES, case_sla
 
 # --- strict fields ------------------------------------------------------------------------------
 
@@ -311,16 +313,55 @@ class PatientOutputSerializer(PatientSerializer):
         read_only_fields = PatientSerializer.Meta.fields
 
 
+class SlaTargetOutputSerializer(serializers.Serializer):
+    """One SLA target's state, as the console shows it (``cases.sla_state``)."""
+
+    state = serializers.ChoiceField(
+        choices=STATE_CHOICES,
+        help_text="running, warning (due soon), breached (not met, due time reached), paused "
+        "(clock stopped while waiting), met (on time), met_late (met after its due time: a "
+        "breach), none (no target).",
+    )
+    label = serializers.CharField(help_text="The state in words.")
+    detail = serializers.CharField(
+        allow_blank=True,
+        help_text='Its time detail as of the response ("due in 12 min"), or empty.',
+    )
+    due_at = serializers.DateTimeField(allow_null=True)
+    met_at = serializers.DateTimeField(allow_null=True)
+    changes_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the state changes by itself if nothing else happens (running to "
+        "warning, warning to breached); null when it does not.",
+    )
+
+
+class CaseSlaOutputSerializer(serializers.Serializer):
+    first_response = SlaTargetOutputSerializer()
+    resolution = SlaTargetOutputSerializer()
+
+
 class CaseOutputSerializer(CaseSerializer):
     """A case as your role may see it: fields your role may not see are left out (minimum
-    necessary; a partner sees no queue, assignee, sensitivity or due times)."""
+    necessary; a partner sees no queue, assignee, sensitivity, due times or SLA states)."""
 
     patient = PatientOutputSerializer(read_only=True)
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     queue = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sla = serializers.SerializerMethodField(
+        help_text="The state of each SLA target at the time of the response, decided as the "
+        "console decides it."
+    )
 
     class Meta(CaseSerializer.Meta):
-        read_only_fields = CaseSerializer.Meta.fields
+        fields = [*CaseSerializer.Meta.fields, "sla"]
+        read_only_fields = fields
+
+    @extend_schema_field(CaseSlaOutputSerializer)
+    def get_sla(self, case) -> dict:
+        # One instant for every case of a response (the context is shared by a list's items).
+        now = self.context.setdefault("sla_now", timezone.now())
+        return CaseSlaOutputSerializer(case_sla(case, now)).data
 
 
 class CaseDetailOutputSerializer(CaseOutputSerializer):

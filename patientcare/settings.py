@@ -346,6 +346,7 @@ SPECTACULAR_SETTINGS = {
         "VisibilityEnum": "cases.choices.Visibility",
         "EventKindEnum": "cases.choices.EventKind",
         "ContactChannelEnum": "cases.choices.ContactChannel",
+        "SlaStateEnum": "cases.sla_state.STATE_CHOICES",
     },
 }
 # Requests per minute of one partner organisation (all its service accounts together) or one
