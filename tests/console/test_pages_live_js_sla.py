@@ -164,10 +164,10 @@ def test_a_change_no_event_announced_is_fetched_once_as_a_snapshot(world, open_p
     first = row_cell(world.case, "first_response")
     server.send(snapshot_at(world, 40, start, world.case))
     page.clock.install()
-    page.clock.fast_forward("01:30")  # due soon 30 s ago; the grace (5 s) has passed
+    page.clock.fast_forward("02:00")  # due soon 60 s ago: past the grace (5 s + under 30 s)
     wait_until(page, lambda: {"type": "resync"} in server.received)
     assert page.get_attribute(first, "class") == "sla sla-ok"  # still the server's last word
-    server.send(snapshot_at(world, 40, start + timedelta(minutes=1, seconds=30), world.case))
+    server.send(snapshot_at(world, 40, start + timedelta(minutes=2), world.case))
     wait_until(page, lambda: page.get_attribute(first, "class") == "sla sla-soon")
     page.clock.fast_forward("00:10")
     page.wait_for_timeout(200)

@@ -151,6 +151,9 @@
     // lost), the script asks for a fresh snapshot, once per cell and moment.
 
     var slaAsked = {}; // "<case id>:<target>:<changes at>" -> true: a snapshot was asked for it
+    // Each page waits a little longer at random, so that the pages of a whole team do not ask
+    // for their snapshots at the same instant.
+    var slaJitterMs = Math.floor(Math.random() * 30000);
 
     function durationWords(seconds) {
         var minutes = Math.floor(Math.abs(seconds) / 60);
@@ -191,7 +194,8 @@
             }
         }
         var changes = cell.getAttribute("data-changes-at");
-        if (changes && now - Date.parse(changes) > config.sla_refresh_after_seconds * 1000) {
+        var wait = config.sla_refresh_after_seconds * 1000 + slaJitterMs;
+        if (changes && now - Date.parse(changes) > wait) {
             var row = cell.closest("[data-case-id]");
             var id = row ? row.getAttribute("data-case-id") : String((config.case || {}).id);
             var key = id + ":" + cell.getAttribute("data-col") + ":" + Date.parse(changes);
