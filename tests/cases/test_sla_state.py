@@ -262,3 +262,14 @@ def test_with_sla_state_breaches_exactly_when_the_state_is_breached_or_met_late(
     assert annotated.first_response_breached == (sla.first_response.state in late), fields
     assert annotated.resolution_breached == (sla.resolution.state in late), fields
     assert {sla.first_response.state, sla.resolution.state} <= set(STATES)
+
+
+def test_every_list_that_shows_states_loads_the_fields_they_need():
+    """The states come from fields already loaded: the live queue's snapshot (``.only()`` of
+    ``CASE_FIELDS``) and the queue page's rows (``ROW_FIELDS``) never load one more."""
+    from cases.events import CASE_FIELDS
+    from cases.sla_state import SLA_FIELDS
+    from console.views.common import ROW_FIELDS
+
+    assert set(SLA_FIELDS) <= set(CASE_FIELDS)
+    assert set(SLA_FIELDS) <= set(ROW_FIELDS)
