@@ -124,14 +124,15 @@ def filter_parameters(filterset: django_filters.FilterSet) -> set[str]:
     return names
 
 
-def reject_unknown_parameters(request, allowed: Iterable[str]) -> None:
+def reject_unknown_parameters(
+    request, allowed: Iterable[str], *, message: str = "Unknown query parameter."
+) -> None:
+    """A 400 ``unknown_field`` keyed by each query parameter not in ``allowed``: the names the
+    client sent, never their values."""
     unknown = sorted(set(request.query_params) - set(allowed))
     if unknown:
         raise ValidationError(
-            {
-                name: [ErrorDetail("Unknown query parameter.", code="unknown_field")]
-                for name in unknown
-            }
+            {name: [ErrorDetail(message, code="unknown_field")] for name in unknown}
         )
 
 
