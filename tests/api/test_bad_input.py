@@ -4,6 +4,7 @@ write endpoints are read from the router, so an endpoint added later is covered 
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -175,3 +176,145 @@ def test_every_viewset_of_the_api_refuses_query_parameters_on_writes():
         for _prefix, viewset, _basename in router.registry
         if not issubclass(viewset, ApiViewSet)
     ] == []
+
+
+# --- a date of birth out of range -------------------------------------------------------------
+
+
+def _tomorrow_in_the_deployment() -> str:
+    from cases.validators import deployment_today
+
+    return (deployment_today() + datetime.timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (_tomorrow_in_the_deployment, "future_date"),
+        (lambda: "2999-01-01", "future_date"),
+        (lambda: "1899-12-31", "date_too_early"),
+        (lambda: "0001-01-01", "date_too_early"),
+    ],
+)
+@pytest.mark.parametrize("key", [None, "birth-date"])
+def test_an_intake_with_a_birth_date_out_of_range_is_a_400_naming_the_field(
+    module_world, db, value, code, key
+):
+    value = value()
+    body = case_body(n=960)
+    body["patient"]["date_of_birth"] = value
+    before = counts()
+    extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    response = module_world.client(PARTNER_A).post("/api/v1/cases/", body, format="json", **extra)
+    assert response.status_code == 400, response.content[:300]
+    error = error_of(response)
+    assert error["code"] == code
+    assert list(error["fields"]) == ["patient.date_of_birth"]
+    assert error["fields"]["patient.date_of_birth"][0]["code"] == code
+    assert value not in response.content.decode()  # the message never echoes the date
+    assert counts() == before
+
+
+def test_a_birth_date_of_today_is_accepted(module_world, db):
+    from cases.validators import deployment_today
+
+    body = case_body(n=961)
+    body["patient"]["date_of_birth"] = deployment_today().isoformat()
+    response = module_world.client(PARTNER_A).post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 201, response.content[:300]
+
+
+# --- headers larger than the API accepts --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        ({"HTTP_AUTHORIZATION": "Bearer pc_" + "a" * 1_100}, "Authorization"),
+        ({"HTTP_X_PARTNER_TRACE": "t" * 4_097}, "X-Partner-Trace"),
+        ({"HTTP_ACCEPT": "application/json;" + "q" * 5_000}, "Accept"),
+        ({f"HTTP_X_NOTE_{n}": CARD + "n" * 3_000 for n in range(6)}, "total"),
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_header_too_large_is_a_431_naming_it_but_not_its_value(
+    module_world, db, headers, named, method
+):
+    client = module_world.client(PARTNER_A)
+    before = counts()
+    response = getattr(client, method)("/api/v1/cases/", case_body(n=970), format="json", **headers)
+    assert response.status_code == 431
+    error = error_of(response)
+    assert error["code"] == "header_too_large"
+    assert error["fields"] == {}
+    assert named in error["message"]
+    body = response.content.decode()
+    assert all(value[:40] not in body for value in headers.values())
+    assert counts() == before
+
+
+def test_an_anonymous_request_with_a_huge_authorization_is_a_431_too(module_world, db):
+    response = module_world.client(ANONYMOUS).get(
+        "/api/v1/cases/", HTTP_AUTHORIZATION="Bearer " + "x" * 2_000
+    )
+    assert response.status_code == 431
+    assert "Authorization" in error_of(response)["message"]
+
+
+def test_headers_within_the_limits_are_served(module_world, db):
+    response = module_world.client(PARTNER_A).get(
+        "/api/v1/cases/", HTTP_X_PARTNER_TRACE="t" * 4_096, HTTP_AUTHORIZATION_EXTRA="x"
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("length", "status", "code"),
+    [
+        (256, 400, "invalid_idempotency_key"),
+        (5_000, 400, "invalid_idempotency_key"),
+        (20_000, 431, "header_too_large"),  # all the headers together are too large
+    ],
+)
+def test_an_idempotency_key_too_long_keeps_its_own_400(module_world, db, length, status, code):
+    response = module_world.client(PARTNER_A).post(
+        "/api/v1/cases/", case_body(n=971), format="json", HTTP_IDEMPOTENCY_KEY="k" * length
+    )
+    assert response.status_code == status
+    assert error_of(response)["code"] == code
+    assert "k" * 100 not in response.content.decode()
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_pages_outside_the_api_are_not_checked(client, db):
+    """The limits are the API's contract; the console and admin are for browsers."""
+    response = client.get("/healthz", HTTP_X_BIG="b" * 5_000)
+    assert response.status_code == 200
+
+
+# --- the new errors in the OpenAPI schema ------------------------------------------------------
+
+
+def test_the_schema_lists_431_everywhere_and_411_wherever_a_body_is_taken(tmp_path):
+    import yaml
+    from django.core.management import call_command
+
+    path = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
+    schema = yaml.safe_load(path.read_text())
+    operations = [
+        (name, method, operation)
+        for name, item in schema["paths"].items()
+        for method, operation in item.items()
+        if name.startswith("/api/v1/") and not name.startswith("/api/v1/schema")
+    ]
+    assert operations
+    for name, method, operation in operations:
+        responses = operation["responses"]
+        assert "431" in responses, (name, method)
+        examples = responses["431"]["content"]["application/json"]["examples"]
+        assert any(
+            example["value"]["error"]["code"] == "header_too_large" for example in examples.values()
+        )
+        if method in WRITE_METHODS:
+            assert {"400", "411", "413"} <= set(responses), (name, method)
