@@ -45,6 +45,37 @@ _ERROR_EXAMPLES: dict[int, list[tuple[str, dict]]] = {
             "Malformed JSON",
             error_body("parse_error", "JSON parse error - Expecting value: line 1 column 1."),
         ),
+        (
+            "Date of birth in the future",
+            error_body(
+                "future_date",
+                "patient.date_of_birth: The date of birth cannot be in the future.",
+                {
+                    "patient.date_of_birth": [
+                        {
+                            "code": "future_date",
+                            "message": "The date of birth cannot be in the future.",
+                        }
+                    ]
+                },
+            ),
+        ),
+        (
+            "Query parameter on a write",
+            error_body(
+                "unknown_field",
+                "notify: Unknown query parameter: this request takes its input in the JSON body.",
+                {
+                    "notify": [
+                        {
+                            "code": "unknown_field",
+                            "message": "Unknown query parameter: this request takes its input "
+                            "in the JSON body.",
+                        }
+                    ]
+                },
+            ),
+        ),
     ],
     401: [
         (
