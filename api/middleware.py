@@ -23,6 +23,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.urls import is_valid_path
 
 from api.errors import STATUS_CODES, error_response, too_large_message
+from compliance.pci import redact_card_data
 
 API_PREFIX = "/api/"
 
@@ -48,7 +49,8 @@ HEADERS_TOTAL_LIMIT = 16384
 
 
 def _header_name(meta_key: str) -> str:
-    return meta_key.removeprefix("HTTP_").replace("_", "-").title()
+    """The header's name as a client writes it; a card number in it masked (PCI)."""
+    return redact_card_data(meta_key.removeprefix("HTTP_").replace("_", "-").title())[0]
 
 
 def oversized_header_message(meta) -> str | None:

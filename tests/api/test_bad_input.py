@@ -318,3 +318,15 @@ def test_the_schema_lists_431_everywhere_and_411_wherever_a_body_is_taken(tmp_pa
         )
         if method in WRITE_METHODS:
             assert {"400", "411", "413"} <= set(responses), (name, method)
+
+
+def test_a_card_number_as_a_parameter_or_header_name_is_not_echoed(module_world, db):
+    client = module_world.client(SUPERUSER)
+    response = client.post(f"/api/v1/cases/?{CARD}=1", {}, format="json")
+    assert response.status_code == 400
+    assert list(error_of(response)["fields"]) == ["411111******1111"]
+    assert CARD not in response.content.decode()
+    response = client.get("/api/v1/cases/", **{f"HTTP_X_{CARD}": "v" * 5_000})
+    assert response.status_code == 431
+    assert "X-411111******1111" in error_of(response)["message"]
+    assert CARD not in response.content.decode()
