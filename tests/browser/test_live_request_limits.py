@@ -8,6 +8,8 @@ the project on the test database (tests/browser/conftest.py sets that up).
   the API's format (patientcare/request_bodies.py).
 * A header the application sees but the API does not accept is a 431 in the API's format; one
   beyond the server's own limit gets the server's answer, as docs/operations/serving.md says.
+* bin/serve-production (PostgreSQL and Redis only, as in CI) reads a chunked intake and passes
+  its header limits to gunicorn.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -22,17 +26,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from accounts.roles import ensure_role_groups
 from cases.models import Case
 from tests.browser.conftest import (
     ROOT,
     LiveServer,
+    _postgresql_url,
     _server_database_url,
     _server_environment,
     _wait_until_healthy,
 )
 from tests.browser.test_live_queue import partner_token
+from tests.browser.test_serve_websockets import wait_until_healthy
 from tests.factories import CategoryFactory, QueueFactory, patient_fields
 
 BODY_LIMIT = 32_768  # DATA_UPLOAD_MAX_MEMORY_SIZE of the servers started here
@@ -224,3 +231,70 @@ def server_answer(server: LiveServer, headers: dict[str, str]) -> tuple[int | No
         return raw_request(server, "GET", "/api/v1/cases/", headers)
     except http.client.RemoteDisconnected:
         return None, {}, b""
+
+
+def test_bin_serve_production_reads_chunked_bodies_and_applies_its_header_limits(
+    token, tmp_path, settings
+):
+    """The production REST API as bin/serve-production starts it (gunicorn, the production
+    settings): a chunked intake is read, and the header limits the script passes to gunicorn
+    (here a smaller GUNICORN_LIMIT_REQUEST_FIELD_SIZE) are the ones gunicorn applies."""
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        pytest.skip(
+            "bin/serve-production serves the production configuration only, which needs "
+            "PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), as CI sets them"
+        )
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    server = LiveServer("127.0.0.1", listener.getsockname()[1], tmp_path / "production.log")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("GUNICORN_", "DJANGO_ENV", "DATABASE_CONN_MAX_AGE"))
+    }
+    env.update(
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=_postgresql_url(connection.settings_dict),
+        GUNICORN_BIND=f"fd://{listener.fileno()}",
+        GUNICORN_WORKERS="1",
+        GUNICORN_LIMIT_REQUEST_FIELD_SIZE="6000",
+        DATA_UPLOAD_MAX_MEMORY_SIZE=str(BODY_LIMIT),
+        CELERY_TASK_ALWAYS_EAGER="true",
+        PYTHONUNBUFFERED="1",
+    )
+    with server.log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own script
+            [str(ROOT / "bin" / "serve-production")],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=(listener.fileno(),),
+        )
+    listener.close()
+    api = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "X-Forwarded-Proto": "https",  # what the proxy sends (SECURE_SSL_REDIRECT)
+    }
+    try:
+        wait_until_healthy(server, process)
+        body = json.dumps(intake_body(7101)).encode()
+        status, _, answer = raw_request(server, "POST", "/api/v1/cases/", api, split(body))
+        assert status == 201, answer[:500]
+
+        # 5,000 bytes: over the API's 4,096, under the script's 6,000: the API's 431.
+        status, headers, answer = raw_request(
+            server, "GET", "/api/v1/cases/", {**api, "X-Trace": "t" * 5_000}
+        )
+        assert (status, headers["Content-Type"]) == (431, "application/json")
+        assert error_of(answer)["code"] == "header_too_large"
+        # 7,000 bytes: over GUNICORN_LIMIT_REQUEST_FIELD_SIZE: gunicorn's own page.
+        status, headers, _ = server_answer(server, {**api, "X-Trace": "t" * 7_000})
+        assert (status, headers["Content-Type"]) == (431, "text/html")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert "Traceback" not in server.log(), server.log()
