@@ -57,8 +57,10 @@ STATUS_CODES = {
     406: "not_acceptable",
     409: "conflict",
     413: "too_large",
+    411: "length_required",
     415: "unsupported_media_type",
     422: "unprocessable",
+    431: "header_too_large",
     429: "throttled",
     500: "server_error",
 }
@@ -71,8 +73,10 @@ STATUS_MESSAGES = {
     406: "The requested response format is not available; ask for application/json.",
     409: "The request conflicts with the current state of the record.",
     413: "The request body is too large.",
+    411: "Send the request body with a Content-Length header.",
     415: "Unsupported media type; send application/json.",
     422: "The request cannot be processed.",
+    431: "A request header, or all of them together, is larger than the API accepts.",
     429: "Too many requests.",
     500: "The server failed to process the request; it has been logged.",
 }
@@ -263,7 +267,8 @@ class ApiErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="A stable code to branch on: `invalid`, `unknown_field`, `parse_error`, "
         "`not_authenticated`, `permission_denied`, `not_found`, `method_not_allowed`, "
-        "`duplicate_external_reference`, `invalid_transition`, `too_large`, `throttled`…"
+        "`duplicate_external_reference`, `invalid_transition`, `too_large`, `length_required`, "
+        "`header_too_large`, `throttled`…"
     )
     message = serializers.CharField(help_text="A sentence for people; may change.")
     fields = serializers.DictField(

@@ -25,6 +25,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from api.permissions import is_partner
 from cases.choices import Priority, Status
 from cases.models import Case, Category, Queue
+from compliance.pci import redact_card_data
 
 STAFF_ONLY_FILTERS = frozenset({"queue"})
 
@@ -124,12 +125,16 @@ def filter_parameters(filterset: django_filters.FilterSet) -> set[str]:
     return names
 
 
-def reject_unknown_parameters(request, allowed: Iterable[str]) -> None:
+def reject_unknown_parameters(
+    request, allowed: Iterable[str], *, message: str = "Unknown query parameter."
+) -> None:
+    """A 400 ``unknown_field`` keyed by each query parameter not in ``allowed``: the names the
+    client sent (a card number in a name masked by the PCI redactor), never their values."""
     unknown = sorted(set(request.query_params) - set(allowed))
     if unknown:
         raise ValidationError(
             {
-                name: [ErrorDetail("Unknown query parameter.", code="unknown_field")]
+                redact_card_data(name)[0]: [ErrorDetail(message, code="unknown_field")]
                 for name in unknown
             }
         )

@@ -47,11 +47,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from api.models import IdempotencyRecord
+from api.parsers import DEEP_BODY_MESSAGE
 
 logger = logging.getLogger(__name__)
 
@@ -152,10 +153,16 @@ def canonical_body(request) -> bytes:
     raw = _raw_body(request)
     if _is_json(request.content_type):
         if raw is None:
-            return _canonical_json(request.data)
+            try:
+                return _canonical_json(request.data)
+            except RecursionError:  # parsed, but too deep to re-serialise: the parser's 400
+                raise ParseError(DEEP_BODY_MESSAGE) from None
         try:
             return _canonical_json(json.loads(raw))
-        except ValueError:  # not JSON after all: the handler will refuse it; compare the bytes
+        except (ValueError, RecursionError):
+            # Not JSON after all, or nested too deeply to decode: compare the bytes, and let the
+            # handler's parser (api/parsers.py) answer as it does without a key (400
+            # parse_error), a result stored under the key like any other 4xx.
             return raw
     if raw is not None:
         return raw

@@ -11,6 +11,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 _UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
+DEEP_BODY_MESSAGE = "JSON parse error - the body is nested too deeply."
 
 
 def _has_unsafe_text(data) -> bool:
@@ -34,7 +35,7 @@ class StrictJSONParser(JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - the body is nested too deeply.") from None
+            raise ParseError(DEEP_BODY_MESSAGE) from None
         if _has_unsafe_text(data):
             raise ParseError(
                 "JSON parse error - the body contains a NUL character or an unpaired surrogate."

@@ -45,6 +45,37 @@ _ERROR_EXAMPLES: dict[int, list[tuple[str, dict]]] = {
             "Malformed JSON",
             error_body("parse_error", "JSON parse error - Expecting value: line 1 column 1."),
         ),
+        (
+            "Date of birth in the future",
+            error_body(
+                "future_date",
+                "patient.date_of_birth: The date of birth cannot be in the future.",
+                {
+                    "patient.date_of_birth": [
+                        {
+                            "code": "future_date",
+                            "message": "The date of birth cannot be in the future.",
+                        }
+                    ]
+                },
+            ),
+        ),
+        (
+            "Query parameter on a write",
+            error_body(
+                "unknown_field",
+                "notify: Unknown query parameter: this request takes its input in the JSON body.",
+                {
+                    "notify": [
+                        {
+                            "code": "unknown_field",
+                            "message": "Unknown query parameter: this request takes its input "
+                            "in the JSON body.",
+                        }
+                    ]
+                },
+            ),
+        ),
     ],
     401: [
         (
@@ -125,6 +156,16 @@ _ERROR_EXAMPLES: dict[int, list[tuple[str, dict]]] = {
             ),
         )
     ],
+    411: [
+        (
+            "Chunked body the server cannot read",
+            error_body(
+                "length_required",
+                "This server cannot read a chunked request body; send the body with a "
+                "Content-Length header.",
+            ),
+        )
+    ],
     415: [
         (
             "Not JSON",
@@ -146,6 +187,15 @@ _ERROR_EXAMPLES: dict[int, list[tuple[str, dict]]] = {
             error_body("throttled", "Request was throttled. Expected available in 21 seconds."),
         )
     ],
+    431: [
+        (
+            "Header too large",
+            error_body(
+                "header_too_large",
+                "The Authorization header is longer than the 1,024 bytes the API accepts.",
+            ),
+        )
+    ],
 }
 
 _ERROR_DESCRIPTIONS = {
@@ -156,15 +206,27 @@ _ERROR_DESCRIPTIONS = {
     404: "No such record, or one you may not see (never a 403 for a record you cannot see).",
     405: "Method not allowed.",
     409: "Conflicts with the record's current state.",
+    411: "A chunked body the server cannot read (only behind a WSGI server that does not end "
+    "the decoded stream; gunicorn and daphne read chunked bodies): send a `Content-Length`.",
     413: "The request body is too large.",
     415: "The body is not JSON.",
     422: "The Idempotency-Key was used with another request.",
     429: "Rate limit of your organisation (staff: your account) reached; see `Retry-After`.",
+    431: "A request header is longer than the API accepts (`Authorization` 1,024 bytes, any "
+    "other 4,096), or all of them together pass 16,384 bytes. Larger ones are refused by the "
+    "server itself, not in this format (docs/operations/serving.md).",
 }
+
+# Every operation may get these, whatever it lists: a header too large (any request), and a
+# chunked body the server cannot read (any request that takes a body, i.e. lists 413).
+_ALWAYS = (431,)
+_WITH_A_BODY = (411,)
 
 
 def errors(*statuses: int) -> dict[int, OpenApiResponse]:
-    """The documented error responses of an operation: the error schema and examples."""
+    """The documented error responses of an operation: the error schema and examples (431
+    always; 411 with 413, for operations that take a body)."""
+    statuses = (*statuses, *_ALWAYS, *(_WITH_A_BODY if 413 in statuses else ()))
     return {
         status: OpenApiResponse(
             response=ApiErrorSerializer,
@@ -174,7 +236,7 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
                 for name, value in _ERROR_EXAMPLES[status]
             ],
         )
-        for status in statuses
+        for status in sorted(set(statuses))
     }
 
 

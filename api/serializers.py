@@ -29,6 +29,7 @@ from cases.models import MAX_TEXT_LENGTH, Category
 from cases.registry import registry
 from cases.serializers import CaseEventSerializer, CaseSerializer, PatientSerializer
 from cases.sla_state import STATE_CHOICES, case_sla
+from cases.validators import validate_birth_date
 
 # --- strict fields ------------------------------------------------------------------------------
 
@@ -143,7 +144,11 @@ class PatientInputSerializer(StrictSerializer):
     )
     given_name = StrictCharField(max_length=100)
     family_name = StrictCharField(max_length=100)
-    date_of_birth = serializers.DateField(help_text="YYYY-MM-DD.")
+    date_of_birth = serializers.DateField(
+        validators=[validate_birth_date],
+        help_text="YYYY-MM-DD, from 1900-01-01 to today (in the deployment's time zone); a future "
+        "date is refused (`future_date`), so is one before 1900 (`date_too_early`).",
+    )
     phone = PhoneNumberField(required=False, allow_blank=True)
     email = StrictEmailField(required=False, allow_blank=True)
     preferred_language = StrictChoiceField(choices=Language.choices, required=False)

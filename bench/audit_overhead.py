@@ -152,7 +152,7 @@ def prepare(args) -> Setup:
                 mrn=f"BENCH-OH-{n:05d}",
                 given_name="Bench",
                 family_name=f"Overhead{n:05d}",
-                date_of_birth=date(1950, 1, 1) + timedelta(days=37 * n),
+                date_of_birth=date(1950, 1, 1) + timedelta(days=37 * n % 25_000),
                 phone=f"+1202555{n % 10000:04d}",
                 preferred_language="en",
             )

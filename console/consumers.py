@@ -225,7 +225,7 @@ class LiveQueueConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         try:
             content = json.loads(text_data) if text_data else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to decode
             content = None
         if not isinstance(content, dict):
             await self.send_json({"type": "error", "code": "bad_message"})

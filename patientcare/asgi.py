@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP and WebSocket in one process (daphne or uvicorn workers).
 
 WebSocket routes are collected in :mod:`patientcare.routing`; every socket passes the allowed-hosts
-origin check and Django's session authentication before it reaches a consumer.
+origin check and Django's session authentication before it reaches a consumer. A chunked HTTP
+request body is read as a sized one (patientcare/request_bodies.py).
 """
 
 import gc
@@ -18,11 +19,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from patientcare.request_bodies import ChunkedBodyASGI  # noqa: E402
 from patientcare.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": ChunkedBodyASGI(django_asgi_app),  # a chunked body read as a sized one
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

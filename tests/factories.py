@@ -67,7 +67,8 @@ def patient_fields(n: int = 0, **overrides) -> dict:
         "mrn": f"TEST{n:06d}",
         "given_name": "Testy",
         "family_name": f"Fictional{n}",
-        "date_of_birth": datetime.date(1980, 1, 1) + datetime.timedelta(days=n),
+        # Always a valid birth date (1940 to 2022), however large n grows.
+        "date_of_birth": datetime.date(1940, 1, 1) + datetime.timedelta(days=n % 30_000),
         "phone": f"+1202555{100 + n % 100:04d}",
         "email": f"patient{n}@example.org",
         "preferred_language": Language.ENGLISH,

@@ -10,8 +10,13 @@ from django.http import Http404
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from api.filters import reject_unknown_parameters
 from cases.access import SUPERVISE, VIEW, WORK
 from cases.models import Case
+
+# Methods that change something: their input is the JSON body, never the query string.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITE_QUERY_MESSAGE = "Unknown query parameter: this request takes its input in the JSON body."
 
 # A case reference as it appears in URLs (PC-2026-000123); anything else is no case.
 REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]{0,31}"
@@ -40,7 +45,26 @@ def visible_case(user, case: Case) -> Case | None:
     return Case.objects.restrict(user, VIEW).for_list().filter(pk=case.pk).first()
 
 
-class CaseScopedViewSet(viewsets.GenericViewSet):
+class ApiViewSet(viewsets.GenericViewSet):
+    """The base of every viewset of the API. A write (POST, PUT, PATCH, DELETE) takes its input
+    in the JSON body: any query parameter is a 400 ``unknown_field`` naming each parameter
+    (never its value), after authentication, permissions and throttling (so a 401, 403 or 429
+    comes first) and before the handler, so no ``Idempotency-Key`` is claimed. A method the view
+    does not serve stays a 405. A write that needs a parameter lists it in
+    ``write_query_parameters``. Reads check their own parameters (``api.filters``)."""
+
+    write_query_parameters: frozenset[str] = frozenset()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        method = request.method.upper()
+        if method in WRITE_METHODS and hasattr(self, method.lower()):
+            reject_unknown_parameters(
+                request, self.write_query_parameters, message=WRITE_QUERY_MESSAGE
+            )
+
+
+class CaseScopedViewSet(ApiViewSet):
     """A viewset whose URLs name a case by reference (``/cases/{reference}/…``)."""
 
     lookup_field = "reference"

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Value
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
 from rest_framework.response import Response
 
 from api import schema
 from api.filters import reject_unknown_parameters
 from api.permissions import CanReadCategories, CanReadQueues, categories_for
 from api.serializers import CategoryOutputSerializer, QueueOutputSerializer
+from api.views.base import ApiViewSet
 from cases.access import CHANGE_CASE, SUPERVISE, WORK, queue_membership
 from cases.models import Queue
 
 
 @extend_schema(tags=["catalogue"])
-class CategoryViewSet(viewsets.GenericViewSet):
-    permission_classes = [*viewsets.GenericViewSet.permission_classes, CanReadCategories]
+class CategoryViewSet(ApiViewSet):
+    permission_classes = [*ApiViewSet.permission_classes, CanReadCategories]
     serializer_class = CategoryOutputSerializer
     pagination_class = None
 
@@ -56,8 +56,8 @@ def queues_with_flags(user):
 
 
 @extend_schema(tags=["catalogue"])
-class QueueViewSet(viewsets.GenericViewSet):
-    permission_classes = [*viewsets.GenericViewSet.permission_classes, CanReadQueues]
+class QueueViewSet(ApiViewSet):
+    permission_classes = [*ApiViewSet.permission_classes, CanReadQueues]
     serializer_class = QueueOutputSerializer
     pagination_class = None
 

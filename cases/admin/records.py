@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -161,6 +162,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class DepthSafeJSONField(forms.JSONField):
+    """Django's JSON form field, with JSON nested too deeply for the decoder (a RecursionError,
+    which Django lets through as a 500) refused as invalid input, and shown back as typed."""
+
+    default_error_messages = {"too_deep": "The JSON is nested too deeply."}
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError(self.error_messages["too_deep"], code="too_deep") from None
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)
+
+
 class CaseIntakeForm(forms.ModelForm):
     """The admin's intake form; ``CaseAdmin.save_model`` hands it to ``case_open``."""
 
@@ -177,7 +197,7 @@ class CaseIntakeForm(forms.ModelForm):
             "queue",
         )
 
-    details = forms.JSONField(
+    details = DepthSafeJSONField(
         required=False,
         help_text="The category kind's details as a JSON object, e.g. "
         '{"inquiry_type": "payment_plan"} for billing; see '

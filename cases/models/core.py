@@ -28,6 +28,7 @@ from cases.choices import (
     Visibility,
 )
 from cases.registry import registry, support_kind_choices
+from cases.validators import validate_birth_date
 from cases.workflow import OPEN_STATUSES, WAITING_STATUSES
 
 # Longest free text (a description, reply or note) a case accepts.
@@ -94,7 +95,10 @@ class Patient(models.Model):
     )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(
+        validators=[validate_birth_date],
+        help_text="From 1900-01-01 to today (in the deployment's time zone).",
+    )
     phone = PhoneNumberField(blank=True, help_text="E.164, e.g. +12025550123.")
     email = models.EmailField(blank=True)
     preferred_language = models.CharField(

@@ -406,6 +406,10 @@ async def test_ping_and_malformed_messages(cookie_a):
     assert (await next_message(socket, "pong")) == {"type": "pong"}
     await socket.send_to(text_data="not json")
     assert (await next_message(socket, "error"))["code"] == "bad_message"
+    await socket.send_to(text_data="[" * 100_000)  # too deep to decode: bad input, not a crash
+    assert (await next_message(socket, "error"))["code"] == "bad_message"
+    await socket.send_json_to({"type": "ping"})  # and the socket still works
+    assert (await next_message(socket, "pong")) == {"type": "pong"}
     await socket.send_json_to({"type": "drop_tables"})
     assert (await next_message(socket, "error"))["code"] == "unknown_type"
     await socket.send_json_to({"type": "watch", "case_id": "1 OR 1=1"})
