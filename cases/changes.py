@@ -229,33 +229,36 @@ def _kind_model(kind: str):
     return spec.detail_model if spec is not None else None
 
 
-def _store_details(case: Case, category: Category, details: Mapping[str, Any] | None, actor):
+def _store_details(
+    case: Case, category: Category, details: Mapping[str, Any] | None, actor
+) -> list[str]:
     """Validate and store the details of ``case`` as a case of ``category`` (already checked to
-    be installed). Same kind: ``details`` are changes to the stored row (which is re-validated
-    as a whole). Another kind: the new kind's row is created from ``details`` (its required
-    fields must be there), or, for a kind the case had before, that row is updated. The other
-    kind's row is kept, unchanged (see docs/architecture/cases.md, "Changing the category")."""
+    be installed); return the names of the detail fields written. Same kind: ``details`` are
+    changes to the stored row (which is re-validated as a whole). Another kind: the new kind's
+    row is created from ``details`` (its required fields must be there), or, for a kind the case
+    had before, that row is updated. The other kind's row is kept, unchanged (see
+    docs/architecture/cases.md, "Changing what a case is")."""
     model = spec_for_category(category).detail_model
     details = dict(details or {})
     existing = model.objects.filter(case_id=case.pk).first() if model is not None else None
-    if existing is not None:
-        merged = {name: getattr(existing, name) for name in model.input_fields()}
-        merged.update(details)
-        validated = validate_details(category, merged)
-        changed = [
-            name
-            for name in model.input_fields()
-            if getattr(validated, name) != getattr(existing, name)
-        ]
-        if changed:
-            for name in changed:
-                setattr(existing, name, getattr(validated, name))
-            existing._history_user = actor
-            existing.save(update_fields=[*changed, "updated_at"])
-        for name in getattr(validated, "_card_data_redacted", ()):
-            logger.warning("card data redacted from case %s field %s", case.pk, f"details.{name}")
-        return
-    save_details(case, validate_details(category, details), actor=actor)
+    if existing is None:
+        detail = validate_details(category, details)
+        save_details(case, detail, actor=actor)
+        return sorted(details) if detail is not None else []
+    merged = {name: getattr(existing, name) for name in model.input_fields()}
+    merged.update(details)
+    validated = validate_details(category, merged)
+    changed = [
+        name for name in model.input_fields() if getattr(validated, name) != getattr(existing, name)
+    ]
+    if changed:
+        for name in changed:
+            setattr(existing, name, getattr(validated, name))
+        existing._history_user = actor
+        existing.save(update_fields=[*changed, "updated_at"])
+    for name in getattr(validated, "_card_data_redacted", ()):
+        logger.warning("card data redacted from case %s field %s", case.pk, f"details.{name}")
+    return changed
 
 
 @audited
@@ -284,11 +287,25 @@ def case_change_category(
     if case.category_id == category.pk and not details:
         return case
     previous = case.category
-    _store_details(case, category, details, actor)
+    written = _store_details(case, category, details, actor)
     if previous.pk == category.pk:
+        # The same category with changed details: the timeline names the fields (not their
+        # values, which the details section shows as the reader's role may see them).
+        if not written:
+            return case
         case._history_user = actor
         case.save(update_fields=["updated_at"])
-        publish_case_event(case, CaseEventName.UPDATED)
+        _log_redactions(case, reason=redactions)
+        body = f"{category.kind_label} details changed: {', '.join(written)}."
+        timeline = _event(
+            case,
+            EventKind.CATEGORY_CHANGED,
+            actor,
+            old=previous.name,
+            new=category.name,
+            body="\n".join(part for part in (text, body) if part),
+        )
+        publish_case_event(case, CaseEventName.UPDATED, event=timeline)
         return case
     before = due_snapshot(case)
     case.category = category

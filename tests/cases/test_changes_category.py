@@ -123,12 +123,19 @@ def test_within_a_kind_details_are_changes_to_the_stored_row(world, billing):
     row = BillingInquiry.objects.get(case_id=case.pk)
     assert (row.inquiry_type, row.account_number) == ("payment_plan", "ACCT-1")
     assert Case.objects.get(pk=case.pk).category_id == other.pk
-    # the same category with changed details: the row changes, no category event
+    # the same category with changed details: the row changes, the timeline names the fields
     case_change_category(
         actor=world.agent, case=case, category=other, details={"inquiry_type": "refund"}
     )
     assert BillingInquiry.objects.get(case_id=case.pk).inquiry_type == "refund"
-    assert CaseEvent.objects.filter(case=case, kind=EventKind.CATEGORY_CHANGED).count() == 1
+    events = CaseEvent.objects.filter(case=case, kind=EventKind.CATEGORY_CHANGED).order_by("pk")
+    assert events.count() == 2
+    assert events.last().body == "Billing and financial details changed: inquiry_type."
+    # the same details again: nothing written
+    case_change_category(
+        actor=world.agent, case=case, category=other, details={"inquiry_type": "refund"}
+    )
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.CATEGORY_CHANGED).count() == 2
 
 
 def test_inactive_category_closed_case_and_access(world, billing):
