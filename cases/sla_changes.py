@@ -31,6 +31,17 @@ from cases.sla import FIRST_RESPONSE, RESOLUTION, RUNNING_STATUSES, Target
 
 logger = logging.getLogger(__name__)
 
+# Every field ``recompute_due_times`` may change: what a caller holding another instance of the
+# case copies from the one that was changed.
+SLA_FIELDS = (
+    "sla_policy",
+    "first_response_due_at",
+    "resolution_due_at",
+    "first_response_warned_at",
+    "resolution_warned_at",
+    "sla_paused_at",
+)
+
 _MINUTES = {FIRST_RESPONSE.name: "first_response_minutes", RESOLUTION.name: "resolution_minutes"}
 
 
