@@ -101,10 +101,13 @@ def _label(value: str) -> str:
 
 
 def _unassign_if_uncleared(actor, case: Case) -> Case:
-    """A case that is sensitive now leaves an assignee who may not see sensitive records."""
+    """An open case that is sensitive now leaves an assignee who may not see sensitive records
+    (a closed case keeps its assignee: closed cases are never reassigned)."""
     assignee = case.assigned_to
     sensitive = bool(case.sensitivity or case.patient.sensitivity)
-    if assignee is None or not sensitive or assignee.has_perm(VIEW_SENSITIVE):
+    if case.status == Status.CLOSED or assignee is None or not sensitive:
+        return case
+    if assignee.has_perm(VIEW_SENSITIVE):
         return case
     return _assign_locked(actor, case, None)
 
@@ -168,8 +171,7 @@ def patient_set_sensitivity(*, actor, patient: Patient, sensitivity: str, reason
     for case in cases:
         _log_redactions(case, reason=redactions)
         timeline = _event(case, EventKind.SENSITIVITY_CHANGED, actor, old=old, new=new, body=text)
-        if case.status != Status.CLOSED:
-            case = _unassign_if_uncleared(actor, case)
+        case = _unassign_if_uncleared(actor, case)
         publish_case_event(case, CaseEventName.SENSITIVITY_CHANGED, event=timeline)
     return patient
 

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from cases import services
 from cases.changes import case_set_sensitivity, patient_set_sensitivity
-from cases.choices import EventKind
+from cases.choices import EventKind, Status
 from cases.events import CaseEventName, queue_group
 from cases.models import Case, CaseEvent, Patient, Sensitivity
 from compliance.models import AuditEntry
@@ -167,6 +167,19 @@ def test_an_assignee_without_clearance_is_unassigned(world):
     assert case.assigned_to_id is None
     unassigned = CaseEvent.objects.get(case=case, kind=EventKind.UNASSIGNED)
     assert unassigned.actor == world.supervisor
+
+
+def test_a_closed_case_may_be_marked_and_keeps_its_assignee(world):
+    case = world.case()
+    services.case_claim(actor=world.agent, case=case)
+    for status in (Status.RESOLVED, Status.CLOSED):
+        case = services.case_transition(actor=world.agent, case=case, to_status=status)
+    case_set_sensitivity(
+        actor=world.supervisor, case=case, sensitivity=Sensitivity.HIV, reason="Late finding"
+    )
+    case.refresh_from_db()
+    assert (case.sensitivity, case.assigned_to_id) == (Sensitivity.HIV, world.agent.pk)
+    assert not _visible(world.fresh(world.agent), case)
 
 
 def test_a_cleared_assignee_keeps_the_case(world):
