@@ -197,7 +197,11 @@ def case_move(*, actor, case: Case, queue: Queue, reason: str = "") -> Case:
     if not queue.active:
         raise _error("queue", "This queue is not active.", "queue_inactive")
     if not may_move_to(actor, queue):
-        raise _error("queue", "You can only move a case to a queue you work.", "not_queue_member")
+        raise _error(
+            "queue",
+            "You can only move a case to a queue you work or supervise.",
+            "not_queue_member",
+        )
     _open_only(case, "moved")
     text, redactions = _reason(reason, required=False)
     if case.queue_id == queue.pk:
