@@ -15,6 +15,7 @@ from api.views import (
     CategoryViewSet,
     QueueViewSet,
 )
+from api.views.changes import CaseChangeViewSet
 
 app_name = "api-v1"
 
@@ -22,6 +23,8 @@ router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("cases", CaseMessageViewSet, basename="case-message")
 router.register("cases", CaseActionViewSet, basename="case-action")
+# Issue 15: sensitivity, move, category, priority (api.views.changes).
+router.register("cases", CaseChangeViewSet, basename="case-change")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("queues", QueueViewSet, basename="queue")
 

@@ -61,6 +61,11 @@ class CaseEventName:
     ESCALATED = "case.escalated"
     SLA_WARNING = "case.sla_warning"
     SLA_BREACHED = "case.sla_breached"
+    # Issue 15's write paths (cases.changes): a case or its patient marked sensitive or cleared
+    # (the consumer hides the case from people without the sensitive-records permission), and a
+    # case moved to another queue (sent to the old queue's group too).
+    SENSITIVITY_CHANGED = "case.sensitivity_changed"
+    MOVED = "case.moved"
 
 
 # The model fields an event (and the live queue's snapshot) carries: identifiers and workflow

@@ -52,7 +52,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.access import VIEW, VIEW_SENSITIVE, WORK, queues_for
-from cases.events import CASE_FIELDS, MESSAGE_TYPE, case_fields, current_sequences, queue_group
+from cases.events import (
+    CASE_FIELDS,
+    MESSAGE_TYPE,
+    CaseEventName,
+    case_fields,
+    current_sequences,
+    queue_group,
+)
 from cases.models import Case
 from cases.workflow import OPEN_STATUSES
 from console import presence
@@ -278,8 +285,14 @@ class LiveQueueConsumer(AsyncJsonWebsocketConsumer):
             return
         if message.get("sensitive") and not self.access.sees_sensitive:
             # The number moves on with an event this user may not see: say so without the case,
-            # so that the browser does not take the hole for a lost event.
-            await self.send_json({"type": "skip", "queue_id": queue_id, "seq": message["seq"]})
+            # so that the browser does not take the hole for a lost event. A case that has just
+            # been marked sensitive (it, or its patient) was in this user's list a moment ago:
+            # the skip names it so that the browser drops its row (issue 15; its id only, which
+            # the browser already had).
+            skip = {"type": "skip", "queue_id": queue_id, "seq": message["seq"]}
+            if message.get("event") == CaseEventName.SENSITIVITY_CHANGED:
+                skip["hide_case_id"] = message["case_id"]
+            await self.send_json(skip)
             return
         text = message.get(_ENCODED)
         if text is None:

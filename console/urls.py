@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from console import views
+from console.views import changes
 
 app_name = "console"
 
@@ -28,6 +29,16 @@ urlpatterns = [
     re_path(CASE + r"assign/$", views.case_assign, name="case-assign"),
     re_path(CASE + r"banner/$", views.case_banner, name="case-banner"),
     re_path(CASE + r"escalate/$", views.case_escalate, name="case-escalate"),
+    # Issue 15's case changes (console.views.changes)
+    re_path(CASE + r"sensitivity/$", changes.case_sensitivity, name="case-sensitivity"),
+    re_path(
+        CASE + r"patient-sensitivity/$",
+        changes.case_patient_sensitivity,
+        name="case-patient-sensitivity",
+    ),
+    re_path(CASE + r"move/$", changes.case_move, name="case-move"),
+    re_path(CASE + r"category/$", changes.case_category, name="case-category"),
+    re_path(CASE + r"priority/$", changes.case_priority, name="case-priority"),
     path("escalations/", views.escalations, name="escalations"),
     path("escalations/review/", views.escalation_review_page, name="escalations-review"),
     re_path(

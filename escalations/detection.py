@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from cases.choices import EventKind
 from cases.events import CaseEventName, publish_case_event
 from cases.models import CaseEvent
+from cases.sla_changes import SLA_FIELDS
 from escalations.choices import PathwayKind, Source, Urgency
 from escalations.models import EscalationPathway
 from escalations.redflags import Hit, Matcher, default_phrases
@@ -167,7 +168,8 @@ def _unrouted(case: Case, kind: str, hits: list[Hit], where: str) -> None:
     if changed:
         locked._history_user = actor
         locked.save(update_fields=[*changed, "updated_at"])
-        case.priority = locked.priority
+        for name in changed:  # the priority and the SLA fields that follow it (issue 15)
+            setattr(case, name, getattr(locked, name))
     timeline = CaseEvent.objects.create(
         case=locked,
         kind=EventKind.RED_FLAG_UNROUTED,
@@ -278,5 +280,7 @@ def _escalate(
         red_flags=red_flags,
     )
     if escalation is not None:
-        # The caller's instance announces the change next: it must carry the raised priority.
-        case.priority = escalation.case.priority
+        # The caller's instance announces the change next: it must carry the raised priority
+        # and the SLA due times that follow it (cases.sla_changes, issue 15).
+        for name in ("priority", *SLA_FIELDS):
+            setattr(case, name, getattr(escalation.case, name))

@@ -30,6 +30,7 @@ from accounts.models import User
 from accounts.services import system_user
 from cases.access import SUPERVISE, WORK, queue_members, queues_for
 from cases.business_time import NoBusinessHours, Schedule
+from cases.changes import apply_priority
 from cases.choices import EventKind, Priority, Status
 from cases.events import CaseEventName, publish_case_event
 from cases.models import (
@@ -212,21 +213,18 @@ def _route(pathway: EscalationPathway, now: datetime) -> tuple[EscalationPathway
 
 def raise_priority(case: Case, urgency: str, actor, *, because: str = "") -> list[str]:
     """Raise the locked ``case`` to the priority ``urgency`` asks for at least (never lower it),
-    with a ``priority_changed`` timeline event; the changed fields, for the caller's save."""
+    with a ``priority_changed`` timeline event and the SLA due times of the new priority
+    (``cases.changes.apply_priority``, the manual change's rule); the changed fields, for the
+    caller's save."""
     target = URGENCY_PRIORITY.get(urgency)
     if target is None or case.priority >= target:
         return []
-    previous = case.priority
-    case.priority = target
-    CaseEvent.objects.create(
-        case=case,
-        kind=EventKind.PRIORITY_CHANGED,
+    return apply_priority(
+        case,
+        target,
         actor=actor,
-        old_value=str(Priority(previous).label),
-        new_value=str(Priority(target).label),
-        body=because or f"Raised for an {Urgency(urgency).label.lower()} escalation.",
+        because=because or f"Raised for an {Urgency(urgency).label.lower()} escalation.",
     )
-    return ["priority"]
 
 
 def _open(

@@ -150,6 +150,7 @@ def case_response(
     """The case page (also after a refused or invalid action: ``bound`` forms keep what was
     typed, ``refusal`` says why nothing happened). Logged before it responds."""
     # The escalation actions (console.views.escalations) show this page again: it imports us.
+    from console.views.changes import case_changes_context
     from console.views.escalations import case_escalation_context
 
     user = request.user
@@ -202,6 +203,8 @@ def case_response(
             is_closed=is_closed,
             events=[row["event"] for row in timeline],
         ),
+        # Issue 15's changes: sensitivity, queue, category, priority (console.views.changes).
+        **case_changes_context(user, case, bound=bound, can_work=can_work, is_closed=is_closed),
         "config": {
             "page": "case",
             "me": user.pk,

@@ -38,6 +38,10 @@ WORKS_CASE = {AGENT, SUPERVISOR, SUPERUSER}
 SUPERVISES_CASE = {SUPERVISOR, SUPERUSER}
 OPENS_CASES = {PARTNER_A, PARTNER_B, AGENT, OTHER_AGENT, SUPERVISOR, ADMINISTRATOR, SUPERUSER}
 READS_QUEUES = {AGENT, OTHER_AGENT, SUPERVISOR, COMPLIANCE, ADMINISTRATOR, SUPERUSER}
+# cases.set_sensitivity (supervisors, the compliance officer) and sight of the case. The world's
+# supervisor is not cleared for sensitive records: once the case is sensitive they no longer see
+# it, and the answer is a 204 without the case.
+SETS_SENSITIVITY = {SUPERVISOR, COMPLIANCE, SUPERUSER}
 
 
 def expected_for_case_action(role: str, allowed: set[str], ok: int = 200) -> int:
@@ -109,6 +113,41 @@ ENDPOINTS = {
         lambda w, role: {"reason": "Answered at first contact."},
         lambda role: expected_for_case_action(role, WORKS_CASE),
     ),
+    # Issue 15's case changes (api.views.changes).
+    "sensitivity": (
+        "post",
+        lambda w: _case_url(w, "sensitivity/"),
+        lambda w, role: {"sensitivity": "substance_use", "reason": "Part 2 program."},
+        lambda role: (
+            204 if role == SUPERVISOR else expected_for_case_action(role, SETS_SENSITIVITY)
+        ),
+    ),
+    "patient-sensitivity": (
+        "post",
+        lambda w: _case_url(w, "patient-sensitivity/"),
+        lambda w, role: {"sensitivity": "hiv", "reason": "Clinical record."},
+        lambda role: (
+            204 if role == SUPERVISOR else expected_for_case_action(role, SETS_SENSITIVITY)
+        ),
+    ),
+    "move": (
+        "post",
+        lambda w: _case_url(w, "move/"),
+        lambda w, role: {"queue": w.queue.slug, "reason": "Stays here."},
+        lambda role: expected_for_case_action(role, WORKS_CASE),
+    ),
+    "category": (
+        "post",
+        lambda w: _case_url(w, "category/"),
+        lambda w, role: {"category": w.category.slug},
+        lambda role: expected_for_case_action(role, WORKS_CASE),
+    ),
+    "priority": (
+        "post",
+        lambda w: _case_url(w, "priority/"),
+        lambda w, role: {"priority": 30, "reason": "New symptoms."},
+        lambda role: expected_for_case_action(role, WORKS_CASE),
+    ),
     "categories-list": (
         "get",
         lambda w: "/api/v1/categories/",
@@ -147,12 +186,24 @@ def test_permission_matrix(module_world, db, endpoint, role):
         if response.status_code == 401:
             assert response["WWW-Authenticate"].startswith("Bearer")
         return
+    if response.status_code == 204:
+        assert response.content == b""
+        assert (
+            not world.case.__class__.objects.restrict(world.users[role], "view")
+            .filter(pk=world.case.pk)
+            .exists()
+        )
+        return
     payload = response.json()
     if endpoint == "cases-list":
         references = [item["reference"] for item in payload["results"]]
         assert (world.case.reference in references) == (role in SEES_CASE), references
     elif endpoint in {"cases-retrieve", "claim", "assign", "transition", "resolve"}:
         assert payload["reference"] == world.case.reference
+    elif endpoint in {"sensitivity", "patient-sensitivity", "move", "category", "priority"}:
+        assert payload["reference"] == world.case.reference
+        if endpoint == "priority":
+            assert payload["priority"] == 30
     elif endpoint == "categories-list":
         assert [item["slug"] for item in payload] == ["hours-and-locations"]
 

@@ -20,6 +20,12 @@ OPERATIONS = {
     ("/api/v1/cases/{reference}/assign/", "post"),
     ("/api/v1/cases/{reference}/transition/", "post"),
     ("/api/v1/cases/{reference}/resolve/", "post"),
+    # Issue 15's case changes (api.views.changes)
+    ("/api/v1/cases/{reference}/sensitivity/", "post"),
+    ("/api/v1/cases/{reference}/patient-sensitivity/", "post"),
+    ("/api/v1/cases/{reference}/move/", "post"),
+    ("/api/v1/cases/{reference}/category/", "post"),
+    ("/api/v1/cases/{reference}/priority/", "post"),
     ("/api/v1/categories/", "get"),
     ("/api/v1/queues/", "get"),
 }

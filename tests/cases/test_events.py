@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 
 from cases import services
+from cases.changes import patient_set_sensitivity
 from cases.choices import Status, Visibility
 from cases.events import (
     CaseEventName,
@@ -18,7 +19,7 @@ from cases.events import (
     publish_case_event,
     queue_group,
 )
-from cases.models import Patient, Sensitivity
+from cases.models import Sensitivity
 from tests.factories import CategoryFactory, QueueFactory, make_case, make_patient
 
 PHI_FIELDS = ("given_name", "family_name", "mrn", "email")
@@ -232,12 +233,12 @@ def test_a_case_moved_between_queues_is_announced_to_both_with_each_queues_numbe
 
 @pytest.mark.django_db
 def test_sensitive_cases_are_flagged_for_the_consumer(
-    actor, category, listener, django_capture_on_commit_callbacks
+    actor, admin_user, category, listener, django_capture_on_commit_callbacks
 ):
     listener.join(queue_group(category.default_queue_id))
-    patient = make_patient(actor)
-    Patient.objects.filter(pk=patient.pk).update(sensitivity=Sensitivity.HIV)
-    patient.refresh_from_db()
+    patient = patient_set_sensitivity(
+        actor=admin_user, patient=make_patient(actor), sensitivity=Sensitivity.HIV, reason="HIV"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         make_case(actor=actor, category=category)
         make_case(actor=actor, category=category, patient=patient)

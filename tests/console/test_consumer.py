@@ -24,9 +24,10 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts.models import User
 from accounts.roles import Role
 from cases import services
+from cases.changes import case_set_sensitivity, patient_set_sensitivity
 from cases.choices import Status
 from cases.events import CaseEventName, next_sequence
-from cases.models import Patient, Sensitivity
+from cases.models import Sensitivity
 from console.consumers import build_snapshot, load_access
 from tests.console import (  # the autouse fixture closes the sockets' database connections
     _closed_worker_connections,  # noqa: F401
@@ -259,9 +260,14 @@ async def test_sensitive_cases_reach_only_agents_who_may_see_them(
     seq = snapshot["queues"][str(queue_a.pk)]["seq"]
 
     def sensitive_case():
-        patient = make_patient(intake)  # flagged the way the access tests flag one: no service yet
-        Patient.objects.filter(pk=patient.pk).update(sensitivity=Sensitivity.BEHAVIORAL_HEALTH)
-        patient.refresh_from_db()
+        patient = make_patient(intake)
+        officer = UserFactory(username="consumer-officer", is_superuser=True)
+        patient = patient_set_sensitivity(
+            actor=officer,
+            patient=patient,
+            sensitivity=Sensitivity.BEHAVIORAL_HEALTH,
+            reason="Behavioral-health treatment.",
+        )
         return make_case(actor=intake, category=category_a, patient=patient)
 
     case = await database_sync_to_async(sensitive_case)()
@@ -269,6 +275,47 @@ async def test_sensitive_cases_reach_only_agents_who_may_see_them(
     skip = await next_message(socket_a, "skip")
     assert skip == {"type": "skip", "queue_id": queue_a.pk, "seq": seq + 1}
     assert events(await drain(socket_a)) == []
+    await socket_a.disconnect()
+    await socket_c.disconnect()
+
+
+async def test_a_case_marked_sensitive_leaves_the_uncleared_agents_list_at_once(
+    queue_a, cookie_a, category_a, intake
+):
+    """Issue 15: marking a case sensitive (cases.changes) reaches cleared agents as an event and
+    everybody else as a skip naming the case, so their browser drops its row; their next
+    snapshot no longer has it."""
+    cleared = await database_sync_to_async(
+        lambda: session_cookie(
+            make_agent("dana", queue_a, roles=(Role.AGENT, Role.SENSITIVE_RECORDS))
+        )
+    )()
+    case = await open_case(actor=intake, category=category_a)
+    socket_a, snapshot = await connect(cookie_a)
+    socket_c, _ = await connect(cleared)
+    assert case.pk in [item["case_id"] for item in snapshot["cases"]]
+    seq = snapshot["queues"][str(queue_a.pk)]["seq"]
+
+    def mark():
+        officer = UserFactory(username="consumer-officer", is_superuser=True)
+        case_set_sensitivity(
+            actor=officer, case=case, sensitivity=Sensitivity.SUBSTANCE_USE, reason="Part 2"
+        )
+
+    await database_sync_to_async(mark)()
+    event = await next_message(socket_c, "event")
+    assert (event["event"], event["case_id"]) == (CaseEventName.SENSITIVITY_CHANGED, case.pk)
+    assert "sensitive" not in event and "reason" not in event
+    skip = await next_message(socket_a, "skip")
+    assert skip == {
+        "type": "skip",
+        "queue_id": queue_a.pk,
+        "seq": seq + 1,
+        "hide_case_id": case.pk,
+    }
+    await socket_a.disconnect()
+    socket_a, snapshot = await connect(cookie_a)
+    assert case.pk not in [item["case_id"] for item in snapshot["cases"]]
     await socket_a.disconnect()
     await socket_c.disconnect()
 

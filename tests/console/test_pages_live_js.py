@@ -250,6 +250,33 @@ def test_a_skip_moves_the_sequence_on_without_a_case(world, open_page):
     assert "resync" not in server.sent_types()
 
 
+def test_a_skip_naming_a_case_just_made_sensitive_drops_its_row(world, open_page):
+    """Issue 15: a case marked sensitive leaves the list of an agent who may not see it at
+    once (the server's skip names it: ``hide_case_id``); the numbering stays in order."""
+    other = make_case(actor=world.intake, category=world.category)
+    page, server = open_page(world.agent)
+    server.send(snapshot(world, 7, world.case, other))
+    wait_until(page, lambda: len(references(page)) == 2)
+    server.send(
+        {"type": "skip", "queue_id": world.queue.pk, "seq": 8, "hide_case_id": world.case.pk}
+    )
+    wait_until(page, lambda: references(page) == [other.reference])
+    assert "restricted to people cleared for sensitive records" in announced(page)
+    server.send(event(world, 9, other, assigned_to_id=world.agent2.pk))
+    wait_until(page, lambda: cell(page, other, "assignee") == "Claimed by Bo Tester")
+    assert "resync" not in server.sent_types()
+
+
+def test_the_case_page_says_when_its_case_was_made_sensitive(world, open_page):
+    page, server = open_page(world.agent, f"/console/cases/{world.case.reference}/")
+    server.send(snapshot(world, 3))
+    server.send(
+        {"type": "skip", "queue_id": world.queue.pk, "seq": 4, "hide_case_id": world.case.pk}
+    )
+    wait_until(page, lambda: page.is_visible("#case-changed"))
+    assert "no longer work on it" in page.text_content("#case-changed")
+
+
 def test_an_unknown_assignee_is_named_from_the_server(world, open_page):
     page, server = open_page(world.agent)
     server.send(snapshot(world, 1, world.case))

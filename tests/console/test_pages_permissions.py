@@ -70,6 +70,33 @@ PAGES = {
         success=302,
     ),
     "claim-next": Page("console:claim-next", "post", allowed=EVERY_CONSOLE_USER, success=302),
+    # Issue 15's case changes (console.views.changes). Sensitivity: who holds
+    # cases.set_sensitivity and sees the case (the supervisor; the compliance officer has no
+    # console); the others who see the case get a 404 too, never a 403.
+    "sensitivity": Page(
+        "console:case-sensitivity",
+        "post",
+        {"case-sensitivity-sensitivity": "hiv", "case-sensitivity-reason": "Clinical record"},
+        True,
+        allowed=frozenset({SUPERVISOR, SUPERUSER}),
+        success=302,
+    ),
+    "patient-sensitivity": Page(
+        "console:case-patient-sensitivity",
+        "post",
+        {"patient-sensitivity-sensitivity": "hiv", "patient-sensitivity-reason": "Record"},
+        True,
+        allowed=frozenset({SUPERVISOR, SUPERUSER}),
+        success=302,
+    ),
+    "priority": Page(
+        "console:case-priority", "post", {"priority-priority": "30"}, True, success=302
+    ),
+    # No queue here is a target every allowed role works: the form refuses (400) after access.
+    "move": Page("console:case-move", "post", {"move-queue": "999999"}, True, success=400),
+    "category": Page(
+        "console:case-category", "post", {"category-category": "999999"}, True, success=400
+    ),
 }
 
 
@@ -89,7 +116,16 @@ def user_of(world, role):
 
 def state_of(case: Case) -> tuple:
     case = Case.objects.get(pk=case.pk)
-    return case.status, case.assigned_to_id, CaseEvent.objects.filter(case=case).count()
+    return (
+        case.status,
+        case.assigned_to_id,
+        case.sensitivity,
+        case.patient.sensitivity,
+        case.priority,
+        case.queue_id,
+        case.category_id,
+        CaseEvent.objects.filter(case=case).count(),
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -881,6 +881,24 @@
         box.hidden = false;
     }
 
+    /* A case this user may no longer see (it, or its patient, was marked sensitive): its row
+       goes, and its page says so (a reload would be a 404). Issue 15. */
+    function hideCase(id) {
+        var row = rowOf(id);
+        if (row) {
+            row.parentNode.removeChild(row);
+            announce("A case left this list: it is now restricted to people cleared for sensitive records.");
+            trim();
+        }
+        if (config.case && Number(id) === Number(config.case.id)) {
+            var box = document.getElementById("case-changed");
+            if (box) {
+                box.textContent = "This case is now restricted to people cleared for sensitive records: you can no longer work on it.";
+                box.hidden = false;
+            }
+        }
+    }
+
     function applyPresence(message) {
         if (message.case_id !== undefined && config.case
                 && Number(message.case_id) === Number(config.case.id)) {
@@ -1019,8 +1037,12 @@
             onEscalation(message);
             break;
         case "skip":
-            // A number used by an event this user may not see: nothing to show.
-            inSequence(String(message.queue_id), Number(message.seq));
+            // A number used by an event this user may not see: nothing to show, unless the
+            // case has just been marked sensitive (hide_case_id): it leaves the page at once.
+            if (inSequence(String(message.queue_id), Number(message.seq))
+                    && message.hide_case_id !== undefined) {
+                hideCase(message.hide_case_id);
+            }
             break;
         case "heartbeat":
             onHeartbeat(message);
