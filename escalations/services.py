@@ -257,6 +257,7 @@ def _open(
         requested_by=actor,
         requested_at=now,
         acknowledgement_due_at=now + taken_by.acknowledgement_target(urgency),
+        access_renew_at=now + timedelta(hours=taken_by.access_hours) / 2,
         **sbar,
     )
     escalation.full_clean(exclude=["case", "pathway", "requested_by", "escalated_from"])
