@@ -13,6 +13,7 @@ from api.views import (
     CaseMessageViewSet,
     CaseViewSet,
     CategoryViewSet,
+    ComplaintActionViewSet,
     QueueViewSet,
 )
 
@@ -22,6 +23,8 @@ router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("cases", CaseMessageViewSet, basename="case-message")
 router.register("cases", CaseActionViewSet, basename="case-action")
+# Complaint actions: /cases/{reference}/complaint/acknowledge|respond/ (api.views.complaints).
+router.register("cases", ComplaintActionViewSet, basename="case-complaint")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("queues", QueueViewSet, basename="queue")
 

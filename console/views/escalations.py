@@ -57,6 +57,7 @@ ESCALATION_CONFLICT_CODES = CONFLICT_CODES | {
     "already_escalated",
     "already_acknowledged",
     "already_resolved",
+    "already_cancelled",
     "already_reviewed",
     "not_resolved",
     "not_recipient",
