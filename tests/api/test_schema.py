@@ -22,6 +22,9 @@ OPERATIONS = {
     ("/api/v1/cases/{reference}/resolve/", "post"),
     ("/api/v1/categories/", "get"),
     ("/api/v1/queues/", "get"),
+    # the complaint actions (api.views.complaints)
+    ("/api/v1/cases/{reference}/complaint/acknowledge/", "post"),
+    ("/api/v1/cases/{reference}/complaint/respond/", "post"),
 }
 
 
