@@ -69,7 +69,7 @@ class ComplaintActionViewSet(CaseScopedViewSet):
         "work access to the case. Once only: a second time is a 409 `already_acknowledged`; a "
         "case that is not a complaint is a 409 `not_a_complaint`.",
         EmptySerializer,
-        [OpenApiExample("No body", request_only=True, value={})],
+        [],
     )
     @action(detail=True, methods=["post"], url_path="complaint/acknowledge")
     @idempotent
