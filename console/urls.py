@@ -28,6 +28,16 @@ urlpatterns = [
     re_path(CASE + r"assign/$", views.case_assign, name="case-assign"),
     re_path(CASE + r"banner/$", views.case_banner, name="case-banner"),
     re_path(CASE + r"escalate/$", views.case_escalate, name="case-escalate"),
+    # complaints (console.views.complaints)
+    re_path(
+        CASE + r"complaint/acknowledge/$",
+        views.case_complaint_acknowledge,
+        name="case-complaint-acknowledge",
+    ),
+    re_path(
+        CASE + r"complaint/respond/$", views.case_complaint_respond, name="case-complaint-respond"
+    ),
+    path("complaints/alerts/", views.complaint_alerts, name="complaint-alerts"),
     path("escalations/", views.escalations, name="escalations"),
     path("escalations/review/", views.escalation_review_page, name="escalations-review"),
     re_path(

@@ -150,7 +150,8 @@ def case_response(
 ) -> HttpResponse:
     """The case page (also after a refused or invalid action: ``bound`` forms keep what was
     typed, ``refusal`` says why nothing happened). Logged before it responds."""
-    # The escalation actions (console.views.escalations) show this page again: it imports us.
+    # The escalation and complaint actions show this page again: they import us.
+    from console.views.complaints import complaint_context
     from console.views.escalations import case_escalation_context
 
     user = request.user
@@ -203,6 +204,7 @@ def case_response(
             is_closed=is_closed,
             events=[row["event"] for row in timeline],
         ),
+        **complaint_context(user, case, bound=bound, can_work=can_work),
         "config": {
             "page": "case",
             "me": user.pk,

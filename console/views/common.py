@@ -46,6 +46,7 @@ ROW_FIELDS = (
     "reference",
     "queue__name",
     "category__name",
+    "category__kind",  # complaints' deadline state on the row (console.views.complaints)
     "status",
     "priority",
     "channel",
@@ -136,12 +137,15 @@ def names_for(user, people: Iterable[User]) -> dict[str, str]:
 
 
 def prepare_rows(cases: Iterable[Case], names: dict[str, str]) -> list[Case]:
+    from console.views.complaints import row_states
+
     now, warning = timezone.now(), sla_warning()
     rows = []
     for case in cases:
         case.sla = case_sla(case, now, warning)
         case.assignee_name = names.get(str(case.assigned_to_id), "another agent")
         rows.append(case)
+    row_states(rows)
     return rows
 
 
@@ -167,6 +171,7 @@ def live_config(request, *, page: str, queues: Iterable[Queue], names: dict[str,
             "case": reverse("console:case", args=[REF_PLACEHOLDER]),
             "claim": reverse("console:case-claim", args=[REF_PLACEHOLDER]),
             "row": reverse("console:case-row", args=[REF_PLACEHOLDER]),
+            "complaint_alerts": reverse("console:complaint-alerts"),
         },
         **extra,
     }

@@ -32,6 +32,7 @@ from console.views.common import (
     refusal_text,
     render_page,
 )
+from console.views.complaints import alerts_context
 from escalations.choices import EscalationStatus, Urgency
 from escalations.models import RECEIVE, Escalation
 
@@ -115,6 +116,7 @@ def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResp
             "more": more,
             "limit": QUEUE_LIMIT,
             "escalations": escalations,
+            **alerts_context(user),
             "queues": queues,
             "refusal": refusal,
             "config": config,

@@ -213,7 +213,7 @@ def test_partner_queue_filter_is_an_unknown_parameter(module_world, db):
     assert list(error["fields"]) == ["queue"]
 
 
-# --- the complaint actions (api.views.complaints) -------------------------------------------------
+# --- the complaint actions (api.views.complaints) ---------------------------------------------
 # On a complaint in queue A that an agent opened (no partner submitted it): the partners do not
 # see it (404); the compliance officer sees it but works no case (403); who works queue A may.
 
