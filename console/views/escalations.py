@@ -77,6 +77,7 @@ RELATED = (
     "requested_by",
     "acknowledged_by",
     "resolved_by",
+    "cancelled_by",
     "reviewed_by",
     "escalated_from__pathway",
 )
