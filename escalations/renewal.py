@@ -7,10 +7,12 @@ that period ends would lock its own recipients out of the case they must act on 
 who acknowledged on Friday could not resolve on Monday. So the timer sweep
 (``escalations.timers``) renews them: every unresolved escalation whose ``access_renew_at`` has
 come (half the access period after the grants were last given) has the escalation grants that
-its case's recipients hold — lapsed ones included — and the acknowledger's extended to a full
-period from now. Nobody new is granted (a member who joined the queue later is granted when
-acknowledging, as before). Each grant row is saved on its own, so the audit trail records every
-renewal (``compliance``); the case timeline is not flooded with it.
+its pathway's recipients hold on the case — lapsed ones included — and the acknowledger's
+extended to a full period from now. Someone who has left the recipient queue (or was
+deactivated) is not renewed: their grant lapses. Nobody new is granted (a member who joined the
+queue later is granted when acknowledging, as before). Each grant row is saved on its own, so
+the audit trail records every renewal (``compliance``); the case timeline is not flooded with
+it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from cases.services import require_actor
 from compliance.audit import audited
 from escalations.choices import UNRESOLVED_STATUSES
 from escalations.models import Escalation
-from escalations.services import _grant
+from escalations.services import _grant, recipients
 
 
 def renewal_due(now: datetime) -> QuerySet[Escalation]:
@@ -57,16 +59,17 @@ def escalation_renew_access(*, actor, escalation: Escalation, now: datetime | No
     if escalation.access_renew_at is not None and escalation.access_renew_at > now:
         return 0
     period = timedelta(hours=escalation.pathway.access_hours)
-    holders = set(
-        CaseUserObjectPermission.objects.filter(
-            content_object_id=escalation.case_id,
-            kind=CaseGrantKind.ESCALATION,
-            permission__codename="change_case",
-        ).values_list("user_id", flat=True)
-    )
+    holders = CaseUserObjectPermission.objects.filter(
+        content_object_id=escalation.case_id,
+        kind=CaseGrantKind.ESCALATION,
+        permission__codename="change_case",
+    ).values("user_id")
+    # Still recipients (members of the pathway's queue with a support role), or the one who took
+    # it: someone who left the queue keeps their grant only until it lapses.
+    still = Q(pk__in=recipients(escalation.pathway).filter(pk__in=holders).values("pk"))
     if escalation.acknowledged_by_id:
-        holders.add(escalation.acknowledged_by_id)
-    users = User.objects.filter(pk__in=holders, is_active=True).order_by("pk")
+        still |= Q(pk=escalation.acknowledged_by_id)
+    users = User.objects.filter(still, is_active=True).order_by("pk")
     renewed = _grant(escalation.case, users, escalation=escalation, actor=actor, until=now + period)
     escalation.access_renew_at = now + period / 2
     escalation.save(update_fields=["access_renew_at"])

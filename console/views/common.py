@@ -137,15 +137,12 @@ def names_for(user, people: Iterable[User]) -> dict[str, str]:
 
 
 def prepare_rows(cases: Iterable[Case], names: dict[str, str]) -> list[Case]:
-    from console.views.complaints import row_states
-
     now, warning = timezone.now(), sla_warning()
     rows = []
     for case in cases:
         case.sla = case_sla(case, now, warning)
         case.assignee_name = names.get(str(case.assigned_to_id), "another agent")
         rows.append(case)
-    row_states(rows)
     return rows
 
 

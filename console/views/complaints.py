@@ -121,15 +121,18 @@ def alerts_context(user) -> dict[str, Any]:
     return {"complaint_alerts": alerts, "complaint_alerts_more": more, "alert_limit": ALERT_LIMIT}
 
 
-def row_states(cases) -> None:
-    """Set ``complaint_state`` on each queue row that is a complaint (None on the others): one
-    query when the page has complaints, none otherwise. The rows need ``category__kind``."""
+def row_states(user, cases: list[Case]) -> list[Case]:
+    """Set ``complaint_state`` on each queue row that is a complaint (None on the others) and
+    return the rows: one query when the page has complaints, none otherwise. The rows need
+    ``category__kind``."""
     ids = [case.pk for case in cases if case.category.kind == COMPLAINTS_KIND]
     found = {}
     if ids:
         found = {
             complaint.case_id: complaint
-            for complaint in Complaint.objects.filter(case_id__in=ids).only(
+            for complaint in Complaint.objects.restrict(user, VIEW)
+            .filter(case_id__in=ids)
+            .only(
                 "case_id",
                 "acknowledgement_due_at",
                 "acknowledged_at",
@@ -143,6 +146,7 @@ def row_states(cases) -> None:
     for case in cases:
         complaint = found.get(case.pk)
         case.complaint_state = deadline_state(complaint, now) if complaint else None
+    return cases
 
 
 @console_page

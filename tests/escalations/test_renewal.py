@@ -159,3 +159,18 @@ def test_the_renewal_is_audited(esc_world, time_machine):
 def test_nothing_to_renew_costs_one_query(db, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert timers.renew()["escalations"] == 0
+
+
+def test_who_left_the_recipient_queue_is_not_renewed(esc_world, time_machine):
+    from guardian.shortcuts import remove_perm
+
+    w = esc_world
+    time_machine.move_to("2026-03-02 09:00:00+00:00", tick=False)
+    case = w.case()
+    escalation = _open(w, case)
+    remove_perm("cases.work_queue", w.nurse, w.nurse_queue)
+    time_machine.move_to(escalation.access_renew_at, tick=False)
+    before = _grant_of(w.nurse, case).expires_at
+    timers.renew()
+    assert _grant_of(w.nurse, case).expires_at == before  # lapses as it was
+    assert _grant_of(w.nurse2, case).expires_at > before  # still a recipient (by group)
