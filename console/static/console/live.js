@@ -719,17 +719,22 @@
         escalationAlert.appendChild(note);
     }
 
+    /* Resolved, or cancelled because its case was closed (escalations.closing): off the table. */
+    function escalationEnded(item) {
+        return item.status === "resolved" || item.status === "cancelled";
+    }
+
     function applyEscalation(item, quiet) {
         alertFor(item, quiet);
         if (!escalationBody) {
             return;
         }
         var previous = escalationRowOf(item.escalation_id);
-        if (item.status === "resolved") {
+        if (escalationEnded(item)) {
             if (previous) {
                 previous.parentNode.removeChild(previous);
                 if (!quiet) {
-                    announce("Escalation " + describeEscalation(item) + " resolved.");
+                    announce("Escalation " + describeEscalation(item) + " " + item.status + ".");
                 }
             }
             escalationsShown();
@@ -785,7 +790,7 @@
         var fresh = document.createElement("tbody");
         escalationTable.replaceChild(fresh, escalationBody);
         escalationBody = fresh;
-        items.filter(function (item) { return item.status !== "resolved"; })
+        items.filter(function (item) { return !escalationEnded(item); })
             .forEach(function (item) {
                 placeEscalation(buildEscalationRow(item));
             });
