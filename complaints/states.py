@@ -36,13 +36,18 @@ def _when(value: datetime.datetime) -> str:
     return date_format(timezone.localtime(value), "Y-m-d H:i")
 
 
-def deadline_state(complaint, now: datetime.datetime | None = None) -> DeadlineState:
-    """The state of ``complaint``'s grievance deadlines at ``now``."""
-    now = now or timezone.now()
-    ack_late = complaint.acknowledgement_overdue_at is not None or (
+def acknowledged_late(complaint) -> bool:
+    """Acknowledged after its deadline (or marked overdue by the sweep before it was)."""
+    return complaint.acknowledgement_overdue_at is not None or (
         complaint.acknowledged_at is not None
         and complaint.acknowledged_at > complaint.acknowledgement_due_at
     )
+
+
+def deadline_state(complaint, now: datetime.datetime | None = None) -> DeadlineState:
+    """The state of ``complaint``'s grievance deadlines at ``now``."""
+    now = now or timezone.now()
+    ack_late = acknowledged_late(complaint)
     if complaint.responded_at is not None:
         late = complaint.response_overdue_at is not None or (
             complaint.responded_at > complaint.response_due_at

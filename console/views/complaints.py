@@ -31,7 +31,7 @@ from cases.access import VIEW, WORK
 from cases.models import MAX_TEXT_LENGTH, Case
 from complaints.models import Complaint, Outcome
 from complaints.services import complaint_acknowledge, complaint_respond
-from complaints.states import deadline_state
+from complaints.states import acknowledged_late, deadline_state
 from console.views.common import case_or_404, console_page, refusal_text
 
 COMPLAINTS_KIND = "complaints"
@@ -77,6 +77,7 @@ def complaint_context(user, case: Case, *, bound: dict[str, Any], can_work: bool
     context: dict[str, Any] = {
         "complaint": complaint,
         "complaint_state": deadline_state(complaint),
+        "complaint_acknowledged_late": acknowledged_late(complaint),
         "complaint_outcome": shown_fields(user, complaint, ("outcome", "outcome_summary"))
         if responded
         else [],

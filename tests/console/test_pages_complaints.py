@@ -188,3 +188,13 @@ def test_complaint_rows_cost_one_query_more(client, world, complaints, django_as
         _complaint(world, complaints)
     with django_assert_num_queries(14):  # tests/console/test_pages_queue.py's 13, + states
         client.get(QUEUE)
+
+
+def test_a_late_acknowledgement_says_so_on_the_page(client, world, complaints, time_machine):
+    case = _complaint(world, complaints, at=local(2026, 3, 2, 10, 0))
+    time_machine.move_to(local(2026, 3, 9, 9, 0), tick=False)  # due by the end of the 4th
+    login(client, world.agent)
+    client.post(_url(case, "acknowledge"))
+    html = page_text(client.get(_url(case)))
+    assert "(late)" in html
+    assert "Acknowledged late; response due" in html
