@@ -70,3 +70,50 @@ async def test_an_acknowledgement_reaches_the_queue_numbered_without_phi(relatio
     assert [m for m in await drain(outsider_socket) if m.get("type") == "complaint"] == []
     await socket.disconnect()
     await outsider_socket.disconnect()
+
+
+async def test_a_privacy_complaints_overdue_alert_reaches_the_privacy_office(relations, category):
+    """complaints.timers → complaints.events → the privacy officer pathway's queue group (the
+    route escalations registers), as well as the complaints queue."""
+    import time_machine
+
+    from accounts.roles import Role
+    from complaints import timers
+    from escalations.choices import PathwayKind
+    from escalations.models import EscalationPathway
+    from tests.complaints.helpers import local
+
+    def world():
+        office = QueueFactory(name="Privacy office", slug="privacy-office")
+        EscalationPathway.objects.create(
+            name="Privacy officer",
+            kind=PathwayKind.PRIVACY_OFFICER,
+            recipient_queue=office,
+            acknowledgement_minutes=24 * 60,
+        )
+        officer = make_agent("pia", office, roles=(Role.CLINICIAN,))
+        agent = make_agent("rita", relations)
+        with time_machine.travel(local(2026, 3, 2, 10, 0), tick=False):
+            case = make_case(
+                actor=agent,
+                category=category,
+                subject=SECRET_SUBJECT,
+                details={"complaint_type": "privacy", "severity": "moderate"},
+            )
+        return office, officer, agent, case
+
+    office, officer, agent, case = await database_sync_to_async(world)()
+    officer_socket, _ = await connect(await database_sync_to_async(session_cookie)(officer))
+    agent_socket, _ = await connect(await database_sync_to_async(session_cookie)(agent))
+
+    await database_sync_to_async(timers.sweep)(local(2026, 3, 20, 9, 0))
+
+    for socket, queue in ((officer_socket, office), (agent_socket, relations)):
+        message = await next_message(
+            socket, "complaint", match=lambda m: m.get("event") == "complaint.overdue"
+        )
+        assert message["queue_id"] == queue.pk and message["case_id"] == case.pk
+        assert message["overdue"] is True
+        assert SECRET_SUBJECT not in json.dumps(message)
+    await officer_socket.disconnect()
+    await agent_socket.disconnect()
