@@ -40,6 +40,11 @@ CONFLICT_CODES = frozenset(
     {
         "already_assigned",
         "case_closed",
+        # complaints.services: the complaint's state, or a case that has none
+        "already_acknowledged",
+        "already_responded",
+        "not_acknowledged",
+        "not_a_complaint",
         "duplicate_external_reference",
         "invalid_transition",
         "patient_mismatch",

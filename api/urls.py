@@ -13,6 +13,7 @@ from api.views import (
     CaseMessageViewSet,
     CaseViewSet,
     CategoryViewSet,
+    ComplaintActionViewSet,
     QueueViewSet,
 )
 from api.views.changes import CaseChangeViewSet
@@ -25,6 +26,8 @@ router.register("cases", CaseMessageViewSet, basename="case-message")
 router.register("cases", CaseActionViewSet, basename="case-action")
 # Issue 15: sensitivity, move, category, priority (api.views.changes).
 router.register("cases", CaseChangeViewSet, basename="case-change")
+# Complaint actions: /cases/{reference}/complaint/acknowledge|respond/ (api.views.complaints).
+router.register("cases", ComplaintActionViewSet, basename="case-complaint")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("queues", QueueViewSet, basename="queue")
 

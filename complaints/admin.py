@@ -5,15 +5,17 @@ from complaints.models import Complaint, Department, GrievancePeriod
 
 
 class ComplaintInline(DetailInline):
-    """The complaint on the case's page, read-only (the deadlines, acknowledgement and response
-    are written by the system and its services)."""
+    """The complaint on the case's page, read-only (the deadlines, acknowledgement, response and
+    overdue marks are written by the system and its services)."""
 
     model = Complaint
     extra_fields = (
         "acknowledgement_due_at",
         "acknowledged_at",
+        "acknowledgement_overdue_at",
         "response_due_at",
         "responded_at",
+        "response_overdue_at",
         "outcome",
         "outcome_summary",
     )

@@ -217,6 +217,28 @@ class ComplaintQuerySet(DetailQuerySet):
         now = now or timezone.now()
         return self.filter(responded_at__isnull=True, response_due_at__lt=now)
 
+    def to_mark_overdue(self, now: datetime.datetime | None = None) -> ComplaintQuerySet:
+        """Overdue (either deadline) and not yet marked by the sweep for that deadline."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(
+                acknowledged_at__isnull=True,
+                acknowledgement_overdue_at__isnull=True,
+                acknowledgement_due_at__lt=now,
+            )
+            | Q(
+                responded_at__isnull=True, response_overdue_at__isnull=True, response_due_at__lt=now
+            )
+        )
+
+    def alerting(self) -> ComplaintQuerySet:
+        """Marked overdue by the sweep and still not done: what the complaints and privacy
+        queues are alerted to until someone acknowledges or responds."""
+        return self.filter(
+            Q(acknowledgement_overdue_at__isnull=False, acknowledged_at__isnull=True)
+            | Q(response_overdue_at__isnull=False, responded_at__isnull=True)
+        )
+
 
 class Complaint(CaseDetail):
     """A complaint or a formal grievance about a patient's experience.
@@ -263,6 +285,11 @@ class Complaint(CaseDetail):
     response_due_at = models.DateTimeField(blank=True, editable=False)
     acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
     responded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set once each by the overdue sweep (complaints.timers) when a deadline passed unmet: the
+    # complaint was late, whatever happens afterwards (an acknowledgement after the mark is
+    # shown as "acknowledged late", never as on time).
+    acknowledgement_overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
+    response_overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ComplaintQuerySet.as_manager()
 
@@ -271,7 +298,7 @@ class Complaint(CaseDetail):
         verbose_name_plural = "complaints"
         indexes = [
             models.Index(fields=["complaint_type", "severity"], name="complaint_type_severity_idx"),
-            # The overdue sweeps: partial indexes hold only the complaints still waiting.
+            # The overdue queries: partial indexes hold only the complaints still waiting.
             models.Index(
                 fields=["acknowledgement_due_at"],
                 condition=Q(acknowledged_at__isnull=True),
@@ -281,6 +308,17 @@ class Complaint(CaseDetail):
                 fields=["response_due_at"],
                 condition=Q(responded_at__isnull=True),
                 name="complaint_response_overdue_idx",
+            ),
+            # The sweep (complaints.timers): waiting and not yet marked.
+            models.Index(
+                fields=["acknowledgement_due_at"],
+                condition=Q(acknowledged_at__isnull=True, acknowledgement_overdue_at__isnull=True),
+                name="complaint_ack_unmarked_idx",
+            ),
+            models.Index(
+                fields=["response_due_at"],
+                condition=Q(responded_at__isnull=True, response_overdue_at__isnull=True),
+                name="complaint_resp_unmarked_idx",
             ),
         ]
         constraints = [

@@ -19,7 +19,9 @@ Escalations (``escalations.events``) reach the members of a pathway's recipient 
 recipients, whom opening the escalation granted the case — as ``escalation`` messages of that
 queue's group, numbered in its sequence like case events (ids, state and configuration names
 only). The snapshot lists the unresolved escalations addressed to the user's queues, read through
-``Escalation.objects.restrict(user, "receive")`` like the queue page.
+``Escalation.objects.restrict(user, "receive")`` like the queue page. Grievance deadlines
+(``complaints.events``) reach the case's queue and the complaint's alert queues as ``complaint``
+messages, numbered the same way (ids, due times and the deadline state only).
 
 Database work runs off the event loop (``_db``); delivering an event, an escalation message or a
 presence update touches no database (unless the access answer is stale), so those message types
@@ -62,6 +64,7 @@ from cases.events import (
 )
 from cases.models import Case
 from cases.workflow import OPEN_STATUSES
+from complaints.events import MESSAGE_TYPE as COMPLAINT_MESSAGE_TYPE
 from console import presence
 from console.signals import user_group
 from escalations.choices import EscalationStatus, Urgency
@@ -88,7 +91,9 @@ PRESENCE_UPDATE = "presence.update"
 _ENCODED = "__live_text"
 _INTERNAL_FIELDS = frozenset({"type", "sensitive", _ENCODED})
 # Handlers that touch no database (see the module docstring).
-_NO_DATABASE = frozenset({MESSAGE_TYPE, ESCALATION_MESSAGE_TYPE, PRESENCE_UPDATE})
+_NO_DATABASE = frozenset(
+    {MESSAGE_TYPE, ESCALATION_MESSAGE_TYPE, COMPLAINT_MESSAGE_TYPE, PRESENCE_UPDATE}
+)
 # Most urgent first: the order of the escalations table (the snapshot, the queue page).
 URGENCY_RANK = SqlCase(
     When(urgency=Urgency.EMERGENT, then=Value(0)),
@@ -272,6 +277,13 @@ class LiveQueueConsumer(AsyncJsonWebsocketConsumer):
         the escalation granted the case. Ids, state and configuration names only; no
         ``sensitive`` flag."""
         await self._forward(message, "escalation")
+
+    async def complaint_event(self, message: dict) -> None:
+        """A grievance deadline message of a queue group (``complaints.events``): the case's
+        queue and the alert queues (the privacy office for a privacy complaint). Forwarded if
+        the user (still) works that queue and, for a sensitive case, may see sensitive records.
+        Ids, deadlines and the state only."""
+        await self._forward(message, "complaint")
 
     async def _forward(self, message: dict, kind: str) -> None:
         if self._closed:

@@ -39,6 +39,16 @@ urlpatterns = [
     re_path(CASE + r"move/$", changes.case_move, name="case-move"),
     re_path(CASE + r"category/$", changes.case_category, name="case-category"),
     re_path(CASE + r"priority/$", changes.case_priority, name="case-priority"),
+    # complaints (console.views.complaints)
+    re_path(
+        CASE + r"complaint/acknowledge/$",
+        views.case_complaint_acknowledge,
+        name="case-complaint-acknowledge",
+    ),
+    re_path(
+        CASE + r"complaint/respond/$", views.case_complaint_respond, name="case-complaint-respond"
+    ),
+    path("complaints/alerts/", views.complaint_alerts, name="complaint-alerts"),
     path("escalations/", views.escalations, name="escalations"),
     path("escalations/review/", views.escalation_review_page, name="escalations-review"),
     re_path(

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 
 from cases.admin.restricted import RestrictedAdminMixin
-from escalations.choices import EscalationStatus
+from escalations.choices import UNRESOLVED_STATUSES
 from escalations.models import Escalation, EscalationPathway, RedFlagPhrase
 from escalations.redflags import normalize
 
@@ -52,7 +52,7 @@ class EscalationPathwayAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 unresolved_count=Count(
-                    "escalations", filter=~Q(escalations__status=EscalationStatus.RESOLVED)
+                    "escalations", filter=Q(escalations__status__in=UNRESOLVED_STATUSES)
                 ),
                 reviewed_count=Count("escalations", filter=reviewed),
                 warranted_count=Count("escalations", filter=Q(escalations__warranted=True)),

@@ -11,12 +11,19 @@ class EscalationsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.events import case_hooks
+        from complaints.events import alert_routes
         from compliance.audit import register_audited
+        from escalations.closing import on_case_closed
+        from escalations.complaint_alerts import privacy_officer_queues
         from escalations.detection import on_case_event
         from escalations.models import Escalation, EscalationPathway, RedFlagPhrase
 
         # Red flags, clinical refills and privacy complaints are detected inside the service
         # transaction that records the patient's words: the escalation commits with them.
         case_hooks.subscribe(on_case_event)
+        # Closing a case cancels its unresolved escalations, in the closing transaction.
+        case_hooks.subscribe(on_case_closed)
+        # A privacy complaint's overdue alerts also reach the privacy officer's queue.
+        alert_routes.subscribe(privacy_officer_queues)
         for model in (Escalation, EscalationPathway, RedFlagPhrase):
             register_audited(model)

@@ -26,6 +26,13 @@ class EscalationStatus(models.TextChoices):
     OPEN = "open", "Waiting for acknowledgement"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     RESOLVED = "resolved", "Resolved"
+    # Ended without an outcome because its case was closed (escalations.closing): the reason
+    # says so; nobody acts on it any more.
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The statuses of an escalation nobody has finished: it still needs its recipients.
+UNRESOLVED_STATUSES = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
 
 
 class Source(models.TextChoices):

@@ -26,6 +26,7 @@ class EscalationEventName:
     ACKNOWLEDGED = "escalation.acknowledged"
     RESOLVED = "escalation.resolved"
     OVERDUE = "escalation.overdue"  # the acknowledgement target passed (the timer sweep)
+    CANCELLED = "escalation.cancelled"  # its case was closed (escalations.closing)
 
 
 # The model fields ``escalation_fields`` reads (``….only(*ESCALATION_FIELDS)`` loads exactly them

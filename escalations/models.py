@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from escalations.choices import (
+    UNRESOLVED_STATUSES,
     EscalationStatus,
     Language,
     Outcome,
@@ -147,7 +148,8 @@ class RedFlagPhrase(models.Model):
 
 class EscalationQuerySet(models.QuerySet):
     def unresolved(self) -> EscalationQuerySet:
-        return self.exclude(status=EscalationStatus.RESOLVED)
+        """Open or acknowledged: neither resolved nor cancelled."""
+        return self.filter(status__in=UNRESOLVED_STATUSES)
 
     def restrict(self, user, action: str) -> EscalationQuerySet:
         """The one read path (cases.access).
@@ -214,6 +216,9 @@ class Escalation(models.Model):
     # Set by the timer sweep when the acknowledgement target passed (once), with or without a
     # fallback to re-escalate to.
     overdue_at = models.DateTimeField(null=True, blank=True)
+    # When the timer renews the recipients' case grants next (escalations.renewal): half their
+    # access period after they were last given. Empty: at the next sweep.
+    access_renew_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -224,6 +229,16 @@ class Escalation(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
     outcome_notes = models.TextField(max_length=SBAR_MAX_LENGTH, blank=True)
+    # Cancelled (its case was closed while it was unresolved): who closed the case, when, why.
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations_cancelled",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
     # The supervisor's review: was the escalation warranted (the escalation-accuracy measure)?
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -251,6 +266,12 @@ class Escalation(models.Model):
                 condition=Q(status=EscalationStatus.OPEN, overdue_at__isnull=True),
                 name="escalation_ack_due_idx",
             ),
+            # The grant renewal (escalations.renewal): unresolved escalations by renewal time.
+            models.Index(
+                fields=["access_renew_at"],
+                condition=Q(status__in=UNRESOLVED_STATUSES),
+                name="escalation_renew_idx",
+            ),
             # The recipients' view: a pathway's unresolved escalations.
             models.Index(
                 fields=["pathway", "status", "-requested_at"], name="escalation_pathway_idx"
@@ -273,13 +294,27 @@ class Escalation(models.Model):
                 condition=Q(acknowledgement_due_at__gt=models.F("requested_at")),
                 name="escalation_ack_due_after_request",
             ),
+            # A cancelled escalation may or may not have been acknowledged before.
             models.CheckConstraint(
                 condition=Q(status=EscalationStatus.OPEN, acknowledged_at__isnull=True)
+                | Q(status=EscalationStatus.CANCELLED)
                 | (
-                    ~Q(status=EscalationStatus.OPEN)
+                    Q(status__in=[EscalationStatus.ACKNOWLEDGED, EscalationStatus.RESOLVED])
                     & Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False)
                 ),
                 name="escalation_acknowledged_iff_not_open",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=EscalationStatus.CANCELLED)
+                    & Q(cancelled_at__isnull=False, cancelled_by__isnull=False)
+                    & ~Q(cancel_reason="")
+                )
+                | (
+                    ~Q(status=EscalationStatus.CANCELLED)
+                    & Q(cancelled_at__isnull=True, cancelled_by__isnull=True, cancel_reason="")
+                ),
+                name="escalation_cancelled_iff_cancelled",
             ),
             models.CheckConstraint(
                 condition=(
@@ -307,4 +342,4 @@ class Escalation(models.Model):
 
     @property
     def is_unresolved(self) -> bool:
-        return self.status != EscalationStatus.RESOLVED
+        return self.status in UNRESOLVED_STATUSES

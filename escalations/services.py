@@ -255,6 +255,7 @@ def _open(
         requested_by=actor,
         requested_at=now,
         acknowledgement_due_at=now + taken_by.acknowledgement_target(urgency),
+        access_renew_at=now + timedelta(hours=taken_by.access_hours) / 2,
         **sbar,
     )
     escalation.full_clean(exclude=["case", "pathway", "requested_by", "escalated_from"])
@@ -419,6 +420,17 @@ def _check_recipient(actor, escalation: Escalation) -> None:
         )
 
 
+def _check_not_ended(escalation: Escalation) -> None:
+    if escalation.status == EscalationStatus.RESOLVED:
+        raise _error("escalation", "This escalation is already resolved.", "already_resolved")
+    if escalation.status == EscalationStatus.CANCELLED:
+        raise _error(
+            "escalation",
+            f"This escalation was cancelled: {escalation.cancel_reason}",
+            "already_cancelled",
+        )
+
+
 @audited
 @transaction.atomic
 def escalation_acknowledge(*, actor, escalation: Escalation) -> Escalation:
@@ -427,8 +439,7 @@ def escalation_acknowledge(*, actor, escalation: Escalation) -> Escalation:
     require_actor(actor)
     escalation = _lock(escalation)
     _check_recipient(actor, escalation)
-    if escalation.status == EscalationStatus.RESOLVED:
-        raise _error("escalation", "This escalation is already resolved.", "already_resolved")
+    _check_not_ended(escalation)
     if escalation.status == EscalationStatus.ACKNOWLEDGED:
         if escalation.acknowledged_by_id == actor.pk:
             return escalation
@@ -481,8 +492,7 @@ def escalation_resolve(
     escalation = _lock(escalation)
     if escalation.acknowledged_by_id != actor.pk:
         _check_recipient(actor, escalation)
-    if escalation.status == EscalationStatus.RESOLVED:
-        raise _error("escalation", "This escalation is already resolved.", "already_resolved")
+    _check_not_ended(escalation)
     now = timezone.now()
     if escalation.status == EscalationStatus.OPEN:
         _acknowledge(escalation, actor, now)

@@ -1,6 +1,7 @@
 """Celery tasks of the escalations: ``escalations.sweep_timers`` (every minute from beat:
 ``CELERY_BEAT_SCHEDULE["escalations-sweep-timers"]``) re-escalates unacknowledged escalations
-(``escalations.timers.sweep``). Inline in the embedded default, where ``manage.py run_timers``
+(``escalations.timers.sweep``) and renews the case grants of unresolved ones before they lapse
+(``escalations.timers.renew``). Inline in the embedded default, where ``manage.py run_timers``
 runs it.
 
 The SLA marks are a task of their own (``cases.sweep_sla``), beside this one rather than inside
@@ -14,6 +15,9 @@ from celery import shared_task
 
 @shared_task(name="escalations.sweep_timers", ignore_result=True)
 def sweep_timers() -> dict[str, int]:
-    from escalations.timers import sweep
+    """Re-escalate what is overdue, then renew the case grants of unresolved escalations."""
+    from escalations.timers import renew, sweep
 
-    return sweep()
+    counts = sweep()
+    renewed = renew()
+    return {**counts, "renewed": renewed["grants"], "failed": counts["failed"] + renewed["failed"]}

@@ -6,6 +6,10 @@ Each open escalation past its acknowledgement target is handed to
 pathway's fallback when there is one — each in its own transaction, as the system account. One
 that fails is logged (ids only) and the sweep goes on with the others; it is picked up again by
 the next sweep, since nothing of it was written.
+
+``renew`` runs beside it (the same task): the case grants of unresolved escalations are renewed
+before they lapse (``escalations.renewal``), so that a recipient can still act on an escalation
+that outlives its pathway's access period.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from escalations import services
+from escalations.renewal import escalation_renew_access, renewal_due
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +53,34 @@ def sweep(now: datetime | None = None, *, limit: int = SWEEP_BATCH) -> dict[str,
         "escalation timer: %s overdue, %s re-escalated, %s failed",
         counts["overdue"],
         counts["re_escalated"],
+        counts["failed"],
+    )
+    return counts
+
+
+def renew(now: datetime | None = None, *, limit: int = SWEEP_BATCH) -> dict[str, int]:
+    """Renew the case grants of the unresolved escalations due for it (earliest first, at most
+    ``limit``). Returns counts: ``escalations`` (found), ``grants`` (extended) and ``failed``.
+    Nothing to do costs one query."""
+    from compliance.audit import system_actor
+
+    now = now or timezone.now()
+    counts = {"escalations": 0, "grants": 0, "failed": 0}
+    due = list(renewal_due(now).only("pk")[:limit])
+    if not due:
+        return counts
+    actor = system_actor()
+    for escalation in due:
+        counts["escalations"] += 1
+        try:
+            counts["grants"] += escalation_renew_access(actor=actor, escalation=escalation, now=now)
+        except Exception:
+            counts["failed"] += 1
+            logger.exception("escalation timer: renewing escalation %s failed", escalation.pk)
+    logger.info(
+        "escalation timer: access of %s escalations renewed (%s grants), %s failed",
+        counts["escalations"],
+        counts["grants"],
         counts["failed"],
     )
     return counts

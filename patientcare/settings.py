@@ -263,6 +263,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Every minute: grievance acknowledgements and responses past their deadline are marked
+    # overdue once, on the timeline, and the complaints (or privacy) queue is alerted live
+    # (complaints.timers).
+    "complaints-sweep-overdue": {
+        "task": "complaints.sweep_overdue",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # --- authentication and sessions (HIPAA: automatic logoff when idle) ---------------------------

@@ -3,6 +3,7 @@
 from api.views.actions import CaseActionViewSet
 from api.views.cases import CaseViewSet
 from api.views.catalog import CategoryViewSet, QueueViewSet
+from api.views.complaints import ComplaintActionViewSet
 from api.views.messages import CaseMessageViewSet
 
 __all__ = [
@@ -10,5 +11,6 @@ __all__ = [
     "CaseMessageViewSet",
     "CaseViewSet",
     "CategoryViewSet",
+    "ComplaintActionViewSet",
     "QueueViewSet",
 ]

@@ -11,6 +11,9 @@
   acknowledge, resolve and review (``/console/escalations/<id>/…/``); the recipients' view
   ``/console/escalations/``; the review and the accuracy per pathway
   ``/console/escalations/review/`` (supervisors and reviewers).
+* complaints (``console.views.complaints``): the grievance deadlines and the acknowledge and
+  respond actions on a complaint's case page (``/console/cases/<reference>/complaint/…/``); the
+  overdue alerts on the queue and supervisor pages (alone: ``/console/complaints/alerts/``).
 
 Who may use the console: active people whose role may work cases (``cases.change_case``: agents,
 supervisors, administrators) and superusers. Anonymous users are sent to the login page; anybody
@@ -32,6 +35,11 @@ from console.views.case import (
     case_transition,
 )
 from console.views.common import console_page, may_use_console
+from console.views.complaints import (
+    case_complaint_acknowledge,
+    case_complaint_respond,
+    complaint_alerts,
+)
 from console.views.escalations import (
     case_banner,
     case_escalate,
@@ -47,6 +55,8 @@ __all__ = [
     "case_assign",
     "case_banner",
     "case_claim",
+    "case_complaint_acknowledge",
+    "case_complaint_respond",
     "case_escalate",
     "case_note",
     "case_page",
@@ -55,6 +65,7 @@ __all__ = [
     "case_row",
     "case_transition",
     "claim_next",
+    "complaint_alerts",
     "console_page",
     "escalation_acknowledge",
     "escalation_resolve",

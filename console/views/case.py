@@ -149,8 +149,9 @@ def case_response(
 ) -> HttpResponse:
     """The case page (also after a refused or invalid action: ``bound`` forms keep what was
     typed, ``refusal`` says why nothing happened). Logged before it responds."""
-    # The escalation actions (console.views.escalations) show this page again: it imports us.
+    # The escalation, change and complaint actions show this page again: they import us.
     from console.views.changes import case_changes_context
+    from console.views.complaints import complaint_context
     from console.views.escalations import case_escalation_context
 
     user = request.user
@@ -205,6 +206,7 @@ def case_response(
         ),
         # Issue 15's changes: sensitivity, queue, category, priority (console.views.changes).
         **case_changes_context(user, case, bound=bound, can_work=can_work, is_closed=is_closed),
+        **complaint_context(user, case, bound=bound, can_work=can_work),
         "config": {
             "page": "case",
             "me": user.pk,

@@ -44,6 +44,7 @@ ROW_FIELDS = (
     "reference",
     "queue__name",
     "category__name",
+    "category__kind",  # complaints' deadline state on the row (console.views.complaints)
     "status",
     "priority",
     "channel",
@@ -165,6 +166,7 @@ def live_config(request, *, page: str, queues: Iterable[Queue], names: dict[str,
             "case": reverse("console:case", args=[REF_PLACEHOLDER]),
             "claim": reverse("console:case-claim", args=[REF_PLACEHOLDER]),
             "row": reverse("console:case-row", args=[REF_PLACEHOLDER]),
+            "complaint_alerts": reverse("console:complaint-alerts"),
         },
         **extra,
     }

@@ -57,6 +57,7 @@ ESCALATION_CONFLICT_CODES = CONFLICT_CODES | {
     "already_escalated",
     "already_acknowledged",
     "already_resolved",
+    "already_cancelled",
     "already_reviewed",
     "not_resolved",
     "not_recipient",
@@ -76,6 +77,7 @@ RELATED = (
     "requested_by",
     "acknowledged_by",
     "resolved_by",
+    "cancelled_by",
     "reviewed_by",
     "escalated_from__pathway",
 )

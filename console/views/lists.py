@@ -32,6 +32,7 @@ from console.views.common import (
     refusal_text,
     render_page,
 )
+from console.views.complaints import alerts_context, row_states
 from escalations.choices import EscalationStatus, Urgency
 from escalations.models import RECEIVE, Escalation
 
@@ -111,10 +112,11 @@ def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResp
             "claim_next_form": ClaimNextForm(
                 initial={"queue": filters.get("queue_id")}, queues=queues, auto_id="id_next_%s"
             ),
-            "cases": prepare_rows(cases, names),
+            "cases": row_states(user, prepare_rows(cases, names)),
             "more": more,
             "limit": QUEUE_LIMIT,
             "escalations": escalations,
+            **alerts_context(user),
             "queues": queues,
             "refusal": refusal,
             "config": config,
@@ -150,7 +152,11 @@ def mine(request):
     return render_page(
         request,
         "console/mine.html",
-        {"title": "My cases", "cases": prepare_rows(cases, names), "config": config}
+        {
+            "title": "My cases",
+            "cases": row_states(user, prepare_rows(cases, names)),
+            "config": config,
+        }
         | nav_context(queues),
     )
 
@@ -173,7 +179,7 @@ def case_row(request, reference: str):
     return render(
         request,
         "console/_case_row.html",
-        {"case": prepare_rows([case], names)[0], "show_claim": True},
+        {"case": row_states(user, prepare_rows([case], names))[0], "show_claim": True},
     )
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -23,6 +24,7 @@ from cases.models import (
 )
 from console.forms import AccuracyPeriodForm
 from console.views.common import PERSON_FIELDS, SOCKET_PATH, console_page, queues_of, render_page
+from console.views.complaints import alerts_context
 from console.views.escalations import REVIEW_PERMISSION, escalation_rows, visible_escalations
 from escalations.choices import EscalationStatus
 from escalations.metrics import accuracy_by_pathway
@@ -105,11 +107,18 @@ def supervisor(request):
         "me": user.pk,
         "socket_path": SOCKET_PATH,
         "queues": {str(queue_.pk): queue_.name for queue_ in queues},
+        "urls": {"complaint_alerts": reverse("console:complaint-alerts")},
     }
     return render_page(
         request,
         "console/supervisor.html",
-        {"title": "Supervisor", "summaries": summaries, "config": config, "supervises": True},
+        {
+            "title": "Supervisor",
+            "summaries": summaries,
+            "config": config,
+            "supervises": True,
+            **alerts_context(user),
+        },
     )
 
 

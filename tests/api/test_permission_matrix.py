@@ -262,3 +262,67 @@ def test_partner_queue_filter_is_an_unknown_parameter(module_world, db):
     error = error_of(response)
     assert error["code"] == "unknown_field"
     assert list(error["fields"]) == ["queue"]
+
+
+# --- the complaint actions (api.views.complaints) ---------------------------------------------
+# On a complaint in queue A that an agent opened (no partner submitted it): the partners do not
+# see it (404); the compliance officer sees it but works no case (403); who works queue A may.
+
+COMPLAINT_SEES = {AGENT, SUPERVISOR, COMPLIANCE, SUPERUSER}
+
+
+def _complaint_case(world):
+    from tests.factories import CategoryFactory, make_case
+
+    category = CategoryFactory(
+        name="Complaint", slug="complaint-matrix", kind="complaints", default_queue=world.queue
+    )
+    return make_case(
+        actor=world.users[AGENT],
+        category=category,
+        details={"complaint_type": "care", "severity": "moderate"},
+    )
+
+
+def _complaint_expected(role: str) -> int:
+    if role == ANONYMOUS:
+        return 401
+    if role in WORKS_CASE:
+        return 200
+    return 403 if role in COMPLAINT_SEES else 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ["acknowledge", "respond"])
+def test_complaint_action_matrix(module_world, db, action, role):
+    from complaints.models import Complaint
+    from complaints.services import complaint_acknowledge
+
+    world = module_world
+    case = _complaint_case(world)
+    body = {}
+    if action == "respond":
+        complaint_acknowledge(actor=world.users[AGENT], case=case)
+        body = {"outcome": "not_upheld", "summary": "Reviewed with the ward; explained."}
+    before = Complaint.objects.filter(pk=case.pk).values().get()
+    events = case.events.count()
+
+    response = world.client(role).post(
+        f"/api/v1/cases/{case.reference}/complaint/{action}/", data=body, format="json"
+    )
+
+    expected = _complaint_expected(role)
+    assert response.status_code == expected, (action, role, response.content[:500])
+    if expected >= 400:
+        error = error_of(response)
+        assert error["code"] == {401: "not_authenticated", 403: "permission_denied"}.get(
+            expected, "not_found"
+        )
+        assert case.reference not in response.content.decode() or expected == 403
+        # Nothing written.
+        assert Complaint.objects.filter(pk=case.pk).values().get() == before
+        assert case.events.count() == events
+        return
+    payload = response.json()
+    assert payload["reference"] == case.reference
+    assert payload["state"] == ("responded" if action == "respond" else "response_due")

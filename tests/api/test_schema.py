@@ -28,6 +28,9 @@ OPERATIONS = {
     ("/api/v1/cases/{reference}/priority/", "post"),
     ("/api/v1/categories/", "get"),
     ("/api/v1/queues/", "get"),
+    # the complaint actions (api.views.complaints)
+    ("/api/v1/cases/{reference}/complaint/acknowledge/", "post"),
+    ("/api/v1/cases/{reference}/complaint/respond/", "post"),
 }
 
 
@@ -50,7 +53,8 @@ def test_every_endpoint_is_documented_with_examples_and_errors(schema):
         responses = operation["responses"]
         success = next(code for code in responses if code.startswith("2"))
         assert responses[success]["content"]["application/json"].get("examples"), (path, method)
-        if method == "post" and not path.endswith("/claim/"):  # claim takes no body
+        # claim and the complaint acknowledgement take no body
+        if method == "post" and not path.endswith(("/claim/", "/complaint/acknowledge/")):
             assert operation["requestBody"]["content"]["application/json"]["examples"], path
         if method == "post":
             assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])

@@ -57,10 +57,11 @@ def test_acknowledge(actor, case, time_machine):
     assert complaint.acknowledged_at == local(2026, 3, 9, 14, 15)
     assert complaint.responded_at is None
     note = case.events.order_by("-id").first()
-    assert (note.kind, note.visibility, note.body, note.actor) == (
-        EventKind.NOTE,
+    assert (note.kind, note.visibility, note.body, note.new_value, note.actor) == (
+        EventKind.COMPLAINT_ACKNOWLEDGED,
         Visibility.INTERNAL,
         "Grievance acknowledged.",
+        "on time",
         agent,
     )
 
@@ -93,18 +94,20 @@ def test_respond(actor, case, time_machine):
     )
     note = case.events.order_by("-id").first()
     assert (note.kind, note.visibility, note.body, note.actor) == (
-        EventKind.NOTE,
+        EventKind.COMPLAINT_RESPONDED,
         Visibility.INTERNAL,
         "Grievance response recorded: Partially upheld.",
         officer,
     )
-    assert list(case.events.filter(kind=EventKind.NOTE).values_list("body", flat=True)) == [
+    kinds = [EventKind.COMPLAINT_ACKNOWLEDGED, EventKind.COMPLAINT_RESPONDED]
+    assert list(case.events.filter(kind__in=kinds).values_list("body", flat=True)) == [
         "Grievance acknowledged.",
         "Grievance response recorded: Partially upheld.",
     ]
 
 
-def test_respond_with_an_empty_summary(actor, case):
+def test_respond_with_an_empty_summary(actor, case, time_machine):
+    time_machine.move_to(local(2026, 3, 7, 9, 0), tick=False)
     complaint_acknowledge(actor=actor, case=case)
     complaint = complaint_respond(actor=actor, case=case, outcome="withdrawn", summary="")
     assert (complaint.outcome, complaint.outcome_summary) == ("withdrawn", "")

@@ -982,3 +982,25 @@ def test_the_pages_recipient_flag_is_the_services_is_recipient(clinic):
         assert bool(row.addressed_to_me) == services.is_recipient(user, c.nurse_triage), role
         checked += 1
     assert checked == 6  # all but the foreign agent (the officer reads every case)
+
+
+def test_closing_the_case_shows_its_escalation_cancelled_and_removes_the_banner(client, clinic):
+    """escalations.closing: closing the case cancels its unresolved escalation; the case page
+    says so, with who and why, and neither the banner nor the actions remain."""
+    c = clinic
+    escalation = red_flag_escalation(c)
+    case = case_services.case_transition(actor=c.w.agent, case=c.w.case, to_status=Status.RESOLVED)
+    case_services.case_transition(
+        actor=c.w.agent, case=case, to_status=Status.CLOSED, reason="Duplicate of another case."
+    )
+    escalation.refresh_from_db()
+    assert escalation.status == EscalationStatus.CANCELLED
+    client.force_login(c.w.agent)
+    html = client.get(reverse("console:case", args=[c.w.case.reference])).content.decode()
+    assert "Cancelled" in html
+    assert "No longer needed: the case was closed (Duplicate of another case.)." in html
+    assert EMPTY_BANNER in html
+    assert reverse("console:escalation-acknowledge", args=[escalation.pk]) not in html
+    # The nurse's access ended with it.
+    client.force_login(c.nurse)
+    assert client.get(reverse("console:case", args=[c.w.case.reference])).status_code == 404

@@ -274,3 +274,25 @@ def test_the_case_page_fetches_its_emergency_banner_when_the_case_is_escalated(w
     banner = page.text_content("#emergency-banner")
     assert "988" in banner
     assert page.locator("#emergency-banner").count() == 1  # replaced, not added
+
+
+@needs_chromium
+def test_a_cancelled_escalation_leaves_the_table(world, open_page):
+    """escalations.closing: closing the case cancels it; the recipients' row goes."""
+    pathway = nurse_pathway(world)
+    escalation = escalate(world, world.foreign_case, pathway, Urgency.URGENT)
+    page, server = open_page(world.agent)
+    server.send({**snapshot(world, 70, world.case), "escalations": [fields_of(escalation)]})
+    wait_until(page, lambda: escalation_ids(page) == [escalation.pk])
+    server.send(message(world, 71, escalation, "escalation.cancelled", status="cancelled"))
+    wait_until(page, lambda: escalation_ids(page) == [])
+    assert page.is_visible("#escalations-empty")
+    # A snapshot that still carried it as cancelled would not draw it either.
+    server.send(
+        {
+            **snapshot(world, 72, world.case),
+            "escalations": [{**fields_of(escalation), "status": "cancelled"}],
+        }
+    )
+    page.wait_for_timeout(300)
+    assert escalation_ids(page) == []

@@ -239,3 +239,70 @@ def test_pages_are_not_cached(client, world):
     login(client, world.agent)
     for url in (reverse("console:queue"), case_url(world.case), reverse("console:mine")):
         assert "no-store" in client.get(url)["Cache-Control"]
+
+
+# --- complaints (console.views.complaints) ----------------------------------------------------
+# On a complaint in Billing: who works Billing may acknowledge and respond; everybody else gets a
+# 404 and nothing changes. The overdue-alerts fragment is a console page like the queue.
+
+COMPLAINT_ACTIONS = {
+    "complaint-acknowledge": {},
+    "complaint-respond": {"outcome": "not_upheld", "summary": "Reviewed and explained."},
+}
+
+
+def _complaint_in_billing(world):
+    from tests.factories import CategoryFactory, make_case
+
+    category = CategoryFactory(name="Complaint", kind="complaints", default_queue=world.queue)
+    return make_case(
+        actor=world.intake,
+        category=category,
+        details={"complaint_type": "care", "severity": "moderate"},
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", list(COMPLAINT_ACTIONS))
+def test_complaint_action_matrix(client, world, name, role):
+    from complaints.models import Complaint
+    from complaints.services import complaint_acknowledge
+
+    case = _complaint_in_billing(world)
+    if name == "complaint-respond":
+        complaint_acknowledge(actor=world.intake, case=case)
+    user = user_of(world, role)
+    login(client, user)
+    url = reverse(f"console:case-{name}", args=[case.reference])
+    before = (Complaint.objects.filter(pk=case.pk).values().get(), case.events.count())
+
+    response = client.post(url, COMPLAINT_ACTIONS[name])
+
+    if role == ANONYMOUS:
+        assert_login_redirect(response, url)
+    elif role in {AGENT, SUPERVISOR, SUPERUSER}:
+        assert response.status_code == 302, response.content[:800]
+        assert response["Location"] == reverse("console:case", args=[case.reference])
+        complaint = Complaint.objects.get(pk=case.pk)
+        assert (
+            complaint.responded_at if name == "complaint-respond" else complaint.acknowledged_at
+        ) is not None
+        return
+    else:
+        assert response.status_code == 404, (name, role, response.status_code)
+        assert case.reference not in response.content.decode()
+    assert (Complaint.objects.filter(pk=case.pk).values().get(), case.events.count()) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_complaint_alerts_matrix(client, world, role):
+    user = user_of(world, role)
+    login(client, user)
+    url = reverse("console:complaint-alerts")
+    response = client.get(url)
+    if role == ANONYMOUS:
+        assert_login_redirect(response, url)
+    elif role in EVERY_CONSOLE_USER:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 404

@@ -18,6 +18,9 @@
      "escalation" message per change, numbered in the recipient queue's sequence like case
      events), counts the acknowledgement targets down, and announces an emergent escalation in
      a role="alert" region until someone acknowledges it;
+   * a "complaint" message (a grievance deadline acknowledged, responded or overdue) fetches the
+     overdue-complaints list (GET /console/complaints/alerts/) and the case's row again: their
+     states are decided by the server, never here;
    * changes are announced in an aria-live region, batched so a screen reader is not flooded.
 
    Events carry ids and workflow fields only (no patient data): a new row shows reference,
@@ -361,7 +364,14 @@
         }
         cell("queue", (config.queues || {})[String(item.queue_id)] || "Another queue");
         cell("category", (config.categories || {})[String(item.category_id)] || "");
-        cell("status", config.statuses[item.status] || item.status);
+        var statusCell = cell("status", config.statuses[item.status] || item.status);
+        // A complaint's overdue flag is the server's (console.views.complaints.row_states):
+        // kept from the row this one replaces; a "complaint" message fetches the row again.
+        var flag = previous ? previous.querySelector(".complaint-flag") : null;
+        if (flag) {
+            statusCell.appendChild(document.createTextNode(" "));
+            statusCell.appendChild(flag.cloneNode(true));
+        }
         var priority = cell("priority", "");
         priority.appendChild(text(
             "span", config.priorities[String(item.priority)] || String(item.priority),
@@ -730,17 +740,22 @@
         escalationAlert.appendChild(note);
     }
 
+    /* Resolved, or cancelled because its case was closed (escalations.closing): off the table. */
+    function escalationEnded(item) {
+        return item.status === "resolved" || item.status === "cancelled";
+    }
+
     function applyEscalation(item, quiet) {
         alertFor(item, quiet);
         if (!escalationBody) {
             return;
         }
         var previous = escalationRowOf(item.escalation_id);
-        if (item.status === "resolved") {
+        if (escalationEnded(item)) {
             if (previous) {
                 previous.parentNode.removeChild(previous);
                 if (!quiet) {
-                    announce("Escalation " + describeEscalation(item) + " resolved.");
+                    announce("Escalation " + describeEscalation(item) + " " + item.status + ".");
                 }
             }
             escalationsShown();
@@ -796,7 +811,7 @@
         var fresh = document.createElement("tbody");
         escalationTable.replaceChild(fresh, escalationBody);
         escalationBody = fresh;
-        items.filter(function (item) { return item.status !== "resolved"; })
+        items.filter(function (item) { return !escalationEnded(item); })
             .forEach(function (item) {
                 placeEscalation(buildEscalationRow(item));
             });
@@ -1004,6 +1019,55 @@
         }
     }
 
+    /* Fetch ``url`` (the server's own escaped markup) and hand its first ``selector`` element
+       to ``apply``. */
+    function fetchFragment(url, selector, apply) {
+        window.fetch(url, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+            .then(function (response) { return response.ok ? response.text() : null; })
+            .then(function (html) {
+                if (!html) {
+                    return;
+                }
+                var template = document.createElement("template");
+                template.innerHTML = html.trim();
+                var fresh = template.content.querySelector(selector);
+                if (fresh) {
+                    apply(fresh);
+                }
+            })
+            .catch(function () { /* the next change, or a reload, shows it */ });
+    }
+
+    /* A grievance deadline message (complaints.events): the state is decided by the server, so
+       the overdue alerts and the case's row are fetched again rather than redrawn here. */
+    function onComplaint(message) {
+        var queueId = String(message.seq_queue_id !== undefined ? message.seq_queue_id : message.queue_id);
+        if (!inSequence(queueId, Number(message.seq))) {
+            return;
+        }
+        var alerts = document.getElementById("complaint-alerts");
+        if (alerts && (config.urls || {}).complaint_alerts) {
+            fetchFragment(config.urls.complaint_alerts, "#complaint-alerts", function (fresh) {
+                var current = document.getElementById("complaint-alerts");
+                if (current) {
+                    current.parentNode.replaceChild(fresh, current);
+                }
+            });
+        }
+        var row = rowOf(message.case_id);
+        if (row) {
+            fetchFragment(urlFor("row", message.reference), "tr", function (fresh) {
+                var current = rowOf(message.case_id);
+                if (current) {
+                    swap(current, fresh);
+                }
+            });
+        }
+        if (message.overdue && message.event === "complaint.overdue") {
+            announce("Complaint " + message.reference + ": " + message.state_label + ".");
+        }
+    }
+
     function onHeartbeat(message) {
         var queues = message.queues || {};
         var behind = Object.keys(queues).some(function (queueId) {
@@ -1035,6 +1099,9 @@
             break;
         case "escalation":
             onEscalation(message);
+            break;
+        case "complaint":
+            onComplaint(message);
             break;
         case "skip":
             // A number used by an event this user may not see: nothing to show, unless the
