@@ -2,16 +2,15 @@
 stored (``compliance.pci``, applied on the write path: ``cases.services``, ``cases.details``,
 ``compliance.services``).
 
-"A card number left in the text" is checked here with an implementation of its own: a maximal run
-of ASCII digits joined by single spaces or dashes, of 12 to 19 digits, that passes Luhn (the same
-notion of a run as the billing account-number check and as ``compliance.pci``).
+"A card number left in the text" is checked with a scanner of its own
+(``tests/compliance/card_scanner.py``): any Luhn-valid 13-19 digit number, Unicode digits, with
+separators of any kind between its groups.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 
 import pytest
@@ -27,31 +26,18 @@ from cases.models import Case, CaseEvent, CaseUserObjectPermission, Patient
 from cases.registry import registry
 from cases.services import case_add_note, case_open, case_transition
 from compliance.models import AuditEntry, BreakGlassAccess
-from compliance.pci import luhn_valid, redact_card_data
+from compliance.pci import holds_card_number, luhn_valid, redact_card_data, redact_json
 from compliance.services import break_glass_open
+from tests.compliance.card_scanner import _luhn as _luhn_values
+from tests.compliance.card_scanner import card_numbers_in
 from tests.factories import CategoryFactory, UserFactory, make_case, make_patient
-
-# --- an independent oracle ------------------------------------------------------------------------
-
-_RUN = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
 
 
 def _luhn(number: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(number)):
-        value = int(char) * (2 if position % 2 else 1)
-        total += value // 10 + value % 10
-    return total % 10 == 0
+    return _luhn_values([int(char) for char in number])
 
 
-def card_numbers_in(text: str) -> list[str]:
-    """The Luhn-valid runs of 12-19 digits (single spaces or dashes between them) in ``text``."""
-    found = []
-    for match in _RUN.finditer(text or ""):
-        digits = re.sub(r"[ -]", "", match.group())
-        if 12 <= len(digits) <= 19 and _luhn(digits):
-            found.append(match.group())
-    return found
+# --- an independent oracle: tests/compliance/card_scanner.py --------------------------------------
 
 
 def masked(digits: str) -> str:
@@ -119,10 +105,34 @@ REDACTED = [
     ("6011 1111 1111 1117", "601111******1117"),
     ("3056 930902 5904", "305693****5904"),
     ("4222222222222", "422222***2222"),
-    ("4111 1111 1117", "411111**1117"),
+    # Every layout: several spaces, dots, Unicode spaces, zero-width characters, URL escapes.
+    ("4111  1111  1111  1111", "411111******1111"),
+    ("4111.1111.1111.1111", "411111******1111"),
+    ("4111\u00a01111\u202f1111\u20091111", "411111******1111"),
+    ("4\u200b111\u200c1111\u200d1111\u2060111\ufeff1", "411111******1111"),
+    ("4111\u00ad1111\u00ad1111\u00ad1111", "411111******1111"),
+    ("4111\u20131111\u20141111\u22121111", "411111******1111"),
+    (
+        "\uff14\uff11\uff11\uff11 \uff11\uff11\uff11\uff11 "
+        "\uff11\uff11\uff11\uff11 \uff11\uff11\uff11\uff11",
+        "\uff14\uff11\uff11\uff11\uff11\uff11******\uff11\uff11\uff11\uff11",
+    ),
+    (
+        "\u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661",
+        "\u0664\u0661\u0661\u0661\u0661\u0661******\u0661\u0661\u0661\u0661",
+    ),
+    ("/api/v1/cases/?ref=4111%201111%201111%201111&x=1", "/api/v1/cases/?ref=411111******1111&x=1"),
+    ("?ref=4111+1111+1111+1111", "?ref=411111******1111"),
+    ("card#4111111111111111", "card#411111******1111"),
+    ("tarjeta:4111-1111-1111-1111.", "tarjeta:411111******1111."),
+    ('{"pan": "5555\\u00a05555\\u00a05555\\u00a04444"}', '{"pan": "555555******4444"}'),
+    ("4111111111111111 5555555555554444", "411111******1111 555555******4444"),
+    ("6212 3456 7890 1234 569", "621234*********4569"),  # UnionPay, 19 digits
+    ("3530 1113 3330 0000", "353011******0000"),  # JCB
     ("6304 0000 0000 0000 000", "630400*********0000"),
     ("4111-1111-1111-1111-110", "411111*********1110"),
     ("4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", "411111******1111"),
+    ("6759 6498 2643 8453", "675964******8453"),  # Maestro
     # In sentences, English and Spanish.
     ("My card is 4111 1111 1111 1111, exp 12/28.", "My card is 411111******1111, exp 12/28."),
     ("Paid with 5555-5555-5555-4444 yesterday", "Paid with 555555******4444 yesterday"),
@@ -198,8 +208,13 @@ LEFT_ALONE = [
     "Washington, DC 20001-1234",
     # Longer than any card number, or not a code.
     "12345678901234567890",
-    "1234-5678-9012-3456-7890",
-    "4111.1111.1111.1111",
+    # 12 digits: not a card (phone numbers with a country code, IPv4 addresses).
+    "4111 1111 1117",
+    "+52 55 1234 5678",
+    "+44 20 7946 0958",
+    "192.168.100.200",
+    "2026-12-07 02:11:11.123456+00:00",
+    "4111:1111:1111:1111",
     "cvv 12345",
     "the security code was sent by text",
     "CVV 12/28",
@@ -274,7 +289,7 @@ def test_100_kb_of_adversarial_text_is_fast(text):
 
 
 @st.composite
-def card_numbers(draw, min_digits: int = 12, max_digits: int = 19) -> str:
+def card_numbers(draw, min_digits: int = 13, max_digits: int = 19) -> str:
     """A Luhn-valid number of ``min_digits``-``max_digits`` digits."""
     length = draw(st.integers(min_digits, max_digits))
     body = draw(st.text(alphabet="0123456789", min_size=length - 1, max_size=length - 1))
@@ -297,7 +312,7 @@ def formatted(draw, digits: str) -> str:
 
 
 @st.composite
-def formatted_cards(draw, min_digits: int = 12, max_digits: int = 19) -> tuple[str, str]:
+def formatted_cards(draw, min_digits: int = 13, max_digits: int = 19) -> tuple[str, str]:
     digits = draw(card_numbers(min_digits, max_digits))
     return digits, draw(formatted(digits))
 
@@ -356,6 +371,158 @@ def test_a_card_with_a_short_group_joined_to_it_is_redacted(
     assert count >= 1
     assert text not in redacted
     assert card_numbers_in(redacted) == []
+
+
+# Brands by their prefixes and lengths (ISO/IEC 7812 ranges as the brands publish them).
+BRANDS = {
+    "visa": (["4"], [13, 16, 19]),
+    "mastercard": (["51", "52", "53", "54", "55", "2221", "2720"], [16]),
+    "amex": (["34", "37"], [15]),
+    "discover": (["6011", "644", "65"], [16, 19]),
+    "diners": (["36", "38", "300", "305"], [14]),
+    "jcb": (["3528", "3589"], [16, 17, 18, 19]),
+    "unionpay": (["62"], [16, 17, 18, 19]),
+    "maestro": (["5018", "5020", "6304", "6759", "6761"], [13, 15, 16, 19]),
+}
+# Brand layouts (group sizes) and separators of every kind people, forms and URLs use.
+LAYOUTS = {15: [4, 6, 5], 14: [4, 6, 4]}
+SEPARATORS = [
+    " ",
+    "  ",
+    "   ",
+    "-",
+    " - ",
+    ".",
+    "\u00a0",
+    "\u2009",
+    "\u202f",
+    "\u3000",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+    "\u2013",
+    "\u2212",
+    "%20",
+    "+",
+    "\t",
+    "\n",
+    "/",
+    ",",
+    "\\u00a0",
+]
+DIGIT_SETS = [
+    "0123456789",
+    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",
+    "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
+    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9",
+]
+
+
+@st.composite
+def brand_cards(draw) -> str:
+    """A Luhn-valid number of a brand's prefix and length."""
+    prefixes, lengths = BRANDS[draw(st.sampled_from(sorted(BRANDS)))]
+    prefix, length = draw(st.sampled_from(prefixes)), draw(st.sampled_from(lengths))
+    body = prefix + draw(
+        st.text("0123456789", min_size=length - len(prefix) - 1, max_size=length - len(prefix) - 1)
+    )
+    return body + next(digit for digit in "0123456789" if _luhn(body + digit))
+
+
+@st.composite
+def laid_out(draw, digits: str) -> str:
+    """``digits`` in a layout: the brand's groups (4-6-5 Amex, 4-6-4 Diners, fours otherwise)
+    or random groups, one separator (or none) between them, in one digit script."""
+    script = draw(st.sampled_from(DIGIT_SETS))
+    digits_written = "".join(script[int(char)] for char in digits)
+    if draw(st.booleans()):
+        sizes = LAYOUTS.get(len(digits)) or [4] * (len(digits) // 4) + (
+            [len(digits) % 4] if len(digits) % 4 else []
+        )
+    else:
+        sizes = draw(st.lists(st.integers(1, 6), min_size=1, max_size=19))
+    separator = draw(st.sampled_from(["", *SEPARATORS]))
+    groups, start = [], 0
+    for size in sizes:
+        if start >= len(digits_written):
+            break
+        groups.append(digits_written[start : start + size])
+        start += size
+    if start < len(digits_written):
+        groups.append(digits_written[start:])
+    return separator.join(groups)
+
+
+CONTEXTS = [
+    ("", ""),
+    ("card#", ""),
+    ("tarjeta:", "."),
+    ("My card is ", ", exp 12/28 cvv 123"),
+    ('{"note": "pay with ', '"}'),
+    ("/api/v1/cases/?ref=", "&page=2"),
+    ("Visa", "thanks"),
+    ("(", ")"),
+    ("Call +1 202-555-0123 then ", " please"),
+]
+
+
+@given(digits=brand_cards(), data=st.data(), context=st.sampled_from(CONTEXTS))
+@settings(max_examples=500)
+def test_every_brand_in_every_layout_is_redacted(digits, data, context):
+    text = context[0] + data.draw(laid_out(digits)) + context[1]
+    redacted, count = redact_card_data(text)
+    assert count >= 1
+    assert card_numbers_in(redacted) == [], (text, redacted)
+    assert not holds_card_number(redacted)
+    assert redact_card_data(redacted) == (redacted, 0)  # idempotent
+    assert len(redacted) <= len(text)
+
+
+@given(
+    cards=st.lists(brand_cards(), min_size=1, max_size=3),
+    joiners=st.lists(
+        st.sampled_from([" ", ", ", " / ", "\n", "-", " 12/28 ", " and "]), min_size=3
+    ),
+    before=st.one_of(ANY_TEXT, NUMBERY_TEXT),
+)
+@settings(max_examples=300)
+def test_cards_next_to_each_other_and_to_other_numbers_are_all_redacted(cards, joiners, before):
+    text = before + "".join(card + joiner for card, joiner in zip(cards, joiners, strict=False))
+    redacted, _count = redact_card_data(text)
+    assert card_numbers_in(redacted) == [], (text, redacted)
+    assert redact_card_data(redacted) == (redacted, 0)
+
+
+@given(text=st.one_of(ANY_TEXT, NUMBERY_TEXT, st.text("0123456789 -./,+%20*:", max_size=80)))
+@settings(max_examples=500)
+def test_redaction_is_idempotent_and_leaves_no_card_in_any_text(text):
+    redacted, count = redact_card_data(text)
+    assert card_numbers_in(redacted) == []
+    assert redact_card_data(redacted) == (redacted, 0)
+    assert holds_card_number(text) == bool(card_numbers_in(text))
+    assert (count == 0) == (redacted == text)
+
+
+def test_redact_json_redacts_every_string_and_key_at_any_depth():
+    deep: list = ["4111 1111 1111 1111"]
+    for _ in range(5000):
+        deep = [deep]
+    value = {"a": [1, {"4111111111111111": "x"}], "b": deep, "c": "plain"}
+    redacted, count = redact_json(value)
+    assert count == 2
+    innermost = redacted["b"]
+    while isinstance(innermost, list) and isinstance(innermost[0], list):
+        innermost = innermost[0]
+    assert innermost == ["411111******1111"]
+    assert card_numbers_in(json.dumps(redacted["a"], ensure_ascii=False)) == []
+    assert redacted["c"] == "plain" and redacted["a"][0] == 1
+    assert value["a"][1] == {"4111111111111111": "x"}  # the original is not changed
+    untouched = {"a": ["no card", 1]}
+    assert redact_json(untouched) == (untouched, 0)
+    assert redact_json(untouched)[0] is untouched
 
 
 # --- the write path ------------------------------------------------------------------------------
