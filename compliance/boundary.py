@@ -2,8 +2,9 @@
 (docs/architecture/pci.md).
 
 One ``pre_save`` receiver, :func:`guard_card_data`, connected in ``ComplianceConfig.ready`` for
-every sender, looks at each save of a model of the project's apps — their simple-history rows and
-the API's idempotency records included — before the row is written:
+every sender, looks at each save of every model — the project's apps, their simple-history rows,
+the API's idempotency records, and the installed libraries' models too (the admin's change log,
+guardian's grants) — before the row is written:
 
 1. every free-text value (``CharField``, ``TextField``, and every string inside a ``JSONField``
    value, dictionary keys too, at any depth) passes :func:`compliance.pci.redact_card_data`;
@@ -30,8 +31,8 @@ computed (``AuditEntry.prepare``): its PostgreSQL append does not go through ``s
 What bypasses ``Model.save()`` bypasses the receiver: ``QuerySet.update()``, ``bulk_create()``
 and raw SQL. The write path uses none of them for text (convention 1: services save models).
 
-Cost: a dictionary look-up for models outside the project; for the others, one regular-expression
-search per text value (``\\d``), and the redactor only for values that hold a digit.
+Cost: a dictionary look-up per save for the plan; one regular-expression search per text value
+(``\\d``), and the redactor only for values that hold a digit.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ import logging
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -65,6 +65,12 @@ EXEMPT_FIELDS: dict[tuple[str, str], str] = {
     ("webhooks.WebhookEndpoint", "secret"): "a random webhook signing secret",
     ("webhooks.WebhookEndpoint", "previous_secret"): "a random webhook signing secret",
     ("console.Presence", "channel_name"): "the channel layer's random name for a socket",
+    ("knox.AuthToken", "digest"): "the SHA-512 digest of a bearer token",
+    ("knox.AuthToken", "token_key"): "the random look-up prefix of a bearer token",
+}
+# Whole models of machine-made values.
+EXEMPT_MODELS: dict[str, str] = {
+    "sessions.Session": "a random key and signed, encoded session data",
 }
 
 # Identifiers that must stay exact besides those found by type (e-mail, URL, slug, phone,
@@ -93,8 +99,21 @@ OWN_REFUSAL: frozenset[tuple[str, str]] = frozenset(
 )
 # Types whose values are exact by nature.
 _EXACT_TYPES: tuple[type, ...] = (models.EmailField, models.URLField, models.SlugField)
-# Not text, and validated by their field: never a card.
-_NOT_TEXT_TYPES: tuple[type, ...] = (models.UUIDField, models.GenericIPAddressField)
+# Not text: numbers, times, flags, addresses and UUIDs, which their fields convert or validate.
+# (A number column holds no card in these tables: keys, counts, amounts, durations.) The guard
+# looks at the values of every other field type that are strings.
+_NOT_TEXT_TYPES: tuple[type, ...] = (
+    models.IntegerField,
+    models.AutoField,
+    models.FloatField,
+    models.DecimalField,
+    models.DateField,
+    models.TimeField,
+    models.DurationField,
+    models.BooleanField,
+    models.UUIDField,
+    models.GenericIPAddressField,
+)
 
 
 class CardDataRefused(ValidationError):
@@ -111,15 +130,6 @@ refuse_card_number.refuses_card_numbers = True  # type: ignore[attr-defined]
 
 
 # --- which models and fields ----------------------------------------------------------------------
-
-
-def _project_app_labels() -> frozenset[str]:
-    base = str(settings.BASE_DIR)
-    return frozenset(
-        config.label
-        for config in apps.get_app_configs()
-        if str(config.path).startswith(base) and "site-packages" not in str(config.path)
-    )
 
 
 def _original(model: type[models.Model]) -> type[models.Model]:
@@ -169,7 +179,6 @@ class _Plan:
 
 
 _PLANS: dict[type, _Plan | None] = {}
-_PROJECT_APPS: frozenset[str] | None = None
 
 
 def _plan_for(model: type[models.Model]) -> _Plan | None:
@@ -177,17 +186,11 @@ def _plan_for(model: type[models.Model]) -> _Plan | None:
         return _PLANS[model]
     except KeyError:
         pass
-    global _PROJECT_APPS
-    if _PROJECT_APPS is None:
-        _PROJECT_APPS = _project_app_labels()
     from compliance.models import AuditEntry
 
-    meta = model._meta
-    protected = meta.app_label in _PROJECT_APPS and model is not AuditEntry and not meta.proxy
-    if meta.proxy and meta.concrete_model._meta.app_label in _PROJECT_APPS:
-        protected = True
-    plan = _Plan(model) if protected else None
-    _PLANS[model] = plan
+    label = _original(model)._meta.label
+    protected = model is not AuditEntry and label not in EXEMPT_MODELS
+    plan = _PLANS[model] = _Plan(model) if protected else None
     return plan
 
 

@@ -15,17 +15,17 @@ Card numbers
     A *digit run* is a maximal stretch of digit groups joined by one to four *separators*. A
     digit is any Unicode decimal digit (``\\d``: ASCII, fullwidth U+FF10-U+FF19, Arabic-Indic
     U+0660-U+0669 …). A separator is any character that is not a letter, a digit, ``_``, ``:``
-    (times of day) or ``*`` (the mask): spaces of every kind (tabs, line breaks, non-breaking
-    and the other Unicode spaces), dashes and minus signs, dots, commas, slashes, ``+``, ``#``,
-    invisible format characters (zero-width space and joiners, soft hyphen, direction marks,
-    BOM); or a URL escape of a space or of ``+ , - . /``, a non-breaking or a zero-width space
-    (``%20``, ``%2B``, ``%2D``, ``%C2%A0``, ``%E2%80%8B`` …); or a JSON escape of a space-like
-    character (``\\u00a0``, ``\\u200b``, ``\\u2009`` …). So ``4111 1111 1111 1111``,
-    ``4111.1111.1111.1111``, ``4111 1111 1111 1111``, ``4111%201111%201111%201111``,
-    ``4111+1111+1111+1111``, ``3782 822463 10005`` (Amex 4-6-5) and ``card#4111111111111111``
-    all hold a run of 15 or 16 digits. Letters, ``_``, ``:``, ``*``, a lone ``%`` or ``\\`` and
-    five separators in a row end a run; nothing needs to stand before or after it
-    (``tarjeta:4111…``, ``visa4111…``).
+    (times of day), ``*`` (the mask) or ``"`` (JSON strings side by side are not one number):
+    spaces of every kind (tabs, line breaks, non-breaking and the other Unicode spaces), dashes
+    and minus signs, dots, commas, slashes, ``+``, ``#``, invisible format characters
+    (zero-width space and joiners, soft hyphen, direction marks, BOM); or a URL escape of a
+    space or of ``+ , - . /``, a non-breaking or a zero-width space (``%20``, ``%2B``, ``%2D``,
+    ``%C2%A0``, ``%E2%80%8B`` …); or a JSON escape of a space-like character (``\\u00a0``,
+    ``\\u200b``, ``\\u2009`` …). So ``4111 1111 1111 1111``, ``4111.1111.1111.1111``, ``4111
+    1111 1111 1111``, ``4111%201111%201111%201111``, ``4111+1111+1111+1111``, ``3782 822463
+    10005`` (Amex 4-6-5) and ``card#4111111111111111`` all hold a run of 15 or 16 digits.
+    Letters, ``_``, ``:``, ``*``, a lone ``%`` or ``\\`` and five separators in a row end a run;
+    nothing needs to stand before or after it (``tarjeta:4111…``, ``visa4111…``).
 
     A *card number* is a window of whole consecutive groups of a run with 13 to 19 digits that
     passes the Luhn check — every such window is judged, so a card is found alone, with a
@@ -94,11 +94,11 @@ CVV_MASK = "***"
 MAX_SEPARATORS = 4
 
 # What may stand between the digit groups of a card number (module documentation): any character
-# that is not a letter, a digit, "_", ":" (times), "*" (the mask), "%" or "\\" (which start the
-# escapes). No separator is a digit or starts with one, so a run has one reading and the
-# expressions stay linear.
+# that is not a letter, a digit, "_", ":" (times), "*" (the mask), '"' (the end of a JSON string:
+# two strings are not one number), "%" or "\\" (which start the escapes). No separator is a
+# digit or starts with one, so a run has one reading and the expressions stay linear.
 _SEPARATOR = (
-    r"(?:[^\w:*%\\]"
+    r"(?:[^\w:*%\\\"]"
     r"|%(?:20|2[bBcCdDeEfF]|[cC]2%[aA]0|[eE]2%80%8[bB])"
     r"|\\u(?:00[aA][0dD]|20[0-6][0-9a-fA-F]|[fF][eE][fF][fF]|3000))"
 )

@@ -3,12 +3,13 @@ tests check the redactor rather than repeat it: plain loops, every window tried 
 
 It reports what PCI DSS forbids storing: a Luhn-valid number of 13 to 19 digits. The digits may
 be any Unicode decimal digits, written with separators of any kind between them: one to four
-characters that are not letters, digits, ``_``, ``:`` or ``*`` (spaces of every kind, dashes,
+characters that are not letters, digits, ``_``, ``:``, ``*`` or ``"`` (spaces of every kind, dashes,
 dots, commas, slashes, ``+``, ``#``, zero-width and other invisible characters), or the URL and
 JSON escapes of spaces (``%20``, ``%C2%A0``, ``\\u00a0`` …). A number is any window of whole
 digit groups (digits written together are one group). Not separators: ``:`` (times of day would
 join a timestamp's fields into long numbers), ``*`` (the mask: ``411111******1111`` is not
-sixteen digits), letters and ``_``.
+sixteen digits), ``"`` (in stored JSON, two strings side by side — an audit entry's old and new
+timestamp — are not one number), letters and ``_``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _luhn(digits: list[int]) -> bool:
 
 
 def _is_separator(char: str) -> bool:
-    return not (char.isalnum() or char in "_:*%\\")
+    return not (char.isalnum() or char in '_:*%\\"')
 
 
 def _runs(text: str) -> list[list[list[int]]]:
