@@ -78,7 +78,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
         "A unique key (1 to 255 printable ASCII characters; a UUID v4 is a good choice) to retry "
         "this request safely: for at least 24 hours the first response is replayed, with "
         "`Idempotent-Replayed: true`, instead of running the request again. Reusing a key with a "
-        "different body, path or method is refused (422 `idempotency_key_reused`)."
+        "different body, path or method is refused (422 `idempotency_key_reused`). A key that "
+        "holds a payment card number is refused (400 `invalid_idempotency_key`): keys are stored."
     ),
 )
 

@@ -93,7 +93,8 @@ EXACT_FIELDS: frozenset[tuple[str, str]] = frozenset(
         ("compliance.AuditEntry", "object_pk"),
     }
 )
-# Exact fields that already refuse card numbers with a message of their own.
+# Exact fields that refuse card numbers with a message of their own: the boundary's validator
+# runs only when theirs accept the value.
 OWN_REFUSAL: frozenset[tuple[str, str]] = frozenset(
     {("billing_inquiries.BillingInquiry", "account_number")}
 )
@@ -258,14 +259,32 @@ def install_validators() -> None:
             continue  # history rows copy values already validated
         plan = _plan_for(model)
         for _attname, name in plan.exact:
-            if (plan.label, name) in OWN_REFUSAL:
-                continue
             field = model._meta.get_field(name)
             if field.choices:
                 continue  # a choice is one of a fixed list: validated as such
             validators = field.validators  # the field's list, built once; not its migration state
-            if not any(getattr(v, "refuses_card_numbers", False) for v in validators):
+            if any(getattr(v, "refuses_card_numbers", False) for v in validators):
+                continue
+            if (plan.label, name) in OWN_REFUSAL:
+                validators.append(_after_own_validators(list(validators)))
+            else:
                 validators.append(refuse_card_number)
+
+
+def _after_own_validators(own: list) -> Any:
+    """For a field with a card check of its own: refuse what that check lets through, and only
+    when the field's own validators all accept the value (theirs is the one message shown)."""
+
+    def validator(value: Any) -> None:
+        for check in own:
+            try:
+                check(value)
+            except ValidationError:
+                return
+        refuse_card_number(value)
+
+    validator.refuses_card_numbers = True  # type: ignore[attr-defined]
+    return validator
 
 
 def connect() -> None:
