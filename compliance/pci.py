@@ -115,6 +115,8 @@ _CVV = re.compile(
     r"(?P<code>\d{3,4})(?!\d|[-.]\d)",
     re.IGNORECASE,
 )
+# Every label of _CVV contains one of these (casefolded): a cheap test before the expression.
+_CVV_HINTS = ("cvv", "cvc", "cid", "csc", "security", "seguridad")
 # Luhn: the value a digit adds in an even position from the right (doubled, digits summed).
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
@@ -233,12 +235,25 @@ def _redact_run(run: str, *, everything: bool = False) -> tuple[str, int]:
     return "".join(parts), len(stretches)
 
 
+def _long_runs(text: str) -> bool:
+    """Is there a run long enough to hold a card? (The fast path for the texts that hold digits
+    but no card: dates, amounts, phone numbers.)"""
+    return any(
+        match.end() - match.start() >= MIN_CARD_DIGITS for match in _DIGIT_RUN.finditer(text)
+    )
+
+
 def _cards_pass(text: str, *, everything: bool = False) -> tuple[str, int]:
+    if not _long_runs(text):
+        return text, 0
     count = 0
 
     def card(match: re.Match[str]) -> str:
         nonlocal count
-        redacted, found = _redact_run(match.group(), everything=everything)
+        run = match.group()
+        if len(run) < MIN_CARD_DIGITS:
+            return run
+        redacted, found = _redact_run(run, everything=everything)
         count += found
         return redacted
 
@@ -266,7 +281,9 @@ def redact_card_data(text: str) -> tuple[str, int]:
         codes += 1
         return match.group("label") + CVV_MASK
 
-    text = _CVV.sub(cvv, text)
+    folded = text.casefold()
+    if any(hint in folded for hint in _CVV_HINTS):
+        text = _CVV.sub(cvv, text)
     if redactions or codes:
         # What a mask or a masked code left in clear may join a neighbouring group: judge the
         # runs again; a run that still holds a card after that loses all its digits.
@@ -283,6 +300,8 @@ def holds_card_number(text: str) -> bool:
     if not text or not _ANY_DIGIT.search(text):
         return False
     for match in _DIGIT_RUN.finditer(text):
+        if match.end() - match.start() < MIN_CARD_DIGITS:
+            continue
         parsed = _parse(match.group())
         if parsed is None:
             continue
