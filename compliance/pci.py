@@ -238,9 +238,12 @@ def _redact_run(run: str, *, everything: bool = False) -> tuple[str, int]:
 def _long_runs(text: str) -> bool:
     """Is there a run long enough to hold a card? (The fast path for the texts that hold digits
     but no card: dates, amounts, phone numbers.)"""
-    return any(
-        match.end() - match.start() >= MIN_CARD_DIGITS for match in _DIGIT_RUN.finditer(text)
-    )
+    for match in _DIGIT_RUN.finditer(text):
+        if match.end() - match.start() >= MIN_CARD_DIGITS and (
+            sum(map(str.isdigit, match.group())) >= MIN_CARD_DIGITS
+        ):
+            return True
+    return False
 
 
 def _cards_pass(text: str, *, everything: bool = False) -> tuple[str, int]:
@@ -326,7 +329,7 @@ def redact_json(value: Any) -> tuple[Any, int]:
     if isinstance(value, str):
         redacted = text(value)
         return (redacted, count) if count else (value, 0)
-    if not isinstance(value, dict | list | tuple):
+    if not isinstance(value, dict | list | tuple) or not _holds_card_data(value):
         return value, 0
     copy: dict | list = {} if isinstance(value, dict) else []
     stack = [(value, copy)]
@@ -344,6 +347,23 @@ def redact_json(value: Any) -> tuple[Any, int]:
             else:
                 target.append(child)
     return (copy, count) if count else (value, 0)
+
+
+def _holds_card_data(value: dict | list | tuple) -> bool:
+    """Does any string of a JSON value (keys too) have something to redact? A walk without
+    copies: the common answer is no, and then ``redact_json`` builds nothing."""
+    stack: list[Any] = [value]
+    while stack:
+        container = stack.pop()
+        items = container.items() if isinstance(container, dict) else enumerate(container)
+        for key, item in items:
+            for part in (key, item):
+                if isinstance(part, str):
+                    if _ANY_DIGIT.search(part) and redact_card_data(part)[1]:
+                        return True
+                elif isinstance(part, dict | list | tuple):
+                    stack.append(part)
+    return False
 
 
 __all__ = ["holds_card_number", "luhn_valid", "redact_card_data", "redact_json"]
