@@ -106,6 +106,12 @@ _SEPARATOR = (
 _DIGIT_RUN = re.compile(rf"\d+(?:{_SEPARATOR}{{1,{MAX_SEPARATORS}}}\d+)*")
 _SEPARATORS = re.compile(rf"{_SEPARATOR}+")
 _ANY_DIGIT = re.compile(r"\d")
+# A date or time as Python and the audit trail write them (the commonest text with digits in an
+# audit entry's changes): never a card — its longest stretch without a colon has 10 digits.
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
 # Bounded repetitions only: constant work at each place where a label starts.
 _CVV = re.compile(
     r"(?P<label>\b(?:cvv2|cvc2|cvv|cvc|cid|csc|security\s{1,3}code"
@@ -274,7 +280,8 @@ def redact_card_data(text: str) -> tuple[str, int]:
         "security code is 987"                 → "security code is ***"
         "Call +1 202-555-0123 about claim 1234567890123456 on 2026-03-01"  → unchanged (0)
     """
-    if not text or not _ANY_DIGIT.search(text):
+    # Shorter than "cid123" (the shortest code with its label) or a timestamp: nothing to mask.
+    if len(text) < 6 or not _ANY_DIGIT.search(text) or _TIMESTAMP.fullmatch(text):
         return text, 0
     text, redactions = _cards_pass(text)
     codes = 0
@@ -300,7 +307,7 @@ def redact_card_data(text: str) -> tuple[str, int]:
 def holds_card_number(text: str) -> bool:
     """True if ``text`` holds a card number (13-19 digits passing Luhn, as above): what the
     boundary refuses in identifier fields and in anything left unredacted."""
-    if not text or not _ANY_DIGIT.search(text):
+    if len(text) < MIN_CARD_DIGITS or not _ANY_DIGIT.search(text) or _TIMESTAMP.fullmatch(text):
         return False
     for match in _DIGIT_RUN.finditer(text):
         if match.end() - match.start() < MIN_CARD_DIGITS:
@@ -359,7 +366,7 @@ def _holds_card_data(value: dict | list | tuple) -> bool:
         for key, item in items:
             for part in (key, item):
                 if isinstance(part, str):
-                    if _ANY_DIGIT.search(part) and redact_card_data(part)[1]:
+                    if len(part) > 5 and _ANY_DIGIT.search(part) and redact_card_data(part)[1]:
                         return True
                 elif isinstance(part, dict | list | tuple):
                     stack.append(part)
