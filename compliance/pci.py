@@ -7,8 +7,10 @@ every model of the project's apps (their history rows and the idempotency record
 passes every text value through it, refuses card numbers in identifier fields that must stay
 exact, and refuses any save whose text still holds a card number. The audit trail redacts its
 entries as it seals them (``compliance.models.AuditEntry.prepare``), the log record factory
-every log line (``compliance.logs``), the API every error body (``api.errors``). The services'
-own calls (``cases.services`` …) remain, for their "card data redacted" warnings. Pure
+every log line (``compliance.logs``), the API every error body (``api.errors``), and
+``compliance.middleware.CardDataEchoMiddleware`` every 4xx body and every form shown again after a
+POST. The services' own calls (``cases.services`` …) remain, for their "card data redacted"
+warnings with the case id. Pure
 functions, compiled regular expressions, linear time in the length of the text.
 
 Card numbers
