@@ -90,7 +90,6 @@ EXACT_FIELDS: frozenset[tuple[str, str]] = frozenset(
         ("api.IdempotencyRecord", "key"),
         ("api.IdempotencyRecord", "method"),
         ("api.IdempotencyRecord", "object_id"),
-        ("compliance.AuditEntry", "object_pk"),
     }
 )
 # Exact fields that refuse card numbers with a message of their own: the boundary's validator
@@ -203,12 +202,17 @@ def protected_models() -> list[type[models.Model]]:
 # --- the receiver ---------------------------------------------------------------------------------
 
 
-def guard_card_data(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
-    """``pre_save`` receiver: redact, refuse, guard (module documentation)."""
-    plan = _plan_for(sender)
+def redact_fields(instance: models.Model, update_fields=None) -> list[str]:
+    """Mask the card numbers of ``instance``'s free-text and JSON fields in place, as the save
+    will; return the names of the fields that changed. For a service that compares an unsaved
+    instance with stored rows (a patient matched by name) before saving it."""
+    plan = _plan_for(type(instance))
     if plan is None:
-        return
-    values = instance.__dict__
+        return []
+    return _redact(plan, instance.__dict__, update_fields)
+
+
+def _redact(plan: _Plan, values: dict, update_fields) -> list[str]:
     only = frozenset(update_fields) if update_fields is not None else None
     masked: list[str] = []
     for attname, name in plan.text:
@@ -225,6 +229,17 @@ def guard_card_data(sender, instance, raw=False, update_fields=None, **kwargs) -
             if found:
                 values[attname] = redacted
                 masked.append(name)
+    return masked
+
+
+def guard_card_data(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """``pre_save`` receiver: redact, refuse, guard (module documentation)."""
+    plan = _plan_for(sender)
+    if plan is None:
+        return
+    values = instance.__dict__
+    masked = _redact(plan, values, update_fields)
+    only = frozenset(update_fields) if update_fields is not None else None
     refused: dict[str, list[ValidationError]] = {}
     for pairs in (plan.exact, plan.other):
         for attname, name in pairs:

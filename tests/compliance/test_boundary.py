@@ -208,3 +208,35 @@ def test_refused_console_form_and_4xx_bodies_do_not_echo(client, actor):
     assert response.status_code == 400
     assert VISA not in response.content.decode()
     assert not card_numbers_in(response.content.decode().split("<svg")[0])
+
+
+def test_a_patient_with_a_card_in_the_name_is_matched_again_by_mrn(actor, category):
+    """The intake compares the name as it is stored (masked): a second intake of the same
+    patient matches them instead of refusing a 'different' name."""
+    from cases.choices import Channel
+    from cases.services import case_open
+
+    patient = {
+        "mrn": "PCI-MATCH-1",
+        "given_name": f"Ana {VISA}",
+        "family_name": "Prueba",
+        "date_of_birth": datetime.date(1980, 1, 1),
+    }
+    first = case_open(
+        actor=actor,
+        patient=dict(patient),
+        category=category,
+        subject="a",
+        description="b",
+        channel=Channel.CHAT,
+    )
+    second = case_open(
+        actor=actor,
+        patient=dict(patient),
+        category=category,
+        subject="a",
+        description="b",
+        channel=Channel.CHAT,
+    )
+    assert first.patient_id == second.patient_id
+    assert Patient.objects.get(pk=first.patient_id).given_name == "Ana 411111******1111"
