@@ -16,7 +16,8 @@ field (``non_field_errors``/``__all__``) is reported on its parent's path, or as
 message when it concerns the whole body. The top-level ``code`` is the one code every error
 shares (``unknown_field``, ``duplicate_external_reference``), or ``invalid`` when they differ.
 
-Messages never contain patient data beyond what the client itself sent, and nothing here logs.
+Messages never contain patient data beyond what the client itself sent, never a card number
+(every string of an error body is redacted: compliance.pci), and nothing here logs.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
+
+from compliance.pci import redact_json
 
 # Service refusals that conflict with the current state of a record rather than being bad input:
 # 409 Conflict. Every other ValidationError code is a 400.
@@ -118,11 +121,13 @@ def error_response(
 ) -> JsonResponse:
     """A plain Django response in the error format (for middleware, outside DRF)."""
     return JsonResponse(
-        error_body(
-            code or STATUS_CODES.get(status_code, "error"),
-            message or STATUS_MESSAGES.get(status_code, "Error."),
-            kwargs.get("fields"),
-        ),
+        redact_json(
+            error_body(
+                code or STATUS_CODES.get(status_code, "error"),
+                message or STATUS_MESSAGES.get(status_code, "Error."),
+                kwargs.get("fields"),
+            )
+        )[0],
         status=status_code,
         headers=kwargs.get("headers"),
     )
@@ -207,7 +212,16 @@ def validation_response_data(fields: dict[str, list[dict[str, str]]]) -> tuple[i
 
 def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]. Returns None (a 500, logged by Django, shaped by the
-    middleware) only for exceptions that are not about the request."""
+    middleware) only for exceptions that are not about the request. PCI DSS 3.4: every message
+    and field path of the body is redacted (DRF's own messages echo the input: '"4111…" is not
+    a valid choice.'), so an error never repeats a card number it was sent."""
+    response = _exception_response(exc, context)
+    if response is not None:
+        response.data = redact_json(response.data)[0]
+    return response
+
+
+def _exception_response(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     headers: dict[str, str] = {}
     if isinstance(exc, DjangoValidationError):
         set_rollback()

@@ -53,6 +53,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from api.models import IdempotencyRecord
 from api.parsers import DEEP_BODY_MESSAGE
+from compliance.pci import holds_card_number, redact_card_data
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
         "A unique key (1 to 255 printable ASCII characters; a UUID v4 is a good choice) to retry "
         "this request safely: for at least 24 hours the first response is replayed, with "
         "`Idempotent-Replayed: true`, instead of running the request again. Reusing a key with a "
-        "different body, path or method is refused (422 `idempotency_key_reused`)."
+        "different body, path or method is refused (422 `idempotency_key_reused`). A key that "
+        "holds a payment card number is refused (400 `invalid_idempotency_key`): keys are stored."
     ),
 )
 
@@ -124,7 +126,20 @@ def key_lifetime() -> datetime.timedelta:
 def validated_key(value: str) -> str:
     if not _KEY_PATTERN.fullmatch(value):
         raise InvalidIdempotencyKey()
+    if holds_card_number(value):
+        # PCI DSS 3.4: the key is stored; masked, two keys could become one. Refused instead,
+        # without echoing it (a random UUID is refused about once in a few thousand).
+        raise InvalidIdempotencyKey(
+            "The Idempotency-Key header looks like it holds a payment card number; "
+            "use another key (a new UUID v4)."
+        )
     return value
+
+
+def stored_path(request) -> str:
+    """The path and query string as the record stores them: card numbers masked (the storage
+    boundary does the same to ``IdempotencyRecord.path``), so replays compare like with like."""
+    return redact_card_data(request.get_full_path())[0]
 
 
 def _is_json(content_type: str) -> bool:
@@ -223,7 +238,7 @@ def _claim(request, *, key: str, fingerprint: str) -> tuple[IdempotencyRecord, b
                 record = IdempotencyRecord.objects.create(
                     key=key,
                     method=request.method.upper(),
-                    path=request.get_full_path(),
+                    path=stored_path(request),
                     fingerprint=fingerprint,
                     created_at=now,
                     expires_at=now + key_lifetime(),
@@ -245,7 +260,7 @@ def _claim(request, *, key: str, fingerprint: str) -> tuple[IdempotencyRecord, b
 
 
 def _replay(record: IdempotencyRecord, request, fingerprint: str) -> Response:
-    if record.method != request.method.upper() or record.path != request.get_full_path():
+    if record.method != request.method.upper() or record.path != stored_path(request):
         raise IdempotencyKeyReused(
             "This Idempotency-Key was used with a different request (another path or method)."
         )

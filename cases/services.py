@@ -54,6 +54,7 @@ from cases.sla import (
 )
 from cases.workflow import allowed_transitions, can_transition
 from compliance.audit import audited
+from compliance.boundary import redact_fields
 from compliance.pci import redact_card_data
 from compliance.sealing import remember_loaded
 from partners.models import PartnerOrganisation
@@ -184,6 +185,7 @@ def patient_match_or_create(*, actor, data: Mapping[str, Any]) -> Patient:
         candidate.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise _prefixed(exc, "patient.") from exc
+    redact_fields(candidate)  # names compared as stored: card numbers masked (docs: pci.md)
     candidate._history_user = actor
 
     if candidate.mrn:

@@ -17,6 +17,7 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from compliance import append_function
+from compliance.pci import redact_card_data, redact_json
 from compliance.sealing import cache_head, cached_head, committed_head, defer, seal
 
 
@@ -317,7 +318,27 @@ class AuditEntry(AbstractLogEntry):
         self._resolve_actor()
         if self.timestamp is None:
             self.timestamp = timezone.now()
+        self._redact_card_data()
         self._content = canonical_content(self, content_type_label(self.content_type_id))
+
+    # Text an entry copies from the records (their names, old and new values, request details):
+    # card numbers masked before the hash is computed, so the hash covers what is stored.
+    _REDACTED_TEXT = ("object_repr", "changes_text")
+    _REDACTED_JSON = ("changes", "additional_data", "serialized_data")
+
+    def _redact_card_data(self) -> None:
+        """PCI DSS 3.4: the audit trail is written by ``_insert``/the PostgreSQL append function,
+        not ``save()``, so the storage boundary (``compliance.boundary``) does not see it; its
+        text is redacted here, on every path, as access logging always did."""
+        values = self.__dict__
+        for name in self._REDACTED_TEXT:
+            value = values.get(name)
+            if isinstance(value, str):
+                values[name] = redact_card_data(value)[0]
+        for name in self._REDACTED_JSON:
+            value = values.get(name)
+            if value is not None:
+                values[name] = redact_json(value)[0]
 
     def _resolve_actor(self) -> None:
         from compliance.audit import current_actor, system_actor

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "compliance.middleware.CardDataEchoMiddleware",  # no card number echoed in errors and forms
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "api.middleware.ApiErrorMiddleware",  # /api/: the error format for Django's own errors, 413

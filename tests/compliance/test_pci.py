@@ -2,16 +2,15 @@
 stored (``compliance.pci``, applied on the write path: ``cases.services``, ``cases.details``,
 ``compliance.services``).
 
-"A card number left in the text" is checked here with an implementation of its own: a maximal run
-of ASCII digits joined by single spaces or dashes, of 12 to 19 digits, that passes Luhn (the same
-notion of a run as the billing account-number check and as ``compliance.pci``).
+"A card number left in the text" is checked with a scanner of its own
+(``tests/compliance/card_scanner.py``): any Luhn-valid 13-19 digit number, Unicode digits, with
+separators of any kind between its groups.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 
 import pytest
@@ -29,29 +28,16 @@ from cases.services import case_add_note, case_open, case_transition
 from compliance.models import AuditEntry, BreakGlassAccess
 from compliance.pci import luhn_valid, redact_card_data
 from compliance.services import break_glass_open
+from tests.compliance.card_scanner import _luhn as _luhn_values
+from tests.compliance.card_scanner import card_numbers_in
 from tests.factories import CategoryFactory, UserFactory, make_case, make_patient
-
-# --- an independent oracle ------------------------------------------------------------------------
-
-_RUN = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
 
 
 def _luhn(number: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(number)):
-        value = int(char) * (2 if position % 2 else 1)
-        total += value // 10 + value % 10
-    return total % 10 == 0
+    return _luhn_values([int(char) for char in number])
 
 
-def card_numbers_in(text: str) -> list[str]:
-    """The Luhn-valid runs of 12-19 digits (single spaces or dashes between them) in ``text``."""
-    found = []
-    for match in _RUN.finditer(text or ""):
-        digits = re.sub(r"[ -]", "", match.group())
-        if 12 <= len(digits) <= 19 and _luhn(digits):
-            found.append(match.group())
-    return found
+# --- an independent oracle: tests/compliance/card_scanner.py --------------------------------------
 
 
 def masked(digits: str) -> str:
@@ -119,10 +105,34 @@ REDACTED = [
     ("6011 1111 1111 1117", "601111******1117"),
     ("3056 930902 5904", "305693****5904"),
     ("4222222222222", "422222***2222"),
-    ("4111 1111 1117", "411111**1117"),
+    # Every layout: several spaces, dots, Unicode spaces, zero-width characters, URL escapes.
+    ("4111  1111  1111  1111", "411111******1111"),
+    ("4111.1111.1111.1111", "411111******1111"),
+    ("4111\u00a01111\u202f1111\u20091111", "411111******1111"),
+    ("4\u200b111\u200c1111\u200d1111\u2060111\ufeff1", "411111******1111"),
+    ("4111\u00ad1111\u00ad1111\u00ad1111", "411111******1111"),
+    ("4111\u20131111\u20141111\u22121111", "411111******1111"),
+    (
+        "\uff14\uff11\uff11\uff11 \uff11\uff11\uff11\uff11 "
+        "\uff11\uff11\uff11\uff11 \uff11\uff11\uff11\uff11",
+        "\uff14\uff11\uff11\uff11\uff11\uff11******\uff11\uff11\uff11\uff11",
+    ),
+    (
+        "\u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661",
+        "\u0664\u0661\u0661\u0661\u0661\u0661******\u0661\u0661\u0661\u0661",
+    ),
+    ("/api/v1/cases/?ref=4111%201111%201111%201111&x=1", "/api/v1/cases/?ref=411111******1111&x=1"),
+    ("?ref=4111+1111+1111+1111", "?ref=411111******1111"),
+    ("card#4111111111111111", "card#411111******1111"),
+    ("tarjeta:4111-1111-1111-1111.", "tarjeta:411111******1111."),
+    ('{"pan": "5555\\u00a05555\\u00a05555\\u00a04444"}', '{"pan": "555555******4444"}'),
+    ("4111111111111111 5555555555554444", "411111******1111 555555******4444"),
+    ("6212 3456 7890 1234 569", "621234*********4569"),  # UnionPay, 19 digits
+    ("3530 1113 3330 0000", "353011******0000"),  # JCB
     ("6304 0000 0000 0000 000", "630400*********0000"),
     ("4111-1111-1111-1111-110", "411111*********1110"),
     ("4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", "411111******1111"),
+    ("6759 6498 2643 8453", "675964******8453"),  # Maestro
     # In sentences, English and Spanish.
     ("My card is 4111 1111 1111 1111, exp 12/28.", "My card is 411111******1111, exp 12/28."),
     ("Paid with 5555-5555-5555-4444 yesterday", "Paid with 555555******4444 yesterday"),
@@ -198,8 +208,13 @@ LEFT_ALONE = [
     "Washington, DC 20001-1234",
     # Longer than any card number, or not a code.
     "12345678901234567890",
-    "1234-5678-9012-3456-7890",
-    "4111.1111.1111.1111",
+    # 12 digits: not a card (phone numbers with a country code, IPv4 addresses).
+    "4111 1111 1117",
+    "+52 55 1234 5678",
+    "+44 20 7946 0958",
+    "192.168.100.200",
+    "2026-12-07 02:11:11.123456+00:00",
+    "4111:1111:1111:1111",
     "cvv 12345",
     "the security code was sent by text",
     "CVV 12/28",
@@ -274,7 +289,7 @@ def test_100_kb_of_adversarial_text_is_fast(text):
 
 
 @st.composite
-def card_numbers(draw, min_digits: int = 12, max_digits: int = 19) -> str:
+def card_numbers(draw, min_digits: int = 13, max_digits: int = 19) -> str:
     """A Luhn-valid number of ``min_digits``-``max_digits`` digits."""
     length = draw(st.integers(min_digits, max_digits))
     body = draw(st.text(alphabet="0123456789", min_size=length - 1, max_size=length - 1))
@@ -297,7 +312,7 @@ def formatted(draw, digits: str) -> str:
 
 
 @st.composite
-def formatted_cards(draw, min_digits: int = 12, max_digits: int = 19) -> tuple[str, str]:
+def formatted_cards(draw, min_digits: int = 13, max_digits: int = 19) -> tuple[str, str]:
     digits = draw(card_numbers(min_digits, max_digits))
     return digits, draw(formatted(digits))
 
