@@ -15,8 +15,10 @@ Pure Python: no database. Run from the project root::
     .venv/bin/python bench/red_flags.py
     .venv/bin/python bench/red_flags.py --repeat 50      # quicker
 
-Exit status 0 when the median scan of every 20,000-character text is under ``--budget-ms``
-(25 ms: half the issue's "well under 50 ms"), 1 otherwise.
+Wall-clock medians and p95 vary with the machine's load (two cores shared by several
+processes); the median CPU time of this process per scan does not, and is the gate: exit status
+0 when it is under ``--budget-ms`` (25 ms: half the issue's "well under 50 ms") for every
+20,000-character text, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -86,22 +88,24 @@ def main() -> int:
     print(line)
     print(f"rules: {len(matcher)} (patterns of {len(concept_kinds())} built-in concepts)")
     print(f"build the matcher (once per configuration): {compile_ms:.1f} ms")
-    print(f"{'text':<40} {'median ms':>10} {'p95 ms':>10} {'hits':>5}")
+    print(f"{'text':<40} {'median ms':>10} {'p95 ms':>10} {'CPU ms':>8} {'hits':>5}")
     worst = 0.0
     for name, text in texts().items():
-        samples = []
+        samples, cpu = [], []
         cold = "cold" in name
         for _ in range(args.repeat):
             if cold:
                 matcher.clear_cache()  # the worst case: no word seen before
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             hits = matcher.find(text)
+            cpu.append((time.process_time() - start_cpu) * 1000)
             samples.append((time.perf_counter() - start) * 1000)
         median = statistics.median(samples)
         p95 = statistics.quantiles(samples, n=100, method="inclusive")[94]
+        cpu_median = statistics.median(cpu)
         if name.strip().startswith("20000"):
-            worst = max(worst, median)
-        print(f"{name:<40} {median:>10.3f} {p95:>10.3f} {len(hits):>5}")
+            worst = max(worst, cpu_median)
+        print(f"{name:<40} {median:>10.3f} {p95:>10.3f} {cpu_median:>8.3f} {len(hits):>5}")
     earlier = [FILLER * 10] * 10
     samples = []
     for _ in range(args.repeat):
@@ -113,7 +117,7 @@ def main() -> int:
         f" {statistics.quantiles(samples, n=100, method='inclusive')[94]:>10.3f}"
     )
     passed = worst < args.budget_ms
-    print(f"worst median at 20,000 characters: {worst:.3f} ms (budget {args.budget_ms} ms)")
+    print(f"worst median CPU at 20,000 characters: {worst:.3f} ms (budget {args.budget_ms} ms)")
     print(f"RESULT: {'PASS' if passed else 'FAIL'}\n{line}")
     return 0 if passed else 1
 
