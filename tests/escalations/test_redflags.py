@@ -447,3 +447,13 @@ def test_every_invisible_format_character_is_removed():
     ]
     text = "che" + "".join(format_characters) + "st"
     assert normalize(text) == "chest"
+
+
+def test_stems_match_forms_the_vocabulary_does_not_list(concepts):
+    """Inflections no class lists, reached through the Snowball stem of their language."""
+    listed = {
+        word for per_language in CLASSES.values() for words_ in per_language for word in words_
+    }
+    for word, name in (("squeezes", "PAIN"), ("apretaba", "PAIN"), ("sangraba", "BLEED")):
+        assert word not in listed
+        assert (name, False) in {(cls, typo) for cls, _, typo in concepts.classes_of(word)}
