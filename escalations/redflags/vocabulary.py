@@ -119,6 +119,10 @@ CLASSES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "peso",
             "pesadez",
             "ardor",
+            "arde",
+            "ardiendo",
+            "quema",
+            "quemando",
             "molestia",
         ),
     ),
@@ -386,6 +390,26 @@ CLASSES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
     "ACCIDENT": (("accidentally",), ()),
+    # a count of pills nobody takes at once
+    "COUNT": (
+        (
+            *(str(number) for number in range(5, 101)),
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "fifteen",
+            "twenty",
+            "thirty",
+            "forty",
+            "fifty",
+        ),
+        ("cinco", "seis", "siete", "ocho", "nueve", "diez", "doce", "quince", "veinte", "treinta"),
+    ),
     "TOXIC": (
         (
             "bleach",
@@ -712,6 +736,10 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "non stop",
         "a ton",
         "sin parar",
+        "through my pad",
+        "through a pad",
+        "through pads",
+        "through the pad",
         "por todos lados",
         "por todas partes",
         "wont stop",
@@ -833,6 +861,11 @@ IDIOMS: tuple[str, ...] = (
     "morir|muero|muera|morirme|muriendo de la? risa|hambre|sueno|frio|calor|ganas|verguenza"
     "|aburrimiento|envidia|cansancio|curiosidad",
     "die|dying|died of|from laughter|laughing|boredom|embarrassment|curiosity|hunger|thirst",
+    "die|dying|died laughing",
+    # a dose, not a count of pills: "took 10 units of insulin", "50 mg"
+    "|".join(str(number) for number in range(5, 101))
+    + " mg|mgs|units|unit|ml|mcg|milligrams|unidades|miligramos|gotas|drops|cc",
+    "breathe a word|whisper|syllable",
     "corte|corto|cortar|cortarme|cortare|cortando el|las|los pelo|cabello|unas|flequillo|fleco",
 )
 
@@ -1111,6 +1144,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("OVERDOSE"),
             _p("POISONED"),
             _p("TOOK", "EXCESS", "PILLS", window=8),
+            _p("TOOK", "COUNT", "PILLS", window=4, ordered=True),
             _p("TOOK", "ALL", "PILLS", window=6),
             _p("TOOK", "PILLS", "ACCIDENT", window=8),
             _p("ACCIDENT", "TOOK", window=3),
