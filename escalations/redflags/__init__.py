@@ -9,11 +9,11 @@ recent inbound texts together.
   zero-width and soft-hyphen characters, look-alike Cyrillic/Greek letters) and the words
   (Spanish enclitic pronouns split off: ``quitarme`` → ``quitar me``).
 * ``vocabulary.py`` — word classes in English and Spanish, multi-word expressions, idioms
-  whose words are not the symptom, and the **concepts** a clinician names (chest pain, stroke,
-  breathing, suicide and self-harm, overdose and poisoning, severe bleeding, anaphylaxis,
-  pregnancy emergencies, fever in an infant, sepsis, a reaction to a new medication, seizure or
-  loss of consciousness), each with the pathway kind it goes to and its patterns: classes within
-  a window of words, in either order or in order.
+  whose words are not the symptom; ``concepts.py`` — the **concepts** a clinician names
+  (chest pain, stroke, breathing, suicide and self-harm, overdose and poisoning, severe
+  bleeding, anaphylaxis, pregnancy emergencies, fever in an infant, sepsis, a reaction to a new
+  medication, seizure or loss of consciousness), each with the pathway kind it goes to and its
+  patterns: classes within a window of words, in either order or in order.
 * ``matcher.py`` — words to classes (exact form, Snowball stem in English or Spanish, or one
   typo in a word of five letters or more), classes to concepts, and the :class:`Hit`: which
   concept, which words matched, whether it "may be negated", whether a typo was read.
@@ -25,9 +25,9 @@ hit's ``negated`` flag tells the recipient to confirm with the patient. A concep
 only when every occurrence is.
 """
 
+from escalations.redflags.concepts import CONCEPTS, Concept, Pattern
 from escalations.redflags.matcher import Hit, Matcher
 from escalations.redflags.normalize import NEGATION_CUES, NEGATION_WINDOW, normalize, words
-from escalations.redflags.vocabulary import CONCEPTS, Concept, Pattern
 
 __all__ = [
     "CONCEPTS",

@@ -14,16 +14,9 @@ from dataclasses import dataclass, field
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
+from escalations.redflags.concepts import CONCEPTS, Concept, Pattern
 from escalations.redflags.normalize import NEGATION_CUES, NEGATION_WINDOW, normalize, words
-from escalations.redflags.vocabulary import (
-    CLASSES,
-    CONCEPTS,
-    EXPRESSIONS,
-    IDIOMS,
-    NOT_TYPOS,
-    Concept,
-    Pattern,
-)
+from escalations.redflags.vocabulary import CLASSES, EXPRESSIONS, IDIOMS, NOT_TYPOS
 
 __all__ = ["Hit", "Matcher"]
 
@@ -41,7 +34,7 @@ _CACHE_LIMIT = 100_000
 class Hit:
     """A red flag found in the patient's words."""
 
-    concept: str  # a built-in concept id (vocabulary.CONCEPTS) or "phrase" (configured)
+    concept: str  # a built-in concept id (concepts.CONCEPTS) or "phrase" (configured)
     label: str  # the concept's name, or the configured phrase (normalised)
     target: Hashable  # where it routes: a pathway kind, a pathway's pk, "unrouted:<kind>"
     language: str  # the language of the matched vocabulary: "en" / "es"
@@ -102,7 +95,7 @@ class Matcher:
 
         for name, per_language in CLASSES.items():
             for lang, entries in zip(LANGUAGES, per_language, strict=True):
-                for entry in entries:
+                for entry in entries.split():
                     self._add_word(entry, name, lang)
         # runs of words by their first word: expressions (a class) and idioms (None: a veto)
         # a word trie; "" at a node lists what ends there

@@ -18,7 +18,8 @@ from escalations.redflags import (
     normalize,
     words,
 )
-from escalations.redflags.vocabulary import CLASSES, EXPRESSIONS, NOT_TYPOS, Pattern
+from escalations.redflags.concepts import Pattern
+from escalations.redflags.vocabulary import CLASSES, EXPRESSIONS, NOT_TYPOS
 from tests.escalations.redflag_corpus import BENIGN, HITS, KNOWN_FALSE_ALARMS
 
 NURSE = PathwayKind.NURSE_TRIAGE.value
@@ -414,7 +415,7 @@ def test_every_pattern_names_known_classes():
 def test_vocabulary_words_are_normalised():
     for name, per_language in CLASSES.items():
         for entries in per_language:
-            for entry in entries:
+            for entry in entries.split():
                 word = entry.lstrip("=")
                 assert normalize(word) == word and " " not in word, (name, entry)
 
@@ -453,7 +454,10 @@ def test_every_invisible_format_character_is_removed():
 def test_stems_match_forms_the_vocabulary_does_not_list(concepts):
     """Inflections no class lists, reached through the Snowball stem of their language."""
     listed = {
-        word for per_language in CLASSES.values() for words_ in per_language for word in words_
+        word
+        for per_language in CLASSES.values()
+        for words_ in per_language
+        for word in words_.split()
     }
     for word, name in (("squeezes", "PAIN"), ("apretaba", "PAIN"), ("sangraba", "BLEED")):
         assert word not in listed
