@@ -72,6 +72,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("CANT", "SPEECH", "PROPERLY", window=4, ordered=True),
             _p("SUDDEN", "CONFUSED", window=4),
             _p("CANT", "MOVE", "SIDE", window=5, ordered=True),
+            _p("VISION", "VISION_LOSS", window=3),
         ),
     ),
     Concept(
@@ -127,6 +128,9 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("ENDV", "EVERYTHING", window=2, ordered=True),
             _p("WANT", "DISAPPEAR", window=3, ordered=True),
             _p("NOBODY", "MISS", "ME", window=4, ordered=True),
+            _p("TIRED", "LIVE", window=3, ordered=True),
+            _p("WANT", "SLEEP", "NOT", "WAKE", window=9, ordered=True),
+            _p("WANT", "EVERYTHING", "ENDV", window=4, ordered=True),
             _p("NOBODY", "SELF_ES", "MISS", window=3, ordered=True),
         ),
     ),
@@ -212,6 +216,7 @@ CONCEPTS: tuple[Concept, ...] = (
         (
             _p("RASH", "MED", "NEW", window=10),
             _p("ALLERGIC_REACTION", "MED", window=6),
+            _p("RASH", "WIDESPREAD", "MED", window=10),
         ),
     ),
     Concept(

@@ -99,10 +99,11 @@ LOOKALIKES: dict[str, str] = {
 _FOLD = str.maketrans(LOOKALIKES)
 
 # Spanish enclitic pronouns on an infinitive (-ar/-er/-ir) or a gerund (-ando/-iendo/-yendo):
-# "quitarme", "tomarmelas", "ahogandome", "matarse". The verb keeps at least two letters before
-# its ending, so short words ("firme", "verse") are left whole.
+# "quitarme", "tomarmelas", "ahogandome", "matarse". The verb keeps at least three letters
+# before its ending, so other words ("firme", "verse", "fuerte", "suerte", "aparte") are left
+# whole.
 _CLITIC = re.compile(
-    r"^([a-z]{2,}(?:ar|er|ir|ando|iendo|yendo))(me|te|se|nos|os|le|les)(l[oa]s?)?$"
+    r"^([a-z]{3,}(?:ar|er|ir|ando|iendo|yendo))(me|te|se|nos|os|le|les)(l[oa]s?)?$"
 )
 
 

@@ -137,9 +137,13 @@ CLASSES: dict[str, tuple[str, str]] = {
         "puente edificio techo balcon azotea ventana tren",
     ),
     "WORTH": ("worth", "vale valer"),
+    "TIRED": ("tired sick", "cansado cansada canse harto harta"),
+    "SLEEP": ("sleep", "dormir dormirme"),
+    "VISION": ("vision sight eyesight", "vista"),
+    "VISION_LOSS": ("lost black dark double gone blind", "perdi perdio negro oscuro doble"),
     "NOBODY": ("nobody noone", "nadie"),
     "MISS": ("miss notice care", "extranaria extranarian extranar notaria"),
-    "EVERYTHING": ("everything", ""),
+    "EVERYTHING": ("everything things", ""),
     "ENDV": ("end ending ended", ""),
     "DISAPPEAR": ("disappear vanish", "desaparecer esfumarme"),
     "SHAKE": ("shaking shakes shook", "temblando sacudiendo"),
@@ -385,6 +389,7 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
     ),
     "BE_HERE": ("be here", "be around", "estar aqui", "seguir aqui", "seguir viva", "seguir vivo"),
     "EVERYTHING": ("it all",),
+    "WIDESPREAD": ("all over", "everywhere", "por todo el cuerpo", "todo el cuerpo", "whole body"),
     "NOBODY": ("no one",),
     "NO_FEEL": (
         "cant feel",
@@ -454,6 +459,8 @@ IDIOMS: tuple[str, ...] = (
     "|".join(str(number) for number in range(5, 101))
     + " mg|mgs|units|unit|ml|mcg|milligrams|unidades|miligramos|gotas|drops|cc",
     "breathe a word|whisper|syllable",
+    "vision insurance|plan|plans|coverage|benefits|card|exam|center|care|dental",
+    "my? vista de|del? seguro|plan|dental",
     "corte|corto|cortar|cortarme|cortare|cortando el|las|los pelo|cabello|unas|flequillo|fleco",
 )
 

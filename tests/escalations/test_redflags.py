@@ -106,6 +106,7 @@ def test_normalize_odd_unicode_does_not_crash(text):
         ("me estoy ahogándome", ["me", "estoy", "ahogando", "me"]),
         ("matarse", ["matar", "se"]),
         ("firme verse nurse", ["firme", "verse", "nurse"]),  # not verbs with a pronoun
+        ("muy fuerte, mala suerte, aparte", ["muy", "fuerte", "mala", "suerte", "aparte"]),
     ],
 )
 def test_spanish_enclitic_pronouns_are_words_of_their_own(text, expected):
