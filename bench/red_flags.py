@@ -87,7 +87,7 @@ def main() -> int:
     print("SUMMARY  bench/red_flags.py  (pure Python, one process)")
     print(line)
     print(f"rules: {len(matcher)} (patterns of {len(concept_kinds())} built-in concepts)")
-    print(f"build the matcher (once per configuration): {compile_ms:.1f} ms")
+    print(f"build the matcher (the vocabulary's index, once per process): {compile_ms:.1f} ms")
     print(f"{'text':<40} {'median ms':>10} {'p95 ms':>10} {'CPU ms':>8} {'hits':>5}")
     worst = 0.0
     for name, text in texts().items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz.distance import OSA
@@ -82,29 +83,28 @@ class Matcher:
         """``phrases``: configured (phrase text, target, language) triples, normalised and stemmed
         like the text; one that normalises to nothing is ignored. ``concepts``: built-in concept
         id → target (``None``: no built-in concepts). Targets are opaque to the matcher."""
-        self._stemmers = {lang: snowballstemmer.stemmer(name) for lang, name in _STEMMERS.items()}
-        # word index: exact forms; stems per language; the typo index (one-deletion neighbours)
-        self._forms: dict[str, set[tuple[str, str]]] = {}
-        self._stems: dict[str, dict[str, set[tuple[str, str]]]] = {lang: {} for lang in LANGUAGES}
-        self._prefixes: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
-        self._typo_keys: dict[str, set[str]] = {}
-        self._longest_typo_key = 0
-        self._runs: dict = {}
+        phrases = list(phrases)
+        self._stemmers = _stemmers()
+        # The built-in vocabulary's index is built once per process and shared; configured
+        # phrases add to copies of it (each configuration is its own Matcher).
+        base = _base()
+        self._runs = base._runs
         self._rules: list[_Rule] = []
         self._cache: dict[str, tuple[tuple[str, str, bool], ...]] = {}
-
-        for name, per_language in CLASSES.items():
-            for lang, entries in zip(LANGUAGES, per_language, strict=True):
-                for entry in entries.split():
-                    self._add_word(entry, name, lang)
-        # runs of words by their first word: expressions (a class) and idioms (None: a veto)
-        # a word trie; "" at a node lists what ends there
-        for name, runs in EXPRESSIONS.items():
-            for run in runs:
-                self._add_run(words(run), name)
-        for idiom in IDIOMS:
-            for tokens in _expand(idiom):
-                self._add_run(tokens, None)
+        self._longest_typo_key = base._longest_typo_key
+        if not phrases:
+            self._forms = base._forms
+            self._stems = base._stems
+            self._prefixes = base._prefixes
+            self._typo_keys = base._typo_keys
+        else:
+            self._forms = {key: set(value) for key, value in base._forms.items()}
+            self._stems = {
+                lang: {key: set(value) for key, value in stems.items()}
+                for lang, stems in base._stems.items()
+            }
+            self._prefixes = {lang: set(value) for lang, value in base._prefixes.items()}
+            self._typo_keys = {key: set(value) for key, value in base._typo_keys.items()}
         for concept in CONCEPTS if concepts else ():
             if concept.id in concepts:
                 self._add_concept(concept, concepts[concept.id])
@@ -115,6 +115,33 @@ class Matcher:
                 continue
             seen.add((tokens, target))
             self._add_phrase(tokens, target, language if language in LANGUAGES else "en")
+
+    @classmethod
+    def _vocabulary_index(cls) -> Matcher:
+        """A matcher holding only the built-in vocabulary's index (no rules): the base every
+        Matcher shares."""
+        index = cls.__new__(cls)
+        index._stemmers = _stemmers()
+        # word index: exact forms; stems per language; the typo index (one-deletion neighbours)
+        index._forms = {}
+        index._stems = {lang: {} for lang in LANGUAGES}
+        index._prefixes = {lang: set() for lang in LANGUAGES}
+        index._typo_keys = {}
+        index._longest_typo_key = 0
+        index._runs = {}  # a word trie; "" at a node lists the expressions (None: an idiom) ending
+        index._rules = []
+        index._cache = {}
+        for name, per_language in CLASSES.items():
+            for lang, entries in zip(LANGUAGES, per_language, strict=True):
+                for entry in entries.split():
+                    index._add_word(entry, name, lang)
+        for name, runs in EXPRESSIONS.items():
+            for run in runs:
+                index._add_run(words(run), name)
+        for idiom in IDIOMS:
+            for tokens in _expand(idiom):
+                index._add_run(tokens, None)
+        return index
 
     # --- building ------------------------------------------------------------------------------
 
@@ -356,6 +383,16 @@ def _phrase(tokens: list[str], ordered) -> str:
         parts.append(" ".join(tokens[start : end + 1]))
         previous_end = end
     return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _stemmers() -> dict:
+    return {lang: snowballstemmer.stemmer(name) for lang, name in _STEMMERS.items()}
+
+
+@lru_cache(maxsize=1)
+def _base() -> Matcher:
+    return Matcher._vocabulary_index()
 
 
 def _restrict(occurrences: dict[str, list[_Occ]], keep) -> dict[str, list[_Occ]]:
