@@ -29,6 +29,8 @@ MIN_STEM = 4  # shorter stems are too ambiguous: the class lists those forms
 MIN_TYPO_WORD = 5  # a text word this long or longer may hold one typo …
 MIN_TYPO_VOCABULARY = 5  # … of a vocabulary word this long or longer
 _CACHE_LIMIT = 100_000
+LONG_PAST = "LONG_PAST"  # the expression class of a long-past time (vocabulary.EXPRESSIONS)
+PAST_WINDOW = 4
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,8 @@ class Matcher:
             return []
         occurrences = self._occurrences(tokens)
         # The last text alone, the earlier texts alone, and matches reaching across.
+        # "years ago", "el año pasado" next to a match: a history, not a symptom now
+        past = [start for start, *_ in occurrences.get(LONG_PAST, ())]
         new_only = _restrict(occurrences, lambda start: start >= first_new)
         old_only = _restrict(occurrences, lambda start: start < first_new) if first_new else {}
         found: dict[tuple[str, Hashable], dict] = {}
@@ -274,6 +278,8 @@ class Matcher:
             if "new" in entry and not entry["new"][2]:
                 continue  # already a match in the new text that is not negated
             for positions in _matches(rule.pattern, new_only):
+                if _long_past(positions, past):
+                    continue
                 negated = _negated(tokens, positions)
                 if "new" not in entry or (entry["new"][2] and not negated):
                     entry["new"] = (rule, positions, negated)
@@ -284,6 +290,8 @@ class Matcher:
             for positions in _matches(rule.pattern, occurrences):
                 if max(position[1] for position in positions) < first_new:
                     continue  # entirely in the earlier texts
+                if _long_past(positions, past):
+                    continue
                 negated = _negated(tokens, positions)
                 current = entry.get("spanning")
                 if current is None or (current[2] and not negated):
@@ -454,6 +462,18 @@ def _matches(pattern: Pattern, occurrences: dict[str, list[_Occ]]):
             used.update(range(pick[0], pick[1] + 1))
         if ok:
             yield tuple(chosen)
+
+
+def _long_past(positions: tuple[_Occ, ...], past: list[int]) -> bool:
+    """A long-past time ("5 years ago", "last year", "hace años") starting within PAST_WINDOW
+    words after the match: the patient tells their history ("my dad had a stroke 5 years ago"),
+    not what happens now. The same words elsewhere (before it, or after it: "… years ago, and
+    now chest pain") still count."""
+    if not past:
+        return False
+    last = max(position[1] for position in positions)
+    after = bisect.bisect_right(past, last)
+    return after < len(past) and past[after] <= last + PAST_WINDOW
 
 
 def _negated(tokens: list[str], positions: tuple[_Occ, ...]) -> bool:

@@ -364,6 +364,8 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "week old",
         "weeks old",
         "de meses",
+        "de nacida",
+        "de nacido",
     ),
     "PASSED_OUT": ("passed out", "blacked out", "perdio el conocimiento"),
     "FETAL_STILL": (
@@ -389,6 +391,20 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
     ),
     "BE_HERE": ("be here", "be around", "estar aqui", "seguir aqui", "seguir viva", "seguir vivo"),
     "EVERYTHING": ("it all",),
+    # a time long past: a match this close to it is the patient's history (matcher._long_past)
+    "LONG_PAST": (
+        "years ago",
+        "year ago",
+        "months ago",
+        "last year",
+        "hace anos",
+        "hace un ano",
+        "hace meses",
+        "ano pasado",
+        "anos atras",
+        *(f"hace {number} anos" for number in (*range(2, 61), "dos", "tres", "cuatro", "cinco")),
+        *(f"hace {number} meses" for number in (*range(2, 13), "dos", "tres", "seis")),
+    ),
     "WIDESPREAD": ("all over", "everywhere", "por todo el cuerpo", "todo el cuerpo", "whole body"),
     "NOBODY": ("no one",),
     "NO_FEEL": (

@@ -485,3 +485,18 @@ def test_probe(concepts, text, expected):
         assert concepts.find(text) == []
     else:
         assert expected in found(concepts, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my dad had a stroke 5 years ago, he needs his records", set()),
+        ("mi mama tuvo un derrame hace 3 anos, necesito su expediente", set()),
+        ("had a heart attack 2 years ago and now chest pain again", {"cardiac"}),
+        ("hace 3 anos tuve un infarto y hoy me duele el pecho", {"cardiac"}),
+        ("had a stroke last year and now my face is drooping", {"stroke"}),
+        ("my chest has hurt for a year", {"cardiac"}),  # a duration, not a history
+    ],
+)
+def test_a_history_long_past_is_not_a_flag_now(concepts, text, expected):
+    assert found(concepts, text) == expected
