@@ -160,6 +160,11 @@ CLASSES: dict[str, tuple[str, str]] = {
     "DOSE_INTENT": ("purpose intentionally deliberately", "proposito"),
     # overdose and poisoning
     "OVERDOSE": ("overdose overdosed overdosing od", "sobredosis"),
+    # a child swallowing something, not taking their medicine
+    "INGESTED": (
+        "swallowed ate eaten drank ingested chewed",
+        "trago trague tragado tragaron comio comido bebio mastico",
+    ),
     "TOOK": (
         "took taken swallowed ate eaten drank ingested downed",
         "tomar tome tomo tomando tomado tomaste tomaron trago trague tragado tragar comio "
@@ -172,12 +177,12 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "ALL": ("all everything whole", "todas todos todo entero completo"),
     "PILLS": (
-        "pills pill tablets tablet meds medication medications medicine capsules bottle insulin "
-        "tylenol oxy opioids oxycodone percocet vicodin fentanyl heroin morphine methadone "
+        "pills syrup pill tablets tablet meds medication medications medicine capsules bottle "
+        "insulin tylenol oxy opioids oxycodone percocet vicodin fentanyl heroin morphine methadone "
         "xanax valium klonopin ambien adderall ibuprofen advil aspirin acetaminophen benadryl "
         "lithium painkillers opiates",
-        "pastillas pastilla tabletas pildoras medicinas medicamentos capsulas frasco insulina "
-        "caja paracetamol ibuprofeno aspirina clonazepam tramadol fentanilo",
+        "pastillas pastilla jarabe tabletas pildoras medicinas medicamentos capsulas frasco "
+        "insulina caja paracetamol ibuprofeno aspirina clonazepam tramadol fentanilo",
     ),
     "ACCIDENT": ("accidentally", ""),
     # a count of pills nobody takes at once
@@ -235,10 +240,12 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "PREG_SIGN": (
         "bleeding bleed blood spotting contractions contraction cramps cramping leaking fluid "
-        "blurry blurred swollen swelling seizure headache",
+        "blurry blurred seizure",
         "sangrado sangrando sangre manchado contracciones contraccion colicos colico liquido "
-        "borroso borrosa hinchada hinchazon convulsion",
+        "borroso borrosa convulsion",
     ),
+    # swollen feet are common in pregnancy; a swollen face or hands is a sign of preeclampsia
+    "FACE_HANDS": ("face hands fingers", "cara manos dedos"),
     "MOVE": ("move moved moving kick kicked kicking", "mueve movido moverse mover muevo"),
     "MISCARRIAGE": (
         "miscarriage miscarrying miscarried ectopic preeclampsia eclampsia",
@@ -320,6 +327,9 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "a bottle of",
         "the bottle of",
         "un frasco de",
+        "medio frasco",
+        "half a bottle",
+        "half the bottle",
         "una caja de",
     ),
     "HEAVY": (
