@@ -129,6 +129,8 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("WANT", "DISAPPEAR", window=3, ordered=True),
             _p("NOBODY", "MISS", "ME", window=4, ordered=True),
             _p("TIRED", "LIVE", window=3, ordered=True),
+            _p("TIRED", "EVERYTHING", window=2, ordered=True),
+            _p("BETTER", "GONE", window=6),
             _p("WANT", "SLEEP", "NOT", "WAKE", window=9, ordered=True),
             _p("WANT", "EVERYTHING", "ENDV", window=4, ordered=True),
             _p("NOBODY", "SELF_ES", "MISS", window=3, ordered=True),
@@ -219,6 +221,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("RASH", "MED", "NEW", window=10),
             _p("ALLERGIC_REACTION", "MED", window=6),
             _p("RASH", "WIDESPREAD", "MED", window=10),
+            _p("STARTED", "RASH", window=6, ordered=True),
         ),
     ),
     Concept(
