@@ -53,7 +53,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("CHEST", "PAIN", window=6),
             _p("HEART", "ATTACK", window=3),
             _p("CARDIAC", "ATTACK", window=2),
-            _p("HEART", "PAIN", window=3),
+            _p("HEART", "PAIN", window=5),
             _p("INFARCT"),
         ),
     ),
@@ -73,6 +73,8 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("SUDDEN", "CONFUSED", window=4),
             _p("CANT", "MOVE", "SIDE", window=5, ordered=True),
             _p("VISION", "VISION_LOSS", window=3),
+            _p("NO_FEEL", "FACE", window=3, ordered=True),
+            _p("NO_FEEL", "SIDE", window=5, ordered=True),
         ),
     ),
     Concept(

@@ -59,7 +59,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     # stroke
     "STROKE": ("stroke strokes", "derrame embolia ictus cerebrovascular trombosis"),
     "DROOP": (
-        "droop drooping droops drooped droopy crooked lopsided sagging =fell fallen",
+        "droop uneven drooping droops drooped droopy crooked lopsided sagging =fell fallen",
         "caida cayo caido torcida torcido chueca chueco ladeada paralizada",
     ),
     "SLUR": (
@@ -373,6 +373,14 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "months old",
         "week old",
         "weeks old",
+        "wk old",
+        "wks old",
+        "mo old",
+        "mos old",
+        "day old",
+        "days old",
+        "dias de nacido",
+        "dias de nacida",
         "de meses",
         "de nacida",
         "de nacido",
