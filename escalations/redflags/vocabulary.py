@@ -14,17 +14,21 @@ sternum, pecho, tórax …), per language. A text word belongs to a class when
   ``sangrnado``), unless it is itself a common word (:data:`NOT_TYPOS`: ``bills`` is never
   ``pills``).
 
-A **multi-word expression** (:data:`EXPRESSIONS`) puts a class on a run of exact words
-("too many", "de repente", "dolor de cabeza").
+A **multi-word expression** (:data:`EXPRESSIONS`, ``phrases.py``) puts a class on a run of exact
+words ("too many", "de repente", "dolor de cabeza").
 
-An **idiom** (:data:`IDIOMS`) is a run of words in which the flag words do not mean the symptom
-("blood pressure", "chest x-ray", "off my chest", "stroke of luck", "side effects",
-"análisis de sangre"): the words inside it take no class.
+An **idiom** (:data:`IDIOMS`, ``phrases.py``) is a run of words in which the flag words do not
+mean the symptom ("blood pressure", "chest x-ray", "off my chest", "stroke of luck", "side
+effects", "análisis de sangre"): the words inside it take no class.
 """
 
 from __future__ import annotations
 
+from escalations.redflags.phrases import EXPRESSIONS, IDIOMS
+
 __all__ = ["CLASSES", "EXPRESSIONS", "IDIOMS", "NOT_TYPOS"]
+
+# Runs of words (expressions and idioms) are in phrases.py; re-exported here.
 
 # --- word classes: name → (English words, Spanish words), space-separated -----------------------
 # A word written "=word" is matched as written only (its stem is shared with unrelated words).
@@ -305,223 +309,6 @@ CLASSES: dict[str, tuple[str, str]] = {
     "WONT": ("wont not cant isnt wouldnt", "no"),
     "RESPOND": ("respond responding responsive", "reacciona responde"),
 }
-
-# --- multi-word expressions: class → exact normalised word runs --------------------------------
-
-EXPRESSIONS: dict[str, tuple[str, ...]] = {
-    "EXCESS": (
-        "too many",
-        "too much",
-        "way too much",
-        "a lot of",
-        "all of",
-        "whole bottle",
-        "entire bottle",
-        "all at once",
-        "at once",
-        "el doble",
-        "todo el frasco",
-        "frasco entero",
-        "de una vez",
-        "un monton",
-        "a bottle of",
-        "the bottle of",
-        "un frasco de",
-        "medio frasco",
-        "half a bottle",
-        "half the bottle",
-        "una caja de",
-    ),
-    "HEAVY": (
-        "a lot",
-        "like crazy",
-        "non stop",
-        "a ton",
-        "sin parar",
-        "through my pad",
-        "through a pad",
-        "through pads",
-        "through the pad",
-        "por todos lados",
-        "por todas partes",
-        "wont stop",
-        "will not stop",
-        "wont stop",
-        "doesnt stop",
-        "not stopping",
-        "cant stop",
-        "no para",
-        "no deja",
-        "no se detiene",
-        "no se para",
-        "no paro",
-    ),
-    "SUDDEN": ("all of a sudden", "out of nowhere", "de repente", "de golpe", "de pronto"),
-    "HEADACHE": ("head ache", "dolor de cabeza", "dolores de cabeza"),
-    "GOT_INTO": ("got into", "got in to", "se metio"),
-    "ACCIDENT": ("by accident", "by mistake", "sin querer", "por error", "por equivocacion"),
-    "FEVER": ("burning up",),
-    "VOMIT": ("throw up", "threw up", "throwing up", "coughing up", "coughed up", "tose con"),
-    "ALLERGIC_REACTION": ("allergic reaction", "reaccion alergica"),
-    "END_ALL": ("end it all", "ending it all", "acabar con todo", "terminar con todo"),
-    "WATER_BROKE": ("water broke", "waters broke", "water has broken", "water just broke"),
-    "MISCARRIAGE": ("aborto espontaneo", "perdiendo al bebe", "perdiendo el bebe"),
-    "INFANT": (
-        "recien nacido",
-        "recien nacida",
-        "month old",
-        "months old",
-        "week old",
-        "weeks old",
-        "wk old",
-        "wks old",
-        "mo old",
-        "mos old",
-        "day old",
-        "days old",
-        "dias de nacido",
-        "dias de nacida",
-        "de meses",
-        "de nacida",
-        "de nacido",
-    ),
-    "PASSED_OUT": ("passed out", "blacked out", "perdio el conocimiento"),
-    "FETAL_STILL": (
-        "hasnt moved",
-        "not moving",
-        "stopped moving",
-        "no se mueve",
-        "no se ha movido",
-        "havent felt",
-        "no lo siento",
-        "no la siento",
-    ),
-    "HARD_WAKE": ("hard to wake", "cant wake", "wont wake", "no despierta", "no puedo despertar"),
-    "SEPSIS_SIGN": (
-        "doesnt know where he is",
-        "doesnt know where she is",
-        "dont know where i am",
-        "not making sense",
-        "no sabe donde esta",
-        "no se donde estoy",
-        "no reconoce",
-        "doesnt recognize",
-    ),
-    "BE_HERE": ("be here", "be around", "estar aqui", "seguir aqui", "seguir viva", "seguir vivo"),
-    "EVERYTHING": ("it all",),
-    "STARTED": ("since starting", "since i started", "after starting", "desde que empece"),
-    "RASH": ("manchas rojas", "red spots", "red bumps", "me pica todo", "broke out", "break out"),
-    "SEIZURE": (
-        "having a fit",
-        "foaming at the mouth",
-        "eyes rolled back",
-        "eyes rolling back",
-        "espuma por la boca",
-        "echando espuma",
-        "se le voltearon los ojos",
-        "ojos volteados",
-        "los ojos en blanco",
-    ),
-    "GONE": (
-        "if i was gone",
-        "if i were gone",
-        "if i wasnt here",
-        "if i werent here",
-        "if i wasnt around",
-        "if i died",
-        "without me around",
-        "si yo no estuviera",
-        "si no estuviera",
-        "si me muero",
-    ),
-    # a time long past: a match this close to it is the patient's history (matcher._long_past)
-    "LONG_PAST": (
-        "years ago",
-        "year ago",
-        "months ago",
-        "last year",
-        "hace anos",
-        "hace un ano",
-        "hace meses",
-        "ano pasado",
-        "anos atras",
-        *(f"hace {number} anos" for number in (*range(2, 61), "dos", "tres", "cuatro", "cinco")),
-        *(f"hace {number} meses" for number in (*range(2, 13), "dos", "tres", "seis")),
-    ),
-    "WIDESPREAD": ("all over", "everywhere", "por todo el cuerpo", "todo el cuerpo", "whole body"),
-    "NOBODY": ("no one",),
-    "NO_FEEL": (
-        "cant feel",
-        "dont feel",
-        "not feeling",
-        "havent felt",
-        "no siento",
-        "no lo siento",
-        "no la siento",
-    ),
-    "TOXIC": (
-        "cleaning product",
-        "cleaning products",
-        "cleaning supplies",
-        "cleaning solution",
-        "producto de limpieza",
-        "productos de limpieza",
-    ),
-    "BREATHE_FAST": ("breathing fast", "respira muy rapido", "respira rapido"),
-}
-
-# --- idioms: runs of words in which the flag words are not the symptom --------------------------
-# One idiom per string: slots separated by spaces, a slot lists its alternatives with "|", and a
-# slot ending in "?" may be absent. Matched on normalised words, like the expressions.
-
-IDIOMS: tuple[str, ...] = (
-    "blood pressure|test|tests|work|sugar|sugars|draw|draws|drawn|type|types|bank|banks|result"
-    "|results|donation|donations|count|counts|panel|panels|thinner|thinners|glucose|level|levels"
-    "|lab|labs|orange",
-    "analisis|examen|examenes|prueba|pruebas|muestra|muestras|estudio|estudios|laboratorio"
-    "|laboratorios de la? sangre",
-    "presion arterial|alta|baja",
-    "chest x|xray|xrays|ct|scan|scans|film|radiograph ray|rays?",
-    "chest of drawers",
-    "treasure|toy|hope|war chest",
-    "radiografia|radiografias de torax",
-    "off my|his|her|your|our|their chest",
-    "peso de encima",
-    "stroke of luck|genius|midnight|fate|brilliance",
-    "stroke of a|the pen",
-    "brush|swim|swimming|back|breast|paint|key stroke|strokes",
-    "side effect|effects",
-    "food poisoning",
-    "intoxicacion alimentaria|alimenticia",
-    "bleeding|bleed|bled money|cash|dry",
-    "bleeding|bleed|bled me|us dry",
-    "choking hazard|hazards",
-    "heart of the|gold",
-    "heart rate|monitor|healthy",
-    "breathe|breath a sigh",
-    "hard|bitter|tough pill to swallow",
-    "my|his|her|their|your|the|of|for|on anti? seizure|epilepsy medication|medications|medicine"
-    "|medicines|meds|pills|drugs|prescription|prescriptions",
-    "medicina|medicinas|medicamento|medicamentos|pastilla|pastillas|tratamiento|receta para|de"
-    " las|la|los|el? convulsiones|epilepsia|corazon|presion|alergia|alergias",
-    "aire acondicionado",
-    "breathe|breathing|breath well|good|properly|right? through|thru|from my|the|his|her|their"
-    "|your nose",
-    "breathe|breathing|breath out of my|the|his|her|their|your nose",
-    "respirar|respiro|respira|respirando|respiracion bien|mal? por la nariz",
-    "ataque de risa|nervios|panico|ansiedad|tos|celos",
-    "morir|muero|muera|morirme|muriendo de la? risa|hambre|sueno|frio|calor|ganas|verguenza"
-    "|aburrimiento|envidia|cansancio|curiosidad",
-    "die|dying|died of|from laughter|laughing|boredom|embarrassment|curiosity|hunger|thirst",
-    "die|dying|died laughing",
-    # a dose, not a count of pills: "took 10 units of insulin", "50 mg"
-    "|".join(str(number) for number in range(5, 101))
-    + " mg|mgs|units|unit|ml|mcg|milligrams|unidades|miligramos|gotas|drops|cc",
-    "breathe a word|whisper|syllable",
-    "vision insurance|plan|plans|coverage|benefits|card|exam|center|care|dental",
-    "my? vista de|del? seguro|plan|dental",
-    "corte|corto|cortar|cortarme|cortare|cortando el|las|los pelo|cabello|unas|flequillo|fleco",
-)
 
 # --- common words one edit away from a flag word: never read as typos --------------------------
 
