@@ -220,8 +220,9 @@ class Matcher:
         self._cache.clear()
 
     def _typo_candidates(self, word: str) -> list[str]:
-        """The vocabulary forms one edit (OSA distance 1) away from ``word``: those sharing a
-        one-deletion neighbour with it (the index), checked with rapidfuzz."""
+        """The vocabulary forms one edit (OSA distance 1) away from ``word`` and starting with
+        the same letter: those sharing a one-deletion neighbour with it (the index), checked
+        with rapidfuzz."""
         if len(word) > self._longest_typo_key + 1:
             return []
         keys = self._typo_keys
@@ -233,10 +234,12 @@ class Matcher:
             found = keys.get(word[:index] + word[index + 1 :])
             if found:
                 candidates.update(found)
+        # Typos rarely touch a word's first letter; a common word differing there ("right" for
+        # "tight", "lives" for "hives") is another word, so the first letters must agree.
         return [
             form
             for form in candidates
-            if form != word and OSA.distance(word, form, score_cutoff=1) <= 1
+            if form != word and form[0] == word[0] and OSA.distance(word, form, score_cutoff=1) <= 1
         ]
 
     # --- finding -------------------------------------------------------------------------------

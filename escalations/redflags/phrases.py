@@ -214,6 +214,11 @@ IDIOMS: tuple[str, ...] = (
     "breathe|breathing|breath out of my|the|his|her|their|your nose",
     "respirar|respiro|respira|respirando|respiracion bien|mal? por la nariz",
     "ataque de risa|nervios|panico|ansiedad|tos|celos",
+    # a service named after the condition, not the condition now: "stroke rehab", "seizure clinic"
+    "stroke|strokes|seizure|seizures|epilepsy|heart|cardiac|cardiology rehab|rehabilitation|clinic"
+    "|clinics|unit|center|centre|program|programme|team|specialist|specialists|doctor|support"
+    "|survivors|awareness|education|class|classes|research|screening|walk|fundraiser|ward",
+    "suicide loss|awareness|research",
     "morir|muero|muera|morirme|muriendo de la? risa|hambre|sueno|frio|calor|ganas|verguenza"
     "|aburrimiento|envidia|cansancio|curiosidad",
     "die|dying|died of|from laughter|laughing|boredom|embarrassment|curiosity|hunger|thirst",

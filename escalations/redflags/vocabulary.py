@@ -10,9 +10,9 @@ sternum, pecho, tórax …), per language. A text word belongs to a class when
   shorter stems (``mor`` for morir, which is also the stem of ``morados``) are too ambiguous, so
   those classes list their forms, or
 * it has five letters or more and is one edit (a letter left out, added, changed, or two
-  neighbours swapped) away from a class word of five letters or more (``brething``, ``siezure``,
-  ``sangrnado``), unless it is itself a common word (:data:`NOT_TYPOS`: ``bills`` is never
-  ``pills``).
+  neighbours swapped) away from a class word of five letters or more that starts with the same
+  letter (``brething``, ``siezure``, ``sangrnado``), unless it is itself a common word
+  (:data:`NOT_TYPOS`: ``bills`` is never ``pills``, ``dolares`` never ``dolores``).
 
 A **multi-word expression** (:data:`EXPRESSIONS`, ``phrases.py``) puts a class on a run of exact
 words ("too many", "de repente", "dolor de cabeza").
@@ -323,11 +323,13 @@ NOT_TYPOS: frozenset[str] = frozenset(
         "parent patient dying dyeing lying tying attach hearing heating wheeling cheating "
         "choosing cooking looking locking coking slurp blurry surgery nurse nurses purse worse "
         "verse horse noise voice whole while wiser waste wakes water later hater tablet dollar "
-        "dolor color valor sabor mayor labor favor"
+        "dolor color valor sabor mayor labor favor hikes hires hides crest blond chore chock "
+        "fewer feint spell smell shell prison piles pulls polls battle drawn hunting hurling "
+        "breeding gives lives hived"
         # Spanish
         " "
         "pecha techo hecho dicho lecho pesca cargo carta corte certe sangria sangro morado muerte "
         "suerte fuerte puerta vivir vista pagar matar tomar fiesta fiebres liebre pobre sobre "
-        "cobre ayuda ahorra ahora aires pastel pastilla"
+        "cobre ayuda ahorra ahora aires pastel pastilla dolar dolares tocar tocan tocas"
     )
 )

@@ -500,3 +500,10 @@ def test_probe(concepts, text, expected):
 )
 def test_a_history_long_past_is_not_a_flag_now(concepts, text, expected):
     assert found(concepts, text) == expected
+
+
+def test_a_typo_keeps_the_first_letter(concepts):
+    """'right' is one letter from 'tight', 'lives' from 'hives': other words, not typos."""
+    assert found(concepts, "the right side of my chest, near the scar from surgery") == set()
+    assert found(concepts, "she lives alone since starting the new medication") == set()
+    assert found(concepts, "tightt chest") == {"cardiac"}  # same first letter: a typo
