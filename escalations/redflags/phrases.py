@@ -101,6 +101,13 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "no la siento",
     ),
     "HARD_WAKE": ("hard to wake", "cant wake", "wont wake", "no despierta", "no puedo despertar"),
+    "SLUR": (
+        "get his words out",
+        "get her words out",
+        "get my words out",
+        "get the words out",
+        "get any words out",
+    ),
     "SEPSIS_SIGN": (
         "doesnt know where he is",
         "doesnt know where she is",
@@ -219,6 +226,8 @@ IDIOMS: tuple[str, ...] = (
     "|clinics|unit|center|centre|program|programme|team|specialist|specialists|doctor|support"
     "|survivors|awareness|education|class|classes|research|screening|walk|fundraiser|ward",
     "suicide loss|awareness|research",
+    "eye|eyes doctor|doctors|exam|exams|appointment|drops|glasses|clinic|care",
+    "oculista|oftalmologo|optometrista",
     "morir|muero|muera|morirme|muriendo de la? risa|hambre|sueno|frio|calor|ganas|verguenza"
     "|aburrimiento|envidia|cansancio|curiosidad",
     "die|dying|died of|from laughter|laughing|boredom|embarrassment|curiosity|hunger|thirst",

@@ -135,7 +135,9 @@ CLASSES: dict[str, tuple[str, str]] = {
     "TURNING": ("turning turned going", "poniendo puso pone volviendo"),
     "BE_HERE": ("here around alive exist", "aqui vivo viva existir"),
     "ANYMORE": ("anymore", "ya"),
-    "JUMP": ("jump jumping jumped", "tirarme aventarme lanzarme saltar"),
+    "JUMP": ("jump jumping jumped", "tirarme aventarme lanzarme saltar tirar aventar lanzar"),
+    "SEE": ("see", "ver veo"),
+    "EYE": ("eye", "ojo"),
     "HEIGHT": (
         "bridge building roof balcony cliff window train traffic",
         "puente edificio techo balcon azotea ventana tren",
@@ -181,12 +183,13 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "ALL": ("all everything whole", "todas todos todo entero completo"),
     "PILLS": (
-        "pills syrup pill tablets tablet meds medication medications medicine capsules bottle "
-        "insulin tylenol oxy opioids oxycodone percocet vicodin fentanyl heroin morphine methadone "
-        "xanax valium klonopin ambien adderall ibuprofen advil aspirin acetaminophen benadryl "
-        "lithium painkillers opiates",
-        "pastillas pastilla jarabe tabletas pildoras medicinas medicamentos capsulas frasco "
-        "insulina caja paracetamol ibuprofeno aspirina clonazepam tramadol fentanilo",
+        "pills syrup antidepressants antipsychotics benzos pill tablets tablet meds medication "
+        "medications medicine capsules bottle insulin tylenol oxy opioids oxycodone percocet "
+        "vicodin fentanyl heroin morphine methadone xanax valium klonopin ambien adderall "
+        "ibuprofen advil aspirin acetaminophen benadryl lithium painkillers opiates",
+        "pastillas pastilla jarabe antidepresivos ansioliticos tabletas pildoras medicinas "
+        "medicamentos capsulas frasco insulina caja paracetamol ibuprofeno aspirina clonazepam "
+        "tramadol fentanilo",
     ),
     "ACCIDENT": ("accidentally", ""),
     # a count of pills nobody takes at once
@@ -276,7 +279,7 @@ CLASSES: dict[str, tuple[str, str]] = {
         "confused confusion disoriented delirious mottled blotchy lethargic shaking shivering "
         "rigors racing clammy",
         "confundido confundida desorientado desorientada delirando manchas moteada temblando "
-        "tiritando acelerado letargico",
+        "tiritando acelerado letargico temblores escalofrios",
     ),
     # a reaction to a (new) medication
     "RASH": (
