@@ -55,6 +55,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("CARDIAC", "ATTACK", window=2),
             _p("HEART", "PAIN", window=5),
             _p("INFARCT"),
+            _p("ARM_JAW", "PAIN", "SWEAT", window=10),
         ),
     ),
     Concept(
@@ -127,6 +128,8 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("WANT", "TOOK", "ALL", "PILLS", window=12),
             _p("WANT", "TAKE", "ALL", "PILLS", window=12),
             _p("OVERDOSE", "DOSE_INTENT", window=4),
+            _p("PILLS", "END_IT", window=6),
+            _p("SAVED", "PILLS", window=2),
             _p("NOT", "WANT", "BE_HERE", "ANYMORE", window=7),
             _p("JUMP", "HEIGHT", window=4),
             _p("LIFE", "WORTH", "LIVE", window=5),
@@ -158,6 +161,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("GOT_INTO", "PILLS", window=4),
             _p("CHILD", "INGESTED", "PILLS", window=8),
             _p("CHILD", "INGESTED", "TOXIC", window=8),
+            _p("INGESTED", "TOXIC", window=3, ordered=True),
         ),
     ),
     Concept(

@@ -137,6 +137,9 @@ CLASSES: dict[str, tuple[str, str]] = {
     "ANYMORE": ("anymore", "ya"),
     "JUMP": ("jump jumping jumped", "tirarme aventarme lanzarme saltar tirar aventar lanzar"),
     "SEE": ("see", "ver veo"),
+    "ARM_JAW": ("arm jaw shoulder", "brazo mandibula hombro quijada"),
+    "SWEAT": ("sweating sweaty sweat clammy", "sudando sudor sudoroso sudorosa"),
+    "SAVED": ("saved stockpiled stockpiling hoarding hoarded", "guardadas guardado juntando"),
     "EYE": ("eye", "ojo"),
     "HEIGHT": (
         "bridge building roof balcony cliff window train traffic",
@@ -169,7 +172,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     # a child swallowing something, not taking their medicine
     "INGESTED": (
         "swallowed ate eaten drank ingested chewed",
-        "trago trague tragado tragaron comio comido bebio mastico",
+        "trago trague tragado tragaron comio comido bebio mastico ingirio ingerio",
     ),
     "TOOK": (
         "took taken swallowed ate eaten drank ingested downed",
@@ -210,7 +213,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     # bleeding
     "BLEED": (
-        "bleed bleeding bleeds bled blood bloody",
+        "bleed nosebleed nosebleeds bleeding bleeds bled blood bloody",
         "sangre sangrar sangrando sangrado sangro sangra sangrada",
     ),
     "HEAVY": (
