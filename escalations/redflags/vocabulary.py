@@ -139,7 +139,10 @@ CLASSES: dict[str, tuple[str, str]] = {
     "SEE": ("see", "ver veo"),
     "ARM_JAW": ("arm jaw shoulder", "brazo mandibula hombro quijada"),
     "SWEAT": ("sweating sweaty sweat clammy", "sudando sudor sudoroso sudorosa"),
-    "SAVED": ("saved stockpiled stockpiling hoarding hoarded", "guardadas guardado juntando"),
+    "SAVED": (
+        "=saved stockpiled stockpiling hoarding hoarded",
+        "=guardadas =guardados =juntando",
+    ),
     "EYE": ("eye", "ojo"),
     "HEIGHT": (
         "bridge building roof balcony cliff window train traffic",
