@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from cases.admin.restricted import RestrictedAdminMixin
 from escalations.choices import UNRESOLVED_STATUSES
 from escalations.models import Escalation, EscalationPathway, RedFlagPhrase
-from escalations.redflags import normalize
+from escalations.redflags import words
 
 
 class RedFlagPhraseInline(admin.TabularInline):
@@ -84,8 +84,10 @@ class RedFlagPhraseAdmin(admin.ModelAdmin):
 
     @admin.display(description="Matched as")
     def matched_as(self, obj: RedFlagPhrase) -> str:
-        """What the matcher compares: lower case, no accents or punctuation, whole words."""
-        return normalize(obj.phrase)
+        """What the matcher compares: the words of the normal form (lower case, no accents or
+        punctuation), each also matching its other inflections (stem) and one typo in words of
+        five letters or more, in order (docs/architecture/escalations.md, "Detection")."""
+        return " ".join(words(obj.phrase))
 
 
 @admin.register(Escalation)

@@ -6,7 +6,9 @@ them, and before the change is announced:
 
 * every inbound text — a new case's subject and description (``case.opened``), a message from
   the patient (``case.message_added`` of an ``inbound`` event) — is scanned for red flags
-  (``escalations.redflags``): a hit opens an **emergent** escalation to the phrase's pathway,
+  (``escalations.redflags``) together with the case's other inbound texts of the last 24 hours
+  (one query), so a flag split over two messages is found once, when its second half arrives:
+  a hit opens an **emergent** escalation to the concept's (or configured phrase's) pathway,
   which raises the case to Urgent and puts the emergency script on the case page;
 * a new refill request with a clinical question goes to the pharmacist pathway (urgent for a
   side effect, routine otherwise);
@@ -21,8 +23,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable
+from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from cases.choices import EventKind
 from cases.events import CaseEventName, publish_case_event
@@ -30,7 +35,7 @@ from cases.models import CaseEvent
 from cases.sla_changes import SLA_FIELDS
 from escalations.choices import PathwayKind, Source, Urgency
 from escalations.models import EscalationPathway
-from escalations.redflags import Hit, Matcher, default_phrases
+from escalations.redflags import Hit, Matcher, concept_kinds
 
 if TYPE_CHECKING:
     from cases.models import Case
@@ -50,27 +55,62 @@ EMERGENCY_RECOMMENDATION = (
 )
 
 
+#: How far back a new message is read together with the case's earlier inbound texts, and at
+#: most how many of them and how many characters (the newest kept): a flag split over messages
+#: is written within minutes, and the scan stays bounded whatever the case's history.
+LOOK_BACK = timedelta(hours=24)
+LOOK_BACK_TEXTS = 10
+LOOK_BACK_CHARACTERS = 20_000
+
+
 def on_case_event(case: Case, name: str, event: CaseEvent | None) -> None:
     if name == CaseEventName.OPENED:
-        text = f"{case.subject}\n{case.description}"
-        _red_flags(case, text, where="the new case")
+        _red_flags(case, [f"{case.subject}\n{case.description}"], where="the new case")
         _category_rules(case)
     elif (
         name == CaseEventName.MESSAGE_ADDED
         and event is not None
         and event.kind == EventKind.INBOUND
     ):
-        _red_flags(case, event.body, where="a message from the patient")
+        if not event.body or not event.body.strip():
+            return
+        _red_flags(
+            case, [*_earlier_texts(case, event), event.body], where="a message from the patient"
+        )
+
+
+def _earlier_texts(case: Case, event: CaseEvent) -> list[str]:
+    """The case's inbound texts of the last 24 hours before ``event``, oldest first: the new
+    case's subject and description (when the case is that recent) and the patient's earlier
+    messages. One query."""
+    since = (event.created_at or timezone.now()) - LOOK_BACK
+    bodies = list(
+        CaseEvent.objects.filter(case=case, kind=EventKind.INBOUND, created_at__gte=since)
+        .exclude(pk=event.pk)
+        .order_by("-created_at", "-pk")
+        .values_list("body", flat=True)[:LOOK_BACK_TEXTS]
+    )
+    if case.created_at and case.created_at >= since and len(bodies) < LOOK_BACK_TEXTS:
+        bodies.append(f"{case.subject}\n{case.description}")
+    kept: list[str] = []
+    budget = LOOK_BACK_CHARACTERS
+    for body in bodies:  # newest first
+        if budget <= 0:
+            break
+        kept.append(body[-budget:])
+        budget -= len(body)
+    kept.reverse()
+    return kept
 
 
 # --- red flags ----------------------------------------------------------------------------------
 
 
 def _matcher() -> Matcher:
-    """The phrases in force: each active pathway's configured phrases (target: its id) and the
-    built-in ones of each kind, for the first active pathway of the kind that uses them. One
-    query (active pathways LEFT JOIN their phrases); the compiled matcher is cached per distinct
-    configuration."""
+    """The red flags in force: each active pathway's configured phrases (target: its id) and
+    the built-in concepts, each for the first active pathway of its kind that uses them. One
+    query (active pathways LEFT JOIN their phrases); the compiled matcher is cached per
+    distinct configuration."""
     rows = (
         EscalationPathway.objects.active()
         .order_by("pk", "red_flag_phrases__pk")
@@ -100,22 +140,22 @@ def _compiled(pathways: tuple, configured: tuple) -> Matcher:
         kinds_configured.add(kind)
         if use_defaults:
             first_of_kind.setdefault(kind, pk)
-    phrases: list[tuple[str, Hashable, str]] = list(configured)
-    for phrase, kind, language in default_phrases():
+    targets: dict[str, Hashable] = {}
+    for concept, kind in concept_kinds().items():
         if kind in first_of_kind:
-            phrases.append((phrase, first_of_kind[kind], language))
+            targets[concept] = first_of_kind[kind]
         elif kind not in kinds_configured:
-            # No active pathway of the kind at all: the built-in phrases still count. They raise
-            # the case and say that nobody takes them (never silent).
-            phrases.append((phrase, f"unrouted:{kind}", language))
-        # else: the kind's pathways opted out of the built-in list (their own phrases count).
-    return Matcher(phrases)
+            # No active pathway of the kind at all: the built-in concepts still count. They
+            # raise the case and say that nobody takes them (never silent).
+            targets[concept] = f"unrouted:{kind}"
+        # else: the kind's pathways opted out of the built-in concepts (their phrases count).
+    return Matcher(configured, concepts=targets)
 
 
-def _red_flags(case: Case, text: str, *, where: str) -> None:
-    if not text or not text.strip():
+def _red_flags(case: Case, texts: list[str], *, where: str) -> None:
+    if not texts or not texts[-1] or not texts[-1].strip():
         return
-    hits = _matcher().find(text)
+    hits = _matcher().find_in_messages(texts)
     if not hits:
         return
     by_target: dict[Hashable, list[Hit]] = {}
@@ -131,25 +171,44 @@ def _red_flags(case: Case, text: str, *, where: str) -> None:
             pathway,
             urgency=Urgency.EMERGENT,
             source=Source.RED_FLAG,
-            reason=f"Red flag in {where}: " + ", ".join(f"“{h.phrase}”" for h in found),
+            reason=f"Red flag in {where}: " + _summary(found),
             situation=_situation(found, where),
-            red_flags=[
-                {"phrase": h.phrase, "language": h.language, "negated": h.negated} for h in found
-            ],
+            red_flags=[hit.as_json() for hit in found],
             assessment=EMERGENCY_ASSESSMENT,
             recommendation=EMERGENCY_RECOMMENDATION,
         )
 
 
+def _summary(hits: list[Hit]) -> str:
+    """``Chest pain / heart attack (“hurts … chest”), Stroke (“face … drooping”)``."""
+    return ", ".join(
+        f"“{hit.phrase}”" if hit.concept == "phrase" else f"{hit.label} (“{hit.phrase}”)"
+        for hit in hits
+    )
+
+
 def _situation(hits: list[Hit], where: str) -> str:
-    phrases = ", ".join(f"“{h.phrase}”" for h in hits)
-    text = f"Red-flag words in {where}: {phrases}."
-    negated = [h.phrase for h in hits if h.negated]
+    """Why it fired, for the clinician: each concept and the patient's words that matched."""
+    text = f"Red flag in {where}: {_summary(hits)}."
+    across = [hit for hit in hits if hit.across_messages]
+    if across:
+        text += (
+            " Read together with the patient's earlier messages of the last 24 hours: "
+            + ", ".join(f"“{hit.phrase}”" for hit in across)
+            + " spans more than one message."
+        )
+    typos = [hit for hit in hits if hit.typo]
+    if typos:
+        text += (
+            " Matched despite a spelling slip: " + ", ".join(f"“{h.phrase}”" for h in typos) + "."
+        )
+    negated = [hit.phrase for hit in hits if hit.negated]
     if negated:
         text += (
             " The patient may have denied "
             + ", ".join(f"“{p}”" for p in negated)
-            + " (a negation came just before): confirm with them — it still counts as a red flag."
+            + " (may be negated: a negation came just before): confirm with them — it still "
+            "counts as a red flag."
         )
     return text
 
@@ -176,7 +235,7 @@ def _unrouted(case: Case, kind: str, hits: list[Hit], where: str) -> None:
         actor=actor,
         new_value=label[:200],
         body=f"Red flag in {where} ("
-        + ", ".join(f"“{h.phrase}”" for h in hits)
+        + _summary(hits)
         + f"), but no active {label} escalation pathway takes it: escalate by hand now, and "
         "ask an administrator to configure one.",
     )

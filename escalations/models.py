@@ -119,7 +119,8 @@ class EscalationPathway(models.Model):
 
 class RedFlagPhrase(models.Model):
     """A phrase that, in a patient's words, opens an emergent escalation to ``pathway``. Matched
-    on whole words, ignoring case, accents and punctuation (``escalations.redflags``)."""
+    word by word in order, ignoring case, accents and punctuation, each word by its stem and with
+    one typo in words of five letters or more (``escalations.redflags``)."""
 
     pathway = models.ForeignKey(
         EscalationPathway, on_delete=models.CASCADE, related_name="red_flag_phrases"

@@ -155,6 +155,7 @@ def red_flags_of(escalation: Escalation) -> list[dict[str, Any]]:
         flags.append(
             {
                 "phrase": str(flag["phrase"]),
+                "label": str(flag.get("label") or ""),  # the concept (escalations.redflags)
                 "language": languages.get(language, language),
                 "negated": bool(flag.get("negated")),
             }

@@ -226,6 +226,31 @@ def test_red_flag_phrases_are_escaped(client, clinic):
     assert html.count("<li>“") == 1  # malformed entries are left out
 
 
+def test_the_banner_names_the_concept_of_each_red_flag(client, clinic):
+    """What detection stores (escalations.redflags.Hit.as_json): the concept's name before the
+    patient's words; escaped like them."""
+    c = clinic
+    red_flag_escalation(
+        c,
+        flags=[
+            {
+                "concept": "cardiac",
+                "label": "Chest pain / heart attack",
+                "phrase": "hurts … chest",
+                "words": ["hurts", "chest"],
+                "language": "en",
+                "negated": False,
+                "typo": False,
+                "across_messages": True,
+            },
+            {"concept": "phrase", "label": "<i>x</i>", "phrase": "lost my insulin"},
+        ],
+    )
+    html = page_text(login(client, c.w.agent).get(case_url(c.w.case, "banner")))
+    assert "<li>Chest pain / heart attack: “hurts … chest” (English)</li>" in html
+    assert "&lt;i&gt;x&lt;/i&gt;: “lost my insulin”" in html and "<i>x</i>" not in html
+
+
 def test_the_banner_fragment(client, clinic):
     c = clinic
     banner = reverse("console:case-banner", args=[c.w.case.reference])

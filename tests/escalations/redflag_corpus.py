@@ -1,5 +1,7 @@
-"""The red-flag corpus: synthetic patient messages (SMS / portal style) in English and Spanish,
-and what the built-in phrase lists (escalations.redflags.DEFAULT_PHRASES) must make of them.
+"""The first red-flag corpus: synthetic patient messages (SMS / portal style) in English and
+Spanish, and what the built-in concepts (escalations.redflags.vocabulary) must make of them.
+Kept as a regression list next to the evaluation corpus (``red_flag_corpus/*.tsv``, scored by
+``bench/red_flags_eval.py``); the pathway kind a text must reach is the concepts' routing.
 
 No real people: every text is invented. Three lists:
 
@@ -8,8 +10,8 @@ No real people: every text is invented. Three lists:
 * ``KNOWN_FALSE_ALARMS`` — benign texts that DO hit, kept to document the accepted cost: a missed
   red flag is worse than a false alarm, so figures of speech containing a listed phrase escalate.
 
-A text moves from ``BENIGN`` to ``KNOWN_FALSE_ALARMS`` only after a review of the phrase list; it
-never stays in ``BENIGN`` by weakening the lists.
+A text moves from ``BENIGN`` to ``KNOWN_FALSE_ALARMS`` only after a review of the vocabulary; it
+never stays in ``BENIGN`` by weakening it.
 """
 
 from __future__ import annotations
@@ -150,15 +152,16 @@ BENIGN: tuple[tuple[str, str], ...] = (
     ("es", "mi jefe me va a matar si llego tarde"),
     ("es", "quiero vivir más sano, ¿tienen nutricionista?"),
     ("es", "la receta de mi mamá se terminó"),
+    # idioms whose flag words are not the symptom (vocabulary.IDIOMS)
+    ("en", "What a stroke of luck, my claim was approved!"),
+    ("en", "I need a refill of my seizure medication"),
+    ("en", "choking hazard warning on the pill bottle cap?"),
+    ("en", "food poisoning last week, need a note for work"),
 )
 
 # (language, text, kind it reaches): benign texts that the built-in lists DO flag, by design.
 KNOWN_FALSE_ALARMS: tuple[tuple[str, str, str], ...] = (
-    ("en", "What a stroke of luck, my claim was approved!", NURSE),
     ("en", "this bill almost gave me a heart attack", NURSE),
-    ("en", "I need a refill of my seizure medication", NURSE),
-    ("en", "choking hazard warning on the pill bottle cap?", NURSE),
-    ("en", "food poisoning last week, need a note for work", NURSE),
     ("en", "picking up suicide prevention flyers for my church group", BEHAVIORAL),
     ("en", "I hurt myself lifting boxes, need an appointment", BEHAVIORAL),
     ("es", "casi me da un infarto cuando vi la factura", NURSE),

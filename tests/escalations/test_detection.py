@@ -35,8 +35,19 @@ def test_a_red_flag_in_a_new_case_opens_an_emergent_escalation(esc_world):
         Source.RED_FLAG,
     )
     assert escalation.requested_by.kind == User.Kind.SYSTEM
-    assert escalation.red_flags == [{"phrase": "chest pain", "language": "en", "negated": False}]
-    assert "chest pain" in escalation.situation
+    assert escalation.red_flags == [
+        {
+            "concept": "cardiac",
+            "label": "Chest pain / heart attack",
+            "phrase": "chest pain",
+            "words": ["chest", "pain"],
+            "language": "en",
+            "negated": False,
+            "typo": False,
+            "across_messages": False,
+        }
+    ]
+    assert "Chest pain / heart attack (“chest pain”)" in escalation.situation
     assert "911" in escalation.recommendation and "988" in escalation.recommendation
     # The instance case_open returns carries the raised priority (it is announced next).
     assert case.priority == Priority.URGENT
@@ -231,3 +242,91 @@ def test_a_privacy_complaint_goes_to_the_privacy_officer(esc_world):
         Source.PRIVACY_COMPLAINT,
         EscalationStatus.OPEN,
     )
+
+
+# --- the case's recent inbound texts, read together ---------------------------------------------
+
+
+def test_a_flag_split_over_two_messages_escalates_once(esc_world):
+    w = esc_world
+    case = w.case(subject="Question", description="Hi, it is about my chest")
+    assert not Escalation.objects.exists()
+    case_services.case_receive_message(actor=w.agent, case=case, body="it hurts so much now")
+    escalation = Escalation.objects.get(case=case)
+    assert escalation.pathway == w.nurse_triage and escalation.urgency == Urgency.EMERGENT
+    assert escalation.red_flags[0]["words"] == ["chest", "hurts"]
+    assert escalation.red_flags[0]["across_messages"] is True
+    assert "spans more than one message" in escalation.situation
+    # More words about it: the unresolved escalation covers the case, nothing new opens.
+    case_services.case_receive_message(actor=w.agent, case=case, body="still hurting, help")
+    case_services.case_receive_message(actor=w.agent, case=case, body="my chest!!")
+    assert Escalation.objects.filter(case=case).count() == 1
+
+
+def test_earlier_words_do_not_reopen_a_resolved_flag(esc_world):
+    from escalations.choices import Outcome
+    from escalations.services import escalation_resolve
+
+    w = esc_world
+    case = w.case(description="chest pain since this morning")
+    escalation_resolve(
+        actor=w.nurse, escalation=Escalation.objects.get(case=case), outcome=Outcome.ADVICE_GIVEN
+    )
+    case_services.case_receive_message(actor=w.agent, case=case, body="thanks, the pain is gone")
+    assert Escalation.objects.filter(case=case).unresolved().count() == 0
+    case_services.case_receive_message(actor=w.agent, case=case, body="chest pain is back")
+    assert Escalation.objects.filter(case=case).unresolved().count() == 1
+
+
+def test_two_spanish_messages(esc_world):
+    w = esc_world
+    case = w.case()
+    case_services.case_receive_message(actor=w.agent, case=case, body="ya no aguanto, quiero")
+    assert not Escalation.objects.exists()
+    case_services.case_receive_message(actor=w.agent, case=case, body="quitarme la vida")
+    assert Escalation.objects.get(case=case).pathway == w.behavioral
+
+
+def test_the_look_back_is_24_hours(esc_world):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    w = esc_world
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        case = w.case(subject="Question", description="about my chest")
+    with time_machine.travel(start + datetime.timedelta(hours=25), tick=False):
+        case_services.case_receive_message(actor=w.agent, case=case, body="it hurts a lot")
+    assert not Escalation.objects.exists()
+    with time_machine.travel(start + datetime.timedelta(hours=26), tick=False):
+        case_services.case_receive_message(actor=w.agent, case=case, body="in the chest")
+    assert Escalation.objects.filter(case=case).count() == 1
+
+
+def test_the_look_back_is_one_query_whatever_the_history(esc_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = esc_world
+    few = w.case()
+    many = w.case()
+    for number in range(12):
+        case_services.case_receive_message(actor=w.agent, case=many, body=f"question {number}")
+    counts = []
+    for case in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            case_services.case_receive_message(actor=w.agent, case=case, body="one more question")
+        counts.append(len(queries.captured_queries))
+        looked_back = [q for q in queries.captured_queries if "cases_caseevent" in q["sql"]]
+        assert sum(q["sql"].lstrip().upper().startswith("SELECT") for q in looked_back) == 1
+    assert counts[0] == counts[1]
+
+
+def test_a_concept_found_by_typo_and_lookalike_letters_escalates(esc_world):
+    w = esc_world
+    case = w.case(description="I have a siezure again, my son is \u0441onvulsing")
+    escalation = Escalation.objects.get(case=case)
+    assert escalation.red_flags[0]["concept"] == "seizure_unconscious"
+    assert "spelling slip" in escalation.situation

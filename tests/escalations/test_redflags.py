@@ -1,21 +1,25 @@
-"""escalations.redflags: normalisation, the matcher, negation, the built-in EN/ES lists and the
-corpus (tests/escalations/redflag_corpus.py). Pure Python: no database."""
+"""escalations.redflags: normalisation, words, stemming, proximity, typos, split messages,
+negation, idioms, configured phrases and the corpora. Pure Python: no database."""
 
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 
-from escalations.choices import Language, PathwayKind
+from escalations.choices import PathwayKind
 from escalations.redflags import (
-    DEFAULT_PHRASES,
+    CONCEPTS,
     NEGATION_CUES,
     Hit,
     Matcher,
-    default_phrases,
+    concept_kinds,
     normalize,
+    words,
 )
+from escalations.redflags.concepts import Pattern
+from escalations.redflags.vocabulary import CLASSES, EXPRESSIONS, NOT_TYPOS
 from tests.escalations.redflag_corpus import BENIGN, HITS, KNOWN_FALSE_ALARMS
 
 NURSE = PathwayKind.NURSE_TRIAGE.value
@@ -23,8 +27,19 @@ BEHAVIORAL = PathwayKind.BEHAVIORAL_HEALTH.value
 
 
 @pytest.fixture(scope="module")
-def defaults() -> Matcher:
-    return Matcher(default_phrases())
+def concepts() -> Matcher:
+    """The built-in concepts, each routed to its own id."""
+    return Matcher(concepts={concept.id: concept.id for concept in CONCEPTS})
+
+
+@pytest.fixture(scope="module")
+def kinds() -> Matcher:
+    """The built-in concepts routed to their pathway kinds (as detection routes them)."""
+    return Matcher(concepts=concept_kinds())
+
+
+def found(matcher: Matcher, text: str) -> set[str]:
+    return {hit.concept for hit in matcher.find(text)}
 
 
 def _ids(prefix: str, entries: tuple) -> list[str]:
@@ -37,99 +52,6 @@ def _ids(prefix: str, entries: tuple) -> list[str]:
     return ids
 
 
-# --- the corpus ---------------------------------------------------------------------------------
-
-
-def test_corpus_size():
-    assert sum(1 for language, _, _ in HITS if language == "en") >= 30
-    assert sum(1 for language, _, _ in HITS if language == "es") >= 30
-    assert len(BENIGN) >= 30
-    assert {language for language, _ in BENIGN} == {"en", "es"}
-    texts = [text for _, text, _ in HITS] + [text for _, text in BENIGN]
-    texts += [text for _, text, _ in KNOWN_FALSE_ALARMS]
-    assert len(texts) == len(set(texts)), "a corpus text is listed twice"
-
-
-@pytest.mark.parametrize(("language", "text", "kinds"), HITS, ids=_ids("hit", HITS))
-def test_corpus_red_flag_is_found(defaults, language, text, kinds):
-    hits = defaults.find(text)
-    assert kinds <= {hit.target for hit in hits}, (text, hits)
-
-
-@pytest.mark.parametrize(("language", "text"), BENIGN, ids=_ids("benign", BENIGN))
-def test_corpus_benign_text_is_not_flagged(defaults, language, text):
-    assert defaults.find(text) == []
-
-
-@pytest.mark.parametrize(
-    ("language", "text", "kind"), KNOWN_FALSE_ALARMS, ids=_ids("false-alarm", KNOWN_FALSE_ALARMS)
-)
-def test_corpus_known_false_alarm_still_escalates(defaults, language, text, kind):
-    """Accepted by design: a missed red flag is worse than a false alarm."""
-    assert kind in {hit.target for hit in defaults.find(text)}
-
-
-# --- negation -----------------------------------------------------------------------------------
-
-
-def _only(matcher: Matcher, text: str, phrase: str) -> Hit:
-    found = [hit for hit in matcher.find(text) if hit.phrase == phrase]
-    assert len(found) == 1, matcher.find(text)
-    return found[0]
-
-
-@pytest.mark.parametrize(
-    ("text", "phrase", "negated"),
-    [
-        ("no chest pain", "chest pain", True),
-        ("I have chest pain", "chest pain", False),
-        ("Denies chest pain.", "chest pain", True),
-        ("I do not have any chest pain", "chest pain", True),
-        ("I don't have chest pain", "chest pain", True),
-        ("No, chest pain since this morning", "chest pain", True),  # flagged, still a hit
-        ("I don't know if it's chest pain", "chest pain", False),  # cue 4+ words before
-        ("no chest pain yesterday, chest pain now", "chest pain", False),  # one occurrence isn't
-        ("sin dolor de pecho", "dolor de pecho", True),
-        ("no tengo dolor de pecho", "dolor de pecho", True),
-        ("nunca he tenido dolor de pecho", "dolor de pecho", True),
-        ("tengo dolor de pecho", "dolor de pecho", False),
-        ("no puedo respirar", "no puedo respirar", False),  # the cue is part of the phrase
-        ("ya no quiero vivir", "no quiero vivir", False),
-        ("I don't want to live", "dont want to live", False),
-        ("he is not breathing", "not breathing", False),
-        ("I don't want to die", "want to die", True),
-    ],
-)
-def test_negation_flags_but_never_silences(defaults, text, phrase, negated):
-    hit = _only(defaults, text, phrase)
-    assert hit.negated is negated
-
-
-def test_negated_hit_still_routes_like_any_other(defaults):
-    assert [(h.phrase, h.target) for h in defaults.find("no chest pain but my arm is numb")] == [
-        ("chest pain", NURSE)
-    ]
-    assert defaults.find("I don't know if it's chest pain") != []
-
-
-def test_negation_cues_are_normalised_words():
-    for cue in NEGATION_CUES:
-        assert normalize(cue) == cue and " " not in cue
-
-
-def test_negation_window_is_three_words(defaults):
-    assert _only(defaults, "no one two chest pain", "chest pain").negated
-    assert not _only(defaults, "no one two three chest pain", "chest pain").negated
-
-
-def test_negation_window_in_a_long_text(defaults):
-    long_word = "x" * 500
-    assert _only(defaults, f"{long_word} no {long_word} chest pain", "chest pain").negated
-    assert not _only(defaults, f"no {long_word} a b chest pain", "chest pain").negated
-    filler = "word " * 100
-    assert _only(defaults, f"{filler}not chest pain", "chest pain").negated
-
-
 # --- normalisation ------------------------------------------------------------------------------
 
 
@@ -140,25 +62,18 @@ def test_negation_window_in_a_long_text(defaults):
         ("está", "esta"),
         ("náusea", "nausea"),
         ("niño, año", "nino ano"),
-        ("ÜBER Çava", "uber cava"),
-        ("can't", "cant"),
-        ("can\u2019t", "cant"),
-        ("can\u2018t", "cant"),
-        ("can`t", "cant"),
-        ("can\u00b4t", "cant"),
-        ("cant", "cant"),
         ("won't wake up", "wont wake up"),
+        ("can\u2019t breathe", "cant breathe"),
         ("chest-pain!!!", "chest pain"),
         ("  chest\n\tpain\r\n", "chest pain"),
-        ("chest...pain???", "chest pain"),
         ("chest_pain", "chest pain"),
-        ("since 2am, 10/10 pain", "since 2am 10 10 pain"),
         ("took too many pills 😢😢", "took too many pills"),
         ("¿Qué? ¡Sí!", "que si"),
-        (
-            "\uff23\uff28\uff25\uff33\uff34\u3000\uff30\uff21\uff29\uff2e",
-            "chest pain",
-        ),  # full-width
+        ("\uff23\uff28\uff25\uff33\uff34\u3000\uff30\uff21\uff29\uff2e", "chest pain"),  # NFKC
+        ("che\u200bst pa\u00adin", "chest pain"),  # zero-width space, soft hyphen
+        ("ch\u200de\u2060st\ufeff", "chest"),  # joiner, word joiner, BOM
+        ("\u0441h\u0435st p\u0430in", "chest pain"),  # Cyrillic es, ie, a
+        ("\u03c1\u03b1in", "pain"),  # Greek rho, alpha
         ("", ""),
         ("!!! ... 😢", ""),
     ],
@@ -167,8 +82,14 @@ def test_normalize(text, expected):
     assert normalize(text) == expected
 
 
+def test_lookalikes_are_folded_only_inside_latin_words():
+    assert normalize("Привет, мир") == "привет мир"
+    assert normalize("αβγ") == "αβγ"
+    assert normalize("hello мир") == "hello мир"
+
+
 @pytest.mark.parametrize(
-    "text", ["STRASSE ß", "İstanbul", "ǅ ﬁ ﷺ", "\u0301\u0301", "\U0001d520\U0001d525"]
+    "text", ["STRASSE ß", "İstanbul", "ǅ ﬁ ﷺ", "\u0301\u0301", "\U0001d520\U0001d525", "\u200b"]
 )
 def test_normalize_odd_unicode_does_not_crash(text):
     result = normalize(text)
@@ -177,173 +98,412 @@ def test_normalize_odd_unicode_does_not_crash(text):
     assert normalize(result) == result
 
 
-def test_normalize_casefold_specials():
-    assert normalize("ß") == "ss"
-    assert normalize("İ") == "i"
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("quiero quitarme la vida", ["quiero", "quitar", "me", "la", "vida"]),
+        ("tomármelas todas", ["tomar", "me", "las", "todas"]),
+        ("me estoy ahogándome", ["me", "estoy", "ahogando", "me"]),
+        ("matarse", ["matar", "se"]),
+        ("firme verse nurse", ["firme", "verse", "nurse"]),  # not verbs with a pronoun
+        ("muy fuerte, mala suerte, aparte", ["muy", "fuerte", "mala", "suerte", "aparte"]),
+    ],
+)
+def test_spanish_enclitic_pronouns_are_words_of_their_own(text, expected):
+    assert words(text) == expected
 
 
-def test_normalize_keeps_other_scripts_as_words():
-    assert normalize("Привет, мир") == "привет мир"
-    assert normalize("हिन्दी") == normalize("हिन्दी").strip() != ""
+# --- stemming, proximity, order -----------------------------------------------------------------
 
 
-# --- the matcher --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("it hurts a lot in the chest", "cardiac"),  # words between, body part last
+        ("my chest has been hurting all night", "cardiac"),  # -ing form
+        ("me duele mucho el pecho", "cardiac"),
+        ("el pecho me duele", "cardiac"),
+        ("he keeps slurring his words", "stroke"),
+        ("her words are slurred", "stroke"),
+        ("quiero quitarme la vida", "suicide_self_harm"),  # reflexive infinitive
+        ("mi hijo quiere quitarse la vida", "suicide_self_harm"),
+        ("voy a tomarme todas las pastillas", "suicide_self_harm"),
+        ("I am thinking about killing myself", "suicide_self_harm"),
+        ("sangrando muchísimo", "severe_bleeding"),
+        ("bleeding heavily", "severe_bleeding"),
+        ("pregnant, and since this morning I am bleeding", "pregnancy"),
+    ],
+)
+def test_concepts_generalise_over_inflection_order_and_distance(concepts, text, concept):
+    assert concept in found(concepts, text)
 
 
-def test_whole_words_only():
-    matcher = Matcher([("pain", 1, "en"), ("overdose", 2, "en")])
+def test_the_window_limits_proximity(concepts):
+    assert "cardiac" in found(concepts, "chest one two three four five pain")
+    assert "cardiac" not in found(concepts, "chest one two three four five six seven pain")
+
+
+def test_ordered_patterns_need_their_order(concepts):
+    assert "suicide_self_harm" in found(concepts, "i want to die")
+    assert "suicide_self_harm" not in found(concepts, "dying to know what I want")
+
+
+def test_stems_do_not_match_other_words(concepts):
+    assert found(concepts, "painting my chest of drawers") == set()
+    assert found(concepts, "the chestnut tree pain") == set()
+
+
+def test_short_stems_are_not_used():
+    """``mor`` (morir) is also the stem of ``morados``: classes list the short forms instead."""
+    matcher = Matcher(concepts={"suicide_self_harm": 1})
+    assert matcher.find("quiero morados") == []
+    assert matcher.find("quiero morir") != []
+
+
+# --- typos --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("chest preasure", "cardiac"),  # one letter changed
+        ("cheest pain", "cardiac"),  # one letter added
+        ("brething is hard", "breathing"),  # one left out
+        ("having a siezure", "seizure_unconscious"),
+        ("sangrnado mucho", "severe_bleeding"),
+        ("im thinking of suicde", "suicide_self_harm"),
+    ],
+)
+def test_one_typo_in_a_long_word_still_matches(concepts, text, concept):
+    hits = [hit for hit in concepts.find(text) if hit.concept == concept]
+    assert hits and hits[0].typo
+
+
+def test_typos_need_long_words_and_one_edit_only(concepts):
+    assert found(concepts, "chst pain") == set()  # "chst" is one edit away, but 4 letters
+    assert found(concepts, "chezt pain") == {"cardiac"}
+    assert found(concepts, "cxezt pain") == set()  # two edits
+    assert found(concepts, "me mata la espera") == set()  # "mata" is 4 letters: not "matar"
+
+
+def test_common_words_are_never_typos(concepts):
+    assert "bills" in NOT_TYPOS
+    assert found(concepts, "my son paid too many bills") == set()
+    assert found(concepts, "i heard an attack on tv") == set()
+
+
+# --- split messages -----------------------------------------------------------------------------
+
+
+def test_a_flag_split_over_two_messages_is_found_once(concepts):
+    first = concepts.find_in_messages(["my chest"])
+    assert first == []
+    second = concepts.find_in_messages(["my chest", "it really hurts now"])
+    assert [(hit.concept, hit.words, hit.across_messages) for hit in second] == [
+        ("cardiac", ("chest", "hurts"), True)
+    ]
+    # a later message does not find it again through the same earlier words
+    assert concepts.find_in_messages(["my chest", "it really hurts now", "ok thanks"]) == []
+
+
+def test_a_flag_already_in_earlier_messages_is_not_completed_again(concepts):
+    assert concepts.find_in_messages(["chest pain", "the pain is gone now"]) == []
+    # …but a new mention of its own is found (after an escalation was resolved, it re-opens)
+    assert found_in(concepts, ["chest pain", "chest pain again"]) == {"cardiac"}
+
+
+def found_in(matcher: Matcher, texts: list[str]) -> set[str]:
+    return {hit.concept for hit in matcher.find_in_messages(texts)}
+
+
+def test_split_messages_in_spanish(concepts):
+    assert found_in(concepts, ["estoy embarazada", "y tengo mucho sangrado"]) == {
+        "pregnancy",
+        "severe_bleeding",
+    }
+
+
+# --- negation -----------------------------------------------------------------------------------
+
+
+def _only(matcher: Matcher, text: str, concept: str) -> Hit:
+    hits = [hit for hit in matcher.find(text) if hit.concept == concept]
+    assert len(hits) == 1, matcher.find(text)
+    return hits[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "negated"),
+    [
+        ("no chest pain", "cardiac", True),
+        ("I have chest pain", "cardiac", False),
+        ("Denies chest pain.", "cardiac", True),
+        ("I do not have any chest pain", "cardiac", True),
+        ("chest? no pain", "cardiac", True),  # a cue between the matched words
+        ("No, chest pain since this morning", "cardiac", True),  # flagged, still a hit
+        ("I don't know if it's chest pain", "cardiac", False),  # cue 4+ words before
+        ("no chest pain yesterday, chest pain now", "cardiac", False),  # one occurrence isn't
+        ("sin dolor de pecho", "cardiac", True),
+        ("no tengo dolor de pecho", "cardiac", True),
+        ("tengo dolor de pecho", "cardiac", False),
+        ("no puedo respirar", "breathing", False),  # the cue is part of the match
+        ("ya no quiero vivir", "suicide_self_harm", False),
+        ("I don't want to live", "suicide_self_harm", False),
+        ("he is not breathing", "breathing", False),
+        ("I don't want to die", "suicide_self_harm", True),
+    ],
+)
+def test_negation_marks_but_never_silences(concepts, text, concept, negated):
+    assert _only(concepts, text, concept).negated is negated
+
+
+def test_negation_cues_are_normalised_words():
+    for cue in NEGATION_CUES:
+        assert normalize(cue) == cue and " " not in cue
+
+
+def test_negation_window_is_three_words(concepts):
+    assert _only(concepts, "no one two chest pain", "cardiac").negated
+    assert not _only(concepts, "no one two three chest pain", "cardiac").negated
+
+
+# --- benign look-alikes -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "these bills are killing me",
+        "dying to know if the claim went through",
+        "selling a chest of drawers",
+        "ataque de risa",
+        "me muero de ganas de verte",
+        "let's get to the heart of the matter",
+        "I can breathe a sigh of relief",
+        "my card was declined and I'm bleeding money",
+        "need a refill of lisinopril, metformin and atorvastatin",
+        "my blood pressure is a lot higher this week",
+        "análisis de sangre el lunes, mucho gusto",
+        "what a stroke of luck",
+        "side effects make me weak, can I switch pills",
+        "got that off my chest, it hurts less to talk about it",
+        "mi jefe me va a matar si llego tarde",
+        "me muero de hambre",
+        "quiero cortarme el pelo",
+    ],
+)
+def test_benign_idioms_do_not_fire(concepts, text):
+    assert concepts.find(text) == []
+
+
+# --- configured phrases -------------------------------------------------------------------------
+
+
+def test_configured_phrases_are_normalised_and_stemmed():
+    matcher = Matcher([("Lost my insulin", 7, "en"), ("Dolor de muela", 8, "es")])
+    assert [h.target for h in matcher.find("I LOST my insulin pump")] == [7]
+    assert [h.target for h in matcher.find("lost my new insulin")] == [7]  # one word between
+    assert [h.target for h in matcher.find("LOST MY INSULINS")] == [7]  # stem
+    assert [h.target for h in matcher.find("dolores de muelas")] == [8]
+    assert matcher.find("my insulin lost") == []  # in order
+    hit = matcher.find("lost my insulin")[0]
+    assert (hit.concept, hit.label, hit.language) == ("phrase", "lost my insulin", "en")
+
+
+def test_configured_phrases_whole_words_only():
+    matcher = Matcher([("pain", 1, "en")])
     assert matcher.find("painting class") == []
     assert matcher.find("spain") == []
-    assert matcher.find("I overdosed") == []
-    assert [h.target for h in matcher.find("pain in my knee")] == [1]
     assert [h.target for h in matcher.find("knee-pain")] == [1]
-    assert [h.target for h in matcher.find("Pain.")] == [1]
 
 
-def test_overlapping_and_adjacent_phrases_are_all_found(defaults):
-    phrases = [h.phrase for h in defaults.find("chest pain shortness of breath")]
-    assert phrases == ["chest pain", "shortness of breath"]
-    matcher = Matcher([("chest pain", 1, "en"), ("pain shortness", 2, "en"), ("chest", 3, "en")])
-    assert [(h.phrase, h.target) for h in matcher.find("chest pain shortness")] == [
-        ("chest pain", 1),
-        ("chest", 3),
-        ("pain shortness", 2),
-    ]
+def test_the_same_phrase_for_two_targets_tells_both():
+    matcher = Matcher([("chest pain", 7, "en"), ("chest pain", 9, "en"), ("chest pain", 9, "en")])
+    assert [h.target for h in matcher.find("chest pain")] == [7, 9]
 
 
-def test_phrases_sharing_a_start_are_all_found():
-    matcher = Matcher(
-        [("chest pain", 7, "en"), ("chest pain radiating", 9, "en"), ("chest", 7, "en")]
-    )
-    hits = matcher.find("chest pain radiating to my arm")
-    assert {(h.phrase, h.target) for h in hits} == {
-        ("chest pain radiating", 9),
-        ("chest pain", 7),
-        ("chest", 7),
-    }
-    assert [h.phrase for h in matcher.find("chest pain")] == ["chest pain", "chest"]
+def test_configured_and_built_in_together():
+    matcher = Matcher([("lost my insulin", 3, "en")], concepts={"cardiac": 1})
+    hits = matcher.find("chest pain and I lost my insulin")
+    assert [(h.concept, h.target) for h in hits] == [("cardiac", 1), ("phrase", 3)]
 
 
-def test_hits_are_deduplicated_in_order_of_first_occurrence(defaults):
-    hits = defaults.find("Quiero morir. chest pain, QUIERO MORIR, chest pain!! quiero morir")
-    assert [(h.phrase, h.target, h.language) for h in hits] == [
-        ("quiero morir", BEHAVIORAL, "es"),
-        ("chest pain", NURSE, "en"),
-    ]
-
-
-def test_custom_matcher_routes_to_pathway_targets():
-    matcher = Matcher(
-        [
-            ("Dolor de pecho", 7, "es"),
-            ("chest pain", 7, "en"),
-            ("quiero morir", 9, "es"),
-            ("chest pain", 9, "en"),  # the same phrase for two pathways: both are told
-        ]
-    )
-    hits = matcher.find("tengo DOLOR DE PÉCHO y quiero morir")
-    assert [(h.phrase, h.target, h.language, h.negated) for h in hits] == [
-        ("dolor de pecho", 7, "es", False),
-        ("quiero morir", 9, "es", False),
-    ]
-    assert [(h.target) for h in matcher.find("chest pain")] == [7, 9]
-
-
-def test_repeated_phrase_and_target_keeps_the_first_language():
-    matcher = Matcher([("infarto", 1, "es"), ("Infarto", 1, "en")])
-    assert matcher.find("infarto") == [Hit("infarto", 1, "es", False)]
-    assert len(matcher) == 1
-
-
-def test_phrase_variants_normalise_together():
-    matcher = Matcher([("can't breathe", 1, "en")])
-    for text in ("can't breathe", "can\u2019t breathe", "CANT BREATHE", "can\u00b4t  breathe!!"):
-        assert [h.phrase for h in matcher.find(text)] == ["cant breathe"]
-
-
-def test_empty_matcher():
+def test_empty_matcher_and_texts(concepts):
     for matcher in (Matcher([]), Matcher([("", 1, "en"), ("  !! ", 2, "es"), ("😢", 3, "en")])):
         assert not matcher
-        assert len(matcher) == 0
         assert matcher.find("chest pain") == []
-    assert Matcher([("chest pain", 1, "en")])
+    assert concepts.find("") == []
+    assert concepts.find("   \n\t ") == []
+    assert concepts.find_in_messages(["chest pain", ""]) == []
+    assert concepts.find_in_messages([]) == []
 
 
-def test_empty_and_blank_texts(defaults):
-    assert defaults.find("") == []
-    assert defaults.find("   \n\t ") == []
-    assert defaults.find("!!! 😢") == []
+# --- hits ---------------------------------------------------------------------------------------
 
 
-def test_regex_metacharacters_in_phrases_are_literal():
-    matcher = Matcher([("a.b (c)", 1, "en"), ("x+", 2, "en")])
-    assert [h.phrase for h in matcher.find("a b c")] == ["a b c"]
-    assert matcher.find("axb c") == []
-    assert [h.phrase for h in matcher.find("x")] == ["x"]
+def test_a_hit_explains_itself(kinds):
+    (hit,) = kinds.find("it hurts so much in my chest")
+    assert hit.target == NURSE
+    assert hit.as_json() == {
+        "concept": "cardiac",
+        "label": "Chest pain / heart attack",
+        "phrase": "hurts … chest",
+        "words": ["hurts", "chest"],
+        "language": "en",
+        "negated": False,
+        "typo": False,
+        "across_messages": False,
+    }
+
+
+def test_hits_are_one_per_concept_in_order_of_first_occurrence(concepts):
+    hits = concepts.find("Quiero morir. chest pain, QUIERO MORIR, chest pain!! quiero morir")
+    assert [(h.concept, h.language) for h in hits] == [
+        ("suicide_self_harm", "es"),
+        ("cardiac", "en"),
+    ]
 
 
 def test_hit_is_frozen():
-    hit = Hit("chest pain", NURSE, "en", False)
+    hit = Hit("cardiac", "Chest pain", NURSE, "en", False, ("chest", "pain"), phrase="chest pain")
     with pytest.raises(AttributeError):
         hit.negated = True  # type: ignore[misc]
 
 
-def test_a_long_text_finds_the_phrase_at_the_end(defaults):
-    """The longest text a case takes (20,000 characters), the phrase at its very end. (How fast:
+def test_a_long_text_finds_the_flag_at_the_end(concepts):
+    """The longest text a case takes (20,000 characters), the flag at its very end. (How fast:
     bench/red_flags.py; timing is not asserted in unit tests.)"""
     filler = "please call me back about my bill and the portal password. " * 400
     text = filler[:19_989] + " chest pain"
-    assert len(text) == 20_000
     emoji_text = text.replace("bill", "bíll 😢", 50)[-20_000:]
-    assert not emoji_text.isascii()
     for sample in (text, emoji_text):
-        assert [h.phrase for h in defaults.find(sample)] == ["chest pain"]
+        assert [h.concept for h in concepts.find(sample)] == ["cardiac"]
 
 
-def test_default_lists_cover_both_kinds_and_languages():
-    assert set(DEFAULT_PHRASES) == {NURSE, BEHAVIORAL}
-    for kind in (NURSE, BEHAVIORAL):
-        assert set(DEFAULT_PHRASES[kind]) == {Language.ENGLISH.value, Language.SPANISH.value}
-        for phrases in DEFAULT_PHRASES[kind].values():
-            assert len(phrases) >= 20
+# --- the vocabulary -----------------------------------------------------------------------------
 
 
-def test_default_phrases_are_clean_and_unique():
-    seen: dict[tuple[str, str], set[str]] = {}
-    for phrase, kind, language in default_phrases():
-        assert kind in PathwayKind.values and language in Language.values
-        normalized = normalize(phrase)
-        assert normalized, phrase
-        assert normalize(normalized) == normalized
-        assert normalized == " ".join(normalized.split())
-        assert all(word.isascii() and word.isalnum() for word in normalized.split()), phrase
-        assert phrase.casefold().strip() == phrase, f"{phrase!r}: write phrases in lower case"
-        bucket = seen.setdefault((kind, language), set())
-        assert normalized not in bucket, f"duplicate {normalized!r} in {kind}/{language}"
-        bucket.add(normalized)
+def test_the_issue_concepts_are_all_covered_and_routed():
+    routes = concept_kinds()
+    for concept in (
+        "cardiac",
+        "stroke",
+        "breathing",
+        "suicide_self_harm",
+        "overdose_poisoning",
+        "severe_bleeding",
+        "anaphylaxis",
+        "pregnancy",
+        "infant_fever",
+        "sepsis",
+        "new_med_allergy",
+    ):
+        assert routes[concept] in PathwayKind.values
+    assert routes["suicide_self_harm"] == BEHAVIORAL
+    assert routes["cardiac"] == NURSE
 
 
-def test_default_phrases_match_themselves(defaults):
-    for phrase, kind, _ in default_phrases():
-        assert kind in {hit.target for hit in defaults.find(phrase)}, phrase
+def test_every_pattern_names_known_classes():
+    known = set(CLASSES) | set(EXPRESSIONS)
+    for concept in CONCEPTS:
+        assert concept.patterns
+        for pattern in concept.patterns:
+            assert isinstance(pattern, Pattern)
+            assert set(pattern.classes) <= known, (concept.id, pattern)
+            assert pattern.window >= 0
 
 
-def test_figurative_phrases_are_not_defaults():
-    """These would silence nothing real and page the nurse for 'me muero de risa'."""
-    normalized = {normalize(phrase) for phrase, _, _ in default_phrases()}
-    for figurative in ("me muero", "dying", "killing me", "me va a matar", "matarme", "pain"):
-        assert figurative not in normalized
+def test_vocabulary_words_are_normalised():
+    for name, per_language in CLASSES.items():
+        for entries in per_language:
+            for entry in entries.split():
+                word = entry.lstrip("=")
+                assert normalize(word) == word and " " not in word, (name, entry)
 
 
-def test_the_issue_examples_are_defaults(defaults):
-    examples = {
-        "chest pain": NURSE,
-        "dolor de pecho": NURSE,
-        "can't breathe": NURSE,
-        "want to kill myself": BEHAVIORAL,
-        "quiero morir": BEHAVIORAL,
-        "overdose": NURSE,
-        "sobredosis": NURSE,
+# --- the corpora --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "text", "kinds_"), HITS, ids=_ids("hit", HITS))
+def test_first_corpus_red_flag_is_found(kinds, language, text, kinds_):
+    assert kinds_ <= {hit.target for hit in kinds.find(text)}, (text, kinds.find(text))
+
+
+@pytest.mark.parametrize(("language", "text"), BENIGN, ids=_ids("benign", BENIGN))
+def test_first_corpus_benign_text_is_not_flagged(kinds, language, text):
+    assert kinds.find(text) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"), KNOWN_FALSE_ALARMS, ids=_ids("false-alarm", KNOWN_FALSE_ALARMS)
+)
+def test_first_corpus_known_false_alarm_still_escalates(kinds, language, text, kind):
+    """Accepted by design: a missed red flag is worse than a false alarm."""
+    assert kind in {hit.target for hit in kinds.find(text)}
+
+
+def test_every_invisible_format_character_is_removed():
+    import sys
+
+    format_characters = [
+        chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"
+    ]
+    text = "che" + "".join(format_characters) + "st"
+    assert normalize(text) == "chest"
+
+
+def test_stems_match_forms_the_vocabulary_does_not_list(concepts):
+    """Inflections no class lists, reached through the Snowball stem of their language."""
+    listed = {
+        word
+        for per_language in CLASSES.values()
+        for words_ in per_language
+        for word in words_.split()
     }
-    for text, kind in examples.items():
-        assert [h.target for h in defaults.find(text) if h.phrase == normalize(text)] == [kind]
+    for word, name in (("squeezes", "PAIN"), ("apretaba", "PAIN"), ("sangraba", "BLEED")):
+        assert word not in listed
+        assert (name, False) in {(cls, typo) for cls, _, typo in concepts.classes_of(word)}
+
+
+# --- probes written after tuning (a regression list, not an evaluation) --------------------------
+
+PROBES = Path(__file__).with_name("red_flag_probes.tsv")
+
+
+def _probes() -> list[tuple[str, str]]:
+    with PROBES.open(encoding="utf-8") as handle:
+        next(handle)
+        return [tuple(line.rstrip("\n").split("\t")) for line in handle if line.strip()]
+
+
+@pytest.mark.parametrize(("text", "expected"), _probes())
+def test_probe(concepts, text, expected):
+    """Texts written after the corpus was scored, to try phrasings it did not have; the ones the
+    detector missed then were fixed in the vocabulary, so this list guards those fixes. Its
+    misses and false alarms that stay are in docs/architecture/escalations.md."""
+    if expected == "none":
+        assert concepts.find(text) == []
+    else:
+        assert expected in found(concepts, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my dad had a stroke 5 years ago, he needs his records", set()),
+        ("mi mama tuvo un derrame hace 3 anos, necesito su expediente", set()),
+        ("had a heart attack 2 years ago and now chest pain again", {"cardiac"}),
+        ("hace 3 anos tuve un infarto y hoy me duele el pecho", {"cardiac"}),
+        ("had a stroke last year and now my face is drooping", {"stroke"}),
+        ("my chest has hurt for a year", {"cardiac"}),  # a duration, not a history
+    ],
+)
+def test_a_history_long_past_is_not_a_flag_now(concepts, text, expected):
+    assert found(concepts, text) == expected
+
+
+def test_a_typo_keeps_the_first_letter(concepts):
+    """'right' is one letter from 'tight', 'lives' from 'hives': other words, not typos."""
+    assert found(concepts, "the right side of my chest, near the scar from surgery") == set()
+    assert found(concepts, "she lives alone since starting the new medication") == set()
+    assert found(concepts, "tightt chest") == {"cardiac"}  # same first letter: a typo

@@ -1,0 +1,214 @@
+"""Evaluation: red-flag detection (escalations/redflags/) on the team's corpus.
+
+The corpus is ``tests/escalations/red_flag_corpus/*.tsv`` (text, language, expected concept or
+``none``), synthetic texts written the way patients write. A text may be several messages of one
+case separated by `` ||| ``: they are read together as detection reads a case's last 24 hours,
+and the flag counts only when its last message completes it.
+
+Every 4th text of each file (rows 4, 8, 12 …) is **held out**: the vocabulary was tuned on the
+others (**dev**) only. The report prints both and the total:
+
+* per language: recall (flags whose expected concept is found), precision (texts with a hit
+  that are flags), false-positive rate (benign texts with any hit);
+* per concept: recall and precision (texts given the concept that expected it);
+* every miss and every false alarm (with the concepts and words found).
+
+Targets (issue 15): recall ≥ 97 % and false-positive rate ≤ 5 % in each language. The exit
+status is 1 when the split chosen by ``--gate`` (default ``total``) misses one, else 0.
+
+Pure Python: no database. Run from the project root::
+
+    .venv/bin/python bench/red_flags_eval.py                 # all three, gate on the total
+    .venv/bin/python bench/red_flags_eval.py --split dev     # only dev (while tuning)
+    .venv/bin/python bench/red_flags_eval.py --gate held-out
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from escalations.redflags import Matcher, concept_kinds  # noqa: E402
+
+CORPUS = ROOT / "tests" / "escalations" / "red_flag_corpus"
+SEPARATOR = " ||| "
+NONE = "none"
+RECALL_TARGET = 0.97
+FPR_TARGET = 0.05
+HOLD_OUT_EVERY = 4
+
+
+@dataclass(frozen=True)
+class Example:
+    file: str
+    row: int  # 1-based, after the header
+    text: str
+    language: str
+    expected: str  # a concept id or "none"
+
+    @property
+    def split(self) -> str:
+        return "held-out" if self.row % HOLD_OUT_EVERY == 0 else "dev"
+
+
+def load(directory: Path = CORPUS) -> list[Example]:
+    examples = []
+    for path in sorted(directory.glob("*.tsv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            for row, record in enumerate(reader, start=1):
+                examples.append(
+                    Example(path.name, row, record["text"], record["language"], record["expected"])
+                )
+    return examples
+
+
+def detector() -> Matcher:
+    """The built-in concepts, each routed to itself (the evaluation scores concepts)."""
+    return Matcher(concepts={concept: concept for concept in concept_kinds()})
+
+
+def detect(matcher: Matcher, example: Example):
+    """As detection reads a case: each message when it arrives, with the ones before it."""
+    messages = example.text.split(SEPARATOR)
+    hits = []
+    for count in range(1, len(messages) + 1):
+        hits.extend(matcher.find_in_messages(messages[:count]))
+    return hits
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _pct(value: float | None) -> str:
+    return "   n/a" if value is None else f"{value * 100:6.1f}"
+
+
+def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
+    """Counts and the lists of misses and false alarms for ``examples``."""
+    by_language: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_concept: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    misses, false_alarms = [], []
+    for example in examples:
+        hits = detect(matcher, example)
+        found = {hit.concept for hit in hits}
+        counts = by_language[example.language]
+        if example.expected == NONE:
+            counts["benign"] += 1
+            if hits:
+                counts["false_positive"] += 1
+                counts["flagged"] += 1
+                false_alarms.append((example, hits))
+        else:
+            counts["flags"] += 1
+            if hits:
+                counts["flagged"] += 1
+                counts["flagged_true"] += 1
+            if example.expected in found:
+                counts["caught"] += 1
+            else:
+                misses.append((example, hits))
+            by_concept[example.expected]["flags"] += 1
+            by_concept[example.expected]["caught"] += example.expected in found
+        for concept in found:
+            by_concept[concept]["given"] += 1
+            by_concept[concept]["given_right"] += concept == example.expected
+    return {
+        "languages": by_language,
+        "concepts": by_concept,
+        "misses": misses,
+        "false_alarms": false_alarms,
+    }
+
+
+def report(name: str, result: dict, *, details: bool) -> bool:
+    """Print one split's tables; whether it meets the targets in every language."""
+    line = "-" * 78
+    print(line)
+    print(f"{name.upper()}")
+    print(line)
+    print(
+        f"{'language':<10}{'flags':>6}{'benign':>7}{'recall %':>10}{'precision %':>13}"
+        f"{'FP rate %':>11}  targets"
+    )
+    met = True
+    for language in sorted(result["languages"]):
+        c = result["languages"][language]
+        recall = _ratio(c["caught"], c["flags"])
+        precision = _ratio(c["flagged_true"], c["flagged"])
+        fpr = _ratio(c["false_positive"], c["benign"])
+        ok = (recall is None or recall >= RECALL_TARGET) and (fpr is None or fpr <= FPR_TARGET)
+        met &= ok
+        print(
+            f"{language:<10}{c['flags']:>6}{c['benign']:>7}{_pct(recall):>10}"
+            f"{_pct(precision):>13}{_pct(fpr):>11}  {'met' if ok else 'MISSED'}"
+        )
+    print(f"\n{'concept':<22}{'flags':>6}{'caught':>7}{'recall %':>10}{'given':>7}{'prec. %':>9}")
+    for concept in sorted(result["concepts"]):
+        c = result["concepts"][concept]
+        recall = _pct(_ratio(c["caught"], c["flags"]))
+        precision = _pct(_ratio(c["given_right"], c["given"]))
+        print(
+            f"{concept:<22}{c['flags']:>6}{c['caught']:>7}{recall:>10}{c['given']:>7}{precision:>9}"
+        )
+    if details:
+        print(f"\nmisses ({len(result['misses'])}):")
+        for example, hits in result["misses"]:
+            got = ", ".join(f"{h.concept}[{h.phrase}]" for h in hits) or "nothing"
+            print(f"  {example.file}:{example.row} [{example.expected}] {example.text!r} → {got}")
+        print(f"false alarms ({len(result['false_alarms'])}):")
+        for example, hits in result["false_alarms"]:
+            got = ", ".join(
+                f"{h.concept}[{h.phrase}]{' (may be negated)' if h.negated else ''}" for h in hits
+            )
+            print(f"  {example.file}:{example.row} {example.text!r} → {got}")
+    return met
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("dev", "held-out", "total", "all"), default="all")
+    parser.add_argument("--gate", choices=("dev", "held-out", "total"), default="total")
+    parser.add_argument("--quiet", action="store_true", help="tables only, no lists")
+    args = parser.parse_args()
+
+    examples = load()
+    matcher = detector()
+    splits = {
+        "dev": [e for e in examples if e.split == "dev"],
+        "held-out": [e for e in examples if e.split == "held-out"],
+        "total": examples,
+    }
+    shown = list(splits) if args.split == "all" else [args.split]
+    line = "=" * 78
+    print(line)
+    print("SUMMARY  bench/red_flags_eval.py  (escalations/redflags, built-in concepts)")
+    print(line)
+    flags = sum(e.expected != NONE for e in examples)
+    print(
+        f"corpus: {len(examples)} texts ({flags} flags, {len(examples) - flags} benign); "
+        f"dev {len(splits['dev'])}, held-out {len(splits['held-out'])} (every "
+        f"{HOLD_OUT_EVERY}th row of each file)"
+    )
+    print(f"targets per language: recall >= {RECALL_TARGET:.0%}, FP rate <= {FPR_TARGET:.0%}")
+    met = {}
+    for name in shown:
+        met[name] = report(name, evaluate(matcher, splits[name]), details=not args.quiet)
+    gate = args.gate if args.gate in met else shown[-1]
+    passed = met[gate]
+    print(line)
+    print(f"RESULT ({gate}): {'PASS' if passed else 'FAIL'}")
+    print(line)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Red-flag detection in a patient's own words (docs/architecture/escalations.md, "Detection").
+
+Pure Python: no models, no database, no logging (the texts are PHI and are never logged, nor are
+the words found in them). ``escalations.detection`` builds one :class:`Matcher` per configuration
+(the built-in concepts routed to pathways, the pathways' configured phrases) and scans a case's
+recent inbound texts together.
+
+* ``normalize.py`` — one normal form (NFKC, case, accents, apostrophes and punctuation,
+  zero-width and soft-hyphen characters, look-alike Cyrillic/Greek letters) and the words
+  (Spanish enclitic pronouns split off: ``quitarme`` → ``quitar me``).
+* ``vocabulary.py`` — word classes in English and Spanish, multi-word expressions, idioms
+  whose words are not the symptom; ``concepts.py`` — the **concepts** a clinician names
+  (chest pain, stroke, breathing, suicide and self-harm, overdose and poisoning, severe
+  bleeding, anaphylaxis, pregnancy emergencies, fever in an infant, sepsis, a reaction to a new
+  medication, seizure or loss of consciousness), each with the pathway kind it goes to and its
+  patterns: classes within a window of words, in either order or in order.
+* ``matcher.py`` — words to classes (exact form, Snowball stem in English or Spanish, or one
+  typo in a word of five letters or more), classes to concepts, and the :class:`Hit`: which
+  concept, which words matched, whether it "may be negated", whether a typo was read.
+
+Negation policy: a negation cue ("no", "not", "denies", "sin", "nunca" …) among the three words
+before a match, or between its words, does **not** silence it. A missed red flag is worse than a
+false alarm and negation in free text is unreliable ("no, chest pain since this morning"); the
+hit's ``negated`` flag tells the recipient to confirm with the patient. A concept is ``negated``
+only when every occurrence is.
+"""
+
+from escalations.redflags.concepts import CONCEPTS, Concept, Pattern
+from escalations.redflags.matcher import Hit, Matcher
+from escalations.redflags.normalize import NEGATION_CUES, NEGATION_WINDOW, normalize, words
+
+__all__ = [
+    "CONCEPTS",
+    "NEGATION_CUES",
+    "NEGATION_WINDOW",
+    "Concept",
+    "Hit",
+    "Matcher",
+    "Pattern",
+    "concept_kinds",
+    "normalize",
+    "words",
+]
+
+
+def concept_kinds() -> dict[str, str]:
+    """Built-in concept id → the pathway kind it routes to."""
+    return {concept.id: concept.kind for concept in CONCEPTS}

@@ -1,0 +1,255 @@
+"""The built-in red-flag concepts: what a clinician would call each flag, the pathway kind it goes
+to, and the patterns of word classes (``vocabulary.py``) that recognise it.
+
+A pattern is found when all its classes occur within ``window`` words (the words between the
+first and the last matched word, an expression counting as one), in the given order when
+``ordered``, in either order otherwise. A class on its own (``_p("STROKE")``) is a pattern of
+one word. docs/architecture/escalations.md ("Detection") has the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from escalations.choices import PathwayKind
+
+__all__ = ["CONCEPTS", "Concept", "Pattern"]
+
+_NURSE = PathwayKind.NURSE_TRIAGE.value
+_BEHAVIORAL = PathwayKind.BEHAVIORAL_HEALTH.value
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Every class of ``classes`` within ``window`` words (first to last matched word), in this
+    order when ``ordered``."""
+
+    classes: tuple[str, ...]
+    window: int = 0
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A red flag as a clinician names it, where it goes, and how it is recognised."""
+
+    id: str
+    label: str
+    kind: str  # the PathwayKind it routes to
+    patterns: tuple[Pattern, ...]
+
+
+def _p(*classes: str, window: int = 0, ordered: bool = False) -> Pattern:
+    return Pattern(classes=classes, window=window, ordered=ordered)
+
+
+#: The built-in concepts (docs/architecture/escalations.md, "Detection", has the table).
+CONCEPTS: tuple[Concept, ...] = (
+    Concept(
+        "cardiac",
+        "Chest pain / heart attack",
+        _NURSE,
+        (
+            _p("CHEST", "PAIN", window=6),
+            _p("HEART", "ATTACK", window=3),
+            _p("CARDIAC", "ATTACK", window=2),
+            _p("HEART", "PAIN", window=5),
+            _p("INFARCT"),
+            _p("ARM_JAW", "PAIN", "SWEAT", window=10),
+        ),
+    ),
+    Concept(
+        "stroke",
+        "Stroke",
+        _NURSE,
+        (
+            _p("STROKE"),
+            _p("FACE", "DROOP", window=5),
+            _p("SPEECH", "SLUR", window=4),
+            _p("SIDE", "NUMB", window=6),
+            _p("SUDDEN", "NUMB", window=4),
+            _p("WORST", "HEADACHE", window=4),
+            _p("TROUBLE", "SPEECH", window=2),
+            _p("CANT", "SPEECH", "PROPERLY", window=4, ordered=True),
+            _p("SUDDEN", "CONFUSED", window=4),
+            _p("CANT", "MOVE", "SIDE", window=5, ordered=True),
+            _p("VISION", "VISION_LOSS", window=3),
+            _p("CANT", "SEE", "EYE", window=5, ordered=True),
+            _p("SLUR"),
+            _p("NO_FEEL", "FACE", window=3, ordered=True),
+            _p("NO_FEEL", "SIDE", window=5, ordered=True),
+        ),
+    ),
+    Concept(
+        "breathing",
+        "Breathing difficulty",
+        _NURSE,
+        (
+            _p("CANT", "BREATHE", window=3, ordered=True),
+            _p("TROUBLE", "BREATHE", window=3),
+            _p("SHORT", "BREATHE", window=3, ordered=True),
+            _p("SHORT", "AIR", window=3, ordered=True),
+            _p("CANT", "ENTER", "AIR", window=4, ordered=True),
+            _p("CANT", "AIR", window=3, ordered=True),
+            _p("CHOKE"),
+            _p("BLUE", "SKIN", window=4),
+            _p("RIBS", "SINK", window=4),
+            _p("BREATHLESS"),
+            _p("TURNING", "BLUE", window=2, ordered=True),
+        ),
+    ),
+    Concept(
+        "suicide_self_harm",
+        "Suicide or self-harm",
+        _BEHAVIORAL,
+        (
+            _p("SUICIDE"),
+            _p("KILL", "SELF", window=2, ordered=True),
+            _p("MATAR", "SELF_ES", window=1, ordered=True),
+            _p("SELF_ES", "MATAR", window=1, ordered=True),
+            _p("SELF_ES", "WANT", "MATAR", window=4, ordered=True),
+            _p("END", "MY", "LIFE", window=3, ordered=True),
+            _p("END_ES", "VIDA", window=3, ordered=True),
+            _p("END_ALL"),
+            _p("WANT", "DIE", window=3, ordered=True),
+            _p("WISH", "DIE", window=3, ordered=True),
+            _p("BETTER", "DIE", window=2, ordered=True),
+            _p("BETTER", "WITHOUT", "ME", window=4, ordered=True),
+            _p("NOT", "WANT", "LIVE", window=4, ordered=True),
+            _p("NOT", "REASON", "LIVE", window=6, ordered=True),
+            _p("NOT", "REASON", "VIDA", window=6, ordered=True),
+            _p("NOT", "REASON", "LIFE", window=5, ordered=True),
+            _p("NOT", "WANT", "WAKE", window=4, ordered=True),
+            _p("WANT", "NOT", "WAKE", window=5, ordered=True),
+            _p("HARM", "SELF", window=2),
+            _p("HARM", "WRIST", window=4),
+            _p("SELF_ES", "DANO", window=2),
+            _p("LASTIMAR", "SELF_ES", window=1, ordered=True),
+            _p("WANT", "TOOK", "ALL", "PILLS", window=12),
+            _p("WANT", "TAKE", "ALL", "PILLS", window=12),
+            _p("OVERDOSE", "DOSE_INTENT", window=4),
+            _p("PILLS", "END_IT", window=6),
+            _p("SAVED", "PILLS", window=2),
+            _p("NOT", "WANT", "BE_HERE", "ANYMORE", window=7),
+            _p("JUMP", "HEIGHT", window=4),
+            _p("LIFE", "WORTH", "LIVE", window=5),
+            _p("WORTH", "LIVE", window=4, ordered=True),
+            _p("ENDV", "EVERYTHING", window=2, ordered=True),
+            _p("WANT", "DISAPPEAR", window=3, ordered=True),
+            _p("NOBODY", "MISS", "ME", window=4, ordered=True),
+            _p("TIRED", "LIVE", window=3, ordered=True),
+            _p("TIRED", "EVERYTHING", window=2, ordered=True),
+            _p("BETTER", "GONE", window=6),
+            _p("WANT", "SLEEP", "NOT", "WAKE", window=9, ordered=True),
+            _p("WANT", "EVERYTHING", "ENDV", window=4, ordered=True),
+            _p("NOBODY", "SELF_ES", "MISS", window=3, ordered=True),
+        ),
+    ),
+    Concept(
+        "overdose_poisoning",
+        "Overdose or poisoning",
+        _NURSE,
+        (
+            _p("OVERDOSE"),
+            _p("POISONED"),
+            _p("TOOK", "EXCESS", "PILLS", window=8),
+            _p("TOOK", "COUNT", "PILLS", window=4, ordered=True),
+            _p("TOOK", "ALL", "PILLS", window=6),
+            _p("TOOK", "PILLS", "ACCIDENT", window=8),
+            _p("ACCIDENT", "TOOK", window=3),
+            _p("TOOK", "TOXIC", window=5),
+            _p("GOT_INTO", "PILLS", window=4),
+            _p("CHILD", "INGESTED", "PILLS", window=8),
+            _p("CHILD", "INGESTED", "TOXIC", window=8),
+            _p("INGESTED", "TOXIC", window=3, ordered=True),
+        ),
+    ),
+    Concept(
+        "severe_bleeding",
+        "Severe bleeding",
+        _NURSE,
+        (
+            _p("BLEED", "HEAVY", window=8),
+            _p("HEMORRHAGE"),
+            _p("VOMIT", "BLEED", window=8),
+        ),
+    ),
+    Concept(
+        "anaphylaxis",
+        "Anaphylaxis / severe allergic reaction",
+        _NURSE,
+        (
+            _p("ANAPHYLAXIS"),
+            _p("THROAT", "CLOSE", window=4),
+            _p("MOUTH_PARTS", "SWELL", window=4),
+            _p("SWELL", "HIVES", window=6),
+            _p("ALLERGIC_REACTION", "SEVERE", window=3),
+            _p("TROUBLE", "SWALLOW", window=3),
+            _p("CANT", "SWALLOW", window=3, ordered=True),
+            _p("SWELL", "TROUBLE", "BREATHE", window=8),
+            _p("SWELL", "CANT", "BREATHE", window=8),
+            _p("USED", "EPIPEN", window=3),
+        ),
+    ),
+    Concept(
+        "pregnancy",
+        "Pregnancy emergency",
+        _NURSE,
+        (
+            _p("PREGNANT", "PREG_SIGN", window=12),
+            _p("PREGNANT", "FETAL_STILL", window=12),
+            _p("PREGNANT", "BLEED", window=12),
+            _p("PREGNANT", "SEVERE", "PAIN", window=10),
+            _p("PREGNANT", "SEVERE", "HEADACHE", window=12),
+            _p("PREGNANT", "SWELL", "FACE_HANDS", window=12),
+            _p("NO_FEEL", "INFANT", "MOVE", window=5, ordered=True),
+            _p("MISCARRIAGE"),
+            _p("WATER_BROKE"),
+            _p("BROKE", "WATER", window=3),
+        ),
+    ),
+    Concept(
+        "infant_fever",
+        "Fever in an infant",
+        _NURSE,
+        (_p("INFANT", "FEVER", window=10),),
+    ),
+    Concept(
+        "sepsis",
+        "Possible sepsis",
+        _NURSE,
+        (
+            _p("SEPSIS"),
+            _p("FEVER", "SEPSIS_SIGN", window=10),
+            _p("INFECTION", "SEPSIS_SIGN", window=10),
+            _p("FEVER", "BREATHE_FAST", window=10),
+            _p("FEVER", "HARD_WAKE", window=10),
+        ),
+    ),
+    Concept(
+        "new_med_allergy",
+        "Allergic reaction to a new medication",
+        _NURSE,
+        (
+            _p("RASH", "MED", "NEW", window=10),
+            _p("ALLERGIC_REACTION", "MED", window=6),
+            _p("RASH", "WIDESPREAD", "MED", window=10),
+            _p("STARTED", "RASH", window=6, ordered=True),
+        ),
+    ),
+    Concept(
+        "seizure_unconscious",
+        "Seizure or loss of consciousness",
+        _NURSE,
+        (
+            _p("SEIZURE"),
+            _p("EPILEPTIC", "ATTACK", window=2),
+            _p("SHAKE", "JERK", window=4),
+            _p("UNCONSCIOUS"),
+            _p("PASSED_OUT"),
+            _p("LOSE", "CONSCIOUS", window=3),
+            _p("HARD_WAKE"),
+            _p("WONT", "WAKE", window=3, ordered=True),
+        ),
+    ),
+)

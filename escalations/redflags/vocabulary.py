@@ -1,0 +1,344 @@
+"""The built-in red-flag vocabulary: word classes, multi-word expressions and idioms (the
+concepts built from them are in ``concepts.py``).
+
+A **word class** is a set of words that mean the same thing for detection (``CHEST``: chest,
+sternum, pecho, tórax …), per language. A text word belongs to a class when
+
+* it is one of the class's words after normalisation (``normalize.py``), or
+* its Snowball stem, in the word's language (English or Spanish), is the stem of one of them
+  (``hurting`` → ``hurt``; ``sangrando`` → ``sangr``) — only for stems of four letters or more:
+  shorter stems (``mor`` for morir, which is also the stem of ``morados``) are too ambiguous, so
+  those classes list their forms, or
+* it has five letters or more and is one edit (a letter left out, added, changed, or two
+  neighbours swapped) away from a class word of five letters or more that starts with the same
+  letter (``brething``, ``siezure``, ``sangrnado``), unless it is itself a common word
+  (:data:`NOT_TYPOS`: ``bills`` is never ``pills``, ``dolares`` never ``dolores``).
+
+A **multi-word expression** (:data:`EXPRESSIONS`, ``phrases.py``) puts a class on a run of exact
+words ("too many", "de repente", "dolor de cabeza").
+
+An **idiom** (:data:`IDIOMS`, ``phrases.py``) is a run of words in which the flag words do not
+mean the symptom ("blood pressure", "chest x-ray", "off my chest", "stroke of luck", "side
+effects", "análisis de sangre"): the words inside it take no class.
+"""
+
+from __future__ import annotations
+
+from escalations.redflags.phrases import EXPRESSIONS, IDIOMS
+
+__all__ = ["CLASSES", "EXPRESSIONS", "IDIOMS", "NOT_TYPOS"]
+
+# Runs of words (expressions and idioms) are in phrases.py; re-exported here.
+
+# --- word classes: name → (English words, Spanish words), space-separated -----------------------
+# A word written "=word" is matched as written only (its stem is shared with unrelated words).
+
+CLASSES: dict[str, tuple[str, str]] = {
+    # body
+    "CHEST": ("chest sternum breastbone thoracic", "pecho torax pechos toracico toracica"),
+    "HEART": ("heart", "corazon corazoncito"),
+    "THROAT": ("throat airway airways", "garganta"),
+    # Facial swelling alone (after dental work, an injury) is not anaphylaxis: only the tongue,
+    # lips, mouth and eyelids, or swelling together with hives.
+    "MOUTH_PARTS": ("tongue lips lip mouth eyelids", "lengua labios labio boca parpados"),
+    "HIVES": ("hives welts itching itchy", "ronchas urticaria comezon picazon"),
+    "FACE": ("face mouth smile lip lips", "cara boca sonrisa rostro"),
+    "SPEECH": ("speech words talk talking speaking speak", "habla hablar hablando palabras voz"),
+    "SIDE": ("side half", "lado lados mitad"),
+    "WRIST": ("wrist wrists arms thighs veins", "venas vena munecas muneca brazos piernas"),
+    "RIBS": ("ribs", "costillas"),
+    "SKIN": ("skin lips face fingers nails", "piel labios cara unas"),
+    # pain and the like
+    "PAIN": (
+        "pain pains hurt hurts hurting ache aches aching pressure tight tightness tightening "
+        "squeezing squeeze crushing heavy heaviness stabbing discomfort burning killing "
+        "elephant sore clutching grabbing",
+        "dolor dolores duele duelen dolia dolio doliendo adolorido presion opresion apretado "
+        "apretada aprieta apretando punzada punzadas peso pesadez ardor arde ardiendo quema "
+        "quemando molestia",
+    ),
+    "ATTACK": ("attack arrest", "ataque paro"),
+    "CARDIAC": ("cardiac coronary", "cardiaco cardiaca cardiaco"),
+    "INFARCT": ("infarction", "infarto infartando"),
+    # stroke
+    "STROKE": ("stroke strokes", "derrame embolia ictus cerebrovascular trombosis"),
+    "DROOP": (
+        "droop uneven drooping droops drooped droopy crooked lopsided sagging =fell fallen",
+        "caida cayo caido torcida torcido chueca chueco ladeada paralizada",
+    ),
+    "SLUR": (
+        "slurred slurring slur garbled jumbled mumbling gibberish",
+        "arrastra arrastrando arrastrada enredada trabada incoherente",
+    ),
+    "NUMB": (
+        "numb numbness weak weakness paralyzed paralysed limp tingling",
+        "entumido entumecido entumecida =dormido =dormida =durmio debil debilidad fuerza "
+        "paralizado paralizada adormecido adormecida",
+    ),
+    "SUDDEN": ("sudden suddenly abruptly", "repentino repentina derepente"),
+    "WORST": ("worst", "peor"),
+    "HEADACHE": ("headache headaches migraine", "jaqueca migrana cefalea"),
+    # breathing
+    "BREATHE": (
+        "breathe breath breathing breathes breathed",
+        "respirar respira respiro respirando respiracion respiraba",
+    ),
+    "AIR": ("air", "aire"),
+    "CANT": ("cant cannot couldnt unable barely hardly not stopped stop", "no =dejo paro"),
+    "TROUBLE": (
+        "trouble difficulty difficult hard struggling struggle labored",
+        "dificultad dificil cuesta costaba trabajo",
+    ),
+    "SHORT": ("short shortness out", "falta faltaba sin"),
+    "CHOKE": (
+        "gasping gasp choking choked suffocating suffocate",
+        "ahogo ahoga ahogando ahogar asfixia asfixiando sofoco",
+    ),
+    "BLUE": ("blue purple gray grey", "morado morados moradas azul azules"),
+    "FAST": ("fast rapid rapidly racing pounding", "rapido acelerado agitado"),
+    "SINK": ("pull pulling sucking sinking", "hunden hunde marcan"),
+    "ENTER": ("get getting", "entra llega pasa"),
+    # suicide and self-harm
+    "SUICIDE": (
+        "suicide suicidal suicidality unalive kms",
+        "suicidio suicida suicidas suicidarme suicidar suicidarse autolesion",
+    ),
+    "KILL": ("kill killing killed murder hang hanging shoot drown", ""),
+    "MATAR": ("", "matar mato matando matare matarte ahorcar ahorcarme"),
+    "SELF": ("myself self meself herself himself", ""),
+    "SELF_ES": ("", "me se"),
+    "WANT": (
+        "want wanna wish going gonna plan planning ready will rather",
+        "quiero quisiera queria querer voy pienso planeo ganas deseo desear",
+    ),
+    "DIE": ("die dying dead death", "morir muero muera muerto muerta muerte"),
+    "WISH": ("wish", "ojala"),
+    "END": ("end ending ended take taking finish", ""),
+    "END_ES": ("", "acabar terminar quitar quito acabo quitarse"),
+    "MY": ("my own", ""),
+    "LIFE": ("life", ""),
+    "VIDA": ("", "vida"),
+    "LIVE": ("live living alive exist existing", "vivir viviendo vivo existir"),
+    "NOT": ("dont not no never nothing doesnt", "no nada nunca ningun ninguna"),
+    "REASON": ("reason point purpose", "razon sentido motivo"),
+    "HARM": (
+        "hurt hurting harm harming cut cutting burn burning",
+        "lastimar lastimo lastimando cortar cortando corto dano herir",
+    ),
+    "BETTER": ("better happier easier", "mejor felices feliz"),
+    "CONFUSED": (
+        "confused confusion disoriented incoherent",
+        "confundido confundida desorientado desorientada confusion",
+    ),
+    "PROPERLY": ("properly clearly normally straight", "bien claro"),
+    "BREATHLESS": ("breathless winded", "=ahogado =ahogada sofocado sofocada"),
+    "TURNING": ("turning turned going", "poniendo puso pone volviendo"),
+    "BE_HERE": ("here around alive exist", "aqui vivo viva existir"),
+    "ANYMORE": ("anymore", "ya"),
+    "JUMP": ("jump jumping jumped", "tirarme aventarme lanzarme saltar tirar aventar lanzar"),
+    "SEE": ("see", "ver veo"),
+    "ARM_JAW": ("arm jaw shoulder", "brazo mandibula hombro quijada"),
+    "SWEAT": ("sweating sweaty sweat clammy", "sudando sudor sudoroso sudorosa"),
+    "SAVED": (
+        "=saved stockpiled stockpiling hoarding hoarded",
+        "=guardadas =guardados =juntando",
+    ),
+    "EYE": ("eye", "ojo"),
+    "HEIGHT": (
+        "bridge building roof balcony cliff window train traffic",
+        "puente edificio techo balcon azotea ventana tren",
+    ),
+    "WORTH": ("worth", "vale valer"),
+    "TIRED": ("tired sick", "cansado cansada canse harto harta"),
+    "SLEEP": ("sleep", "dormir dormirme"),
+    "VISION": ("vision sight eyesight", "vista"),
+    "VISION_LOSS": ("lost black dark double gone blind", "perdi perdio negro oscuro doble"),
+    "NOBODY": ("nobody noone", "nadie"),
+    "MISS": ("miss notice care", "extranaria extranarian extranar notaria"),
+    "EVERYTHING": ("everything things", "todo"),
+    "ENDV": ("end ending ended", ""),
+    "DISAPPEAR": ("disappear vanish", "desaparecer esfumarme"),
+    "SHAKE": ("shaking shakes shook", "temblando sacudiendo"),
+    "JERK": ("jerking jerks twitching convulsing", "sacudidas espasmos"),
+    "DANO": ("", "dano danos"),
+    "LASTIMAR": ("", "lastimar lastimarme herir"),
+    "CHILD": (
+        "toddler kid kids child son daughter grandson granddaughter baby boy girl",
+        "nino nina ninos hijo hija nieto nieta bebe chiquito chiquita",
+    ),
+    "WITHOUT": ("without", "sin"),
+    "ME": ("me", "mi"),
+    "WAKE": ("wake waking woke awake", "despertar despierta despierte"),
+    "DOSE_INTENT": ("purpose intentionally deliberately", "proposito"),
+    # overdose and poisoning
+    "OVERDOSE": ("overdose overdosed overdosing od", "sobredosis"),
+    # a child swallowing something, not taking their medicine
+    "INGESTED": (
+        "swallowed ate eaten drank ingested chewed",
+        "trago trague tragado tragaron comio comido bebio mastico ingirio ingerio",
+    ),
+    "TOOK": (
+        "took taken swallowed ate eaten drank ingested downed",
+        "tomar tome tomo tomando tomado tomaste tomaron trago trague tragado tragar comio "
+        "comido bebio bebido",
+    ),
+    "TAKE": ("take taking swallow swallowing", ""),
+    "EXCESS": (
+        "double triple extra bunch handful overdid whole entire",
+        "demasiadas demasiados demasiado doble triple monton puno",
+    ),
+    "ALL": ("all everything whole", "todas todos todo entero completo"),
+    "PILLS": (
+        "pills syrup antidepressants antipsychotics benzos pill tablets tablet meds medication "
+        "medications medicine capsules bottle insulin tylenol oxy opioids oxycodone percocet "
+        "vicodin fentanyl heroin morphine methadone xanax valium klonopin ambien adderall "
+        "ibuprofen advil aspirin acetaminophen benadryl lithium painkillers opiates",
+        "pastillas pastilla jarabe antidepresivos ansioliticos tabletas pildoras medicinas "
+        "medicamentos capsulas frasco insulina caja paracetamol ibuprofeno aspirina clonazepam "
+        "tramadol fentanilo",
+    ),
+    "ACCIDENT": ("accidentally", ""),
+    # a count of pills nobody takes at once
+    "COUNT": (
+        " ".join(str(number) for number in range(5, 101))
+        + " five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty",
+        "cinco seis siete ocho nueve diez doce quince veinte treinta",
+    ),
+    "TOXIC": (
+        "bleach poison detergent cleaner antifreeze battery batteries pod pods chemicals "
+        "chemical lye pesticide gasoline ammonia",
+        "cloro lejia veneno detergente pila pilas raticida insecticida quimicos gasolina "
+        "amoniaco blanqueador",
+    ),
+    "POISONED": (
+        "poisoned poisoning intoxicated",
+        "envenenado envenenada envenenamiento intoxicado intoxicada intoxicacion",
+    ),
+    # bleeding
+    "BLEED": (
+        "bleed nosebleed nosebleeds bleeding bleeds bled blood bloody",
+        "sangre sangrar sangrando sangrado sangro sangra sangrada",
+    ),
+    "HEAVY": (
+        "heavily heavy lot alot lots much everywhere soaked soaking pouring gushing spurting "
+        "severe profusely tons crazy nonstop",
+        "mucho mucha muchisimo muchisima abundante chorros empape empapado empapada bastante "
+        "demasiado demasiada",
+    ),
+    "HEMORRHAGE": ("hemorrhage hemorrhaging haemorrhage hemorrhaged", "hemorragia"),
+    "VOMIT": (
+        "vomit vomiting vomited puking coughing cough coughed",
+        "vomito vomitando vomitar vomita tose tosiendo tos",
+    ),
+    # anaphylaxis
+    "ANAPHYLAXIS": ("anaphylaxis anaphylactic", "anafilaxia anafilactico anafilactica"),
+    "CLOSE": (
+        "closing close closed swelling swollen swelled tight shut",
+        "cierra cerrando cerrada hinchada hinchado inflamada hinchando",
+    ),
+    "SWELL": (
+        "swelling swollen swelled swell puffy puffed",
+        "hinchada hinchado hinchados hinchadas hincho inflamada hinchazon",
+    ),
+    "SEVERE": ("severe bad serious major", "grave severa severo fuerte"),
+    "ALLERGIC": ("allergic", "alergica alergico"),
+    "REACTION": ("reaction reactions", "reaccion reacciones"),
+    "SWALLOW": ("swallow swallowing", "tragar pasar"),
+    "EPIPEN": ("epipen epinephrine adrenaline", "epipen epinefrina adrenalina"),
+    "USED": ("used gave injected needed", "use puse inyecte usar"),
+    # pregnancy
+    "PREGNANT": (
+        "pregnant pregnancy gestation =expecting",
+        "embarazada embarazo embarazadas gestacion encinta",
+    ),
+    "PREG_SIGN": (
+        "bleeding bleed blood spotting contractions contraction cramps cramping leaking fluid "
+        "blurry blurred seizure",
+        "sangrado sangrando sangre manchado contracciones contraccion colicos colico liquido "
+        "borroso borrosa convulsion",
+    ),
+    # swollen feet are common in pregnancy; a swollen face or hands is a sign of preeclampsia
+    "FACE_HANDS": ("face hands fingers", "cara manos dedos"),
+    "MOVE": ("move moved moving kick kicked kicking", "mueve movido moverse mover muevo"),
+    "MISCARRIAGE": (
+        "miscarriage miscarrying miscarried ectopic preeclampsia eclampsia",
+        "preeclampsia eclampsia ectopico",
+    ),
+    "WATER": ("", "fuente aguas"),
+    "BROKE": ("", "rompio rompieron revento reventaron rompe"),
+    # infants
+    "INFANT": (
+        "baby babies newborn infant bub",
+        "bebe bebes bebito bebita bebecito neonato lactante",
+    ),
+    "FEVER": (
+        "fever feverish temperature temp thermometer",
+        "fiebre calentura temperatura termometro febril",
+    ),
+    # sepsis
+    "SEPSIS": ("sepsis septic septicemia", "sepsis septico septica septicemia"),
+    "INFECTION": (
+        "infection infected uti pneumonia cellulitis",
+        "infeccion infectado infectada neumonia celulitis",
+    ),
+    "SEPSIS_SIGN": (
+        "confused confusion disoriented delirious mottled blotchy lethargic shaking shivering "
+        "rigors racing clammy",
+        "confundido confundida desorientado desorientada delirando manchas moteada temblando "
+        "tiritando acelerado letargico temblores escalofrios",
+    ),
+    # a reaction to a (new) medication
+    "RASH": (
+        "rash rashes hives welts swelling swollen swelled blisters blistering peeling",
+        "ronchas sarpullido salpullido urticaria hinchazon hinchado hinchada hincho ampollas "
+        "erupcion roncha",
+    ),
+    "MED": (
+        "medication medications medicine med meds pill pills antibiotic antibiotics "
+        "prescription dose amoxicillin penicillin drug tablets",
+        "medicina medicamento medicamentos pastilla pastillas antibiotico dosis amoxicilina "
+        "penicilina receta recetaron tratamiento",
+    ),
+    "NEW": (
+        "new started starting start first began since after yesterday",
+        "nueva nuevo nuevas nuevos empece empezar comence primera desde ayer",
+    ),
+    # seizures, consciousness
+    "SEIZURE": (
+        "seizure seizures seizing convulsing convulsion convulsions",
+        "convulsion convulsiones convulsionando convulsiono",
+    ),
+    "EPILEPTIC": ("epileptic", "epileptico epileptica"),
+    "UNCONSCIOUS": (
+        "unconscious unresponsive fainted collapsed unconsious",
+        "inconsciente desmayo desmayada desmayado desmaye desvanecio",
+    ),
+    "LOSE": ("lost lose losing", "perdio perdi perder perdiendo"),
+    "CONSCIOUS": ("consciousness conscious", "conocimiento conciencia sentido"),
+    "WONT": ("wont not cant isnt wouldnt", "no"),
+    "RESPOND": ("respond responding responsive", "reacciona responde"),
+}
+
+# --- common words one edit away from a flag word: never read as typos --------------------------
+
+NOT_TYPOS: frozenset[str] = frozenset(
+    str.split(
+        # English
+        "bills billing fills hills kills spills chess chose cheat heard hears hearth heath heats "
+        "hearty bread breed breeds blend blind bleep flood bloom death depth dead throne thread "
+        "threat paint pains paints rain strike stoke stroll strobe stride store storke faith "
+        "fever never lever seven seize sized rashes crash trash brash cloth close closet those "
+        "these shore short sport shirt spotty motion nation station potion notion prevent present "
+        "parent patient dying dyeing lying tying attach hearing heating wheeling cheating "
+        "choosing cooking looking locking coking slurp blurry surgery nurse nurses purse worse "
+        "verse horse noise voice whole while wiser waste wakes water later hater tablet dollar "
+        "dolor color valor sabor mayor labor favor hikes hires hides crest blond chore chock "
+        "fewer feint spell smell shell prison piles pulls polls battle drawn hunting hurling "
+        "breeding gives lives hived"
+        # Spanish
+        " "
+        "pecha techo hecho dicho lecho pesca cargo carta corte certe sangria sangro morado muerte "
+        "suerte fuerte puerta vivir vista pagar matar tomar fiesta fiebres liebre pobre sobre "
+        "cobre ayuda ahorra ahora aires pastel pastilla dolar dolares tocar tocan tocas"
+    )
+)
