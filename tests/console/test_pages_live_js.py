@@ -91,8 +91,11 @@ def world(transactional_db):
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """``open_page(user, path)``: a logged-in page whose socket is the returned FakeServer."""
+    """``open_page(user, path)``: a logged-in page whose socket is the returned FakeServer. A
+    script error on any page fails the test (an error in one handler otherwise only shows as a
+    row that never changes)."""
     contexts = []
+    errors: list[str] = []
 
     def open_(user, path="/console/"):
         client = Client()
@@ -110,6 +113,7 @@ def open_page(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{path}: {error}"))
         server = FakeServer()
         page.route_web_socket(SOCKET, server.handler)
         page.goto(path)
@@ -119,6 +123,7 @@ def open_page(browser, live_server):
     yield open_
     for context in contexts:
         context.close()
+    assert not errors, f"live.js raised in the browser: {errors}"
 
 
 def wait_until(page, condition, timeout_ms: int = 5_000):

@@ -344,8 +344,9 @@
     }
 
     /* The row as console/templates/console/_case_row.html draws it, SLA cells from the
-       server's state in the event or snapshot (item.sla). */
-    function buildRow(item) {
+       server's state in the event or snapshot (item.sla). ``previous``: the row it replaces, if
+       any, whose server-drawn complaint flag it keeps. */
+    function buildRow(item, previous) {
         var id = caseId(item);
         var row = document.createElement("tr");
         row.setAttribute("data-case-id", String(id));
@@ -497,7 +498,7 @@
             trim();
             return;
         }
-        var row = buildRow(item);
+        var row = buildRow(item, previous);
         if (previous) {
             swap(previous, row);
             if (Number(previous.getAttribute("data-priority")) !== Number(item.priority)) {
@@ -544,7 +545,7 @@
         });
         var fresh = document.createElement("tbody");
         items.slice(0, config.limit).forEach(function (item) {
-            var row = buildRow(item);
+            var row = buildRow(item, rowOf(caseId(item)));
             fresh.appendChild(row);
             lookUpName(item, row);
         });
