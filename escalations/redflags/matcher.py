@@ -28,6 +28,10 @@ _STEMMERS = {"en": "english", "es": "spanish"}
 MIN_STEM = 4  # shorter stems are too ambiguous: the class lists those forms
 MIN_TYPO_WORD = 5  # a text word this long or longer may hold one typo …
 MIN_TYPO_VOCABULARY = 5  # … of a vocabulary word this long or longer
+# A shorter text word (four letters) may be a vocabulary word of five letters or more with one
+# letter left out ("ches" for "chest", "fevr" for "fever", "dolr" for "dolor"); only a left-out
+# letter, not a changed or added one, and never a common word (NOT_TYPOS: "hear" is not "heart").
+MIN_TYPO_DROPPED = 4
 _CACHE_LIMIT = 100_000
 LONG_PAST = "LONG_PAST"  # the expression class of a long-past time (vocabulary.EXPRESSIONS)
 PAST_WINDOW = 4
@@ -205,7 +209,7 @@ class Matcher:
                 stem = self._stemmers[lang].stemWord(word)
                 for name, stem_lang in self._stems[lang].get(stem, ()):
                     result.add((name, stem_lang, False))
-        if not result and len(word) >= MIN_TYPO_WORD and word not in NOT_TYPOS:
+        if not result and len(word) >= MIN_TYPO_DROPPED and word not in NOT_TYPOS:
             for form in self._typo_candidates(word):
                 for name, lang in self._forms[form]:
                     result.add((name, lang, True))
@@ -239,7 +243,10 @@ class Matcher:
         return [
             form
             for form in candidates
-            if form != word and form[0] == word[0] and OSA.distance(word, form, score_cutoff=1) <= 1
+            if form != word
+            and form[0] == word[0]
+            and (len(word) >= MIN_TYPO_WORD or len(form) == len(word) + 1)
+            and OSA.distance(word, form, score_cutoff=1) <= 1
         ]
 
     # --- finding -------------------------------------------------------------------------------

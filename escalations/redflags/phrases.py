@@ -35,6 +35,8 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "half a bottle",
         "half the bottle",
         "una caja de",
+        "me pase con",
+        "me pase de",
     ),
     "HEAVY": (
         "a lot",
@@ -128,7 +130,16 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
     "BE_HERE": ("be here", "be around", "estar aqui", "seguir aqui", "seguir viva", "seguir vivo"),
     "EVERYTHING": ("it all",),
     "STARTED": ("since starting", "since i started", "after starting", "desde que empece"),
-    "RASH": ("manchas rojas", "red spots", "red bumps", "me pica todo", "broke out", "break out"),
+    "RASH": (
+        "manchas rojas",
+        "red spots",
+        "red bumps",
+        "me pica todo",
+        "broke out",
+        "break out",
+        "breaking out",
+        "me salieron ronchas",
+    ),
     "SEIZURE": (
         "having a fit",
         "foaming at the mouth",
@@ -165,6 +176,8 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "anos atras",
         *(f"hace {number} anos" for number in (*range(2, 61), "dos", "tres", "cuatro", "cinco")),
         *(f"hace {number} meses" for number in (*range(2, 13), "dos", "tres", "seis")),
+        # a year named: "had a heart attack in 2015", "tuvo un infarto en 2019"
+        *(f"{word} {year}" for word in ("in", "en", "back in") for year in range(1940, 2026)),
     ),
     "WIDESPREAD": ("all over", "everywhere", "por todo el cuerpo", "todo el cuerpo", "whole body"),
     "NOBODY": ("no one",),
@@ -185,14 +198,57 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "producto de limpieza",
         "productos de limpieza",
     ),
+    "POINTLESS": (
+        "whats the point of",
+        "what is the point of",
+        "no point in",
+        "no point to",
+        "de que sirve",
+        "para que seguir",
+    ),
     "BREATHE_FAST": ("breathing fast", "respira muy rapido", "respira rapido"),
 }
+
+_MEDIA = (
+    "class|classes|course|training|lecture|video|videos|movie|movies|film|book|article|documentary"
+    "|podcast|show|webinar|seminar|pamphlet|brochure|talk"
+)
 
 # --- idioms: runs of words in which the flag words are not the symptom --------------------------
 # One idiom per string: slots separated by spaces, a slot lists its alternatives with "|", and a
 # slot ending in "?" may be absent. Matched on normalised words, like the expressions.
 
 IDIOMS: tuple[str, ...] = (
+    # laughter: "laughing so hard I couldn't breathe", "me ahogo de risa"
+    "laughing|laughed|laugh|lol|lmao|haha|hahaha so|too? hard|much i|we? cant|couldnt breathe"
+    "|breath",
+    "ahogo|ahogue|ahogaba|ahogando de la? risa",
+    # relief: "breathe easy with all these charges", "breathe a sigh of relief"
+    "breathe|breathing easy|easier with|knowing|now|again|tonight|that",
+    "sigh of relief",
+    # "dye" spelled "die" before hair or a colour: "I want to die my hair"
+    "die|dies|died|dying my|her|his|your|the|their? hair|beard|roots|eyebrows|clothes|shirt|jeans"
+    "|bangs",
+    "die|dies|died|dying it|them black|blue|red|pink|purple|blonde|blond|brown|green|grey|gray"
+    "|color|colour",
+    # a symptom noun as a drug-class modifier: "seizure medication refill", "heart pills renewal"
+    "seizure|seizures|epilepsy|heart|stroke|blood|pain medication|medications|medicine|medicines"
+    "|meds|pills|drugs|prescription refill|refills|renewal|renewals|order|bottle|pharmacy",
+    # talk about a condition, not the condition now: "a class about strokes", "a movie about a
+    # heart attack survivor"
+    *(
+        f"{_MEDIA} about|on a? {topic}"
+        for topic in (
+            "stroke|strokes|seizure|seizures|overdose|overdoses|suicide",
+            "heart attack|attacks",
+        )
+    ),
+    "choke|choked|choking|chokes up",
+    "poison ivy|oak|sumac",
+    "hiedra|roble venenosa|venenoso",
+    "drowning in paperwork|work|debt|bills|emails|homework",
+    "ahogo|ahogando|ahogada|ahogado|ahogandome en papeles|deudas|trabajo|tramites|pendientes"
+    "|cuentas|tarea",
     "blood pressure|test|tests|work|sugar|sugars|draw|draws|drawn|type|types|bank|banks|result"
     "|results|donation|donations|count|counts|panel|panels|thinner|thinners|glucose|level|levels"
     "|lab|labs|orange",

@@ -52,14 +52,14 @@ CLASSES: dict[str, tuple[str, str]] = {
     "PAIN": (
         "pain pains hurt hurts hurting ache aches aching pressure tight tightness tightening "
         "squeezing squeeze crushing heavy heaviness stabbing discomfort burning killing "
-        "elephant sore clutching grabbing",
+        "elephant sore clutching grabbing pressing presses weight brick bricks vise vice",
         "dolor dolores duele duelen dolia dolio doliendo adolorido presion opresion apretado "
         "apretada aprieta apretando punzada punzadas peso pesadez ardor arde ardiendo quema "
         "quemando molestia",
     ),
     "ATTACK": ("attack arrest", "ataque paro"),
     "CARDIAC": ("cardiac coronary", "cardiaco cardiaca cardiaco"),
-    "INFARCT": ("infarction", "infarto infartando"),
+    "INFARCT": ("infarction heartattack heartattacks", "infarto infartando infartado"),
     # stroke
     "STROKE": ("stroke strokes", "derrame embolia ictus cerebrovascular trombosis"),
     "DROOP": (
@@ -71,7 +71,7 @@ CLASSES: dict[str, tuple[str, str]] = {
         "arrastra arrastrando arrastrada enredada trabada incoherente",
     ),
     "NUMB": (
-        "numb numbness weak weakness paralyzed paralysed limp tingling",
+        "numb numbness weak weakness paralyzed paralysed limp tingling =dead",
         "entumido entumecido entumecida =dormido =dormida =durmio debil debilidad fuerza "
         "paralizado paralizada adormecido adormecida",
     ),
@@ -84,7 +84,10 @@ CLASSES: dict[str, tuple[str, str]] = {
         "respirar respira respiro respirando respiracion respiraba",
     ),
     "AIR": ("air", "aire"),
-    "CANT": ("cant cannot couldnt unable barely hardly not stopped stop", "no =dejo paro"),
+    "CANT": (
+        "cant cannot couldnt unable barely hardly not stopped stop wont cnt cudnt cant",
+        "no =dejo paro casi",
+    ),
     "TROUBLE": (
         "trouble difficulty difficult hard struggling struggle labored",
         "dificultad dificil cuesta costaba trabajo",
@@ -119,7 +122,10 @@ CLASSES: dict[str, tuple[str, str]] = {
     "LIFE": ("life", ""),
     "VIDA": ("", "vida"),
     "LIVE": ("live living alive exist existing", "vivir viviendo vivo existir"),
-    "NOT": ("dont not no never nothing doesnt", "no nada nunca ningun ninguna"),
+    "NOT": (
+        "dont not no never nothing doesnt didnt hasnt havent isnt wont",
+        "no nada nunca ningun ninguna",
+    ),
     "REASON": ("reason point purpose", "razon sentido motivo"),
     "HARM": (
         "hurt hurting harm harming cut cutting burn burning",
@@ -144,6 +150,13 @@ CLASSES: dict[str, tuple[str, str]] = {
         "=guardadas =guardados =juntando",
     ),
     "EYE": ("eye", "ojo"),
+    # one arm, leg or hand (with a side: "left arm", "brazo derecho")
+    "LIMB": ("arm arms leg legs hand hands foot", "brazo brazos pierna piernas mano manos pie"),
+    "LEFTRIGHT": ("left right", "izquierdo izquierda derecho derecha"),
+    "ODD": ("funny weird wrong strange garbled nonsense", "raro rara extrano extrana chistoso"),
+    "FIND": ("find", "encontrar encuentra"),
+    "SENTENCE": ("sentence sentences", "frase frases oracion"),
+    "WHEEZE": ("wheezing wheeze wheezes wheezy", "silbido silbidos chiflido"),
     "HEIGHT": (
         "bridge building roof balcony cliff window train traffic",
         "puente edificio techo balcon azotea ventana tren",
@@ -158,8 +171,11 @@ CLASSES: dict[str, tuple[str, str]] = {
     "EVERYTHING": ("everything things", "todo"),
     "ENDV": ("end ending ended", ""),
     "DISAPPEAR": ("disappear vanish", "desaparecer esfumarme"),
-    "SHAKE": ("shaking shakes shook", "temblando sacudiendo"),
-    "JERK": ("jerking jerks twitching convulsing", "sacudidas espasmos"),
+    "SHAKE": ("shaking shakes shook", "temblando sacudiendo temblar tiembla temblaba"),
+    "JERK": (
+        "jerking jerks twitching convulsing stiff rigid",
+        "sacudidas espasmos tieso tiesa rigido rigida",
+    ),
     "DANO": ("", "dano danos"),
     "LASTIMAR": ("", "lastimar lastimarme herir"),
     "CHILD": (
@@ -191,8 +207,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     "PILLS": (
         "pills syrup antidepressants antipsychotics benzos pill tablets tablet meds medication "
         "medications medicine capsules bottle insulin tylenol oxy opioids oxycodone percocet "
-        "vicodin fentanyl heroin morphine methadone xanax valium klonopin ambien adderall "
-        "ibuprofen advil aspirin acetaminophen benadryl lithium painkillers opiates",
+        "oxys oxycontin vicodin fentanyl heroin morphine methadone xanax valium klonopin ambien "
+        "adderall ibuprofen advil aspirin acetaminophen benadryl lithium painkillers opiates",
         "pastillas pastilla jarabe antidepresivos ansioliticos tabletas pildoras medicinas "
         "medicamentos capsulas frasco insulina caja paracetamol ibuprofeno aspirina clonazepam "
         "tramadol fentanilo",
@@ -240,7 +256,10 @@ CLASSES: dict[str, tuple[str, str]] = {
         "swelling swollen swelled swell puffy puffed",
         "hinchada hinchado hinchados hinchadas hincho inflamada hinchazon",
     ),
-    "SEVERE": ("severe bad serious major", "grave severa severo fuerte"),
+    "SEVERE": (
+        "severe bad badly serious major horrible terrible awful intense unbearable worst",
+        "grave severa severo fuerte fuertes horrible terrible intenso intensa insoportable",
+    ),
     "ALLERGIC": ("allergic", "alergica alergico"),
     "REACTION": ("reaction reactions", "reaccion reacciones"),
     "SWALLOW": ("swallow swallowing", "tragar pasar"),
@@ -253,9 +272,9 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "PREG_SIGN": (
         "bleeding bleed blood spotting contractions contraction cramps cramping leaking fluid "
-        "blurry blurred seizure",
+        "blurry blurred seizure spots flashing",
         "sangrado sangrando sangre manchado contracciones contraccion colicos colico liquido "
-        "borroso borrosa convulsion",
+        "borroso borrosa convulsion lucecitas luces manchitas estrellitas",
     ),
     # swollen feet are common in pregnancy; a swollen face or hands is a sign of preeclampsia
     "FACE_HANDS": ("face hands fingers", "cara manos dedos"),
@@ -272,8 +291,8 @@ CLASSES: dict[str, tuple[str, str]] = {
         "bebe bebes bebito bebita bebecito neonato lactante",
     ),
     "FEVER": (
-        "fever feverish temperature temp thermometer",
-        "fiebre calentura temperatura termometro febril",
+        "fever feverish temperature temp thermometer hot",
+        "fiebre calentura temperatura termometro febril caliente hirviendo",
     ),
     # sepsis
     "SEPSIS": ("sepsis septic septicemia", "sepsis septico septica septicemia"),
@@ -316,7 +335,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     "LOSE": ("lost lose losing", "perdio perdi perder perdiendo"),
     "CONSCIOUS": ("consciousness conscious", "conocimiento conciencia sentido"),
     "WONT": ("wont not cant isnt wouldnt", "no"),
-    "RESPOND": ("respond responding responsive", "reacciona responde"),
+    "RESPOND": ("respond responding responsive", "reacciona responde reaccionaba respondia"),
 }
 
 # --- common words one edit away from a flag word: never read as typos --------------------------
@@ -335,10 +354,15 @@ NOT_TYPOS: frozenset[str] = frozenset(
         "dolor color valor sabor mayor labor favor hikes hires hides crest blond chore chock "
         "fewer feint spell smell shell prison piles pulls polls battle drawn hunting hurling "
         "breeding gives lives hived"
+        # four-letter words that are a vocabulary word with one letter left out
+        " aces back bean bees bind cane case ding door down drop exit fist fort hart hear heat "
+        "jerk moth nail none noon pans pins pint quit raid read rope save seat seen seep sell "
+        "shoo shot sigh sine site soot sort spot star stat swat tied tire visa weir wets writ"
         # Spanish
         " "
         "pecha techo hecho dicho lecho pesca cargo carta corte certe sangria sangro morado muerte "
         "suerte fuerte puerta vivir vista pagar matar tomar fiesta fiebres liebre pobre sobre "
         "cobre ayuda ahorra ahora aires pastel pastilla dolar dolares tocar tocan tocas"
+        " bebo cada caro como coro dele dese gana luce mata mera mero nade neto pais tira toma"
     )
 )

@@ -87,17 +87,7 @@ def test_the_recall_target_is_met_on_the_whole_corpus(result, language):
 
 @pytest.mark.parametrize(
     "language",
-    [
-        pytest.param(
-            "en",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Missed on the held-out part: 6 of 103 benign English texts fire (5.8 %); "
-                "bench/README.md has the list. Strict: passing means this mark must go.",
-            ),
-        ),
-        "es",
-    ],
+    ["en", "es"],
 )
 def test_the_false_positive_target_on_the_whole_corpus(result, language):
     _, false_positive_rate = _rates(result, language)
