@@ -201,14 +201,11 @@ class Matcher:
         found = self._cache.get(word)
         if found is not None:
             return found
-        result: set[tuple[str, str, bool]] = set()
-        for name, lang in self._forms.get(word, ()):
-            result.add((name, lang, False))
-        for lang in LANGUAGES:
-            if word[:MIN_STEM] in self._prefixes[lang]:
-                stem = self._stemmers[lang].stemWord(word)
-                for name, stem_lang in self._stems[lang].get(stem, ()):
-                    result.add((name, stem_lang, False))
+        result = self._exact_or_stem(word)
+        if not result:
+            # a Spanish diminutive: "dolorcito" is "dolor", "pechito" "pecho", "boquita" "boca"
+            for base in _diminutive_bases(word):
+                result |= {(name, lang, False) for name, lang, _ in self._exact_or_stem(base)}
         if not result and len(word) >= MIN_TYPO_DROPPED and word not in NOT_TYPOS:
             for form in self._typo_candidates(word):
                 for name, lang in self._forms[form]:
@@ -218,6 +215,17 @@ class Matcher:
             self._cache.clear()
         self._cache[word] = found
         return found
+
+    def _exact_or_stem(self, word: str) -> set[tuple[str, str, bool]]:
+        result: set[tuple[str, str, bool]] = set()
+        for name, lang in self._forms.get(word, ()):
+            result.add((name, lang, False))
+        for lang in LANGUAGES:
+            if word[:MIN_STEM] in self._prefixes[lang]:
+                stem = self._stemmers[lang].stemWord(word)
+                for name, stem_lang in self._stems[lang].get(stem, ()):
+                    result.add((name, stem_lang, False))
+        return result
 
     def clear_cache(self) -> None:
         """Forget the classes of the words seen so far (benchmarks measure the cold case)."""
@@ -411,6 +419,38 @@ def _stemmers() -> dict:
 @lru_cache(maxsize=1)
 def _base() -> Matcher:
     return Matcher._vocabulary_index()
+
+
+# Spanish diminutive endings → what the base word ends in ("cito": dolorcito → dolor, corazoncito
+# → corazon; "quito": boquita → boca; "ito": pechito → pecho, manita → mana/mano).
+_DIMINUTIVES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("citos", ("", "es")),
+    ("citas", ("", "es")),
+    ("cito", ("", "e")),
+    ("cita", ("", "e")),
+    ("quitos", ("cos",)),
+    ("quitas", ("cas",)),
+    ("quito", ("co",)),
+    ("quita", ("ca",)),
+    ("guito", ("go",)),
+    ("guita", ("ga",)),
+    ("itos", ("os",)),
+    ("itas", ("as", "os")),
+    ("ito", ("o", "")),
+    ("ita", ("a", "o", "")),
+    ("illo", ("o",)),
+    ("illa", ("a",)),
+)
+MIN_DIMINUTIVE_BASE = 3  # letters left before the base's ending
+
+
+def _diminutive_bases(word: str) -> list[str]:
+    """The words a Spanish diminutive may stand for (the first ending that fits)."""
+    for ending, bases in _DIMINUTIVES:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_DIMINUTIVE_BASE:
+            root = word[: -len(ending)]
+            return [root + base for base in bases]
+    return []
 
 
 def _restrict(occurrences: dict[str, list[_Occ]], keep) -> dict[str, list[_Occ]]:

@@ -5,7 +5,9 @@
 1. zero-width and other invisible formatting characters (soft hyphen, zero-width space/joiners,
    word joiner, byte-order mark, bidirectional marks: Unicode category ``Cf``) are removed, so a
    word split by one is whole again (``che\\u200bst`` = ``chest``);
-2. apostrophes, straight or curly, are removed (``can't`` = ``cant``);
+2. the shorthand "OD'd" / "OD'ing" is written out (``overdosed``: without its apostrophe it
+   would be the word "odd"), then apostrophes, straight or curly, are removed (``can't`` =
+   ``cant``);
 3. Unicode NFKC (full-width ``\\uff43\\uff48\\uff45\\uff53\\uff54`` = ``chest``, ligatures,
    compatibility forms), then case folding (``ß`` = ``ss``);
 4. accents are dropped (NFKD without combining marks: ``está`` = ``esta``, ``ñ`` = ``n``);
@@ -107,6 +109,10 @@ _CLITIC = re.compile(
 )
 
 
+# "OD'd", "OD'ed", "OD'ing": an overdose, read before the apostrophe goes ("odd" is a word)
+_OD_SHORTHAND = re.compile("\\b(?i:od(?:['\u2019`](?:e?d|ing)|ed|ing))\\b")
+
+
 def _drop_marks(match: re.Match[str]) -> str:
     return "".join(c for c in match.group() if not unicodedata.combining(c))
 
@@ -123,6 +129,7 @@ def normalize(text: str) -> str:
     ``"cant breathe"``, ``"Náusea"`` → ``"nausea"``, ``"che\\u00ad\\u0455t"`` → ``"chest"``."""
     if not text:
         return ""
+    text = _OD_SHORTHAND.sub(_overdose, text)
     if text.isascii():
         text = _APOSTROPHE.sub("", text).lower()
     else:
@@ -141,6 +148,10 @@ def normalize(text: str) -> str:
     if not text.isascii():  # look-alike letters inside Latin words
         text = " ".join(_fold(word) for word in text.split(" "))
     return text
+
+
+def _overdose(match: re.Match[str]) -> str:
+    return "overdosing" if match.group().lower().endswith("ing") else "overdosed"
 
 
 def words(text: str) -> list[str]:

@@ -46,7 +46,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     "SPEECH": ("speech words talk talking speaking speak", "habla hablar hablando palabras voz"),
     "SIDE": ("side half", "lado lados mitad"),
     "WRIST": ("wrist wrists arms thighs veins", "venas vena munecas muneca brazos piernas"),
-    "RIBS": ("ribs", "costillas"),
+    "RIBS": ("ribs nostrils", "costillas nariz"),
     "SKIN": ("skin lips face fingers nails", "piel labios cara unas"),
     # pain and the like
     "PAIN": (
@@ -99,7 +99,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "BLUE": ("blue purple gray grey", "morado morados moradas azul azules"),
     "FAST": ("fast rapid rapidly racing pounding", "rapido acelerado agitado"),
-    "SINK": ("pull pulling sucking sinking", "hunden hunde marcan"),
+    "SINK": ("pull pulling sucking sinking flaring flare", "hunden hunde marcan aletea aleteando"),
     "ENTER": ("get getting", "entra llega pasa"),
     # suicide and self-harm
     "SUICIDE": (
@@ -156,6 +156,12 @@ CLASSES: dict[str, tuple[str, str]] = {
     "ODD": ("funny weird wrong strange garbled nonsense", "raro rara extrano extrana chistoso"),
     "FIND": ("find", "encontrar encuentra"),
     "SENTENCE": ("sentence sentences", "frase frases oracion"),
+    "THINK": ("think thinking thought hope hoping pray praying", "pienso pensando rezo"),
+    "PAD": ("pad pads tampon tampons", "toalla toallas tampon tampones"),
+    "EVERY": ("every", "cada"),
+    "WEEKS": ("weeks wks", "semanas"),
+    "STOPV": ("stop stops stopping stopped", "para paraba parar detiene detener"),
+    "STAY": ("stay keep", "mantener"),
     "WHEEZE": ("wheezing wheeze wheezes wheezy", "silbido silbidos chiflido"),
     "HEIGHT": (
         "bridge building roof balcony cliff window train traffic",
@@ -222,9 +228,9 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "TOXIC": (
         "bleach poison detergent cleaner antifreeze battery batteries pod pods chemicals "
-        "chemical lye pesticide gasoline ammonia",
+        "chemical lye pesticide gasoline ammonia windex lysol clorox drano disinfectant",
         "cloro lejia veneno detergente pila pilas raticida insecticida quimicos gasolina "
-        "amoniaco blanqueador",
+        "amoniaco blanqueador limpiador limpiadores desinfectante destapacanos fabuloso pinol",
     ),
     "POISONED": (
         "poisoned poisoning intoxicated",
@@ -238,13 +244,14 @@ CLASSES: dict[str, tuple[str, str]] = {
     "HEAVY": (
         "heavily heavy lot alot lots much everywhere soaked soaking pouring gushing spurting "
         "severe profusely tons crazy nonstop",
+        # "un montón", "un chingo"
         "mucho mucha muchisimo muchisima abundante chorros empape empapado empapada bastante "
-        "demasiado demasiada",
+        "demasiado demasiada monton montones chingo",
     ),
     "HEMORRHAGE": ("hemorrhage hemorrhaging haemorrhage hemorrhaged", "hemorragia"),
     "VOMIT": (
-        "vomit vomiting vomited puking coughing cough coughed",
-        "vomito vomitando vomitar vomita tose tosiendo tos",
+        "vomit vomiting vomited puking coughing cough coughed spitting spit",
+        "vomito vomitando vomitar vomita tose tosiendo tos echando escupiendo escupo escupe",
     ),
     # anaphylaxis
     "ANAPHYLAXIS": ("anaphylaxis anaphylactic", "anafilaxia anafilactico anafilactica"),
@@ -253,8 +260,8 @@ CLASSES: dict[str, tuple[str, str]] = {
         "cierra cerrando cerrada hinchada hinchado inflamada hinchando",
     ),
     "SWELL": (
-        "swelling swollen swelled swell puffy puffed",
-        "hinchada hinchado hinchados hinchadas hincho inflamada hinchazon",
+        "swelling swollen swelled swell puffy puffed huge bigger enormous",
+        "hinchada hinchado hinchados hinchadas hincho inflamada hinchazon enorme enormes",
     ),
     "SEVERE": (
         "severe bad badly serious major horrible terrible awful intense unbearable worst",
