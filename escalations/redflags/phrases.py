@@ -75,14 +75,22 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
     "INFANT": (
         "recien nacido",
         "recien nacida",
-        "month old",
-        "months old",
+        # under three months: fever is an emergency (an older baby's age vetoes it, IDIOMS)
+        *(
+            f"{number} {unit} old"
+            for number in ("1", "2", "3", "one", "two", "three", "a")
+            for unit in ("month", "months", "mo", "mos")
+        ),
+        *(
+            f"de {number} {unit}"
+            for number in ("1", "un", "2", "dos", "3", "tres")
+            for unit in ("mes", "meses")
+        ),
+        *(f"de {number} semanas" for number in range(1, 13)),
         "week old",
         "weeks old",
         "wk old",
         "wks old",
-        "mo old",
-        "mos old",
         "day old",
         "days old",
         "dias de nacido",
@@ -92,6 +100,13 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "de nacido",
     ),
     "PASSED_OUT": ("passed out", "blacked out", "perdio el conocimiento"),
+    "PREG_SIGN": (
+        "saliendo agua",
+        "sale agua",
+        "salio agua",
+        "leaking water",
+        "leaking fluid",
+    ),
     "FETAL_STILL": (
         "hasnt moved",
         "not moving",
@@ -109,6 +124,12 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "get my words out",
         "get the words out",
         "get any words out",
+        "no se le entiende",
+        "no se le entiende lo que dice",
+        "no le entiendo",
+        "no le entiendo nada",
+        "cant understand him",
+        "cant understand her",
     ),
     "SUICIDE": (
         "im not safe",
@@ -119,6 +140,12 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "goodbye note",
         "suicide note",
         "carta de despedida",
+        "dont see a way out",
+        "cant see a way out",
+        "no way out",
+        "no veo salida",
+        "no le veo salida",
+        "noose",
     ),
     "OVERDOSE": ("oded", "odd on", "he odd", "she odd", "i odd", "just odd", "has odd", "had odd"),
     "END_IT": ("end it", "end my life", "acabar con todo", "terminar con todo"),
@@ -233,6 +260,14 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "de que sirve",
         "para que seguir",
     ),
+    "THROUGH_ALL": (
+        "through everything",
+        "through my clothes",
+        "through the sheets",
+        "through the towel",
+        "through towels",
+        "through the bandage",
+    ),
     "BREATHE_FAST": ("breathing fast", "respira muy rapido", "respira rapido"),
 }
 
@@ -246,6 +281,14 @@ _MEDIA = (
 # slot ending in "?" may be absent. Matched on normalised words, like the expressions.
 
 IDIOMS: tuple[str, ...] = (
+    # a baby older than three months is not an infant with fever: "mi bebe tiene 2 anos"
+    "baby|bebe|bebito|bebita|nena|nene|bb is|tiene|es|de|has|turned|cumplio? "
+    + "|".join(str(number) for number in range(1, 18))
+    + "|un|uno|dos|tres|one|two|three anos|ano|years|year|yrs|yr|yo",
+    "baby|bebe|bebito|bebita|nena|nene|bb is|tiene|es|de|has|turned|cumplio? "
+    + "|".join(str(number) for number in range(4, 37))
+    + " months|month|meses|mos|mo",
+    "sin aire|respirar de tanto? reir|risa",
     # laughter: "laughing so hard I couldn't breathe", "me ahogo de risa"
     "laughing|laughed|laugh|lol|lmao|haha|hahaha so|too? hard|much i|we? cant|couldnt breathe"
     "|breath",

@@ -153,9 +153,15 @@ CLASSES: dict[str, tuple[str, str]] = {
     # one arm, leg or hand (with a side: "left arm", "brazo derecho")
     "LIMB": ("arm arms leg legs hand hands foot", "brazo brazos pierna piernas mano manos pie"),
     "LEFTRIGHT": ("left right", "izquierdo izquierda derecho derecha"),
-    "ODD": ("funny weird wrong strange garbled nonsense", "raro rara extrano extrana chistoso"),
+    "ODD": (
+        "funny weird wrong strange garbled nonsense off different",
+        "raro rara extrano extrana chistoso diferente",
+    ),
     "FIND": ("find", "encontrar encuentra"),
     "SENTENCE": ("sentence sentences", "frase frases oracion"),
+    "LIFT": ("lift raise hold", "levantar alzar sostener"),
+    "STRAW": ("straw", "popote pajita"),
+    "WALK": ("walk stand", "caminar pararse"),
     "THINK": ("think thinking thought hope hoping pray praying", "pienso pensando rezo"),
     "PAD": ("pad pads tampon tampons", "toalla toallas tampon tampones"),
     "EVERY": ("every", "cada"),
