@@ -74,6 +74,8 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
     "MISCARRIAGE": ("aborto espontaneo", "perdiendo al bebe", "perdiendo el bebe"),
     "INFANT": (
         "recien nacido",
+        "little one",
+        "lil one",
         "recien nacida",
         # under three months: fever is an emergency (an older baby's age vetoes it, IDIOMS)
         *(
@@ -146,6 +148,12 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "no veo salida",
         "no le veo salida",
         "noose",
+        "sewerslide",
+        "self delete",
+        "off myself",
+        "ya no quiero seguir",
+        "no quiero seguir viviendo",
+        "quitarme la vida",
     ),
     "OVERDOSE": ("oded", "odd on", "he odd", "she odd", "i odd", "just odd", "has odd", "had odd"),
     "END_IT": ("end it", "end my life", "acabar con todo", "terminar con todo"),

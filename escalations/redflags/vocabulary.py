@@ -52,10 +52,12 @@ CLASSES: dict[str, tuple[str, str]] = {
     "PAIN": (
         "pain pains hurt hurts hurting ache aches aching pressure tight tightness tightening "
         "squeezing squeeze crushing heavy heaviness stabbing discomfort burning killing "
-        "elephant sore clutching grabbing pressing presses weight brick bricks vise vice",
+        "elephant sore clutching grabbing pressing presses weight brick bricks vise vice sharp "
+        "throbbing pinching ripping tearing agony",
         "dolor dolores duele duelen dolia dolio doliendo adolorido presion opresion apretado "
         "apretada aprieta apretando punzada punzadas peso pesadez ardor arde ardiendo quema "
-        "quemando molestia",
+        "quemando molestia piquete piquetes punzante oprime desgarro pesado pesada aplastando "
+        "aplasta estruja agudo",
     ),
     "ATTACK": ("attack arrest", "ataque paro"),
     "CARDIAC": ("cardiac coronary", "cardiaco cardiaca cardiaco"),
@@ -89,13 +91,13 @@ CLASSES: dict[str, tuple[str, str]] = {
         "no =dejo paro casi",
     ),
     "TROUBLE": (
-        "trouble difficulty difficult hard struggling struggle labored",
-        "dificultad dificil cuesta costaba trabajo",
+        "trouble difficulty difficult hard struggling struggle labored laboured",
+        "dificultad dificil cuesta costaba trabajo batallando batalla",
     ),
     "SHORT": ("short shortness out", "falta faltaba sin"),
     "CHOKE": (
-        "gasping gasp choking choked suffocating suffocate",
-        "ahogo ahoga ahogando ahogar asfixia asfixiando sofoco",
+        "gasping gasp choking choked suffocating suffocate panting",
+        "ahogo ahoga ahogando ahogar asfixia asfixiando sofoco jadea jadeando",
     ),
     "BLUE": ("blue purple gray grey", "morado morados moradas azul azules"),
     "FAST": ("fast rapid rapidly racing pounding", "rapido acelerado agitado"),
@@ -212,7 +214,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "TAKE": ("take taking swallow swallowing", ""),
     "EXCESS": (
-        "double triple extra bunch handful overdid whole entire",
+        "double triple extra bunch handful overdid whole entire twice",
         "demasiadas demasiados demasiado doble triple monton puno",
     ),
     "ALL": ("all everything whole", "todas todos todo entero completo"),
@@ -254,7 +256,10 @@ CLASSES: dict[str, tuple[str, str]] = {
         "mucho mucha muchisimo muchisima abundante chorros empape empapado empapada bastante "
         "demasiado demasiada monton montones chingo",
     ),
-    "HEMORRHAGE": ("hemorrhage hemorrhaging haemorrhage hemorrhaged", "hemorragia"),
+    "HEMORRHAGE": (
+        "hemorrhage hemorrhaging haemorrhage hemorrhaged",
+        "hemorragia desangrando desangra desangrandose",
+    ),
     "VOMIT": (
         "vomit vomiting vomited puking coughing cough coughed spitting spit",
         "vomito vomitando vomitar vomita tose tosiendo tos echando escupiendo escupo escupe",
@@ -300,8 +305,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     "BROKE": ("", "rompio rompieron revento reventaron rompe"),
     # infants
     "INFANT": (
-        "baby babies newborn infant bub",
-        "bebe bebes bebito bebita bebecito neonato lactante",
+        "baby babies newborn infant bub bby",
+        "bebe bebes bebito bebita bebecito bebesito bebesita neonato lactante",
     ),
     "FEVER": (
         "fever feverish temperature temp thermometer hot",
@@ -342,7 +347,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "EPILEPTIC": ("epileptic", "epileptico epileptica"),
     "UNCONSCIOUS": (
-        "unconscious unresponsive fainted collapsed unconsious",
+        "unconscious unresponsive fainted collapsed unconsious fainting",
         "inconsciente desmayo desmayada desmayado desmaye desvanecio",
     ),
     "LOSE": ("lost lose losing", "perdio perdi perder perdiendo"),
