@@ -164,7 +164,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     "LIFT": ("lift raise hold", "levantar alzar sostener"),
     "STRAW": ("straw", "popote pajita"),
     "WALK": ("walk stand", "caminar pararse"),
-    "THINK": ("think thinking thought hope hoping pray praying", "pienso pensando rezo"),
+    "THINK": ("think thinking thought hope hoping", "pienso pensando"),
     "PAD": ("pad pads tampon tampons", "toalla toallas tampon tampones"),
     "EVERY": ("every", "cada"),
     "WEEKS": ("weeks wks", "semanas"),
@@ -371,7 +371,9 @@ NOT_TYPOS: frozenset[str] = frozenset(
         "verse horse noise voice whole while wiser waste wakes water later hater tablet dollar "
         "dolor color valor sabor mayor labor favor hikes hires hides crest blond chore chock "
         "fewer feint spell smell shell prison piles pulls polls battle drawn hunting hurling "
-        "breeding gives lives hived"
+        "breeding gives lives hived painting parting pasting weigh weighs brisk share shark "
+        "teasing punching staff stuff stranger thing thick though paying playing ever steps "
+        "shops stepped shopped shopping stepping splitting sports shots slots flushing"
         # four-letter words that are a vocabulary word with one letter left out
         " aces back bean bees bind cane case ding door down drop exit fist fort hart hear heat "
         "jerk moth nail none noon pans pins pint quit raid read rope save seat seen seep sell "
@@ -382,5 +384,6 @@ NOT_TYPOS: frozenset[str] = frozenset(
         "suerte fuerte puerta vivir vista pagar matar tomar fiesta fiebres liebre pobre sobre "
         "cobre ayuda ahorra ahora aires pastel pastilla dolar dolares tocar tocan tocas"
         " bebo cada caro como coro dele dese gana luce mata mera mero nade neto pais tira toma"
+        " ayudo pescado pasada pasado"
     )
 )
