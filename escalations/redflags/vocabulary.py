@@ -99,7 +99,10 @@ CLASSES: dict[str, tuple[str, str]] = {
         "gasping gasp choking choked suffocating suffocate panting",
         "ahogo ahoga ahogando ahogar asfixia asfixiando sofoco jadea jadeando",
     ),
-    "BLUE": ("blue purple gray grey", "morado morados moradas azul azules"),
+    "BLUE": (
+        "blue purple gray grey bluish blueish purplish grayish greyish",
+        "morado morados moradas azul azules azulado azulada azulados azuladas",
+    ),
     "FAST": ("fast rapid rapidly racing pounding", "rapido acelerado agitado"),
     "SINK": ("pull pulling sucking sinking flaring flare", "hunden hunde marcan aletea aleteando"),
     "ENTER": ("get getting", "entra llega pasa"),
@@ -128,7 +131,7 @@ CLASSES: dict[str, tuple[str, str]] = {
         "dont not no never nothing doesnt didnt hasnt havent isnt wont",
         "no nada nunca ningun ninguna",
     ),
-    "REASON": ("reason point purpose", "razon sentido motivo"),
+    "REASON": ("reason point purpose", "razon sentido motivo caso"),
     "HARM": (
         "hurt hurting harm harming cut cutting burn burning",
         "lastimar lastimo lastimando cortar cortando corto dano herir",
@@ -164,6 +167,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     "LIFT": ("lift raise hold", "levantar alzar sostener"),
     "STRAW": ("straw", "popote pajita"),
     "WALK": ("walk stand", "caminar pararse"),
+    "BREAST": ("breast", "seno"),
+    "FOREVER": ("forever permanently", "siempre"),
     "THINK": ("think thinking thought hope hoping", "pienso pensando"),
     "PAD": ("pad pads tampon tampons", "toalla toallas tampon tampones"),
     "EVERY": ("every", "cada"),
@@ -251,7 +256,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "HEAVY": (
         "heavily heavy lot alot lots much everywhere soaked soaking pouring gushing spurting "
-        "severe profusely tons crazy nonstop",
+        "severe profusely tons crazy nonstop squirting spraying",
         # "un montón", "un chingo"
         "mucho mucha muchisimo muchisima abundante chorros empape empapado empapada bastante "
         "demasiado demasiada monton montones chingo",
