@@ -16,7 +16,13 @@ import snowballstemmer
 from rapidfuzz.distance import OSA
 
 from escalations.redflags.concepts import CONCEPTS, Concept, Pattern
-from escalations.redflags.normalize import NEGATION_CUES, NEGATION_WINDOW, normalize, words
+from escalations.redflags.normalize import (
+    NEGATION_CUES,
+    NEGATION_WINDOW,
+    diminutive_bases,
+    normalize,
+    words,
+)
 from escalations.redflags.vocabulary import CLASSES, EXPRESSIONS, IDIOMS, NOT_TYPOS
 
 __all__ = ["Hit", "Matcher"]
@@ -204,7 +210,7 @@ class Matcher:
         result = self._exact_or_stem(word)
         if not result:
             # a Spanish diminutive: "dolorcito" is "dolor", "pechito" "pecho", "boquita" "boca"
-            for base in _diminutive_bases(word):
+            for base in diminutive_bases(word):
                 result |= {(name, lang, False) for name, lang, _ in self._exact_or_stem(base)}
         if not result and len(word) >= MIN_TYPO_DROPPED and word not in NOT_TYPOS:
             for form in self._typo_candidates(word):
@@ -419,38 +425,6 @@ def _stemmers() -> dict:
 @lru_cache(maxsize=1)
 def _base() -> Matcher:
     return Matcher._vocabulary_index()
-
-
-# Spanish diminutive endings → what the base word ends in ("cito": dolorcito → dolor, corazoncito
-# → corazon; "quito": boquita → boca; "ito": pechito → pecho, manita → mana/mano).
-_DIMINUTIVES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("citos", ("", "es")),
-    ("citas", ("", "es")),
-    ("cito", ("", "e")),
-    ("cita", ("", "e")),
-    ("quitos", ("cos",)),
-    ("quitas", ("cas",)),
-    ("quito", ("co",)),
-    ("quita", ("ca",)),
-    ("guito", ("go",)),
-    ("guita", ("ga",)),
-    ("itos", ("os",)),
-    ("itas", ("as", "os")),
-    ("ito", ("o", "")),
-    ("ita", ("a", "o", "")),
-    ("illo", ("o",)),
-    ("illa", ("a",)),
-)
-MIN_DIMINUTIVE_BASE = 3  # letters left before the base's ending
-
-
-def _diminutive_bases(word: str) -> list[str]:
-    """The words a Spanish diminutive may stand for (the first ending that fits)."""
-    for ending, bases in _DIMINUTIVES:
-        if word.endswith(ending) and len(word) - len(ending) >= MIN_DIMINUTIVE_BASE:
-            root = word[: -len(ending)]
-            return [root + base for base in bases]
-    return []
 
 
 def _restrict(occurrences: dict[str, list[_Occ]], keep) -> dict[str, list[_Occ]]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["NEGATION_CUES", "NEGATION_WINDOW", "normalize", "words"]
+__all__ = ["NEGATION_CUES", "NEGATION_WINDOW", "diminutive_bases", "normalize", "words"]
 
 # Apostrophes and the characters typed for them: removed, not spaced, so "can't" = "cant".
 _APOSTROPHE = re.compile("['\u2019\u2018`\u00b4\u02bc\u02b9\u2032\uff07]+")
@@ -165,6 +165,38 @@ def words(text: str) -> list[str]:
                 continue
         result.append(word)
     return result
+
+
+# Spanish diminutive endings → what the base word ends in ("cito": dolorcito → dolor, corazoncito
+# → corazon; "quito": boquita → boca; "ito": pechito → pecho, manita → mana/mano).
+_DIMINUTIVES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("citos", ("", "es")),
+    ("citas", ("", "es")),
+    ("cito", ("", "e")),
+    ("cita", ("", "e")),
+    ("quitos", ("cos",)),
+    ("quitas", ("cas",)),
+    ("quito", ("co",)),
+    ("quita", ("ca",)),
+    ("guito", ("go",)),
+    ("guita", ("ga",)),
+    ("itos", ("os",)),
+    ("itas", ("as", "os")),
+    ("ito", ("o", "")),
+    ("ita", ("a", "o", "")),
+    ("illo", ("o",)),
+    ("illa", ("a",)),
+)
+MIN_DIMINUTIVE_BASE = 2  # letters left before the base's ending
+
+
+def diminutive_bases(word: str) -> list[str]:
+    """The words a Spanish diminutive may stand for (the first ending that fits)."""
+    for ending, bases in _DIMINUTIVES:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_DIMINUTIVE_BASE:
+            root = word[: -len(ending)]
+            return [root + base for base in bases]
+    return []
 
 
 # --- negation -----------------------------------------------------------------------------------

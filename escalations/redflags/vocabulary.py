@@ -382,13 +382,14 @@ NOT_TYPOS: frozenset[str] = frozenset(
         # four-letter words that are a vocabulary word with one letter left out
         " aces back bean bees bind cane case ding door down drop exit fist fort hart hear heat "
         "jerk moth nail none noon pans pins pint quit raid read rope save seat seen seep sell "
-        "shoo shot sigh sine site soot sort spot star stat swat tied tire visa weir wets writ"
+        "shoo shot sigh sine site soot sort spot star stat swat tied tire visa weir wets writ "
+        "dole lads mans rome ties firs heir nero hast"
         # Spanish
         " "
         "pecha techo hecho dicho lecho pesca cargo carta corte certe sangria sangro morado muerte "
         "suerte fuerte puerta vivir vista pagar matar tomar fiesta fiebres liebre pobre sobre "
         "cobre ayuda ahorra ahora aires pastel pastilla dolar dolares tocar tocan tocas"
         " bebo cada caro como coro dele dese gana luce mata mera mero nade neto pais tira toma"
-        " ayudo pescado pasada pasado"
+        " ayudo pescado pasada pasado fase majo neta"
     )
 )
