@@ -73,7 +73,7 @@ CLASSES: dict[str, tuple[str, str]] = {
         "arrastra arrastrando arrastrada enredada trabada incoherente",
     ),
     "NUMB": (
-        "numb numbness weak weakness paralyzed paralysed limp tingling =dead",
+        "numb numbness weak weakness paralyzed paralysed limp tingling =dead dangling",
         "entumido entumecido entumecida =dormido =dormida =durmio debil debilidad fuerza "
         "paralizado paralizada adormecido adormecida",
     ),
@@ -91,8 +91,8 @@ CLASSES: dict[str, tuple[str, str]] = {
         "no =dejo paro casi",
     ),
     "TROUBLE": (
-        "trouble difficulty difficult hard struggling struggle labored laboured",
-        "dificultad dificil cuesta costaba trabajo batallando batalla",
+        "trouble difficulty difficult hard struggling struggle labored laboured effort",
+        "dificultad dificil cuesta costaba trabajo batallando batalla esfuerzo",
     ),
     "SHORT": ("short shortness out", "falta faltaba sin"),
     "CHOKE": (
@@ -147,7 +147,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     "BE_HERE": ("here around alive exist", "aqui vivo viva existir"),
     "ANYMORE": ("anymore", "ya"),
     "JUMP": ("jump jumping jumped", "tirarme aventarme lanzarme saltar tirar aventar lanzar"),
-    "SEE": ("see", "ver veo"),
+    "SEE": ("see seeing", "ver veo"),
     "ARM_JAW": ("arm jaw shoulder", "brazo mandibula hombro quijada"),
     "SWEAT": ("sweating sweaty sweat clammy", "sudando sudor sudoroso sudorosa"),
     "SAVED": (
@@ -159,7 +159,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     "LIMB": ("arm arms leg legs hand hands foot", "brazo brazos pierna piernas mano manos pie"),
     "LEFTRIGHT": ("left right", "izquierdo izquierda derecho derecha"),
     "ODD": (
-        "funny weird wrong strange garbled nonsense off different",
+        "funny weird wrong strange garbled nonsense off different mixed scrambled",
         "raro rara extrano extrana chistoso diferente",
     ),
     "FIND": ("find", "encontrar encuentra"),
@@ -169,6 +169,11 @@ CLASSES: dict[str, tuple[str, str]] = {
     "WALK": ("walk stand", "caminar pararse"),
     "BREAST": ("breast", "seno"),
     "FOREVER": ("forever permanently", "siempre"),
+    "MIXED": ("mixed mixing mix", "mezclo mezcle mezclando mezclado"),
+    "ALCOHOL": (
+        "alcohol booze liquor vodka whiskey beer beers wine tequila drinking drunk",
+        "alcohol cerveza cervezas vino tequila licor borracho borracha",
+    ),
     "THINK": ("think thinking thought hope hoping", "pienso pensando"),
     "PAD": ("pad pads tampon tampons", "toalla toallas tampon tampones"),
     "EVERY": ("every", "cada"),
@@ -272,8 +277,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     # anaphylaxis
     "ANAPHYLAXIS": ("anaphylaxis anaphylactic", "anafilaxia anafilactico anafilactica"),
     "CLOSE": (
-        "closing close closed swelling swollen swelled tight shut",
-        "cierra cerrando cerrada hinchada hinchado inflamada hinchando",
+        "closing close closed swelling swollen swelled tight shut tightening",
+        "cierra cerrando cerrada hinchada hinchado inflamada hinchando apretada apretado",
     ),
     "SWELL": (
         "swelling swollen swelled swell puffy puffed huge bigger enormous",
