@@ -36,6 +36,12 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "half the bottle",
         "una caja de",
         "me pase con",
+        *(
+            f"{count} {today}"
+            for count in ("twice", "2 times", "3 times", "4 times", "two times", "three times")
+            for today in ("today", "tonight", "this morning", "in a row")
+        ),
+        *(f"{count} veces hoy" for count in ("2", "3", "4", "dos", "tres", "cuatro")),
         "me pase de",
     ),
     "HEAVY": (
@@ -77,7 +83,17 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "se desperto",
         "amanecio",
     ),
-    "HEADACHE": ("head ache", "dolor de cabeza", "dolores de cabeza"),
+    "HEADACHE": (
+        "head ache",
+        "dolor de cabeza",
+        "dolores de cabeza",
+        "duele la cabeza",
+        "duele mucho la cabeza",
+        "duele muchisimo la cabeza",
+        "head hurts",
+        "head is pounding",
+        "head is killing me",
+    ),
     "GOT_INTO": ("got into", "got in to", "se metio"),
     # a young child by age: "my 3 year old ate some pills"
     "CHILD": ("year old", "years old", "yr old", "yrs old", "ano de edad", "anos de edad"),
@@ -310,6 +326,22 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "to die",
         "para morir",
     ),
+    "VISION_DOUBLE": (
+        "seeing double",
+        "see double",
+        "double vision",
+        "ve doble",
+        "veo doble",
+        "vision doble",
+    ),
+    "HIGH_BP": (
+        "presion muy alta",
+        "presion bien alta",
+        "presion super alta",
+        "bp is high",
+        "bp is very high",
+        "high bp",
+    ),
     "POINTLESS": (
         "whats the point of",
         "what is the point of",
@@ -347,6 +379,9 @@ IDIOMS: tuple[str, ...] = (
     + "|".join(str(number) for number in range(4, 37))
     + " months|month|meses|mos|mo",
     "sin aire|respirar de tanto? reir|risa",
+    "baby|bebe|bebito|bebita|nena|nene|bb is|tiene|turned|cumplio "
+    + "|".join(str(number) for number in range(1, 18))
+    + " and|y|now|ahora",
     # laughter: "laughing so hard I couldn't breathe", "me ahogo de risa"
     "laughing|laughed|laugh|lol|lmao|haha|hahaha so|too? hard|much i|we? cant|couldnt breathe"
     "|breath",

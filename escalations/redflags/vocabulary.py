@@ -123,7 +123,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     "WISH": ("wish", "ojala"),
     "END": ("end ending ended take taking finish", ""),
     "END_ES": ("", "acabar terminar quitar quito acabo quitarse"),
-    "MY": ("my own", ""),
+    "MY": ("my own her his their", ""),
     "LIFE": ("life", ""),
     "VIDA": ("", "vida"),
     "LIVE": ("live living alive exist existing", "vivir viviendo vivo existir"),
@@ -174,6 +174,10 @@ CLASSES: dict[str, tuple[str, str]] = {
         "alcohol booze liquor vodka whiskey beer beers wine tequila drinking drunk",
         "alcohol cerveza cervezas vino tequila licor borracho borracha",
     ),
+    "WORK": ("work works working", "funciona sirve responde"),
+    "GRUNT": ("grunting grunts grunt", "quejido quejidos pujando"),
+    "LESS": ("less decreased slower fewer", "menos"),
+    "STARE": ("staring stare stares", "mirada"),
     "THINK": ("think thinking thought hope hoping", "pienso pensando"),
     "PAD": ("pad pads tampon tampons", "toalla toallas tampon tampones"),
     "EVERY": ("every", "cada"),
@@ -282,7 +286,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "SWELL": (
         "swelling swollen swelled swell puffy puffed huge bigger enormous",
-        "hinchada hinchado hinchados hinchadas hincho inflamada hinchazon enorme enormes",
+        "hinchada hinchado hinchados hinchadas hincho inflamada hinchazon enorme enormes inflamo "
+        "inflamaron inflamado inflamados",
     ),
     "SEVERE": (
         "severe bad badly serious major horrible terrible awful intense unbearable worst",
@@ -336,7 +341,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     # a reaction to a (new) medication
     "RASH": (
-        "rash rashes hives welts swelling swollen swelled blisters blistering peeling",
+        "rash rashes hives welts swelling swollen swelled blisters blistering peeling puffy itchy "
+        "itching",
         "ronchas sarpullido salpullido urticaria hinchazon hinchado hinchada hincho ampollas "
         "erupcion roncha",
     ),
