@@ -105,6 +105,14 @@ def test_the_overdose_shorthand_is_written_out(text, normal):
         ("fever of 103 and i can barely stay awake", "sepsis"),
         ("se me cierra la garganta x q tome la medicina nueva", "new_med_allergy"),
         ("my son is shaking all over and not responding", "seizure_unconscious"),
+        ("mi esposo de repente ve doble", "stroke"),
+        ("my baby is grunting with every breath", "breathing"),
+        ("my friend told me shes planning to take her life", "suicide_self_harm"),
+        ("i think i took it 3 times today by mistake", "overdose_poisoning"),
+        ("pregnant and i feel the baby moving less and less", "pregnancy"),
+        ("my daughter is twitching and staring", "seizure_unconscious"),
+        ("i have nothing left to live for", "suicide_self_harm"),
+        ("my husband mixed his oxycodone with a lot of alcohol", "overdose_poisoning"),
     ],
 )
 def test_described_symptoms_are_found(concepts, text, concept):
@@ -120,6 +128,7 @@ def test_described_symptoms_are_found(concepts, text, concept):
         "mi bebe tiene 2 anos y tiene fiebre de 37.8",
         "my baby is 18 months and has a fever",
         "my 10 month old has a fever",
+        "my baby is 3 and has a fever, what dose of tylenol",
     ],
 )
 def test_an_older_babys_fever_is_not_an_infants(concepts, text):
@@ -156,6 +165,10 @@ def test_a_named_year_right_after_a_match_is_history(concepts):
         "i got a rash from poison ivy, just itchy",
         "me ahogo en papeles con el seguro jaja",
         "i passed out on the couch after work lol",
+        "i nearly had a heart attack when i saw the price lol",
+        "casi me da un infarto cuando vi la factura",
+        "my kid is choking on his words when he tries to lie",
+        "i cut myself shaving this morning",
     ],
 )
 def test_idiom_classes_do_not_fire(concepts, text):
