@@ -1,9 +1,15 @@
 """Evaluation: red-flag detection (escalations/redflags/) on the team's corpus.
 
 The corpus is ``tests/escalations/red_flag_corpus/*.tsv`` (text, language, expected concept or
-``none``), synthetic texts written the way patients write. A text may be several messages of one
-case separated by `` ||| ``: they are read together as detection reads a case's last 24 hours,
-and the flag counts only when its last message completes it.
+``none``, and an optional fourth column ``mention``), synthetic texts written the way patients
+write. A text that negates a red-flag symptom ("no chest pain, just …") is labelled with that
+concept and ``mention`` = ``negated``: the documented policy is that negation stays a flag
+marked "may be negated", so it is expected to fire. Negated mentions are counted on their own
+line (fired, marked "may be negated"), not in recall nor in the false-positive rate.
+
+A text may be several messages of one case separated by `` ||| ``: they are read together as
+detection reads a case's last 24 hours, and the flag counts only when its last message
+completes it.
 
 Every 4th text of each file (rows 4, 8, 12 …) is **held out**: the vocabulary was tuned on the
 others (**dev**) only. The report prints both and the total:
@@ -12,6 +18,12 @@ others (**dev**) only. The report prints both and the total:
   that are flags), false-positive rate (benign texts with any hit);
 * per concept: recall and precision (texts given the concept that expected it);
 * every miss and every false alarm (with the concepts and words found).
+
+The **blind set** (``tests/escalations/red_flag_blind.tsv``, same columns) is printed as its own
+section: texts written in other styles (texting shorthand, third person, questions, Spanish
+without accents, Spanglish, symptoms described instead of named), each round measured before
+the vocabulary was changed for it (bench/README.md keeps each round's first numbers: the honest
+estimate on unseen text). It does not gate.
 
 Targets (issue 15): recall ≥ 97 % and false-positive rate ≤ 5 % in each language. The exit
 status is 1 when the split chosen by ``--gate`` (default ``total``) misses one, else 0.
@@ -38,6 +50,8 @@ sys.path.insert(0, str(ROOT))
 from escalations.redflags import Matcher, concept_kinds  # noqa: E402
 
 CORPUS = ROOT / "tests" / "escalations" / "red_flag_corpus"
+BLIND = ROOT / "tests" / "escalations" / "red_flag_blind.tsv"
+NEGATED = "negated"  # the ``mention`` column of a text that negates the flag
 SEPARATOR = " ||| "
 NONE = "none"
 RECALL_TARGET = 0.97
@@ -52,6 +66,7 @@ class Example:
     text: str
     language: str
     expected: str  # a concept id or "none"
+    negated: bool = False  # the text negates the flag: expected to fire, marked "may be negated"
 
     @property
     def split(self) -> str:
@@ -59,15 +74,27 @@ class Example:
 
 
 def load(directory: Path = CORPUS) -> list[Example]:
+    """The corpus: every ``*.tsv`` of ``directory``."""
     examples = []
     for path in sorted(directory.glob("*.tsv")):
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-            for row, record in enumerate(reader, start=1):
-                examples.append(
-                    Example(path.name, row, record["text"], record["language"], record["expected"])
-                )
+        examples.extend(load_file(path))
     return examples
+
+
+def load_file(path: Path) -> list[Example]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [
+            Example(
+                path.name,
+                row,
+                record["text"],
+                record["language"],
+                record["expected"],
+                negated=(record.get("mention") or "") == NEGATED,
+            )
+            for row, record in enumerate(reader, start=1)
+        ]
 
 
 def detector() -> Matcher:
@@ -96,11 +123,21 @@ def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
     """Counts and the lists of misses and false alarms for ``examples``."""
     by_language: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_concept: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    misses, false_alarms = [], []
+    misses, false_alarms, negated_misses = [], [], []
     for example in examples:
         hits = detect(matcher, example)
         found = {hit.concept for hit in hits}
         counts = by_language[example.language]
+        if example.negated:
+            counts["negated"] += 1
+            if example.expected in found:
+                counts["negated_fired"] += 1
+                counts["negated_marked"] += any(
+                    hit.negated for hit in hits if hit.concept == example.expected
+                )
+            else:
+                negated_misses.append((example, hits))
+            continue
         if example.expected == NONE:
             counts["benign"] += 1
             if hits:
@@ -126,6 +163,7 @@ def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
         "concepts": by_concept,
         "misses": misses,
         "false_alarms": false_alarms,
+        "negated_misses": negated_misses,
     }
 
 
@@ -151,6 +189,14 @@ def report(name: str, result: dict, *, details: bool) -> bool:
             f"{language:<10}{c['flags']:>6}{c['benign']:>7}{_pct(recall):>10}"
             f"{_pct(precision):>13}{_pct(fpr):>11}  {'met' if ok else 'MISSED'}"
         )
+    for language in sorted(result["languages"]):
+        c = result["languages"][language]
+        if c["negated"]:
+            print(
+                f"{language:<10}negated mentions (expected to fire, not in recall or FP): "
+                f"{c['negated']}, fired {c['negated_fired']}, marked may be negated "
+                f"{c['negated_marked']}"
+            )
     print(f"\n{'concept':<22}{'flags':>6}{'caught':>7}{'recall %':>10}{'given':>7}{'prec. %':>9}")
     for concept in sorted(result["concepts"]):
         c = result["concepts"][concept]
@@ -164,6 +210,10 @@ def report(name: str, result: dict, *, details: bool) -> bool:
         for example, hits in result["misses"]:
             got = ", ".join(f"{h.concept}[{h.phrase}]" for h in hits) or "nothing"
             print(f"  {example.file}:{example.row} [{example.expected}] {example.text!r} → {got}")
+        for example, hits in result["negated_misses"]:
+            got = ", ".join(f"{h.concept}[{h.phrase}]" for h in hits) or "nothing"
+            where = f"{example.file}:{example.row}"
+            print(f"  negated {where} [{example.expected}] {example.text!r} → {got}")
         print(f"false alarms ({len(result['false_alarms'])}):")
         for example, hits in result["false_alarms"]:
             got = ", ".join(
@@ -192,9 +242,11 @@ def main() -> int:
     print(line)
     print("SUMMARY  bench/red_flags_eval.py  (escalations/redflags, built-in concepts)")
     print(line)
-    flags = sum(e.expected != NONE for e in examples)
+    flags = sum(e.expected != NONE and not e.negated for e in examples)
+    negated = sum(e.negated for e in examples)
     print(
-        f"corpus: {len(examples)} texts ({flags} flags, {len(examples) - flags} benign); "
+        f"corpus: {len(examples)} texts ({flags} flags, {negated} negated mentions, "
+        f"{len(examples) - flags - negated} benign); "
         f"dev {len(splits['dev'])}, held-out {len(splits['held-out'])} (every "
         f"{HOLD_OUT_EVERY}th row of each file)"
     )
@@ -202,6 +254,15 @@ def main() -> int:
     met = {}
     for name in shown:
         met[name] = report(name, evaluate(matcher, splits[name]), details=not args.quiet)
+    if BLIND.exists() and args.split == "all":
+        blind = load_file(BLIND)
+        blind_flags = sum(e.expected != NONE and not e.negated for e in blind)
+        print(line)
+        print(
+            f"blind set: {BLIND.relative_to(ROOT)}, {len(blind)} texts ({blind_flags} flags); "
+            "reported, not gated"
+        )
+        report("blind", evaluate(matcher, blind), details=not args.quiet)
     gate = args.gate if args.gate in met else shown[-1]
     passed = met[gate]
     print(line)

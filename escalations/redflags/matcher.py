@@ -16,7 +16,13 @@ import snowballstemmer
 from rapidfuzz.distance import OSA
 
 from escalations.redflags.concepts import CONCEPTS, Concept, Pattern
-from escalations.redflags.normalize import NEGATION_CUES, NEGATION_WINDOW, normalize, words
+from escalations.redflags.normalize import (
+    NEGATION_CUES,
+    NEGATION_WINDOW,
+    diminutive_bases,
+    normalize,
+    words,
+)
 from escalations.redflags.vocabulary import CLASSES, EXPRESSIONS, IDIOMS, NOT_TYPOS
 
 __all__ = ["Hit", "Matcher"]
@@ -28,6 +34,10 @@ _STEMMERS = {"en": "english", "es": "spanish"}
 MIN_STEM = 4  # shorter stems are too ambiguous: the class lists those forms
 MIN_TYPO_WORD = 5  # a text word this long or longer may hold one typo …
 MIN_TYPO_VOCABULARY = 5  # … of a vocabulary word this long or longer
+# A shorter text word (four letters) may be a vocabulary word of five letters or more with one
+# letter left out ("ches" for "chest", "fevr" for "fever", "dolr" for "dolor"); only a left-out
+# letter, not a changed or added one, and never a common word (NOT_TYPOS: "hear" is not "heart").
+MIN_TYPO_DROPPED = 4
 _CACHE_LIMIT = 100_000
 LONG_PAST = "LONG_PAST"  # the expression class of a long-past time (vocabulary.EXPRESSIONS)
 PAST_WINDOW = 4
@@ -197,15 +207,12 @@ class Matcher:
         found = self._cache.get(word)
         if found is not None:
             return found
-        result: set[tuple[str, str, bool]] = set()
-        for name, lang in self._forms.get(word, ()):
-            result.add((name, lang, False))
-        for lang in LANGUAGES:
-            if word[:MIN_STEM] in self._prefixes[lang]:
-                stem = self._stemmers[lang].stemWord(word)
-                for name, stem_lang in self._stems[lang].get(stem, ()):
-                    result.add((name, stem_lang, False))
-        if not result and len(word) >= MIN_TYPO_WORD and word not in NOT_TYPOS:
+        result = self._exact_or_stem(word)
+        if not result:
+            # a Spanish diminutive: "dolorcito" is "dolor", "pechito" "pecho", "boquita" "boca"
+            for base in diminutive_bases(word):
+                result |= {(name, lang, False) for name, lang, _ in self._exact_or_stem(base)}
+        if not result and len(word) >= MIN_TYPO_DROPPED and word not in NOT_TYPOS:
             for form in self._typo_candidates(word):
                 for name, lang in self._forms[form]:
                     result.add((name, lang, True))
@@ -214,6 +221,17 @@ class Matcher:
             self._cache.clear()
         self._cache[word] = found
         return found
+
+    def _exact_or_stem(self, word: str) -> set[tuple[str, str, bool]]:
+        result: set[tuple[str, str, bool]] = set()
+        for name, lang in self._forms.get(word, ()):
+            result.add((name, lang, False))
+        for lang in LANGUAGES:
+            if word[:MIN_STEM] in self._prefixes[lang]:
+                stem = self._stemmers[lang].stemWord(word)
+                for name, stem_lang in self._stems[lang].get(stem, ()):
+                    result.add((name, stem_lang, False))
+        return result
 
     def clear_cache(self) -> None:
         """Forget the classes of the words seen so far (benchmarks measure the cold case)."""
@@ -239,7 +257,10 @@ class Matcher:
         return [
             form
             for form in candidates
-            if form != word and form[0] == word[0] and OSA.distance(word, form, score_cutoff=1) <= 1
+            if form != word
+            and form[0] == word[0]
+            and (len(word) >= MIN_TYPO_WORD or len(form) == len(word) + 1)
+            and OSA.distance(word, form, score_cutoff=1) <= 1
         ]
 
     # --- finding -------------------------------------------------------------------------------

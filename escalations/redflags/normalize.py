@@ -5,7 +5,9 @@
 1. zero-width and other invisible formatting characters (soft hyphen, zero-width space/joiners,
    word joiner, byte-order mark, bidirectional marks: Unicode category ``Cf``) are removed, so a
    word split by one is whole again (``che\\u200bst`` = ``chest``);
-2. apostrophes, straight or curly, are removed (``can't`` = ``cant``);
+2. the shorthand "OD'd" / "OD'ing" is written out (``overdosed``: without its apostrophe it
+   would be the word "odd"), then apostrophes, straight or curly, are removed (``can't`` =
+   ``cant``);
 3. Unicode NFKC (full-width ``\\uff43\\uff48\\uff45\\uff53\\uff54`` = ``chest``, ligatures,
    compatibility forms), then case folding (``ß`` = ``ss``);
 4. accents are dropped (NFKD without combining marks: ``está`` = ``esta``, ``ñ`` = ``n``);
@@ -25,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["NEGATION_CUES", "NEGATION_WINDOW", "normalize", "words"]
+__all__ = ["NEGATION_CUES", "NEGATION_WINDOW", "diminutive_bases", "normalize", "words"]
 
 # Apostrophes and the characters typed for them: removed, not spaced, so "can't" = "cant".
 _APOSTROPHE = re.compile("['\u2019\u2018`\u00b4\u02bc\u02b9\u2032\uff07]+")
@@ -107,6 +109,10 @@ _CLITIC = re.compile(
 )
 
 
+# "OD'd", "OD'ed", "OD'ing": an overdose, read before the apostrophe goes ("odd" is a word)
+_OD_SHORTHAND = re.compile("\\b(?i:od(?:['\u2019`](?:e?d|ing)|ed|ing))\\b")
+
+
 def _drop_marks(match: re.Match[str]) -> str:
     return "".join(c for c in match.group() if not unicodedata.combining(c))
 
@@ -123,6 +129,7 @@ def normalize(text: str) -> str:
     ``"cant breathe"``, ``"Náusea"`` → ``"nausea"``, ``"che\\u00ad\\u0455t"`` → ``"chest"``."""
     if not text:
         return ""
+    text = _OD_SHORTHAND.sub(_overdose, text)
     if text.isascii():
         text = _APOSTROPHE.sub("", text).lower()
     else:
@@ -143,6 +150,10 @@ def normalize(text: str) -> str:
     return text
 
 
+def _overdose(match: re.Match[str]) -> str:
+    return "overdosing" if match.group().lower().endswith("ing") else "overdosed"
+
+
 def words(text: str) -> list[str]:
     """The words of ``normalize(text)``, Spanish enclitic pronouns split off."""
     result: list[str] = []
@@ -154,6 +165,38 @@ def words(text: str) -> list[str]:
                 continue
         result.append(word)
     return result
+
+
+# Spanish diminutive endings → what the base word ends in ("cito": dolorcito → dolor, corazoncito
+# → corazon; "quito": boquita → boca; "ito": pechito → pecho, manita → mana/mano).
+_DIMINUTIVES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("citos", ("", "es")),
+    ("citas", ("", "es")),
+    ("cito", ("", "e")),
+    ("cita", ("", "e")),
+    ("quitos", ("cos",)),
+    ("quitas", ("cas",)),
+    ("quito", ("co",)),
+    ("quita", ("ca",)),
+    ("guito", ("go",)),
+    ("guita", ("ga",)),
+    ("itos", ("os",)),
+    ("itas", ("as", "os")),
+    ("ito", ("o", "")),
+    ("ita", ("a", "o", "")),
+    ("illo", ("o",)),
+    ("illa", ("a",)),
+)
+MIN_DIMINUTIVE_BASE = 2  # letters left before the base's ending
+
+
+def diminutive_bases(word: str) -> list[str]:
+    """The words a Spanish diminutive may stand for (the first ending that fits)."""
+    for ending, bases in _DIMINUTIVES:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_DIMINUTIVE_BASE:
+            root = word[: -len(ending)]
+            return [root + base for base in bases]
+    return []
 
 
 # --- negation -----------------------------------------------------------------------------------

@@ -35,6 +35,14 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "half a bottle",
         "half the bottle",
         "una caja de",
+        "me pase con",
+        *(
+            f"{count} {today}"
+            for count in ("twice", "2 times", "3 times", "4 times", "two times", "three times")
+            for today in ("today", "tonight", "this morning", "in a row")
+        ),
+        *(f"{count} veces hoy" for count in ("2", "3", "4", "dos", "tres", "cuatro")),
+        "me pase de",
     ),
     "HEAVY": (
         "a lot",
@@ -49,6 +57,10 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "por todos lados",
         "por todas partes",
         "wont stop",
+        "wont quit",
+        "will not quit",
+        "doesnt quit",
+        "all over",
         "will not stop",
         "wont stop",
         "doesnt stop",
@@ -60,9 +72,32 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "no se para",
         "no paro",
     ),
-    "SUDDEN": ("all of a sudden", "out of nowhere", "de repente", "de golpe", "de pronto"),
-    "HEADACHE": ("head ache", "dolor de cabeza", "dolores de cabeza"),
+    # waking up with it counts as sudden (a stroke noticed on waking)
+    "SUDDEN": (
+        "all of a sudden",
+        "out of nowhere",
+        "de repente",
+        "de golpe",
+        "de pronto",
+        "woke up",
+        "se desperto",
+        "amanecio",
+    ),
+    "HEADACHE": (
+        "head ache",
+        "dolor de cabeza",
+        "dolores de cabeza",
+        "duele la cabeza",
+        "duele mucho la cabeza",
+        "duele muchisimo la cabeza",
+        "head hurts",
+        "head is pounding",
+        "head is killing me",
+    ),
     "GOT_INTO": ("got into", "got in to", "se metio"),
+    # a young child by age: "my 3 year old ate some pills"
+    "CHILD": ("year old", "years old", "yr old", "yrs old", "ano de edad", "anos de edad"),
+    "CANT": ("sin poder",),
     "ACCIDENT": ("by accident", "by mistake", "sin querer", "por error", "por equivocacion"),
     "FEVER": ("burning up",),
     "VOMIT": ("throw up", "threw up", "throwing up", "coughing up", "coughed up", "tose con"),
@@ -72,15 +107,25 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
     "MISCARRIAGE": ("aborto espontaneo", "perdiendo al bebe", "perdiendo el bebe"),
     "INFANT": (
         "recien nacido",
+        "little one",
+        "lil one",
         "recien nacida",
-        "month old",
-        "months old",
+        # under three months: fever is an emergency (an older baby's age vetoes it, IDIOMS)
+        *(
+            f"{number} {unit} old"
+            for number in ("1", "2", "3", "one", "two", "three", "a")
+            for unit in ("month", "months", "mo", "mos")
+        ),
+        *(
+            f"de {number} {unit}"
+            for number in ("1", "un", "2", "dos", "3", "tres")
+            for unit in ("mes", "meses")
+        ),
+        *(f"de {number} semanas" for number in range(1, 13)),
         "week old",
         "weeks old",
         "wk old",
         "wks old",
-        "mo old",
-        "mos old",
         "day old",
         "days old",
         "dias de nacido",
@@ -89,7 +134,29 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "de nacida",
         "de nacido",
     ),
-    "PASSED_OUT": ("passed out", "blacked out", "perdio el conocimiento"),
+    "PASSED_OUT": (
+        "passed out",
+        "blacked out",
+        "passing out",
+        "about to pass out",
+        "perdio el conocimiento",
+    ),
+    "GIVEAWAY": (
+        "gave my stuff away",
+        "giving my stuff away",
+        "gave away all my",
+        "giving away all my",
+        "gave all my stuff away",
+        "regale todas mis cosas",
+        "regalando todas mis cosas",
+    ),
+    "PREG_SIGN": (
+        "saliendo agua",
+        "sale agua",
+        "salio agua",
+        "leaking water",
+        "leaking fluid",
+    ),
     "FETAL_STILL": (
         "hasnt moved",
         "not moving",
@@ -107,8 +174,36 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "get my words out",
         "get the words out",
         "get any words out",
+        "no se le entiende",
+        "no se le entiende lo que dice",
+        "no le entiendo",
+        "no le entiendo nada",
+        "cant understand him",
+        "cant understand her",
     ),
-    "SUICIDE": ("im not safe", "i am not safe", "i dont feel safe", "no estoy a salvo"),
+    "SUICIDE": (
+        "im not safe",
+        "i am not safe",
+        "i dont feel safe",
+        "no estoy a salvo",
+        "goodbye letter",
+        "goodbye note",
+        "suicide note",
+        "carta de despedida",
+        "dont see a way out",
+        "cant see a way out",
+        "no way out",
+        "no veo salida",
+        "no le veo salida",
+        "noose",
+        "sewerslide",
+        "self delete",
+        "off myself",
+        "ya no quiero seguir",
+        "no quiero seguir viviendo",
+        "quitarme la vida",
+    ),
+    "OVERDOSE": ("oded", "odd on", "he odd", "she odd", "i odd", "just odd", "has odd", "had odd"),
     "END_IT": ("end it", "end my life", "acabar con todo", "terminar con todo"),
     "SEPSIS_SIGN": (
         "feel like im dying",
@@ -128,7 +223,16 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
     "BE_HERE": ("be here", "be around", "estar aqui", "seguir aqui", "seguir viva", "seguir vivo"),
     "EVERYTHING": ("it all",),
     "STARTED": ("since starting", "since i started", "after starting", "desde que empece"),
-    "RASH": ("manchas rojas", "red spots", "red bumps", "me pica todo", "broke out", "break out"),
+    "RASH": (
+        "manchas rojas",
+        "red spots",
+        "red bumps",
+        "me pica todo",
+        "broke out",
+        "break out",
+        "breaking out",
+        "me salieron ronchas",
+    ),
     "SEIZURE": (
         "having a fit",
         "foaming at the mouth",
@@ -136,6 +240,10 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "eyes rolling back",
         "espuma por la boca",
         "echando espuma",
+        "se le van los ojos",
+        "se le fueron los ojos",
+        "se le voltean los ojos",
+        "ojos para atras",
         "se le voltearon los ojos",
         "ojos volteados",
         "los ojos en blanco",
@@ -165,6 +273,8 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "anos atras",
         *(f"hace {number} anos" for number in (*range(2, 61), "dos", "tres", "cuatro", "cinco")),
         *(f"hace {number} meses" for number in (*range(2, 13), "dos", "tres", "seis")),
+        # a year named: "had a heart attack in 2015", "tuvo un infarto en 2019"
+        *(f"{word} {year}" for word in ("in", "en", "back in") for year in range(1940, 2026)),
     ),
     "WIDESPREAD": ("all over", "everywhere", "por todo el cuerpo", "todo el cuerpo", "whole body"),
     "NOBODY": ("no one",),
@@ -184,15 +294,124 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "cleaning solution",
         "producto de limpieza",
         "productos de limpieza",
+        "liquido de limpieza",
+        "liquido para limpiar",
+    ),
+    "NOSENSE": (
+        "no sense",
+        "make no sense",
+        "makes no sense",
+        "dont make sense",
+        "doesnt make sense",
+        "not making sense",
+        "sin sentido",
+        "no tiene sentido",
+        "no tienen sentido",
+    ),
+    "LIVE_FOR": ("to live for", "por que vivir", "para que vivir", "por quien vivir"),
+    "LEAVE_WORLD": (
+        "leave this world",
+        "leave this earth",
+        "ir de este mundo",
+        "ir me de este mundo",
+        "irme de este mundo",
+        "salir de este mundo",
+    ),
+    "HOW_MANY": ("how many", "how much", "cuantas", "cuantos"),
+    "LETHAL": (
+        "it would take",
+        "would it take",
+        "it takes to",
+        "would kill",
+        "to die",
+        "para morir",
+    ),
+    "VISION_DOUBLE": (
+        "seeing double",
+        "see double",
+        "double vision",
+        "ve doble",
+        "veo doble",
+        "vision doble",
+    ),
+    "HIGH_BP": (
+        "presion muy alta",
+        "presion bien alta",
+        "presion super alta",
+        "bp is high",
+        "bp is very high",
+        "high bp",
+    ),
+    "POINTLESS": (
+        "whats the point of",
+        "what is the point of",
+        "no point in",
+        "no point to",
+        "de que sirve",
+        "para que seguir",
+    ),
+    "THROUGH_ALL": (
+        "through everything",
+        "through my clothes",
+        "through the sheets",
+        "through the towel",
+        "through towels",
+        "through the bandage",
     ),
     "BREATHE_FAST": ("breathing fast", "respira muy rapido", "respira rapido"),
 }
+
+_MEDIA = (
+    "class|classes|course|training|lecture|video|videos|movie|movies|film|book|article|documentary"
+    "|podcast|show|webinar|seminar|pamphlet|brochure|talk"
+)
 
 # --- idioms: runs of words in which the flag words are not the symptom --------------------------
 # One idiom per string: slots separated by spaces, a slot lists its alternatives with "|", and a
 # slot ending in "?" may be absent. Matched on normalised words, like the expressions.
 
 IDIOMS: tuple[str, ...] = (
+    # a baby older than three months is not an infant with fever: "mi bebe tiene 2 anos"
+    "baby|bebe|bebito|bebita|nena|nene|bb is|tiene|es|de|has|turned|cumplio? "
+    + "|".join(str(number) for number in range(1, 18))
+    + "|un|uno|dos|tres|one|two|three anos|ano|years|year|yrs|yr|yo",
+    "baby|bebe|bebito|bebita|nena|nene|bb is|tiene|es|de|has|turned|cumplio? "
+    + "|".join(str(number) for number in range(4, 37))
+    + " months|month|meses|mos|mo",
+    "sin aire|respirar de tanto? reir|risa",
+    "baby|bebe|bebito|bebita|nena|nene|bb is|tiene|turned|cumplio "
+    + "|".join(str(number) for number in range(1, 18))
+    + " and|y|now|ahora",
+    # laughter: "laughing so hard I couldn't breathe", "me ahogo de risa"
+    "laughing|laughed|laugh|lol|lmao|haha|hahaha so|too? hard|much i|we? cant|couldnt breathe"
+    "|breath",
+    "ahogo|ahogue|ahogaba|ahogando de la? risa",
+    # relief: "breathe easy with all these charges", "breathe a sigh of relief"
+    "breathe|breathing easy|easier with|knowing|now|again|tonight|that",
+    "sigh of relief",
+    # "dye" spelled "die" before hair or a colour: "I want to die my hair"
+    "die|dies|died|dying my|her|his|your|the|their? hair|beard|roots|eyebrows|clothes|shirt|jeans"
+    "|bangs",
+    "die|dies|died|dying it|them black|blue|red|pink|purple|blonde|blond|brown|green|grey|gray"
+    "|color|colour",
+    # a symptom noun as a drug-class modifier: "seizure medication refill", "heart pills renewal"
+    "seizure|seizures|epilepsy|heart|stroke|blood|pain medication|medications|medicine|medicines"
+    "|meds|pills|drugs|prescription refill|refills|renewal|renewals|order|bottle|pharmacy",
+    # talk about a condition, not the condition now: "a class about strokes", "a movie about a
+    # heart attack survivor"
+    *(
+        f"{_MEDIA} about|on a? {topic}"
+        for topic in (
+            "stroke|strokes|seizure|seizures|overdose|overdoses|suicide",
+            "heart attack|attacks",
+        )
+    ),
+    "choke|choked|choking|chokes up",
+    "poison ivy|oak|sumac",
+    "hiedra|roble venenosa|venenoso",
+    "drowning in paperwork|work|debt|bills|emails|homework",
+    "ahogo|ahogando|ahogada|ahogado|ahogandome en papeles|deudas|trabajo|tramites|pendientes"
+    "|cuentas|tarea",
     "blood pressure|test|tests|work|sugar|sugars|draw|draws|drawn|type|types|bank|banks|result"
     "|results|donation|donations|count|counts|panel|panels|thinner|thinners|glucose|level|levels"
     "|lab|labs|orange",
@@ -201,6 +420,15 @@ IDIOMS: tuple[str, ...] = (
     "presion arterial|alta|baja",
     "chest x|xray|xrays|ct|scan|scans|film|radiograph ray|rays?",
     "chest of drawers",
+    # a figure of speech: "I nearly had a heart attack when I saw the price"
+    "nearly|almost|practically had|gave|give me? a heart attack",
+    "gave|give|giving me a heart attack",
+    "casi me da|dio|daba un infarto|ataque",
+    "choke|choking|choked on his|her|my|their|your words",
+    # an accident, not self-harm: "I cut myself shaving"
+    "cut|cutting|burned|burnt|burning myself|herself|himself while? shaving|cooking|chopping"
+    "|slicing|ironing",
+    "passed|crashed out on the couch|sofa",
     "treasure|toy|hope|war chest",
     "radiografia|radiografias de torax",
     "off my|his|her|your|our|their chest",

@@ -46,20 +46,22 @@ CLASSES: dict[str, tuple[str, str]] = {
     "SPEECH": ("speech words talk talking speaking speak", "habla hablar hablando palabras voz"),
     "SIDE": ("side half", "lado lados mitad"),
     "WRIST": ("wrist wrists arms thighs veins", "venas vena munecas muneca brazos piernas"),
-    "RIBS": ("ribs", "costillas"),
+    "RIBS": ("ribs nostrils", "costillas nariz"),
     "SKIN": ("skin lips face fingers nails", "piel labios cara unas"),
     # pain and the like
     "PAIN": (
         "pain pains hurt hurts hurting ache aches aching pressure tight tightness tightening "
         "squeezing squeeze crushing heavy heaviness stabbing discomfort burning killing "
-        "elephant sore clutching grabbing",
+        "elephant sore clutching grabbing pressing presses weight brick bricks vise vice sharp "
+        "throbbing pinching ripping tearing agony",
         "dolor dolores duele duelen dolia dolio doliendo adolorido presion opresion apretado "
         "apretada aprieta apretando punzada punzadas peso pesadez ardor arde ardiendo quema "
-        "quemando molestia",
+        "quemando molestia piquete piquetes punzante oprime desgarro pesado pesada aplastando "
+        "aplasta estruja agudo",
     ),
     "ATTACK": ("attack arrest", "ataque paro"),
     "CARDIAC": ("cardiac coronary", "cardiaco cardiaca cardiaco"),
-    "INFARCT": ("infarction", "infarto infartando"),
+    "INFARCT": ("infarction heartattack heartattacks", "infarto infartando infartado"),
     # stroke
     "STROKE": ("stroke strokes", "derrame embolia ictus cerebrovascular trombosis"),
     "DROOP": (
@@ -71,7 +73,7 @@ CLASSES: dict[str, tuple[str, str]] = {
         "arrastra arrastrando arrastrada enredada trabada incoherente",
     ),
     "NUMB": (
-        "numb numbness weak weakness paralyzed paralysed limp tingling",
+        "numb numbness weak weakness paralyzed paralysed limp tingling =dead dangling",
         "entumido entumecido entumecida =dormido =dormida =durmio debil debilidad fuerza "
         "paralizado paralizada adormecido adormecida",
     ),
@@ -84,19 +86,25 @@ CLASSES: dict[str, tuple[str, str]] = {
         "respirar respira respiro respirando respiracion respiraba",
     ),
     "AIR": ("air", "aire"),
-    "CANT": ("cant cannot couldnt unable barely hardly not stopped stop", "no =dejo paro"),
+    "CANT": (
+        "cant cannot couldnt unable barely hardly not stopped stop wont cnt cudnt cant",
+        "no =dejo paro casi",
+    ),
     "TROUBLE": (
-        "trouble difficulty difficult hard struggling struggle labored",
-        "dificultad dificil cuesta costaba trabajo",
+        "trouble difficulty difficult hard struggling struggle labored laboured effort",
+        "dificultad dificil cuesta costaba trabajo batallando batalla esfuerzo",
     ),
     "SHORT": ("short shortness out", "falta faltaba sin"),
     "CHOKE": (
-        "gasping gasp choking choked suffocating suffocate",
-        "ahogo ahoga ahogando ahogar asfixia asfixiando sofoco",
+        "gasping gasp choking choked suffocating suffocate panting",
+        "ahogo ahoga ahogando ahogar asfixia asfixiando sofoco jadea jadeando",
     ),
-    "BLUE": ("blue purple gray grey", "morado morados moradas azul azules"),
+    "BLUE": (
+        "blue purple gray grey bluish blueish purplish grayish greyish",
+        "morado morados moradas azul azules azulado azulada azulados azuladas",
+    ),
     "FAST": ("fast rapid rapidly racing pounding", "rapido acelerado agitado"),
-    "SINK": ("pull pulling sucking sinking", "hunden hunde marcan"),
+    "SINK": ("pull pulling sucking sinking flaring flare", "hunden hunde marcan aletea aleteando"),
     "ENTER": ("get getting", "entra llega pasa"),
     # suicide and self-harm
     "SUICIDE": (
@@ -115,12 +123,15 @@ CLASSES: dict[str, tuple[str, str]] = {
     "WISH": ("wish", "ojala"),
     "END": ("end ending ended take taking finish", ""),
     "END_ES": ("", "acabar terminar quitar quito acabo quitarse"),
-    "MY": ("my own", ""),
+    "MY": ("my own her his their", ""),
     "LIFE": ("life", ""),
     "VIDA": ("", "vida"),
     "LIVE": ("live living alive exist existing", "vivir viviendo vivo existir"),
-    "NOT": ("dont not no never nothing doesnt", "no nada nunca ningun ninguna"),
-    "REASON": ("reason point purpose", "razon sentido motivo"),
+    "NOT": (
+        "dont not no never nothing doesnt didnt hasnt havent isnt wont",
+        "no nada nunca ningun ninguna",
+    ),
+    "REASON": ("reason point purpose", "razon sentido motivo caso"),
     "HARM": (
         "hurt hurting harm harming cut cutting burn burning",
         "lastimar lastimo lastimando cortar cortando corto dano herir",
@@ -136,7 +147,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     "BE_HERE": ("here around alive exist", "aqui vivo viva existir"),
     "ANYMORE": ("anymore", "ya"),
     "JUMP": ("jump jumping jumped", "tirarme aventarme lanzarme saltar tirar aventar lanzar"),
-    "SEE": ("see", "ver veo"),
+    "SEE": ("see seeing", "ver veo"),
     "ARM_JAW": ("arm jaw shoulder", "brazo mandibula hombro quijada"),
     "SWEAT": ("sweating sweaty sweat clammy", "sudando sudor sudoroso sudorosa"),
     "SAVED": (
@@ -144,6 +155,36 @@ CLASSES: dict[str, tuple[str, str]] = {
         "=guardadas =guardados =juntando",
     ),
     "EYE": ("eye", "ojo"),
+    # one arm, leg or hand (with a side: "left arm", "brazo derecho")
+    "LIMB": ("arm arms leg legs hand hands foot", "brazo brazos pierna piernas mano manos pie"),
+    "LEFTRIGHT": ("left right", "izquierdo izquierda derecho derecha"),
+    "ODD": (
+        "funny weird wrong strange garbled nonsense off different mixed scrambled",
+        "raro rara extrano extrana chistoso diferente",
+    ),
+    "FIND": ("find", "encontrar encuentra"),
+    "SENTENCE": ("sentence sentences", "frase frases oracion"),
+    "LIFT": ("lift raise hold", "levantar alzar sostener"),
+    "STRAW": ("straw", "popote pajita"),
+    "WALK": ("walk stand", "caminar pararse"),
+    "BREAST": ("breast", "seno"),
+    "FOREVER": ("forever permanently", "siempre"),
+    "MIXED": ("mixed mixing mix", "mezclo mezcle mezclando mezclado"),
+    "ALCOHOL": (
+        "alcohol booze liquor vodka whiskey beer beers wine tequila drinking drunk",
+        "alcohol cerveza cervezas vino tequila licor borracho borracha",
+    ),
+    "WORK": ("work works working", "funciona sirve responde"),
+    "GRUNT": ("grunting grunts grunt", "quejido quejidos pujando"),
+    "LESS": ("less decreased slower fewer", "menos"),
+    "STARE": ("staring stare stares", "mirada"),
+    "THINK": ("think thinking thought hope hoping", "pienso pensando"),
+    "PAD": ("pad pads tampon tampons", "toalla toallas tampon tampones"),
+    "EVERY": ("every", "cada"),
+    "WEEKS": ("weeks wks", "semanas"),
+    "STOPV": ("stop stops stopping stopped", "para paraba parar detiene detener"),
+    "STAY": ("stay keep", "mantener"),
+    "WHEEZE": ("wheezing wheeze wheezes wheezy", "silbido silbidos chiflido"),
     "HEIGHT": (
         "bridge building roof balcony cliff window train traffic",
         "puente edificio techo balcon azotea ventana tren",
@@ -158,8 +199,11 @@ CLASSES: dict[str, tuple[str, str]] = {
     "EVERYTHING": ("everything things", "todo"),
     "ENDV": ("end ending ended", ""),
     "DISAPPEAR": ("disappear vanish", "desaparecer esfumarme"),
-    "SHAKE": ("shaking shakes shook", "temblando sacudiendo"),
-    "JERK": ("jerking jerks twitching convulsing", "sacudidas espasmos"),
+    "SHAKE": ("shaking shakes shook", "temblando sacudiendo temblar tiembla temblaba"),
+    "JERK": (
+        "jerking jerks twitching convulsing stiff rigid",
+        "sacudidas espasmos tieso tiesa rigido rigida",
+    ),
     "DANO": ("", "dano danos"),
     "LASTIMAR": ("", "lastimar lastimarme herir"),
     "CHILD": (
@@ -184,15 +228,15 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "TAKE": ("take taking swallow swallowing", ""),
     "EXCESS": (
-        "double triple extra bunch handful overdid whole entire",
+        "double triple extra bunch handful overdid whole entire twice",
         "demasiadas demasiados demasiado doble triple monton puno",
     ),
     "ALL": ("all everything whole", "todas todos todo entero completo"),
     "PILLS": (
         "pills syrup antidepressants antipsychotics benzos pill tablets tablet meds medication "
         "medications medicine capsules bottle insulin tylenol oxy opioids oxycodone percocet "
-        "vicodin fentanyl heroin morphine methadone xanax valium klonopin ambien adderall "
-        "ibuprofen advil aspirin acetaminophen benadryl lithium painkillers opiates",
+        "oxys oxycontin vicodin fentanyl heroin morphine methadone xanax valium klonopin ambien "
+        "adderall ibuprofen advil aspirin acetaminophen benadryl lithium painkillers opiates",
         "pastillas pastilla jarabe antidepresivos ansioliticos tabletas pildoras medicinas "
         "medicamentos capsulas frasco insulina caja paracetamol ibuprofeno aspirina clonazepam "
         "tramadol fentanilo",
@@ -206,9 +250,9 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "TOXIC": (
         "bleach poison detergent cleaner antifreeze battery batteries pod pods chemicals "
-        "chemical lye pesticide gasoline ammonia",
+        "chemical lye pesticide gasoline ammonia windex lysol clorox drano disinfectant",
         "cloro lejia veneno detergente pila pilas raticida insecticida quimicos gasolina "
-        "amoniaco blanqueador",
+        "amoniaco blanqueador limpiador limpiadores desinfectante destapacanos fabuloso pinol",
     ),
     "POISONED": (
         "poisoned poisoning intoxicated",
@@ -221,26 +265,34 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "HEAVY": (
         "heavily heavy lot alot lots much everywhere soaked soaking pouring gushing spurting "
-        "severe profusely tons crazy nonstop",
+        "severe profusely tons crazy nonstop squirting spraying",
+        # "un montón", "un chingo"
         "mucho mucha muchisimo muchisima abundante chorros empape empapado empapada bastante "
-        "demasiado demasiada",
+        "demasiado demasiada monton montones chingo",
     ),
-    "HEMORRHAGE": ("hemorrhage hemorrhaging haemorrhage hemorrhaged", "hemorragia"),
+    "HEMORRHAGE": (
+        "hemorrhage hemorrhaging haemorrhage hemorrhaged",
+        "hemorragia desangrando desangra desangrandose",
+    ),
     "VOMIT": (
-        "vomit vomiting vomited puking coughing cough coughed",
-        "vomito vomitando vomitar vomita tose tosiendo tos",
+        "vomit vomiting vomited puking coughing cough coughed spitting spit",
+        "vomito vomitando vomitar vomita tose tosiendo tos echando escupiendo escupo escupe",
     ),
     # anaphylaxis
     "ANAPHYLAXIS": ("anaphylaxis anaphylactic", "anafilaxia anafilactico anafilactica"),
     "CLOSE": (
-        "closing close closed swelling swollen swelled tight shut",
-        "cierra cerrando cerrada hinchada hinchado inflamada hinchando",
+        "closing close closed swelling swollen swelled tight shut tightening",
+        "cierra cerrando cerrada hinchada hinchado inflamada hinchando apretada apretado",
     ),
     "SWELL": (
-        "swelling swollen swelled swell puffy puffed",
-        "hinchada hinchado hinchados hinchadas hincho inflamada hinchazon",
+        "swelling swollen swelled swell puffy puffed huge bigger enormous",
+        "hinchada hinchado hinchados hinchadas hincho inflamada hinchazon enorme enormes inflamo "
+        "inflamaron inflamado inflamados",
     ),
-    "SEVERE": ("severe bad serious major", "grave severa severo fuerte"),
+    "SEVERE": (
+        "severe bad badly serious major horrible terrible awful intense unbearable worst",
+        "grave severa severo fuerte fuertes horrible terrible intenso intensa insoportable",
+    ),
     "ALLERGIC": ("allergic", "alergica alergico"),
     "REACTION": ("reaction reactions", "reaccion reacciones"),
     "SWALLOW": ("swallow swallowing", "tragar pasar"),
@@ -253,9 +305,9 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "PREG_SIGN": (
         "bleeding bleed blood spotting contractions contraction cramps cramping leaking fluid "
-        "blurry blurred seizure",
+        "blurry blurred seizure spots flashing",
         "sangrado sangrando sangre manchado contracciones contraccion colicos colico liquido "
-        "borroso borrosa convulsion",
+        "borroso borrosa convulsion lucecitas luces manchitas estrellitas",
     ),
     # swollen feet are common in pregnancy; a swollen face or hands is a sign of preeclampsia
     "FACE_HANDS": ("face hands fingers", "cara manos dedos"),
@@ -268,12 +320,12 @@ CLASSES: dict[str, tuple[str, str]] = {
     "BROKE": ("", "rompio rompieron revento reventaron rompe"),
     # infants
     "INFANT": (
-        "baby babies newborn infant bub",
-        "bebe bebes bebito bebita bebecito neonato lactante",
+        "baby babies newborn infant bub bby",
+        "bebe bebes bebito bebita bebecito bebesito bebesita neonato lactante",
     ),
     "FEVER": (
-        "fever feverish temperature temp thermometer",
-        "fiebre calentura temperatura termometro febril",
+        "fever feverish temperature temp thermometer hot",
+        "fiebre calentura temperatura termometro febril caliente hirviendo",
     ),
     # sepsis
     "SEPSIS": ("sepsis septic septicemia", "sepsis septico septica septicemia"),
@@ -289,7 +341,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     # a reaction to a (new) medication
     "RASH": (
-        "rash rashes hives welts swelling swollen swelled blisters blistering peeling",
+        "rash rashes hives welts swelling swollen swelled blisters blistering peeling puffy itchy "
+        "itching",
         "ronchas sarpullido salpullido urticaria hinchazon hinchado hinchada hincho ampollas "
         "erupcion roncha",
     ),
@@ -310,13 +363,13 @@ CLASSES: dict[str, tuple[str, str]] = {
     ),
     "EPILEPTIC": ("epileptic", "epileptico epileptica"),
     "UNCONSCIOUS": (
-        "unconscious unresponsive fainted collapsed unconsious",
+        "unconscious unresponsive fainted collapsed unconsious fainting",
         "inconsciente desmayo desmayada desmayado desmaye desvanecio",
     ),
     "LOSE": ("lost lose losing", "perdio perdi perder perdiendo"),
     "CONSCIOUS": ("consciousness conscious", "conocimiento conciencia sentido"),
     "WONT": ("wont not cant isnt wouldnt", "no"),
-    "RESPOND": ("respond responding responsive", "reacciona responde"),
+    "RESPOND": ("respond responding responsive", "reacciona responde reaccionaba respondia"),
 }
 
 # --- common words one edit away from a flag word: never read as typos --------------------------
@@ -334,11 +387,20 @@ NOT_TYPOS: frozenset[str] = frozenset(
         "verse horse noise voice whole while wiser waste wakes water later hater tablet dollar "
         "dolor color valor sabor mayor labor favor hikes hires hides crest blond chore chock "
         "fewer feint spell smell shell prison piles pulls polls battle drawn hunting hurling "
-        "breeding gives lives hived"
+        "breeding gives lives hived painting parting pasting weigh weighs brisk share shark "
+        "teasing punching staff stuff stranger thing thick though paying playing ever steps "
+        "shops stepped shopped shopping stepping splitting sports shots slots flushing"
+        # four-letter words that are a vocabulary word with one letter left out
+        " aces back bean bees bind cane case ding door down drop exit fist fort hart hear heat "
+        "jerk moth nail none noon pans pins pint quit raid read rope save seat seen seep sell "
+        "shoo shot sigh sine site soot sort spot star stat swat tied tire visa weir wets writ "
+        "dole lads mans rome ties firs heir nero hast"
         # Spanish
         " "
         "pecha techo hecho dicho lecho pesca cargo carta corte certe sangria sangro morado muerte "
         "suerte fuerte puerta vivir vista pagar matar tomar fiesta fiebres liebre pobre sobre "
         "cobre ayuda ahorra ahora aires pastel pastilla dolar dolares tocar tocan tocas"
+        " bebo cada caro como coro dele dese gana luce mata mera mero nade neto pais tira toma"
+        " ayudo pescado pasada pasado fase majo neta"
     )
 )

@@ -114,6 +114,9 @@ HITS: tuple[tuple[str, str, frozenset[str]], ...] = (
 BENIGN: tuple[tuple[str, str], ...] = (
     # --- English ---
     ("en", "my bill is killing me"),
+    # known false alarms until the figure-of-speech idiom class (phrases.IDIOMS) took them
+    ("en", "this bill almost gave me a heart attack"),
+    ("es", "casi me da un infarto cuando vi la factura"),
     ("en", "I'm dying to know my balance"),
     ("en", "I need a refill of my blood pressure pills"),
     ("en", "When is my chest x-ray appointment?"),
@@ -161,9 +164,7 @@ BENIGN: tuple[tuple[str, str], ...] = (
 
 # (language, text, kind it reaches): benign texts that the built-in lists DO flag, by design.
 KNOWN_FALSE_ALARMS: tuple[tuple[str, str, str], ...] = (
-    ("en", "this bill almost gave me a heart attack", NURSE),
     ("en", "picking up suicide prevention flyers for my church group", BEHAVIORAL),
     ("en", "I hurt myself lifting boxes, need an appointment", BEHAVIORAL),
-    ("es", "casi me da un infarto cuando vi la factura", NURSE),
     ("es", "no quiero vivir en otra ciudad, ¿hay clínica cerca?", BEHAVIORAL),
 )

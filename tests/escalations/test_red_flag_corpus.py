@@ -38,7 +38,7 @@ def result(examples):
 
 
 def test_the_corpus_is_large_and_covers_every_concept(examples):
-    flags = [e for e in examples if e.expected != bench.NONE]
+    flags = [e for e in examples if e.expected != bench.NONE and not e.negated]
     benign = [e for e in examples if e.expected == bench.NONE]
     assert len(examples) >= 400
     assert len(flags) >= 150 and len(benign) >= 150
@@ -87,18 +87,57 @@ def test_the_recall_target_is_met_on_the_whole_corpus(result, language):
 
 @pytest.mark.parametrize(
     "language",
-    [
-        pytest.param(
-            "en",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Missed on the held-out part: 6 of 103 benign English texts fire (5.8 %); "
-                "bench/README.md has the list. Strict: passing means this mark must go.",
-            ),
-        ),
-        "es",
-    ],
+    ["en", "es"],
 )
 def test_the_false_positive_target_on_the_whole_corpus(result, language):
     _, false_positive_rate = _rates(result, language)
+    assert false_positive_rate <= bench.FPR_TARGET, [f[0].text for f in result["false_alarms"]]
+
+
+# --- negated mentions: the policy says they fire, marked "may be negated" -------------------------
+
+
+def test_negated_mentions_are_labelled_with_their_concept(examples):
+    negated = [e for e in examples if e.negated]
+    assert negated, "the corpus has texts that negate a red-flag symptom"
+    assert all(e.expected in concept_kinds() for e in negated)
+
+
+def test_negated_mentions_fire_marked_may_be_negated(examples):
+    matcher = bench.detector()
+    for example in (e for e in examples if e.negated):
+        hits = [h for h in bench.detect(matcher, example) if h.concept == example.expected]
+        assert hits, example.text
+        assert all(hit.negated for hit in hits), example.text
+
+
+def test_negated_mentions_are_not_in_recall_or_false_positives(result):
+    for counts in result["languages"].values():
+        total = counts["flags"] + counts["benign"] + counts["negated"]
+        assert counts["negated_fired"] <= counts["negated"] < total
+
+
+# --- the blind set: texts in other styles, each round measured before tuning ----------------------
+
+
+@pytest.fixture(scope="module")
+def blind():
+    return bench.load_file(bench.BLIND)
+
+
+def test_the_blind_set_covers_every_concept_in_both_languages(blind):
+    flags = [e for e in blind if e.expected != bench.NONE and not e.negated]
+    assert len(flags) >= 120 and sum(e.expected == bench.NONE for e in blind) >= 80
+    for language in ("en", "es"):
+        assert {e.expected for e in flags if e.language == language} == set(concept_kinds())
+    assert any(e.negated for e in blind)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_blind_set_meets_both_targets_now(blind, language):
+    """A regression guard once tuned on: its first-measured numbers (bench/README.md) are the
+    honest estimate on unseen text, not this."""
+    result = bench.evaluate(bench.detector(), blind)
+    recall, false_positive_rate = _rates(result, language)
+    assert recall >= bench.RECALL_TARGET, [m[0].text for m in result["misses"]]
     assert false_positive_rate <= bench.FPR_TARGET, [f[0].text for f in result["false_alarms"]]
