@@ -121,6 +121,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("BREATHE", "FAST", window=3, ordered=True),
             _p("WHEEZE", "SEVERE", window=3),
             _p("WHEEZE", "CANT", window=6),
+            _p("WHEEZE", "THROAT", window=8),
         ),
     ),
     Concept(
@@ -180,6 +181,10 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("WANT", "SLEEP", "NOT", "WAKE", window=9, ordered=True),
             _p("WANT", "EVERYTHING", "ENDV", window=4, ordered=True),
             _p("NOBODY", "SELF_ES", "MISS", window=3, ordered=True),
+            # composed: a means of self-harm with a farewell or the end of the road
+            _p("MEANS", "FINALITY", window=8),
+            _p("PILLS", "FINALITY", window=6),
+            _p("NOT", "REASON", "GO_ON", window=6, ordered=True),
         ),
     ),
     Concept(
@@ -202,6 +207,8 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("CHILD", "INGESTED", "PILLS", window=8),
             _p("CHILD", "INGESTED", "TOXIC", window=8),
             _p("INGESTED", "TOXIC", window=3, ordered=True),
+            _p("DOUBLED", "DOSE", window=5),
+            _p("OVERDID", "PILLS", window=6),
         ),
     ),
     Concept(
@@ -216,6 +223,10 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("NOT", "STOPV", "BLEED", window=5, ordered=True),
             _p("PAD", "EVERY", window=3),
             _p("BLEED", "THROUGH_ALL", window=2, ordered=True),
+            _p("WOUND", "FLOW", window=10),
+            _p("FLOW", "NOT", "STOPV", window=6, ordered=True),
+            _p("BLEED", "FLOW", window=6),
+            _p("STOOL", "BLACK_TARRY", window=4),
         ),
     ),
     Concept(
@@ -237,6 +248,10 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("SWELL", "WHEEZE", window=6),
             _p("HIVES", "TROUBLE", "BREATHE", window=8),
             _p("HIVES", "CANT", "BREATHE", window=8),
+            _p("ALLERGEN", "SWELL", window=10),
+            _p("ALLERGEN", "PUFF", window=10),
+            _p("ALLERGEN", "HIVES", "THROAT", window=12),
+            _p("ALLERGEN", "HIVES", "BREATHE", window=12),
         ),
     ),
     Concept(
@@ -262,6 +277,8 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("MISCARRIAGE"),
             _p("WATER_BROKE"),
             _p("BROKE", "WATER", window=3),
+            _p("PREGNANT", "PAIN", "FAINTISH", window=14),
+            _p("COUNT", "WEEKS", "PAIN", "FAINTISH", window=14, ordered=True),
         ),
     ),
     Concept(

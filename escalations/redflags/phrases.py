@@ -359,6 +359,21 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "through the bandage",
     ),
     "BREATHE_FAST": ("breathing fast", "respira muy rapido", "respira rapido"),
+    # composed classes (issue 15, third pass)
+    "OVERDID": ("me pase con", "me pase de", "me excedi con", "se paso con", "went overboard with"),
+    "FINALITY": (
+        "cant go on",
+        "can not go on",
+        "no way out",
+        "no point",
+        "ya no puedo mas",
+        "ya no aguanto",
+        "no aguanto mas",
+        "sin salida",
+        "this is the end",
+        "say goodbye",
+    ),
+    "GO_ON": ("keep going", "go on", "carry on", "seguir adelante", "seguir viviendo"),
 }
 
 _MEDIA = (
@@ -423,6 +438,10 @@ IDIOMS: tuple[str, ...] = (
     # a figure of speech: "I nearly had a heart attack when I saw the price"
     "nearly|almost|practically had|gave|give me? a heart attack",
     "gave|give|giving me a heart attack",
+    # a figure of speech: "I nearly fainted when I saw the price", "casi me desmayo del susto"
+    "nearly|almost|practically fainted|died",
+    "nearly|almost|practically passed out",
+    "casi me desmayo|desmaye|muero|mori",
     "casi me da|dio|daba un infarto|ataque",
     "choke|choking|choked on his|her|my|their|your words",
     # an accident, not self-harm: "I cut myself shaving"
