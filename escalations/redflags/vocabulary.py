@@ -53,11 +53,13 @@ CLASSES: dict[str, tuple[str, str]] = {
         "pain pains hurt hurts hurting ache aches aching pressure tight tightness tightening "
         "squeezing squeeze crushing heavy heaviness stabbing discomfort burning killing "
         "elephant sore clutching grabbing pressing presses weight brick bricks vise vice sharp "
-        "throbbing pinching ripping tearing agony",
+        "throbbing pinching ripping tearing agony constricting "
+        "constricted band pushing compressing achy stabbed burns",
         "dolor dolores duele duelen dolia dolio doliendo adolorido presion opresion apretado "
         "apretada aprieta apretando punzada punzadas peso pesadez ardor arde ardiendo quema "
         "quemando molestia piquete piquetes punzante oprime desgarro pesado pesada aplastando "
-        "aplasta estruja agudo",
+        "aplasta estruja agudo apretaran aprietan aprieta estrujan estrujando oprimiendo "
+        "presionando comprimiendo piedra quemazon ardiente encajado",
     ),
     "ATTACK": ("attack arrest", "ataque paro"),
     "CARDIAC": ("cardiac coronary", "cardiaco cardiaca cardiaco"),
@@ -184,7 +186,10 @@ CLASSES: dict[str, tuple[str, str]] = {
     "WEEKS": ("weeks wks", "semanas"),
     "STOPV": ("stop stops stopping stopped", "para paraba parar detiene detener"),
     "STAY": ("stay keep", "mantener"),
-    "WHEEZE": ("wheezing wheeze wheezes wheezy", "silbido silbidos chiflido"),
+    "WHEEZE": (
+        "wheezing wheeze wheezes wheezy whistling whistle",
+        "silbido silbidos chiflido silba silbando silbar chifla chiflando",
+    ),
     "HEIGHT": (
         "bridge building roof balcony cliff window train traffic",
         "puente edificio techo balcon azotea ventana tren",
@@ -330,14 +335,15 @@ CLASSES: dict[str, tuple[str, str]] = {
     # sepsis
     "SEPSIS": ("sepsis septic septicemia", "sepsis septico septica septicemia"),
     "INFECTION": (
-        "infection infected uti pneumonia cellulitis",
-        "infeccion infectado infectada neumonia celulitis",
+        "infection infected uti pneumonia cellulitis abscess pus wound kidney",
+        "infeccion infectado infectada neumonia celulitis absceso pus herida rinon",
     ),
     "SEPSIS_SIGN": (
         "confused confusion disoriented delirious mottled blotchy lethargic shaking shivering "
-        "rigors racing clammy",
+        "rigors racing clammy pale drowsy lethargy incoherent nonsensical",
         "confundido confundida desorientado desorientada delirando manchas moteada temblando "
-        "tiritando acelerado letargico temblores escalofrios",
+        "tiritando acelerado letargico temblores escalofrios tiemblo tiembla tiritar palida palido "
+        "manchada manchado somnolienta somnoliento adormilada adormilado",
     ),
     # --- composed classes (issue 15, third pass): each a systematic list, not a seen text ---
     # the means of self-harm
@@ -383,6 +389,12 @@ CLASSES: dict[str, tuple[str, str]] = {
         "faint fainting fainted dizzy lightheaded woozy",
         "desmayo desmayar desmayarme mareada mareado desvanecer",
     ),
+    # a call for help now: with a symptom class, a flag (chest, bleeding, breathing)
+    "URGENT": (
+        "911 ambulance er emergency urgent asap",
+        "911 ambulancia urgencias emergencia urgente",
+    ),
+    "FEEL": ("felt feel feeling", "siento senti sentido sentir"),
     # a reaction to a (new) medication
     "RASH": (
         "rash rashes hives welts swelling swollen swelled blisters blistering peeling puffy itchy "
