@@ -126,6 +126,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("WHEEZE", "SEVERE", window=3),
             _p("WHEEZE", "CANT", window=6),
             _p("WHEEZE", "THROAT", window=8),
+            _p("WHEEZE", "CHEST", window=4),
         ),
     ),
     Concept(
@@ -186,7 +187,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("WANT", "EVERYTHING", "ENDV", window=4, ordered=True),
             _p("NOBODY", "SELF_ES", "MISS", window=3, ordered=True),
             # composed: a means of self-harm with a farewell or the end of the road
-            _p("MEANS", "FINALITY", window=8),
+            _p("MEANS", "FINALITY", window=12),
             _p("PILLS", "FINALITY", window=6),
             _p("NOT", "REASON", "GO_ON", window=6, ordered=True),
         ),

@@ -359,40 +359,6 @@ EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "through the bandage",
     ),
     "BREATHE_FAST": ("breathing fast", "respira muy rapido", "respira rapido"),
-    # composed classes (issue 15, third pass)
-    "EXCESS_UNKNOWN": (
-        "dont know how many",
-        "not sure how many",
-        "no idea how many",
-        "who knows how many",
-        "no se cuantas",
-        "no se cuantos",
-        "no sabemos cuantas",
-        "no sabemos cuantos",
-    ),
-    "URGENT": ("call 911", "the er", "emergency room", "sala de emergencias", "llamo al 911"),
-    "BREATHE_IN": (
-        "jalar aire",
-        "agarrar aire",
-        "tomar aire",
-        "catch my breath",
-        "catch her breath",
-        "catch his breath",
-    ),
-    "OVERDID": ("me pase con", "me pase de", "me excedi con", "se paso con", "went overboard with"),
-    "FINALITY": (
-        "cant go on",
-        "can not go on",
-        "no way out",
-        "no point",
-        "ya no puedo mas",
-        "ya no aguanto",
-        "no aguanto mas",
-        "sin salida",
-        "this is the end",
-        "say goodbye",
-    ),
-    "GO_ON": ("keep going", "go on", "carry on", "seguir adelante", "seguir viviendo"),
 }
 
 _MEDIA = (

@@ -24,7 +24,9 @@ effects", "análisis de sangre"): the words inside it take no class.
 
 from __future__ import annotations
 
-from escalations.redflags.phrases import EXPRESSIONS, IDIOMS
+from escalations.redflags.composed import COMPOSED_CLASSES, COMPOSED_EXPRESSIONS
+from escalations.redflags.phrases import EXPRESSIONS as _EXPRESSIONS
+from escalations.redflags.phrases import IDIOMS
 
 __all__ = ["CLASSES", "EXPRESSIONS", "IDIOMS", "NOT_TYPOS"]
 
@@ -345,56 +347,6 @@ CLASSES: dict[str, tuple[str, str]] = {
         "tiritando acelerado letargico temblores escalofrios tiemblo tiembla tiritar palida palido "
         "manchada manchado somnolienta somnoliento adormilada adormilado",
     ),
-    # --- composed classes (issue 15, third pass): each a systematic list, not a seen text ---
-    # the means of self-harm
-    "MEANS": (
-        "rope noose gun guns pistol rifle shotgun firearm razor razors blade blades knife "
-        "belt cord bridge ledge",
-        "cuerda soga lazo pistola arma escopeta rifle navaja navajas cuchilla cuchillo cinturon "
-        "puente cornisa",
-    ),
-    # a farewell or the end of the road ("I'm done", "goodbye letters", "sin salida")
-    "FINALITY": (
-        "done goodbye goodbyes farewell letters letter note notes over ready enough final forgive",
-        "despedida despedirme despido adios cartas carta salida listo lista aguanto final "
-        "perdonen perdoname",
-    ),
-    # going on living ("any reason to keep going", "no le veo caso a seguir")
-    "GO_ON": ("going continue continuing carry", "seguir continuar adelante"),
-    # a wound that bleeds ("cut my hand … it's spurting"); FLOW: blood leaving fast
-    "WOUND": (
-        "cut cuts gash wound wounds laceration stab stabbed sliced",
-        "cortada cortadura herida heridas corte corte navajazo apunalado",
-    ),
-    "FLOW": (
-        "spurting squirting gushing pouring spraying streaming soaked soaking",
-        "chorros chorro brota brotando empapado empapada empapo chisguetea",
-    ),
-    # black or tarry stool, coffee-ground vomit: bleeding inside
-    "STOOL": ("stool stools poop poo bm bowel feces", "heces popo caca evacuaciones excremento"),
-    "BLACK_TARRY": ("black tarry tar maroon", "negro negra negras negros alquitran"),
-    # a dose taken twice or more
-    "DOSE": ("dose doses dosage", "dosis"),
-    "DOUBLED": ("doubled tripled doubling double triple twice", "doble triple duplique dos"),
-    "OVERDID": ("overdid overdone", ""),
-    # what a severe allergic reaction follows: a food or a sting
-    "ALLERGEN": (
-        "peanut peanuts nut nuts shrimp shellfish seafood prawns crab lobster bee wasp hornet "
-        "sting stung sesame",
-        "cacahuate cacahuates mani nuez nueces mariscos camaron camarones abeja avispa "
-        "picadura pico ajonjoli",
-    ),
-    "PUFF": ("puffing puff puffs ballooning", "inflando inflada inflado"),
-    "FAINTISH": (
-        "faint fainting fainted dizzy lightheaded woozy",
-        "desmayo desmayar desmayarme mareada mareado desvanecer",
-    ),
-    # a call for help now: with a symptom class, a flag (chest, bleeding, breathing)
-    "URGENT": (
-        "911 ambulance er emergency urgent asap",
-        "911 ambulancia urgencias emergencia urgente",
-    ),
-    "FEEL": ("felt feel feeling", "siento senti sentido sentir"),
     # a reaction to a (new) medication
     "RASH": (
         "rash rashes hives welts swelling swollen swelled blisters blistering peeling puffy itchy "
@@ -427,6 +379,14 @@ CLASSES: dict[str, tuple[str, str]] = {
     "WONT": ("wont not cant isnt wouldnt", "no"),
     "RESPOND": ("respond responding responsive", "reacciona responde reaccionaba respondia"),
 }
+
+# the composed patterns' classes and expressions (composed.py), merged in
+if set(COMPOSED_CLASSES) & set(CLASSES):  # pragma: no cover - a build-time guard
+    raise ValueError("a composed class shares its name with a vocabulary class")
+CLASSES.update(COMPOSED_CLASSES)
+EXPRESSIONS: dict[str, tuple[str, ...]] = dict(_EXPRESSIONS)
+for _name, _runs in COMPOSED_EXPRESSIONS.items():
+    EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
 
 # --- common words one edit away from a flag word: never read as typos --------------------------
 
