@@ -67,10 +67,17 @@ COMPOSED_CLASSES: dict[str, tuple[str, str]] = {
         "911 ambulancia urgencias emergencia urgente",
     ),
     "FEEL": ("felt feel feeling", "siento senti sentido sentir"),
+    # an asthma attack, a rescue medicine that does not help
+    "ASTHMA": ("asthma asthmatic", "asma asmatico asmatica"),
+    "RESCUE": ("inhaler puffer nebulizer neb albuterol", "inhalador bomba nebulizador salbutamol"),
+    "HELPING": ("helping help helps working", "ayuda ayudando sirve funciona"),
+    # an infection moving on: a red streak, redness spreading
+    "SPREADING": ("spreading spread streak streaks streaking", "extendiendo extiende rayas raya"),
 }
 
 # class → exact normalised word runs, as phrases.EXPRESSIONS
 COMPOSED_EXPRESSIONS: dict[str, tuple[str, ...]] = {
+    "FAINTISH": ("pass out", "passing out", "black out", "blacking out"),
     "EXCESS_UNKNOWN": (
         "dont know how many",
         "not sure how many",

@@ -60,6 +60,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("LEFTRIGHT", "BREAST", "PAIN", window=5),
             _p("CHEST", "ARM_JAW", "PAIN", window=12),
             _p("CHEST", "PAIN", "URGENT", window=14),
+            _p("ARM_JAW", "PAIN", "FAINTISH", window=12),
         ),
     ),
     Concept(
@@ -127,6 +128,8 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("WHEEZE", "CANT", window=6),
             _p("WHEEZE", "THROAT", window=8),
             _p("WHEEZE", "CHEST", window=4),
+            _p("ASTHMA", "ATTACK", window=2, ordered=True),
+            _p("RESCUE", "NOT", "HELPING", window=5, ordered=True),
         ),
     ),
     Concept(
@@ -310,6 +313,8 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("FEVER", "BREATHE", "FAST", window=10),
             _p("FEVER", "HEART", "FAST", window=10),
             _p("INFECTION", "HEART", "FAST", window=10),
+            _p("INFECTION", "SPREADING", "FEVER", window=14),
+            _p("WOUND", "SPREADING", "FEVER", window=14),
             _p("FEVER", "CANT", "STAY", "WAKE", window=10, ordered=True),
         ),
     ),
