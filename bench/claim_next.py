@@ -311,7 +311,7 @@ def _claim_step(actor, queue, batch):
     from cases.services import claim_next_candidate, claim_next_candidates
 
     with transaction.atomic():
-        if batch == 1:  # the service's own candidate fetch (compiled once per connection)
+        if batch == 1:  # the service's own candidate fetch
             case = claim_next_candidate(actor=actor, queue=queue)
             pks = [] if case is None else [case.pk]
         else:
@@ -328,11 +328,9 @@ def _claim_sql(actor, queue, batch):
     """The claim step as one statement in autocommit: ``UPDATE … WHERE id = (<the service's
     candidate query>) RETURNING id`` — one round trip, one commit, no ORM per claim. Not a path of
     the app: it measures what the database itself does with four claimers (the SQL is compiled
-    once per process from ``claim_next_candidates``, so its conditions and order are the app's,
-    and prepared on the connection as the service's candidate query is)."""
+    once per process from ``claim_next_candidates``, so its conditions and order are the app's)."""
     from django.db import connection, transaction
 
-    from cases.compiled import prepared_cursor
     from cases.services import claim_next_candidates
 
     statement = _SQL_STATEMENTS.get(actor.pk)
@@ -345,7 +343,7 @@ def _claim_sql(actor, queue, batch):
             f"WHERE id = ({sql}) RETURNING id",
             [actor.pk, *params],
         )
-    with prepared_cursor(connection) as cursor:  # prepared, as the service's candidate query
+    with connection.cursor() as cursor:
         cursor.execute(*statement)
         row = cursor.fetchone()
     return [] if row is None else [row[0]]
@@ -463,12 +461,6 @@ def _worker(kind, agent_id, queue_id, count, batch, barrier, results, profile):
     ended = time.perf_counter()
     own_cpu = _process_cpu(os.getpid()) - own_cpu
     backend_cpu = _process_cpu(backend_pid) - backend_cpu
-    with connections["default"].cursor() as cursor:  # how the prepared claim query was planned
-        cursor.execute(
-            "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) "
-            "FROM pg_prepared_statements WHERE statement LIKE '%SKIP LOCKED%'"
-        )
-        plans = tuple(cursor.fetchone())
     text = ""
     if profiler:
         profiler.disable()
@@ -492,7 +484,7 @@ def _worker(kind, agent_id, queue_id, count, batch, barrier, results, profile):
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
         text = out.getvalue()
     connections.close_all()
-    results.put((agent_id, ids, latencies, started, ended, text, own_cpu, backend_cpu, plans))
+    results.put((agent_id, ids, latencies, started, ended, text, own_cpu, backend_cpu))
 
 
 @dataclass
@@ -509,8 +501,6 @@ class Run:
     cpu_backends: float = 0.0  # ... of their PostgreSQL backends
     cpu_host: float = 0.0  # ... of the whole host (everything: also Redis, WAL writer, ...)
     steal: float = 0.0  # seconds the hypervisor took from this VM meanwhile
-    generic_plans: int = 0  # runs of the prepared claim query with its generic plan
-    custom_plans: int = 0  # ... with a plan made for the run's values
 
     def cpu_ms_per_claim(self, seconds: float) -> float:
         return seconds / self.claims * 1000 if self.claims else 0.0
@@ -589,8 +579,6 @@ def run_claimers(
         cpu_backends=sum(item[7] for item in gathered),
         cpu_host=host_cpu,
         steal=steal,
-        generic_plans=sum(item[8][0] for item in gathered),
-        custom_plans=sum(item[8][1] for item in gathered),
     )
     check_no_double_claims(run)
     return run
@@ -657,8 +645,7 @@ def line(run: Run) -> str:
         f" {run.cpu_ms_per_claim(run.cpu_claimers):.2f} ms, their PostgreSQL backends"
         f" {run.cpu_ms_per_claim(run.cpu_backends):.2f} ms, whole host"
         f" {run.cpu_ms_per_claim(run.cpu_host):.2f} ms"
-        f" (steal {run.cpu_ms_per_claim(run.steal):.2f} ms); prepared claim query plans:"
-        f" {run.generic_plans:,} generic, {run.custom_plans:,} custom"
+        f" (steal {run.cpu_ms_per_claim(run.steal):.2f} ms)"
     )
 
 

@@ -22,10 +22,8 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cases.access import CHANGE_CASE, SUPERVISE, VIEW_SENSITIVE, WORK, access_case, queues_for
+from cases.access import SUPERVISE, VIEW_SENSITIVE, WORK, access_case, queues_for
 from cases.choices import Channel, EventKind, Language, Priority, Status, Visibility
-from cases.compiled import ConstantIn
-from cases.compiled import cached as cached_query
 from cases.details import save_details, validate_details
 from cases.events import CaseEventName, publish_case_event
 from cases.models import (
@@ -587,9 +585,7 @@ def claim_next_candidates(*, actor, queue: Queue | None = None):
     be planned and evaluated on every claim, the hottest query of the live queue
     (bench/claim_next.py). Public for that benchmark, which times it on its own."""
     candidates = Case.objects.filter(
-        # The statuses written into the SQL: the prepared statement's generic plan can then use
-        # case_claim_next_idx, whose condition names them (cases.compiled).
-        ConstantIn(F("status"), sorted(CLAIM_NEXT_STATUSES)),
+        status__in=sorted(CLAIM_NEXT_STATUSES),
         queue__in=queues_for(actor, WORK),
         assigned_to__isnull=True,
     )
@@ -606,26 +602,8 @@ def claim_next_candidates(*, actor, queue: Queue | None = None):
 
 def claim_next_candidate(*, actor, queue: Queue | None = None) -> Case | None:
     """The first of ``claim_next_candidates(actor=actor, queue=queue)``, locked, with its patient
-    (inside a transaction) — the same SQL, compiled once per connection for each actor, queue
-    and everything the candidates depend on that is decided in Python rather than in the query
-    (``cases.compiled``: building and compiling it was most of the Python of a claim). The queue
-    membership is a subquery, so a grant taken away counts at once; the key holds the actor's
-    state and role permissions, which choose the query's shape."""
-    connection = connections[Case.objects.db]
-    key = (
-        "claim_next",
-        actor.pk,
-        queue.pk if queue is not None else None,
-        actor.is_active,
-        actor.is_superuser,
-        getattr(actor, "kind", None),
-        actor.has_perm(CHANGE_CASE),
-        actor.has_perm(VIEW_SENSITIVE),
-    )
-    compiled = cached_query(
-        connection, key, lambda: claim_next_candidates(actor=actor, queue=queue)[:1]
-    )
-    return compiled.first()
+    (inside a transaction): one query, ``… FOR UPDATE SKIP LOCKED LIMIT 1`` on PostgreSQL."""
+    return claim_next_candidates(actor=actor, queue=queue).first()
 
 
 @audited

@@ -186,10 +186,6 @@ if DATABASES["default"]["ENGINE"] not in _SEALING_ENGINES:
     raise ImproperlyConfigured("DATABASE_URL must name PostgreSQL or SQLite.")
 DATABASES["default"]["ENGINE"] = _SEALING_ENGINES[DATABASES["default"]["ENGINE"]]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# PostgreSQL: the claim-next candidate query is a prepared statement on each connection
-# (cases/compiled.py). Switch off behind a pooler in transaction mode that cannot keep prepared
-# statements (PgBouncer before 1.21, or without max_prepared_statements).
-PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
 
 # --- the live queue (docs/architecture/live-queue.md) --------------------------------------------
 LIVE_QUEUE_HEARTBEAT_SECONDS = env_int("LIVE_QUEUE_HEARTBEAT_SECONDS", 20)

@@ -363,9 +363,9 @@ def _fields(case: Case | None) -> dict | None:
     return values
 
 
-def test_the_compiled_candidate_is_the_querysets_first_row(world, django_assert_num_queries):
-    """claim_next_candidate() runs the SQL claim_next_candidates() compiles, compiled once per
-    connection: the same row, with its patient and its converted values, in one query."""
+def test_the_candidate_is_the_querysets_first_row(world, django_assert_num_queries):
+    """claim_next_candidate() is the first row of claim_next_candidates(): the same row, with its
+    patient and its converted values, in one query, every time."""
     world.case(world.queue_a, priority=Priority.LOW)
     urgent = world.case(world.queue_a, priority=Priority.HIGH)
     in_b = world.case(world.queue_b, priority=Priority.NORMAL)
@@ -386,7 +386,7 @@ def test_the_compiled_candidate_is_the_querysets_first_row(world, django_assert_
             with transaction.atomic():
                 with CaptureQueriesContext(connection) as plain:  # none for an empty queue set
                     first = services.claim_next_candidates(actor=actor, queue=queue).first()
-                for _ in range(2):  # compiled, then from the connection's cache
+                for _ in range(2):  # the same answer again
                     with django_assert_num_queries(len(plain.captured_queries)):
                         found = services.claim_next_candidate(actor=actor, queue=queue)
                     assert _fields(found) == _fields(first), (name, queue)
@@ -400,9 +400,9 @@ def test_the_compiled_candidate_is_the_querysets_first_row(world, django_assert_
             assert (found.pk if found else None) == (case.pk if case else None), name
 
 
-def test_the_compiled_candidate_sees_a_grant_taken_away_at_once(world):
-    """The queue membership is a subquery of the compiled SQL, not a Python decision: a work
-    grant removed after the query was compiled takes effect on the next claim."""
+def test_the_candidate_sees_a_grant_taken_away_at_once(world):
+    """The queue membership is a subquery of the candidate query: a work grant removed after a
+    claim takes effect on the next one."""
     from guardian.shortcuts import remove_perm
 
     case = world.case(world.queue_a)
@@ -417,10 +417,10 @@ def test_the_compiled_candidate_sees_a_grant_taken_away_at_once(world):
     assert _code(raised) == ("queue", "not_queue_member")
 
 
-def test_the_compiled_candidate_follows_the_role_permissions_it_depends_on(world):
-    """Decisions made in Python (the sensitive-records permission, an active account) are part
-    of the cache key: a user who gains the clearance gets the sensitive case, one deactivated
-    gets nothing, whatever was compiled for them before."""
+def test_the_candidate_follows_the_role_permissions_it_depends_on(world):
+    """Decisions made in Python (the sensitive-records permission, an active account) are made
+    again on every claim: a user who gains the clearance gets the sensitive case, one
+    deactivated gets nothing, whatever they were handed before."""
     sensitive = world.case(world.queue_a, priority=Priority.URGENT)
     _make_sensitive(sensitive)
     with transaction.atomic():
@@ -434,89 +434,18 @@ def test_the_compiled_candidate_follows_the_role_permissions_it_depends_on(world
         assert services.claim_next_candidate(actor=_fresh(world.agent)) is None
 
 
-def test_the_compiled_queries_cache_is_bounded(world, monkeypatch):
-    from cases import compiled
-
-    monkeypatch.setattr(compiled, "CACHE_SIZE", 2)
-    wrapper = connections["default"]
-    wrapper.__dict__.pop(compiled._CACHE, None)
-    with transaction.atomic():
-        for name in ("agent", "agent_b", "agent_ab"):
-            services.claim_next_candidate(actor=_fresh(getattr(world, name)))
-    cache = wrapper.__dict__[compiled._CACHE]
-    assert [key[1] for key in cache] == [world.agent_b.pk, world.agent_ab.pk]
-
-
-def _prepared_candidate(cursor) -> tuple[str, int, int]:
-    cursor.execute(
-        "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
-        "WHERE statement LIKE %s",
-        ["%SKIP LOCKED%"],
-    )
-    (found,) = cursor.fetchall()
-    return found
-
-
-def test_the_candidate_query_is_prepared_and_its_generic_plan_walks_the_claim_index(world):
-    """PostgreSQL: the compiled candidate query is a prepared statement of the connection. Its
-    generic plan (which PostgreSQL runs after five custom ones when it is as good) can walk
-    case_claim_next_idx only because the statuses are constants in the SQL
-    (cases.compiled.ConstantIn): a bound list proves no partial index's condition. Shown with
-    the generic plan forced and sequential scans off (the test table is tiny)."""
+def test_the_candidate_query_walks_the_claim_index(world):
+    """PostgreSQL: the candidate query can walk case_claim_next_idx (its condition names the
+    claim statuses, which the query filters on). Shown with sequential scans off (the test
+    table is tiny)."""
     if connection.vendor != "postgresql":
-        pytest.skip("prepared statements: PostgreSQL")
+        pytest.skip("the partial index is PostgreSQL's plan")
     world.case(world.queue_a)
     actor = _fresh(world.agent)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        assert services.claim_next_candidate(actor=actor, queue=world.queue_a) is not None
-        name, generic, _custom = _prepared_candidate(cursor)
-        assert generic == 1
-        from cases import compiled
-
-        (query,) = [
-            value
-            for key, value in connections["default"].__dict__[compiled._CACHE].items()
-            if key[1] == actor.pk
-        ]
-        cursor.execute(
-            f"EXPLAIN EXECUTE {name}({', '.join(['%s'] * len(query.params))})", query.params
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        assert "case_claim_next_idx" in plan, plan
-        cursor.execute("SET LOCAL plan_cache_mode = auto")
-        for _ in range(8):
-            assert services.claim_next_candidate(actor=actor, queue=world.queue_a) is not None
-        _name, generic, custom = _prepared_candidate(cursor)
-    assert custom <= 5 and generic >= 4
-
-
-def test_without_prepared_statements_the_candidate_query_is_not_prepared(world, settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements: PostgreSQL")
-    settings.PREPARED_STATEMENTS = False
-    world.case(world.queue_a)
-    actor = _fresh(world.agent_ab)  # a key of its own in the connection's cache
-    with transaction.atomic():
-        for _ in range(3):
-            assert services.claim_next_candidate(actor=actor, queue=world.queue_a) is not None
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ["%SKIP LOCKED%"],
-            )
-            assert cursor.fetchone()[0] == 0
-
-
-@pytest.mark.parametrize("values", [["new", "x' OR '1'='1"], ["New"], [], [1]])
-def test_constant_in_takes_code_identifiers_only(values):
-    from django.db.models import F
-
-    from cases.compiled import ConstantIn
-
-    with pytest.raises(ValueError, match="ConstantIn takes"):
-        str(Case.objects.filter(ConstantIn(F("status"), values)).query)
+        plan = services.claim_next_candidates(actor=actor, queue=world.queue_a)[:1].explain()
+    assert "case_claim_next_idx" in plan, plan
 
 
 def test_claim_next_on_an_empty_queue_writes_nothing(world):
