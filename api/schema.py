@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 
 from api.errors import ApiErrorSerializer, error_body
 
@@ -221,6 +221,27 @@ _ERROR_DESCRIPTIONS = {
 # chunked body the server cannot read (any request that takes a body, i.e. lists 413).
 _ALWAYS = (431,)
 _WITH_A_BODY = (411,)
+
+
+# What a POST action on a case may answer besides its success (api/views/: actions, changes,
+# complaint actions).
+CASE_ACTION_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
+
+
+def case_action(operation_id: str, summary: str, description: str, *, request, examples, responses):
+    """The schema of a POST action on a case: its ``Idempotency-Key``, the request, ``responses``
+    (the success ones) with :data:`CASE_ACTION_ERRORS`, and the examples."""
+    from api.idempotency import IDEMPOTENCY_KEY_PARAMETER  # api.idempotency imports the models
+
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=request,
+        responses={**responses, **errors(*CASE_ACTION_ERRORS)},
+        examples=examples,
+    )
 
 
 def errors(*statuses: int) -> dict[int, OpenApiResponse]:

@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api import schema
-from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from api.idempotency import idempotent
 from api.serializers import (
     AssignSerializer,
     CaseOutputSerializer,
@@ -33,17 +33,14 @@ from cases.choices import Status
 from cases.models import Case
 from cases.services import case_assign, case_claim, case_transition
 
-ACTION_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
-
 
 def _action_schema(operation_id: str, summary: str, description: str, request, examples):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        description=description,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    return schema.case_action(
+        operation_id,
+        summary,
+        description,
         request=request,
-        responses={200: CaseOutputSerializer, **schema.errors(*ACTION_ERRORS)},
+        responses={200: CaseOutputSerializer},
         examples=[*examples, schema.CASE_ACTION_RESPONSE_EXAMPLE],
     )
 

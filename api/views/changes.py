@@ -29,31 +29,25 @@ from api.change_serializers import (
     PrioritySerializer,
     SensitivitySerializer,
 )
-from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from api.idempotency import idempotent
 from api.serializers import CaseOutputSerializer
 from api.views.base import CaseScopedViewSet, case_for, visible_case
 from cases import changes
 from cases.access import VIEW, WORK
 from cases.models import Case
 
-CHANGE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
 GONE_FROM_SIGHT = OpenApiResponse(
     description="Done, and the case is no longer visible to you (no body)."
 )
 
 
 def _schema(operation_id: str, summary: str, description: str, request, examples):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        description=description,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    return schema.case_action(
+        operation_id,
+        summary,
+        description,
         request=request,
-        responses={
-            200: CaseOutputSerializer,
-            204: GONE_FROM_SIGHT,
-            **schema.errors(*CHANGE_ERRORS),
-        },
+        responses={200: CaseOutputSerializer, 204: GONE_FROM_SIGHT},
         examples=[*examples, schema.CASE_ACTION_RESPONSE_EXAMPLE],
     )
 

@@ -19,9 +19,8 @@ from rest_framework.response import Response
 
 from api import schema
 from api.complaint_serializers import ComplaintOutputSerializer, ComplaintRespondSerializer
-from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from api.idempotency import idempotent
 from api.serializers import EmptySerializer
-from api.views.actions import ACTION_ERRORS
 from api.views.base import CaseScopedViewSet, case_for
 from cases.access import WORK
 from complaints.services import complaint_acknowledge, complaint_respond
@@ -42,13 +41,12 @@ _COMPLAINT_EXAMPLE = {
 
 
 def _schema(operation_id: str, summary: str, description: str, request, examples):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        description=description,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    return schema.case_action(
+        operation_id,
+        summary,
+        description,
         request=request,
-        responses={200: ComplaintOutputSerializer, **schema.errors(*ACTION_ERRORS)},
+        responses={200: ComplaintOutputSerializer},
         examples=[
             *examples,
             OpenApiExample(
