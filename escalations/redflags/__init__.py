@@ -14,7 +14,7 @@ recent inbound texts together.
   bleeding, anaphylaxis, pregnancy emergencies, fever in an infant, sepsis, a reaction to a new
   medication, seizure or loss of consciousness), each with the pathway kind it goes to and its
   patterns: classes within a window of words, in either order or in order.
-* ``matcher.py`` — words to classes (exact form, Snowball stem in English or Spanish, or one
+* ``matcher/`` — words to classes (exact form, Snowball stem in English or Spanish, or one
   typo in a word of five letters or more), classes to concepts, and the :class:`Hit`: which
   concept, which words matched, whether it "may be negated", whether a typo was read.
 

@@ -1,33 +1,30 @@
-"""The red-flag matcher: words → classes → concepts (the package docstring has the rules).
-
-Built once per configuration (built-in concepts and their targets, configured phrases) and
-cached by ``escalations.detection``; :meth:`Matcher.find_in_messages` then runs on any number of
-texts. Pure Python: no models, no database, no logging (texts are PHI).
+"""The :class:`Matcher`: the built-in vocabulary's index (exact forms, Snowball stems, the
+one-typo neighbours, the expressions' and idioms' word trie; built once per process by
+``_base``), words to classes (``classes_of``), the rules (concepts' patterns, configured
+phrases) and finding them in texts (``find``, ``find_in_messages``).
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
 from escalations.redflags.concepts import CONCEPTS, Concept, Pattern
-from escalations.redflags.normalize import (
-    NEGATION_CUES,
-    NEGATION_WINDOW,
-    diminutive_bases,
-    normalize,
-    words,
+from escalations.redflags.matcher.hit import Hit
+from escalations.redflags.matcher.patterns import (
+    _long_past,
+    _matches,
+    _negated,
+    _Occ,
+    _phrase,
+    _restrict,
 )
+from escalations.redflags.normalize import diminutive_bases, normalize, words
 from escalations.redflags.vocabulary import CLASSES, EXPRESSIONS, IDIOMS, NOT_TYPOS
-
-__all__ = ["Hit", "Matcher"]
-
-_Occ = tuple[int, int, str, bool]  # (first word, last word, language, typo) of a class
 
 LANGUAGES = ("en", "es")
 _STEMMERS = {"en": "english", "es": "spanish"}
@@ -40,38 +37,6 @@ MIN_TYPO_VOCABULARY = 5  # … of a vocabulary word this long or longer
 MIN_TYPO_DROPPED = 4
 _CACHE_LIMIT = 100_000
 LONG_PAST = "LONG_PAST"  # the expression class of a long-past time (vocabulary.EXPRESSIONS)
-PAST_WINDOW = 4
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A red flag found in the patient's words."""
-
-    concept: str  # a built-in concept id (concepts.CONCEPTS) or "phrase" (configured)
-    label: str  # the concept's name, or the configured phrase (normalised)
-    target: Hashable  # where it routes: a pathway kind, a pathway's pk, "unrouted:<kind>"
-    language: str  # the language of the matched vocabulary: "en" / "es"
-    negated: bool  # a negation cue before (or inside) every occurrence: still a hit
-    words: tuple[str, ...]  # the text's words that matched (normalised), in text order
-    typo: bool = False  # a word matched as a one-edit typo of the vocabulary
-    across_messages: bool = False  # completed by the last text, begun in an earlier one
-    # The matched words as a clinician reads them: "chest pain", "hurts … chest" (… = words
-    # left out between them).
-    phrase: str = ""
-    start: int = field(default=0, compare=False, repr=False)  # word index, for ordering
-
-    def as_json(self) -> dict:
-        """The form stored on ``Escalation.red_flags`` (the console shows phrase and negation)."""
-        return {
-            "concept": self.concept,
-            "label": self.label,
-            "phrase": self.phrase,
-            "words": list(self.words),
-            "language": self.language,
-            "negated": self.negated,
-            "typo": self.typo,
-            "across_messages": self.across_messages,
-        }
 
 
 @dataclass(frozen=True)
@@ -406,17 +371,6 @@ def _expand(idiom: str) -> list[list[str]]:
     return [run for run in runs if run]
 
 
-def _phrase(tokens: list[str], ordered) -> str:
-    parts: list[str] = []
-    previous_end = None
-    for start, end, *_ in ordered:
-        if previous_end is not None:
-            parts.append(" " if start == previous_end + 1 else " … ")
-        parts.append(" ".join(tokens[start : end + 1]))
-        previous_end = end
-    return "".join(parts)
-
-
 @lru_cache(maxsize=1)
 def _stemmers() -> dict:
     return {lang: snowballstemmer.stemmer(name) for lang, name in _STEMMERS.items()}
@@ -427,88 +381,5 @@ def _base() -> Matcher:
     return Matcher._vocabulary_index()
 
 
-def _restrict(occurrences: dict[str, list[_Occ]], keep) -> dict[str, list[_Occ]]:
-    """The occurrences whose start ``keep`` accepts (lists stay sorted)."""
-    restricted = {}
-    for name, entries in occurrences.items():
-        kept = [entry for entry in entries if keep(entry[0])]
-        if kept:
-            restricted[name] = kept
-    return restricted
-
-
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _matches(pattern: Pattern, occurrences: dict[str, list[_Occ]]):
-    """Each match of ``pattern``: a tuple of occurrences, one per class, on distinct words,
-    spanning at most ``window`` words (in class order when ``ordered``). Anchored on each
-    occurrence of the first class; the others are the nearest fitting occurrences."""
-    lists = []
-    for name in pattern.classes:
-        entries = occurrences.get(name)
-        if not entries:
-            return
-        lists.append(entries)
-    starts_of = [[entry[0] for entry in entries] for entries in lists]
-    window = pattern.window
-    for anchor in lists[0]:
-        chosen = [anchor]
-        used = set(range(anchor[0], anchor[1] + 1))
-        ok = True
-        for entries, starts in zip(lists[1:], starts_of[1:], strict=True):
-            if pattern.ordered:
-                previous_end = chosen[-1][1]
-                low = bisect.bisect_right(starts, previous_end)
-                candidates = entries[low : low + 3]
-            else:
-                middle = bisect.bisect_left(starts, anchor[0])
-                candidates = sorted(
-                    entries[max(0, middle - 3) : middle + 3], key=lambda e: abs(e[0] - anchor[0])
-                )
-            pick = None
-            for candidate in candidates:
-                span = set(range(candidate[0], candidate[1] + 1))
-                if used & span:
-                    continue
-                # the words between the matched words (an expression counts as one word)
-                spread = max(c[0] for c in (*chosen, candidate)) - min(
-                    c[1] for c in (*chosen, candidate)
-                )
-                if spread <= window:
-                    pick = candidate
-                    break
-            if pick is None:
-                ok = False
-                break
-            chosen.append(pick)
-            used.update(range(pick[0], pick[1] + 1))
-        if ok:
-            yield tuple(chosen)
-
-
-def _long_past(positions: tuple[_Occ, ...], past: list[int]) -> bool:
-    """A long-past time ("5 years ago", "last year", "hace años") starting within PAST_WINDOW
-    words after the match: the patient tells their history ("my dad had a stroke 5 years ago"),
-    not what happens now. The same words elsewhere (before it, or after it: "… years ago, and
-    now chest pain") still count."""
-    if not past:
-        return False
-    last = max(position[1] for position in positions)
-    after = bisect.bisect_right(past, last)
-    return after < len(past) and past[after] <= last + PAST_WINDOW
-
-
-def _negated(tokens: list[str], positions: tuple[_Occ, ...]) -> bool:
-    """A negation cue among the NEGATION_WINDOW words before the match, or between its words,
-    that is not itself one of the matched words."""
-    matched = set()
-    for start, end, *_ in positions:
-        matched.update(range(start, end + 1))
-    first = min(matched)
-    last = max(matched)
-    for index in range(max(0, first - NEGATION_WINDOW), last + 1):
-        if index not in matched and tokens[index] in NEGATION_CUES:
-            return True
-    return False
