@@ -25,7 +25,7 @@ class BreakGlassReviewForm(forms.ModelForm):
         fields = ("review_outcome", "review_notes")
 
 
-# --- the compliance officer pages (compliance/views.py) -------------------------------------------
+# --- the compliance officer pages (compliance/views/) ---------------------------------------------
 
 
 class BreakGlassSignOffForm(forms.Form):

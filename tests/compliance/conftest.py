@@ -98,5 +98,6 @@ def emergency(night_agent, case):
 @pytest.fixture
 def fresh_head():
     """Each request is its own transaction in production, which reads the chain head; the test's
-    transaction never ends, so forget the head it cached (``compliance.models._locked_head``)."""
+    transaction never ends, so forget the head it cached
+    (``compliance.models.audit_entry._locked_head``)."""
     return forget_cached_head

@@ -273,7 +273,7 @@ def test_verify_now_queued_when_celery_is_not_eager(officer_client, officer, mon
         calls.append(kwargs)
         return Queued()
 
-    monkeypatch.setattr("compliance.views.verify_audit_chain.delay", delay)
+    monkeypatch.setattr("compliance.views.chain.verify_audit_chain.delay", delay)
     response = officer_client.post(VERIFY, follow=True)
     assert calls == [{"source": VerificationSource.PAGE, "requested_by": officer.pk}]
     assert "it runs in the background" in response.content.decode()
@@ -283,7 +283,7 @@ def test_verify_now_reports_a_failure_to_start(officer_client, monkeypatch):
     def delay(**kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr("compliance.views.verify_audit_chain.delay", delay)
+    monkeypatch.setattr("compliance.views.chain.verify_audit_chain.delay", delay)
     response = officer_client.post(VERIFY, follow=True)
     assert response.status_code == 200
     assert "The verification could not be run" in response.content.decode()

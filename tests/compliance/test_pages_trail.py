@@ -424,7 +424,7 @@ def test_the_export_streams_under_asgi_without_reading_everything_first(
 ):
     """An ASGI server reads a synchronous iterator into memory whole; under ASGI the export is
     an asynchronous iterator that reads the database a chunk at a time."""
-    monkeypatch.setattr("compliance.views.CSV_LINES_PER_CHUNK", 10)
+    monkeypatch.setattr("compliance.views.audit_trail.CSV_LINES_PER_CHUNK", 10)
     client = AsyncClient()
     client.force_login(officer)
 

@@ -1,15 +1,14 @@
-"""Compliance records. Break-the-glass: emergency access to a case one may not normally see,
-justified, time-boxed and reviewed afterwards by a compliance officer. (The audit trail, access
-logging and retention join this app with the audit issue.)"""
+"""The audit trail's entry (docs/architecture/audit.md): django-auditlog's log entry plus a hash
+chain, append-only, with card data redacted before hashing, and how new entries are linked to
+the chain head and inserted (one INSERT, or PostgreSQL's conditional append)."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
-from datetime import UTC
 
-from auditlog.models import AbstractLogEntry, LogEntryManager
+from auditlog.models import AbstractLogEntry
 from django.conf import settings
 from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import Q
@@ -17,78 +16,15 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from compliance import append_function
+from compliance.models.audit_manager import AuditEntryManager
+from compliance.models.chain import (
+    AUDIT_CHAIN_LOCK_KEY,
+    GENESIS_HASH,
+    canonical_content,
+    content_type_label,
+)
 from compliance.pci import redact_card_data, redact_json
 from compliance.sealing import cache_head, cached_head, committed_head, defer, seal
-
-
-class ReviewOutcome(models.TextChoices):
-    APPROPRIATE = "appropriate", "Appropriate"
-    INAPPROPRIATE = "inappropriate", "Inappropriate: follow up"
-
-
-class BreakGlassAccessQuerySet(models.QuerySet):
-    def awaiting_review(self) -> BreakGlassAccessQuerySet:
-        return self.filter(reviewed_at__isnull=True)
-
-
-class BreakGlassAccess(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_accesses"
-    )
-    case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, related_name="break_glass_accesses"
-    )
-    reason = models.TextField(max_length=2000)
-    granted_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="break_glass_reviews",
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_outcome = models.CharField(max_length=16, choices=ReviewOutcome.choices, blank=True)
-    review_notes = models.TextField(max_length=4000, blank=True)
-
-    objects = BreakGlassAccessQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-granted_at", "-id"]
-        verbose_name = "break-the-glass access"
-        verbose_name_plural = "break-the-glass accesses"
-        permissions = [("review_breakglassaccess", "Review break-the-glass accesses")]
-        indexes = [
-            models.Index(fields=["reviewed_at", "-granted_at"], name="btg_review_queue_idx"),
-            models.Index(fields=["user", "-granted_at"], name="btg_user_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("granted_at")), name="btg_expires_later"
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(reviewed_at__isnull=True, reviewed_by__isnull=True, review_outcome="")
-                    | (
-                        Q(reviewed_at__isnull=False, reviewed_by__isnull=False)
-                        & Q(review_outcome__in=ReviewOutcome.values)
-                    )
-                ),
-                name="btg_review_complete_or_absent",
-            ),
-            models.CheckConstraint(condition=~Q(reason=""), name="btg_reason_required"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Emergency access to case {self.case_id} by user {self.user_id}"
-
-
-# --- audit trail (docs/architecture/audit.md) ---------------------------------------------------
-
-GENESIS_HASH = "0" * 64
-# pg_advisory_xact_lock key that serialises appends to the chain ("PCAUDIT1" as an integer).
-AUDIT_CHAIN_LOCK_KEY = 0x5043415544495431
 
 
 def _json_kind(field) -> str:
@@ -100,49 +36,6 @@ def _json_kind(field) -> str:
     if isinstance(field, models.IntegerField | models.ForeignKey):
         return "int"
     return "text"  # text, and addresses (GenericIPAddressField)
-
-
-def canonical_content(entry: AuditEntry, content_type_label: str) -> str:
-    """The canonical JSON of what an entry's hash covers (sorted keys, no spaces, UTC time)."""
-    remote_addr = entry.remote_addr
-    if remote_addr and ":" in remote_addr:
-        from django.utils.ipv6 import clean_ipv6_address
-
-        remote_addr = clean_ipv6_address(remote_addr)
-    timestamp = entry.timestamp.astimezone(UTC).isoformat() if entry.timestamp else None
-    content = {
-        "content_type": content_type_label,
-        "object_pk": str(entry.object_pk),
-        "object_repr": entry.object_repr,
-        "action": int(entry.action),
-        "changes": entry.changes,
-        "actor_id": entry.actor_id,
-        "remote_addr": remote_addr or None,
-        "timestamp": timestamp,
-        "additional_data": entry.additional_data,
-        "cid": entry.cid or None,
-    }
-    # The subject columns joined the hash with access logging; entries without a subject hash as
-    # before, so older trails still verify.
-    if entry.patient_pk is not None:
-        content["patient_pk"] = entry.patient_pk
-    if entry.case_pk is not None:
-        content["case_pk"] = entry.case_pk
-    return json.dumps(
-        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
-
-
-def compute_entry_hash(prev_hash: str, entry: AuditEntry, content_type_label: str) -> str:
-    payload = prev_hash + canonical_content(entry, content_type_label)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def content_type_label(content_type_id: int) -> str:
-    from django.contrib.contenttypes.models import ContentType
-
-    content_type = ContentType.objects.get_for_id(content_type_id)
-    return f"{content_type.app_label}.{content_type.model}"
 
 
 def _locked_head(using: str) -> tuple[int, str] | None:
@@ -175,47 +68,6 @@ def _locked_head(using: str) -> tuple[int, str] | None:
             .first()
         )
     return (row[0], row[1]) if row else None
-
-
-def forget_cached_head(using: str = "default") -> None:
-    """Make the next seal read the head from the table again (the purge does, before its
-    checkpoint; tests that rewrite the chain behind the model's back must)."""
-    cache_head(connections[using], None)
-
-
-class AuditEntryManager(LogEntryManager):
-    """auditlog's manager, plus the subject (patient and case) of every entry it writes.
-
-    ``create`` (what auditlog's receivers call) completes the entry and leaves it pending until
-    the atomic block ends (``compliance.sealing``); every query through the manager seals what
-    is pending first, so a transaction always reads its own entries."""
-
-    def get_queryset(self):
-        seal(self._db or router.db_for_read(self.model))
-        return super().get_queryset()
-
-    def create(self, **kwargs):
-        using = self._db or router.db_for_write(self.model)
-        entry = self.model(**kwargs)
-        entry.prepare(using)
-        defer(entry, using)
-        return entry
-
-    def log_create(self, instance, force_log: bool = False, **kwargs):
-        from compliance.audit import subject_of
-
-        patient_pk, case_pk = subject_of(instance)
-        kwargs.setdefault("patient_pk", patient_pk)
-        kwargs.setdefault("case_pk", case_pk)
-        return super().log_create(instance, force_log=force_log, **kwargs)
-
-    def log_m2m_changes(self, changed_queryset, instance, operation, field_name, **kwargs):
-        from compliance.audit import subject_of
-
-        patient_pk, case_pk = subject_of(instance)
-        kwargs.setdefault("patient_pk", patient_pk)
-        kwargs.setdefault("case_pk", case_pk)
-        return super().log_m2m_changes(changed_queryset, instance, operation, field_name, **kwargs)
 
 
 class AuditEntry(AbstractLogEntry):
@@ -517,47 +369,3 @@ class AuditEntry(AbstractLogEntry):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only; see compliance.audit.purge_before.")
-
-
-class VerificationSource(models.TextChoices):
-    SCHEDULE = "schedule", "Scheduled"
-    PAGE = "page", "Requested on the compliance pages"
-    COMMAND = "command", "manage.py audit_verify"
-
-
-class ChainVerification(models.Model):
-    """One run of the chain verification and what it found: the compliance pages show the latest
-    (``compliance.tasks.verify_audit_chain``, daily by beat, on request, and audit_verify)."""
-
-    source = models.CharField(max_length=16, choices=VerificationSource.choices)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    checked = models.PositiveBigIntegerField(default=0)
-    intact = models.BooleanField(null=True, blank=True)  # None while running
-    broken_at = models.PositiveBigIntegerField(null=True, blank=True)
-    broken_entry_id = models.PositiveBigIntegerField(null=True, blank=True)
-    reason = models.TextField(blank=True)
-    head_index = models.PositiveBigIntegerField(null=True, blank=True)
-    head_hash = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-        get_latest_by = ["started_at", "id"]
-        verbose_name = "audit chain verification"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(intact__isnull=True) | Q(finished_at__isnull=False),
-                name="chainverification_finished_when_decided",
-            ),
-            models.CheckConstraint(
-                condition=~Q(intact=False) | Q(broken_at__isnull=False) | ~Q(reason=""),
-                name="chainverification_broken_says_where",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        state = {None: "running", True: "intact", False: "BROKEN"}[self.intact]
-        return f"Audit chain verification {self.started_at:%Y-%m-%d %H:%M}: {state}"

@@ -1,0 +1,45 @@
+"""Compliance records, one module per topic (every name is importable from ``compliance.models``):
+
+* ``break_glass`` — ``BreakGlassAccess``: emergency access to a case one may not normally see,
+  justified, time-boxed and reviewed afterwards (``ReviewOutcome``).
+* ``chain`` — the audit trail's hash chain: ``GENESIS_HASH``, ``AUDIT_CHAIN_LOCK_KEY``,
+  ``canonical_content``, ``compute_entry_hash``, ``content_type_label``, ``forget_cached_head``.
+* ``audit_manager`` — ``AuditEntryManager``: auditlog's manager plus each entry's subject.
+* ``audit_entry`` — ``AuditEntry``: the hash-chained, append-only audit trail entry and how it is
+  linked to the chain and inserted (docs/architecture/audit.md).
+* ``verification`` — ``ChainVerification``: runs of the chain verification (``VerificationSource``).
+"""
+
+# isort: off
+# The order the models were defined in (and are registered in: content types and permissions are
+# created in it), as in the single module this package replaced.
+from compliance.models.break_glass import BreakGlassAccess, BreakGlassAccessQuerySet, ReviewOutcome
+from compliance.models.chain import (
+    AUDIT_CHAIN_LOCK_KEY,
+    GENESIS_HASH,
+    canonical_content,
+    compute_entry_hash,
+    content_type_label,
+    forget_cached_head,
+)
+from compliance.models.audit_manager import AuditEntryManager
+from compliance.models.audit_entry import AuditEntry
+from compliance.models.verification import ChainVerification, VerificationSource
+
+# isort: on
+
+__all__ = [
+    "AUDIT_CHAIN_LOCK_KEY",
+    "GENESIS_HASH",
+    "AuditEntry",
+    "AuditEntryManager",
+    "BreakGlassAccess",
+    "BreakGlassAccessQuerySet",
+    "ChainVerification",
+    "ReviewOutcome",
+    "VerificationSource",
+    "canonical_content",
+    "compute_entry_hash",
+    "content_type_label",
+    "forget_cached_head",
+]
