@@ -49,7 +49,7 @@ class CaseDetail(models.Model):
 
     objects = DetailQuerySet.as_manager()
     # Row versions of every detail model (inherit: each subclass gets its own Historical<Model>
-    # in its own app, keyed by case_id); 64-bit version ids like cases.models.core.
+    # in its own app, keyed by case_id); 64-bit version ids like cases.models.patients and .case.
     history = HistoricalRecords(
         inherit=True, history_id_field=models.BigAutoField(primary_key=True)
     )

@@ -33,7 +33,7 @@ from cases.models import (
     Patient,
     Queue,
 )
-from cases.models.core import CLAIM_NEXT_STATUSES
+from cases.models.case import CLAIM_NEXT_STATUSES
 from cases.references import format_reference, next_case_number
 from cases.routing import route
 from cases.sla import (

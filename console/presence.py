@@ -1,6 +1,6 @@
 """Presence on the live queue: who is online per queue, who is viewing a case.
 
-The consumer (console/consumers.py) calls these functions from its worker thread
+The consumer (console/consumers/) calls these functions from its worker thread
 (``database_sync_to_async``); each is one or two queries. Rows are described in
 ``console.models.Presence``. Staff names are not PHI; nothing here touches patient data.
 """

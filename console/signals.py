@@ -5,7 +5,7 @@ bounds how long a revoked user keeps a socket in every case, including changes m
 ``QuerySet.update()`` that send no signal. These receivers make the common cases immediate: a
 user deactivated, a queue grant removed from the user or from one of their groups, the user taken
 out of a group. Each sends ``access.changed`` to the user's group (``user.<id>``) after the
-transaction commits; every socket of that user re-reads its access then (console/consumers.py).
+transaction commits; every socket of that user re-reads its access then (console/consumers/).
 """
 
 from __future__ import annotations

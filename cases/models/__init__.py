@@ -1,19 +1,20 @@
-"""The core records. ``core``: patients, queues, categories, cases and their timeline; ``routing``:
-routing rules; ``sla``: business calendars and SLA policies."""
+"""The core records, by topic:
 
-from cases.models.core import (
-    MAX_TEXT_LENGTH,
-    Case,
-    CaseEvent,
-    CaseNumberCounter,
-    CaseQuerySet,
-    Category,
-    Patient,
-    Queue,
-    QueueKind,
-    QueueLanguage,
-    Sensitivity,
-)
+- ``patients``: ``Patient`` (with its version history) and ``Sensitivity``;
+- ``queues``: ``Queue``, ``QueueLanguage``, ``QueueKind`` and ``Category``;
+- ``case``: ``Case``, ``CaseQuerySet``, what claim-next hands out (``CLAIM_NEXT_STATUSES``) and
+  ``CaseNumberCounter``;
+- ``events``: the case's timeline, ``CaseEvent``;
+- ``_common``: ``MAX_TEXT_LENGTH`` and the helpers the models above share;
+- ``permissions``: per-queue and per-case object permissions;
+- ``routing``: routing rules;
+- ``sla``: business calendars and SLA policies.
+"""
+
+from cases.models._common import MAX_TEXT_LENGTH
+from cases.models.case import Case, CaseNumberCounter, CaseQuerySet
+from cases.models.events import CaseEvent
+from cases.models.patients import Patient, Sensitivity
 from cases.models.permissions import (
     SUPERVISE_QUEUE,
     WORK_QUEUE,
@@ -22,6 +23,7 @@ from cases.models.permissions import (
     QueueGroupObjectPermission,
     QueueUserObjectPermission,
 )
+from cases.models.queues import Category, Queue, QueueKind, QueueLanguage
 from cases.models.routing import RoutingRule
 from cases.models.sla import BusinessCalendar, BusinessHours, Holiday, SlaPolicy
 

@@ -640,7 +640,7 @@ SLA_NOT_WIRED = (
     "(docs/architecture/routing-and-sla.md says the Case admin shows an SLA column and filter)."
 )
 SLA_STATE_NULL = (
-    "cases/models/core.py CaseQuerySet.with_sla_state(): the breach annotations are SQL "
+    "cases/models/case.py CaseQuerySet.with_sla_state(): the breach annotations are SQL "
     "three-valued — NULL, not False, for a target that is neither met nor overdue "
     "(first_response_at IS NULL makes `first_response_at > due` NULL, and NULL OR FALSE is NULL) "
     "— so `.exclude(Q(first_response_breached=True) | Q(resolution_breached=True))` in "

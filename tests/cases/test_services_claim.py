@@ -26,7 +26,7 @@ from cases.access import queues_for
 from cases.choices import EventKind, Priority, Status
 from cases.events import CaseEventName, queue_group
 from cases.models import Case, CaseGrantKind, CaseUserObjectPermission, Patient
-from cases.models.core import CLAIM_NEXT_STATUSES
+from cases.models.case import CLAIM_NEXT_STATUSES
 from cases.workflow import OPEN_STATUSES, WAITING_STATUSES
 from compliance.models import AuditEntry, forget_cached_head
 from tests.factories import CategoryFactory, QueueFactory, UserFactory, make_case

@@ -1,4 +1,4 @@
-"""The live queue's socket (console/consumers.py, docs/architecture/live-queue.md): who may open
+"""The live queue's socket (console/consumers/, docs/architecture/live-queue.md): who may open
 it, what it relays, sequence numbers and resync, and revocation.
 
 Every socket goes through the full ASGI application (patientcare.asgi: origin check, session

@@ -1,4 +1,4 @@
-"""Grievance deadline messages on the live queue's socket (console/consumers.py,
+"""Grievance deadline messages on the live queue's socket (console/consumers/,
 complaints.events): the ``complaint`` messages reach who works the case's queue, numbered in its
 sequence; never who works another queue; ids, due times and the state only.
 

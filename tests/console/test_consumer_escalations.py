@@ -1,4 +1,4 @@
-"""Escalations on the live queue's socket (console/consumers.py, docs/architecture/live-queue.md,
+"""Escalations on the live queue's socket (console/consumers/, docs/architecture/live-queue.md,
 "The socket protocol"): the snapshot's ``escalations``, and the ``escalation`` messages a
 pathway's recipient queue hears — numbered in that queue's sequence together with its case
 events — only by the members of that queue, with ids and state only (no SBAR, no patient data).

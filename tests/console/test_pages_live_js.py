@@ -4,7 +4,7 @@ WebSocket answered by the test (Playwright's ``route_web_socket``): the protocol
 names of assignees, filters, and the case page's collision warning (the SLA cells:
 test_pages_live_js_sla.py).
 
-The server side of the socket (console/consumers.py) has its own tests (test_consumer.py), and
+The server side of the socket (console/consumers/) has its own tests (test_consumer.py), and
 tests/browser/ runs both together end to end; here the script's own logic is pinned message by
 message, which a real server cannot be made to misbehave for on demand (lost events, gaps).
 

@@ -37,56 +37,31 @@ import logging
 import math
 import random
 import time
-from dataclasses import dataclass
-from importlib import import_module
-from types import SimpleNamespace
-from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import get_user as request_user
-from django.db import connection
-from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, QuerySet, Value, When
-from django.utils import timezone
 
-from accounts.models import User
-from cases.access import VIEW, VIEW_SENSITIVE, WORK, queues_for
-from cases.events import (
-    CASE_FIELDS,
-    MESSAGE_TYPE,
-    CaseEventName,
-    case_fields,
-    current_sequences,
-    queue_group,
-)
-from cases.models import Case
-from cases.workflow import OPEN_STATUSES
+from cases.events import MESSAGE_TYPE, CaseEventName, current_sequences, queue_group
 from complaints.events import MESSAGE_TYPE as COMPLAINT_MESSAGE_TYPE
 from console import presence
+from console.consumers._common import PRESENCE_UPDATE, _db
+from console.consumers.presence_relay import PresenceRelay
+from console.consumers.reads import (
+    Access,
+    build_snapshot,
+    load_access,
+    may_view_case,
+    session_user_id,
+)
 from console.signals import user_group
-from escalations.choices import EscalationStatus, Urgency
-from escalations.events import ESCALATION_FIELDS, escalation_fields
 from escalations.events import MESSAGE_TYPE as ESCALATION_MESSAGE_TYPE
-from escalations.models import RECEIVE, Escalation
 
-logger = logging.getLogger(__name__)
-
-
-def _db(func):
-    """Run ``func`` (database work) off the event loop. On PostgreSQL in the executor's pool of
-    threads, each with its own connection, so that hundreds of sockets' periodic checks do not
-    queue behind one another in Channels' single database thread — where a socket whose access
-    must be re-read before a delivery would otherwise wait for everybody else's. On SQLite (the
-    embedded default: one writer at a time anyway) in that single thread, as Channels does."""
-    return database_sync_to_async(func, thread_sensitive=connection.vendor == "sqlite")
-
+# The package's name, as before the split (console/consumers.py), for logging configuration.
+logger = logging.getLogger("console.consumers")
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
-PRESENCE_UPDATE = "presence.update"
 # Fields of the channel-layer message that the browser does not get.
 _ENCODED = "__live_text"
 _INTERNAL_FIELDS = frozenset({"type", "sensitive", _ENCODED})
@@ -94,105 +69,13 @@ _INTERNAL_FIELDS = frozenset({"type", "sensitive", _ENCODED})
 _NO_DATABASE = frozenset(
     {MESSAGE_TYPE, ESCALATION_MESSAGE_TYPE, COMPLAINT_MESSAGE_TYPE, PRESENCE_UPDATE}
 )
-# Most urgent first: the order of the escalations table (the snapshot, the queue page).
-URGENCY_RANK = SqlCase(
-    When(urgency=Urgency.EMERGENT, then=Value(0)),
-    When(urgency=Urgency.URGENT, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
-UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
 
 
 def access_cache_seconds() -> float:
     return float(getattr(settings, "LIVE_QUEUE_ACCESS_CACHE_SECONDS", 15))
 
 
-def presence_seconds() -> float:
-    return float(getattr(settings, "LIVE_QUEUE_PRESENCE_SECONDS", 1))
-
-
-def snapshot_limit() -> int:
-    return int(getattr(settings, "LIVE_QUEUE_SNAPSHOT_LIMIT", 1000))
-
-
-@dataclass(frozen=True)
-class Access:
-    """What a socket's user may do now, read in one go from a fresh user row (so permission
-    caches are fresh too)."""
-
-    user: User
-    queues: dict[int, str]  # queue id -> name, the queues the user may work
-    sees_sensitive: bool
-
-
-def load_access(user_id: int) -> Access | None:
-    """None when the user may not hold a live-queue socket at all (gone, inactive, not a
-    person). Four queries (one for a superuser)."""
-    user = User.objects.filter(pk=user_id).first()
-    if user is None or not user.is_active or user.kind != User.Kind.PERSON:
-        return None
-    queues = dict(queues_for(user, WORK).order_by("name", "pk").values_list("pk", "name"))
-    return Access(user=user, queues=queues, sees_sensitive=user.has_perm(VIEW_SENSITIVE))
-
-
-def recipient_escalations(queryset: QuerySet[Escalation], queue_ids) -> QuerySet[Escalation]:
-    """The unresolved escalations of ``queryset`` addressed to ``queue_ids`` (their pathways'
-    recipient queue), with what ``escalation_fields`` reads, most urgent first (emergent, urgent,
-    routine), then oldest: the live queue's "Escalations for you"."""
-    return (
-        queryset.filter(pathway__recipient_queue_id__in=queue_ids, status__in=UNRESOLVED)
-        .select_related("case", "pathway")
-        .only(*ESCALATION_FIELDS)
-        .order_by(URGENCY_RANK, "requested_at", "pk")
-    )
-
-
-def build_snapshot(access: Access) -> dict[str, Any]:
-    """The state a socket starts from. The sequence numbers are read *before* the cases and
-    escalations, so every change after them arrives as a message with a higher number. Two
-    queries (and the cache): the cases, the escalations."""
-    queue_ids = list(access.queues)
-    sequences = current_sequences(queue_ids)
-    limit = snapshot_limit()
-    rows = list(
-        Case.objects.restrict(access.user, WORK)
-        .filter(queue_id__in=queue_ids, status__in=OPEN_STATUSES)
-        .only(*CASE_FIELDS)
-        .order_by("-priority", "created_at", "pk")[: limit + 1]
-    )
-    # Through the read path's "receive" action, as the queue page: addressed to the user as a
-    # recipient, listing fields only (escalation_fields has no SBAR, reason or red flags).
-    visible = Escalation.objects.restrict(access.user, RECEIVE)
-    escalations = list(recipient_escalations(visible, queue_ids)[: limit + 1])
-    now = timezone.now()  # every case's SLA state at one instant
-    return {
-        "type": "snapshot",
-        "user_id": access.user.pk,
-        "queues": {
-            str(queue_id): {"seq": sequences[queue_id], "name": name}
-            for queue_id, name in access.queues.items()
-        },
-        "cases": [case_fields(case, now) for case in rows[:limit]],
-        "truncated": len(rows) > limit,
-        "escalations": [escalation_fields(escalation) for escalation in escalations[:limit]],
-        "escalations_truncated": len(escalations) > limit,
-    }
-
-
-def session_user_id(session_key: str) -> int | None:
-    """The user a stored session (re-read now) logs in, if it still does: it exists, has not
-    expired, and its password hash still matches — what Django checks on every request."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = request_user(SimpleNamespace(session=store))
-    return user.pk if user.is_authenticated else None
-
-
-def may_view_case(user: User, case_id: int) -> bool:
-    return Case.objects.restrict(user, VIEW).filter(pk=case_id).exists()
-
-
-class LiveQueueConsumer(AsyncJsonWebsocketConsumer):
+class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.user_id: int | None = None
         self.access: Access | None = None
@@ -316,35 +199,6 @@ class LiveQueueConsumer(AsyncJsonWebsocketConsumer):
             message[_ENCODED] = text
         await self.send(text_data=text)
 
-    async def presence_update(self, message: dict) -> None:
-        """A presence list of a queue or case: forwarded at most once per
-        ``LIVE_QUEUE_PRESENCE_SECONDS`` per queue or case, the latest list winning. When a whole
-        team connects at the start of a shift, each arrival changes a list every socket gets:
-        without this, n arrivals cost every socket n lists of up to n names."""
-        if self._closed:
-            return
-        if "queue_id" in message:
-            item = ("queue_id", message["queue_id"], "online", message["online"])
-        else:
-            item = ("case_id", message["case_id"], "viewers", message["viewers"])
-        self._presence_pending[f"{item[0]}:{item[1]}"] = item
-        if self._presence_flush is None:
-            self._presence_flush = asyncio.create_task(self._flush_presence())
-
-    async def _flush_presence(self) -> None:
-        try:
-            await asyncio.sleep(presence_seconds())
-            pending, self._presence_pending = self._presence_pending, {}
-            for key, value, field, people in pending.values():
-                if self._closed:
-                    return
-                if (key == "queue_id" and value in self.queues) or (
-                    key == "case_id" and value == self.watching
-                ):
-                    await self._send_presence(key, value, field, people)
-        finally:
-            self._presence_flush = None
-
     async def access_changed(self, message: dict) -> None:
         if not self._closed:
             await self._refresh_access()
@@ -465,72 +319,6 @@ class LiveQueueConsumer(AsyncJsonWebsocketConsumer):
         online = presence.queues_online(list(self.queues))
         viewers = presence.case_viewers(self.watching) if self.watching is not None else None
         return sequences, online, viewers
-
-    # --- presence ---------------------------------------------------------------------------------
-
-    def _join_presence(self, queue_ids: list[int]) -> dict[int, list[dict]]:
-        presence.expire_stale()
-        presence.presence_join(self.channel_name, self.user_id, queue_ids)
-        return presence.queues_online(queue_ids)
-
-    def _move_presence(self, lost: list[int], gained: list[int]) -> dict[int, list[dict]]:
-        presence.presence_leave_queues(self.channel_name, lost)
-        presence.presence_join(self.channel_name, self.user_id, gained)
-        return presence.queues_online([*lost, *gained])
-
-    async def _broadcast_queues(self, online: dict[int, list[dict]]) -> None:
-        for queue_id, people in online.items():
-            await self.channel_layer.group_send(
-                queue_group(queue_id),
-                {"type": PRESENCE_UPDATE, "queue_id": queue_id, "online": people},
-            )
-
-    async def _broadcast_viewers(self, case_id: int, viewers: list[dict]) -> None:
-        await self.channel_layer.group_send(
-            presence.viewers_group(case_id),
-            {"type": PRESENCE_UPDATE, "case_id": case_id, "viewers": viewers},
-        )
-
-    async def _send_presence(self, key: str, value: int, field: str, people: list) -> None:
-        """Forward a presence list unless this socket already sent the same one."""
-        memo = f"{key}:{value}"
-        if self._presence_sent.get(memo) == people:
-            return
-        self._presence_sent[memo] = people
-        await self.send_json({"type": "presence", key: value, field: people})
-
-    async def _watch(self, case_id) -> None:
-        if not isinstance(case_id, int) or isinstance(case_id, bool):
-            await self.send_json({"type": "error", "code": "bad_message"})
-            return
-        allowed = await _db(may_view_case)(self.access.user, case_id)
-        if not allowed:  # what one may not see does not exist: the same answer as a 404
-            await self.send_json({"type": "error", "code": "not_found", "case_id": case_id})
-            return
-        previous = self.watching
-        if previous != case_id:
-            if previous is not None:
-                await self._leave_viewers(previous)
-            await self.channel_layer.group_add(presence.viewers_group(case_id), self.channel_name)
-        self.watching = case_id
-        viewers = await _db(self._watch_rows)(case_id)
-        await self._broadcast_viewers(case_id, viewers)
-
-    def _watch_rows(self, case_id: int) -> list[dict]:
-        presence.presence_watch(self.channel_name, self.user_id, case_id)
-        return presence.case_viewers(case_id)
-
-    async def _unwatch(self) -> None:
-        if self.watching is not None:
-            previous, self.watching = self.watching, None
-            await _db(presence.presence_unwatch)(self.channel_name)
-            await self._leave_viewers(previous)
-
-    async def _leave_viewers(self, case_id: int) -> None:
-        await self.channel_layer.group_discard(presence.viewers_group(case_id), self.channel_name)
-        self._presence_sent.pop(f"case_id:{case_id}", None)
-        viewers = await _db(presence.case_viewers)(case_id)
-        await self._broadcast_viewers(case_id, viewers)
 
     # --- the end --------------------------------------------------------------------------------
 
