@@ -28,7 +28,7 @@ from compliance.audit import audited
 from escalations.choices import UNRESOLVED_STATUSES, EscalationStatus
 from escalations.events import EscalationEventName, publish_escalation_event
 from escalations.models import Escalation
-from escalations.services import _revoke
+from escalations.services.grants import _revoke
 
 MAX_CANCEL_REASON = 300
 

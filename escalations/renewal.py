@@ -29,7 +29,7 @@ from cases.services import require_actor
 from compliance.audit import audited
 from escalations.choices import UNRESOLVED_STATUSES
 from escalations.models import Escalation
-from escalations.services import _grant, recipients
+from escalations.services.grants import _grant, recipients
 
 
 def renewal_due(now: datetime) -> QuerySet[Escalation]:

@@ -33,7 +33,7 @@ replaces a service for a caller that looks it up at call time (``escalations.tim
 
 from escalations.services._common import MAX_REASON_LENGTH
 from escalations.services.fallback import escalation_fallback, overdue_escalations
-from escalations.services.grants import _grant, _revoke, is_recipient, recipients
+from escalations.services.grants import is_recipient, recipients
 from escalations.services.handling import escalation_acknowledge, escalation_resolve
 from escalations.services.opening import (
     escalate_automatically,
@@ -45,8 +45,6 @@ from escalations.services.review import escalation_review, may_review
 
 __all__ = [
     "MAX_REASON_LENGTH",  # console.forms
-    "_grant",  # escalations.renewal
-    "_revoke",  # escalations.closing
     "escalate_automatically",
     "escalation_acknowledge",
     "escalation_fallback",
