@@ -1,0 +1,56 @@
+"""The one write path for patients and cases.
+
+Every function here takes keyword-only arguments and an explicit ``actor``, runs in one
+transaction, validates before it writes, writes a timeline event for every change of a case and
+announces it to the live queue after commit (``cases.events``). Views, admin actions, commands and
+tasks call these; nothing else assigns ``status``, ``queue`` or ``assigned_to``.
+
+Refusals are ``django.core.exceptions.ValidationError`` with a field map and a stable ``code`` per
+failure, which the API turns into a 4xx. Messages never contain patient data.
+
+The package, by topic (import from ``cases.services``; every name below is re-exported here):
+
+* ``base`` — what every service shares: ``require_actor``, ``lock_case``,
+  ``lock_accessible_case``, the refusal helper ``_error``, ``_log_redactions``.
+* ``patients`` — ``patient_create``, ``patient_update``, ``patient_match_or_create``,
+  ``PATIENT_FIELDS``.
+* ``intake`` — ``case_open``.
+* ``work`` — ``case_assign``, ``case_transition``, ``case_add_note``, ``case_receive_message``.
+* ``claims`` — ``case_claim``, ``case_claim_next``, ``case_release``, ``claim_next_candidates``,
+  ``claim_next_candidate``.
+* ``sla_marks`` — ``sla_sweep_candidates``, ``case_mark_sla`` (the steps of ``cases.sla.sweep``).
+"""
+
+# Also imported elsewhere: cases.changes reuses _assign_locked, _error and _log_redactions; the
+# admin and tests read PATIENT_FIELDS; tests and bench/claim_next.py call claim_next_candidate.
+from cases.services.base import _error as _error
+from cases.services.base import _log_redactions as _log_redactions
+from cases.services.base import lock_accessible_case, lock_case, require_actor
+from cases.services.claims import case_claim, case_claim_next, case_release, claim_next_candidates
+from cases.services.claims import claim_next_candidate as claim_next_candidate
+from cases.services.intake import case_open
+from cases.services.patients import PATIENT_FIELDS as PATIENT_FIELDS
+from cases.services.patients import patient_create, patient_match_or_create, patient_update
+from cases.services.sla_marks import case_mark_sla, sla_sweep_candidates
+from cases.services.work import _assign_locked as _assign_locked
+from cases.services.work import case_add_note, case_assign, case_receive_message, case_transition
+
+__all__ = [
+    "case_add_note",
+    "case_assign",
+    "case_claim",
+    "case_claim_next",
+    "case_mark_sla",
+    "case_open",
+    "case_receive_message",
+    "case_release",
+    "case_transition",
+    "claim_next_candidates",
+    "lock_accessible_case",
+    "lock_case",
+    "patient_create",
+    "patient_match_or_create",
+    "patient_update",
+    "require_actor",
+    "sla_sweep_candidates",
+]

@@ -1,0 +1,68 @@
+"""What every case service shares: the refusal helper, the actor check, the row locks.
+
+``_error`` builds the ``ValidationError`` (a field map and a stable ``code``) every service
+raises; ``require_actor`` refuses a missing, unsaved or deactivated actor; ``lock_case`` and
+``lock_accessible_case`` re-read a case under its row lock (the second through the read path,
+``access_case``) and remember it for the audit diff. ``_log_redactions`` says which fields had
+card data masked. Also used by ``cases.changes`` and the other apps' services.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+
+from cases.access import access_case
+from cases.models import Case
+from compliance.sealing import remember_loaded
+
+# The logger's name is the package's, as it was before cases/services.py became a package.
+logger = logging.getLogger("cases.services")
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _log_redactions(case: Case, **redactions: int) -> None:
+    """PCI DSS: say which fields had card data masked (compliance.pci); ids only, never text."""
+    for field, count in redactions.items():
+        if count:
+            logger.warning("card data redacted from case %s field %s", case.pk, field)
+
+
+def require_actor(actor: AbstractBaseUser | None) -> None:
+    if actor is None or getattr(actor, "pk", None) is None:
+        raise TypeError(
+            "Services need an explicit, saved actor (use accounts.services.system_user)."
+        )
+    if not actor.is_active:
+        raise _error("actor", "This account is deactivated and cannot act.", "inactive_actor")
+
+
+def _is_sensitive(case: Case) -> bool:
+    return bool(case.sensitivity or case.patient.sensitivity)
+
+
+def lock_case(case: Case) -> Case:
+    """Re-read the case under a row lock so concurrent changes serialise instead of clobbering.
+    The patient comes along (not locked) for the rules that need it."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related("patient").get(pk=case.pk)
+    remember_loaded(locked)  # the audit diff's "old" values: no second read of the locked row
+    return locked
+
+
+def _locking_queryset():
+    """Cases read under their row lock (the patient along, unlocked), for ``access_case``."""
+    return Case.objects.select_for_update(of=("self",)).select_related("patient")
+
+
+def lock_accessible_case(actor, case: Case, action: str) -> Case:
+    """``case`` if ``actor`` may ``action`` it (else Http404, as the read path answers), read
+    under its row lock with its patient — one query — and remembered for the audit diff, as
+    ``lock_case`` does."""
+    locked = access_case(actor, case.pk, action, queryset=_locking_queryset())
+    remember_loaded(locked)
+    return locked
