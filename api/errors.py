@@ -5,8 +5,10 @@
 
 ``exception_handler`` (REST_FRAMEWORK["EXCEPTION_HANDLER"]) turns every exception a view raises
 into it: DRF's APIExceptions (validation, parse errors, 401/403/404/405/415/429, and any subclass
-raised elsewhere, such as api.idempotency's 422), Django's ``ValidationError`` from the services
-(field map and codes kept), ``Http404``, ``PermissionDenied`` and ``RequestDataTooBig`` (413).
+raised elsewhere, such as api.idempotency's 422), the services' refusals (``cases.errors``:
+``Invalid`` 400, ``Conflict`` 409, ``NotFound`` 404, ``Forbidden`` 403; field map and codes kept;
+a plain ``ValidationError`` of a model is a 400), ``Http404``, ``PermissionDenied`` and
+``RequestDataTooBig`` (413).
 ``api.middleware.ApiErrorMiddleware`` gives the responses Django makes itself under /api/ (an
 unknown URL, an oversized body, a crash) the same shape.
 
@@ -35,24 +37,10 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from cases.errors import Conflict as ServiceConflict
+from cases.errors import Forbidden, Invalid, NotFound
 from compliance.pci import redact_json
 
-# Service refusals that conflict with the current state of a record rather than being bad input:
-# 409 Conflict. Every other ValidationError code is a 400.
-CONFLICT_CODES = frozenset(
-    {
-        "already_assigned",
-        "case_closed",
-        # complaints.services: the complaint's state, or a case that has none
-        "already_acknowledged",
-        "already_responded",
-        "not_acknowledged",
-        "not_a_complaint",
-        "duplicate_external_reference",
-        "invalid_transition",
-        "patient_mismatch",
-    }
-)
 INVALID = "invalid"
 _NON_FIELD_KEYS = frozenset({NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY})
 # Codes of the errors the API answers with for each HTTP status when nothing more specific exists.
@@ -199,12 +187,29 @@ def _summary(fields: dict[str, list[dict[str, str]]]) -> tuple[str, str, dict]:
     return code, message, fields
 
 
-def validation_response_data(fields: dict[str, list[dict[str, str]]]) -> tuple[int, dict]:
+def validation_response_data(
+    fields: dict[str, list[dict[str, str]]], status_code: int = status.HTTP_400_BAD_REQUEST
+) -> tuple[int, dict]:
     code, message, fields = _summary(fields)
-    codes = {item["code"] for items in fields.values() for item in items}
-    conflict = bool(codes) and codes <= CONFLICT_CODES
-    status_code = status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST
     return status_code, error_body(code, message, fields)
+
+
+# The one place the API maps the services' refusals (cases.errors) to a status. ``NotFound`` and
+# ``Forbidden`` answer as Django's Http404 and PermissionDenied always have here (DRF's 404 and
+# 403, their messages), so a refusal never says more than the read path would.
+REFUSAL_STATUS = {
+    ServiceConflict: status.HTTP_409_CONFLICT,
+    Invalid: status.HTTP_400_BAD_REQUEST,
+}
+
+
+def refusal_status(error: DjangoValidationError) -> int:
+    """400 for bad input (an ``Invalid``, or a plain ``ValidationError`` a model raised), 409 for
+    a ``Conflict`` with the record's state."""
+    for kind, status_code in REFUSAL_STATUS.items():
+        if isinstance(error, kind):
+            return status_code
+    return status.HTTP_400_BAD_REQUEST
 
 
 # --- the handler ----------------------------------------------------------------------------------
@@ -223,9 +228,13 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
 
 def _exception_response(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     headers: dict[str, str] = {}
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, NotFound):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, Forbidden):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
         set_rollback()
-        status_code, data = validation_response_data(_flatten_django(exc))
+        status_code, data = validation_response_data(_flatten_django(exc), refusal_status(exc))
         return Response(data, status=status_code)
     if isinstance(exc, RequestDataTooBig):
         from django.conf import settings

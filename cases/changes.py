@@ -13,16 +13,16 @@ Who may do what (docs/architecture/access.md, "Sensitivity"; docs/architecture/c
 
 * sensitivity — whoever may see the case (or the patient) and holds ``cases.set_sensitivity``
   (supervisors, the compliance officer); a reason is required. Anybody else who sees the case gets
-  ``PermissionDenied`` (403). Marking a case sensitive unassigns an assignee who lacks the
+  ``Forbidden`` (403). Marking a case sensitive unassigns an assignee who lacks the
   sensitive-records permission (they would no longer see their own case).
 * queue — whoever may work the case, into a queue they work or supervise; an assignee who is not a
   member of the new queue is unassigned.
 * category and priority — whoever may work the case. The SLA policy is chosen again and the due
   times recomputed (``cases.sla_changes``).
 
-Refusals are ``ValidationError`` with a field map and a stable code (``case_closed`` is a 409 at
-the API); messages never contain patient data. Free text (reasons) has card data masked
-(``compliance.pci``) before it is stored.
+Refusals are the kinds of ``cases.errors`` with a stable code and field (``case_closed`` is a
+``Conflict``: a 409 at the API); messages never contain patient data. Free text (reasons) has
+card data masked (``compliance.pci``) before it is stored.
 """
 
 from __future__ import annotations
@@ -31,18 +31,17 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from cases.access import VIEW, VIEW_SENSITIVE, WORK, access_patient, queues_for
 from cases.choices import EventKind, Priority, Status
 from cases.details import save_details, spec_for_category, validate_details
+from cases.errors import Conflict, Forbidden, Invalid
 from cases.events import CaseEventName, publish_case_event
 from cases.models import Case, CaseEvent, Category, Patient, Queue, Sensitivity
 from cases.services import (
     _assign_locked,
-    _error,
     _log_redactions,
     lock_accessible_case,
     require_actor,
@@ -61,17 +60,23 @@ MAX_REASON_LENGTH = 2000
 def _reason(value: str | None, *, required: bool) -> tuple[str, int]:
     text, redactions = redact_card_data((value or "").strip())
     if required and not text:
-        raise _error("reason", "Say why (this goes on the case's timeline and the audit).", "blank")
+        raise Invalid(
+            "Say why (this goes on the case's timeline and the audit).",
+            code="blank",
+            field="reason",
+        )
     if len(text) > MAX_REASON_LENGTH:
-        raise _error(
-            "reason", f"Keep the reason under {MAX_REASON_LENGTH:,} characters.", "max_length"
+        raise Invalid(
+            f"Keep the reason under {MAX_REASON_LENGTH:,} characters.",
+            code="max_length",
+            field="reason",
         )
     return text, redactions
 
 
 def _open_only(case: Case, what: str) -> None:
     if case.status == Status.CLOSED:
-        raise _error("case", f"A closed case cannot be {what}.", "case_closed")
+        raise Conflict(f"A closed case cannot be {what}.", code="case_closed", field="case")
 
 
 def _event(case: Case, kind: str, actor, *, old: str = "", new: str = "", body: str = ""):
@@ -85,14 +90,18 @@ def _event(case: Case, kind: str, actor, *, old: str = "", new: str = "", body: 
 
 def _check_sensitivity(actor, sensitivity: str) -> None:
     if not actor.has_perm(SET_SENSITIVITY):
-        raise PermissionDenied("Setting sensitivity needs the set-sensitivity permission.")
+        raise Forbidden(
+            "Setting sensitivity needs the set-sensitivity permission.",
+            code="permission_denied",
+            field="sensitivity",
+        )
     if not isinstance(sensitivity, str) or sensitivity not in Sensitivity.values:
-        raise _error(
-            "sensitivity",
+        raise Invalid(
             "Unknown sensitivity; use one of: "
             + ", ".join(repr(value) for value in Sensitivity.values)
             + " (empty clears it).",
-            "invalid_choice",
+            code="invalid_choice",
+            field="sensitivity",
         )
 
 
@@ -195,12 +204,12 @@ def case_move(*, actor, case: Case, queue: Queue, reason: str = "") -> Case:
     if not isinstance(queue, Queue) or queue.pk is None:
         raise TypeError("case_move needs a saved Queue.")
     if not queue.active:
-        raise _error("queue", "This queue is not active.", "queue_inactive")
+        raise Invalid("This queue is not active.", code="queue_inactive", field="queue")
     if not may_move_to(actor, queue):
-        raise _error(
-            "queue",
+        raise Invalid(
             "You can only move a case to a queue you work or supervise.",
-            "not_queue_member",
+            code="not_queue_member",
+            field="queue",
         )
     _open_only(case, "moved")
     text, redactions = _reason(reason, required=False)
@@ -288,7 +297,9 @@ def case_change_category(
         raise TypeError("case_change_category needs a saved Category.")
     _open_only(case, "recategorised")
     if not category.active:
-        raise _error("category", "This category is not accepting cases.", "category_inactive")
+        raise Invalid(
+            "This category is not accepting cases.", code="category_inactive", field="category"
+        )
     text, redactions = _reason(reason, required=False)
     if case.category_id == category.pk and not details:
         return case
@@ -378,12 +389,12 @@ def case_change_priority(*, actor, case: Case, priority: int, reason: str = "") 
     require_actor(actor)
     case = lock_accessible_case(actor, case, WORK)
     if isinstance(priority, bool) or priority not in Priority.values:
-        raise _error(
-            "priority",
+        raise Invalid(
             "Unknown priority; use one of "
             + ", ".join(f"{value} ({label})" for value, label in Priority.choices)
             + ".",
-            "invalid_choice",
+            code="invalid_choice",
+            field="priority",
         )
     _open_only(case, "reprioritised")
     text, redactions = _reason(reason, required=False)

@@ -10,8 +10,8 @@ timeline event per change (``complaint_acknowledged``, ``complaint_responded``,
 
 Like ``case_transition`` and ``case_add_note``, these services trust their caller on access: the
 edges reach the case through ``restrict(user, "work")`` first (the API's and the console's
-complaint actions: a case the user may not see is a 404). Refusals are ``ValidationError``
-field maps with stable codes:
+complaint actions: a case the user may not see is a 404). Refusals are ``cases.errors`` kinds
+with stable codes (the state of the complaint is a ``Conflict``, the rest ``Invalid``):
 
 * ``case``: ``not_a_complaint``, ``already_acknowledged``, ``not_acknowledged``,
   ``already_responded``;
@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.choices import EventKind
+from cases.errors import Conflict, Invalid
 from cases.events import CaseEventName, publish_case_event
 from cases.models import Case, CaseEvent
 from cases.services import lock_case, require_actor
@@ -43,14 +44,10 @@ logger = logging.getLogger(__name__)
 ACKNOWLEDGEMENT, RESPONSE = "acknowledgement", "response"
 
 
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def _complaint_of(case: Case) -> Complaint:
     complaint = Complaint.objects.select_for_update().filter(case_id=case.pk).first()
     if complaint is None:
-        raise _error("case", "This case has no complaint details.", "not_a_complaint")
+        raise Conflict("This case has no complaint details.", code="not_a_complaint", field="case")
     return complaint
 
 
@@ -67,7 +64,9 @@ def complaint_acknowledge(*, actor, case: Case) -> Complaint:
     case = lock_case(case)
     complaint = _complaint_of(case)
     if complaint.acknowledged_at is not None:
-        raise _error("case", "This complaint was already acknowledged.", "already_acknowledged")
+        raise Conflict(
+            "This complaint was already acknowledged.", code="already_acknowledged", field="case"
+        )
     now = timezone.now()
     complaint.acknowledged_at = now
     complaint._history_user = actor  # row history's author, also outside a request
@@ -93,30 +92,34 @@ def complaint_respond(*, actor, case: Case, outcome: str, summary: str) -> Compl
     redacted before anything is stored."""
     require_actor(actor)
     if outcome not in Outcome.values:
-        raise _error("outcome", "Choose one of the listed outcomes.", "invalid_choice")
+        raise Invalid("Choose one of the listed outcomes.", code="invalid_choice", field="outcome")
     if outcome == Outcome.PENDING:
-        raise _error(
-            "outcome", "A response needs an outcome other than pending.", "outcome_pending"
+        raise Invalid(
+            "A response needs an outcome other than pending.",
+            code="outcome_pending",
+            field="outcome",
         )
     if not isinstance(summary, str):
-        raise _error("summary", "Write the summary as text.", "invalid")
+        raise Invalid("Write the summary as text.", code="invalid", field="summary")
     text, redactions = redact_card_data(summary.strip())  # PCI DSS: never store a PAN
     if redactions:
         logger.warning("card data redacted from a complaint response summary")
     if not text and outcome != Outcome.WITHDRAWN:
-        raise _error("summary", "Summarise the response given to the patient.", "blank")
+        raise Invalid("Summarise the response given to the patient.", code="blank", field="summary")
     try:
         Complaint._meta.get_field("outcome_summary").run_validators(text)
     except ValidationError as exc:
-        raise ValidationError({"summary": exc.error_list}) from exc
+        raise Invalid.wrap(exc, prefix="summary.") from exc
 
     case = lock_case(case)
     complaint = _complaint_of(case)
     if complaint.responded_at is not None:
-        raise _error("case", "A response was already recorded.", "already_responded")
+        raise Conflict("A response was already recorded.", code="already_responded", field="case")
     if complaint.acknowledged_at is None:
-        raise _error(
-            "case", "Acknowledge the complaint before recording a response.", "not_acknowledged"
+        raise Conflict(
+            "Acknowledge the complaint before recording a response.",
+            code="not_acknowledged",
+            field="case",
         )
     now = timezone.now()
     complaint.outcome = outcome

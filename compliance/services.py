@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cases.choices import EventKind
+from cases.errors import Conflict, Forbidden, Invalid
 from cases.models import Case, CaseEvent, CaseGrantKind, CaseUserObjectPermission
 from cases.services import require_actor
 from compliance.audit import audited
@@ -22,10 +22,6 @@ logger = logging.getLogger(__name__)
 
 MIN_REASON_LENGTH = 20
 MAX_MINUTES = 8 * 60
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 @audited
@@ -41,24 +37,26 @@ def break_glass_open(
 
     require_actor(actor)
     if getattr(actor, "kind", "person") != "person" or not actor.is_staff:
-        raise _error("actor", "Only staff members can request emergency access.", "not_staff")
+        raise Forbidden(
+            "Only staff members can request emergency access.", code="not_staff", field="actor"
+        )
     text, redactions = redact_card_data((reason or "").strip())
     if len(text) < MIN_REASON_LENGTH:
-        raise _error(
-            "reason",
+        raise Invalid(
             f"Say why emergency access is needed (at least {MIN_REASON_LENGTH} characters).",
-            "reason_too_short",
+            code="reason_too_short",
+            field="reason",
         )
     if len(text) > 2000:
-        raise _error("reason", "Keep the reason under 2,000 characters.", "max_length")
+        raise Invalid("Keep the reason under 2,000 characters.", code="max_length", field="reason")
     minutes = settings.BREAK_GLASS_MINUTES if minutes is None else minutes
     if not 1 <= minutes <= MAX_MINUTES:
-        raise _error("minutes", f"Between 1 and {MAX_MINUTES} minutes.", "out_of_range")
+        raise Invalid(f"Between 1 and {MAX_MINUTES} minutes.", code="out_of_range", field="minutes")
     case = Case.objects.select_for_update().filter(reference=(reference or "").strip()).first()
     if case is None:
-        raise _error("reference", "No case has this reference.", "not_found")
+        raise Invalid("No case has this reference.", code="not_found", field="reference")
     if restrict_cases(Case.objects.filter(pk=case.pk), actor, "view").exists():
-        raise _error("reference", "You can already see this case.", "already_visible")
+        raise Conflict("You can already see this case.", code="already_visible", field="reference")
 
     now = timezone.now()
     expires_at = now + timedelta(minutes=minutes)
@@ -98,17 +96,23 @@ def break_glass_review(
     """A compliance officer signs off an emergency access as appropriate or not. Once."""
     require_actor(actor)
     if not actor.has_perm("compliance.review_breakglassaccess"):
-        raise _error("actor", "Only compliance officers review emergency access.", "not_reviewer")
+        raise Conflict(
+            "Only compliance officers review emergency access.", code="not_reviewer", field="actor"
+        )
     if outcome not in ReviewOutcome.values:
-        raise _error("outcome", f"Unknown outcome {outcome!r}.", "invalid_choice")
+        raise Invalid(f"Unknown outcome {outcome!r}.", code="invalid_choice", field="outcome")
     text, _ = redact_card_data((notes or "").strip())  # PCI DSS: never store a PAN
     if outcome == ReviewOutcome.INAPPROPRIATE and not text:
-        raise _error("notes", "Say what follow-up an inappropriate access needs.", "required")
+        raise Invalid(
+            "Say what follow-up an inappropriate access needs.", code="required", field="notes"
+        )
     access = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)
     if access.reviewed_at is not None:
-        raise _error("access", "This access was already reviewed.", "already_reviewed")
+        raise Conflict("This access was already reviewed.", code="already_reviewed", field="access")
     if access.user_id == actor.pk:
-        raise _error("access", "Nobody reviews their own emergency access.", "own_access")
+        raise Forbidden(
+            "Nobody reviews their own emergency access.", code="own_access", field="access"
+        )
     access.reviewed_by = actor
     access.reviewed_at = timezone.now()
     access.review_outcome = outcome

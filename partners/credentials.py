@@ -1,7 +1,8 @@
 """Partner credentials: service accounts and their API tokens (the one write path for them).
 
 Each function is a service in the house style: keyword-only, an explicit ``actor`` (the audit
-trail's), one transaction, ``full_clean()`` before saving, ``ValidationError``s with stable codes.
+trail's), one transaction, ``full_clean()`` before saving, refusals of ``cases.errors``
+(``Invalid``, ``Conflict``) with stable codes.
 The admin actions and ``manage.py partner_token`` call these and nothing else.
 
 A token's plaintext is returned once, by ``token_issue`` and ``token_rotate``, and is never
@@ -15,7 +16,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from knox.models import get_digest_token
@@ -23,6 +23,7 @@ from knox.settings import CONSTANTS
 
 from accounts.models import User
 from accounts.roles import Role
+from cases.errors import Conflict, Invalid
 from cases.services import require_actor
 from compliance.audit import audited
 from partners.models import PartnerOrganisation, RefusalCode, ServiceToken
@@ -31,10 +32,6 @@ logger = logging.getLogger(__name__)
 
 MAX_TOKEN_DAYS = 5 * 366
 MAX_GRACE_MINUTES = 7 * 24 * 60
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _lock_organisation(organisation: PartnerOrganisation) -> PartnerOrganisation:
@@ -48,29 +45,31 @@ def _check_organisation_for_tokens(organisation: PartnerOrganisation, field: str
     until the effective date)."""
     refusal = organisation.refusal_reason()
     if refusal is not None and refusal.code != RefusalCode.BAA_NOT_YET_EFFECTIVE:
-        raise _error(field, refusal.message, refusal.code)
+        raise Invalid(refusal.message, code=refusal.code, field=field)
 
 
 def _lock_service_account(account: User, field: str = "account") -> User:
     if account is None or account.pk is None:
-        raise _error(field, "Choose a saved service account.", "required")
+        raise Invalid("Choose a saved service account.", code="required", field=field)
     account = (
         User.objects.select_for_update(of=("self",))
         .select_related("organisation")
         .get(pk=account.pk)
     )
     if account.kind != User.Kind.SERVICE:
-        raise _error(
-            field,
+        raise Invalid(
             "Tokens are only issued to partner service accounts, never to people or the "
             "system account.",
-            "not_service_account",
+            code="not_service_account",
+            field=field,
         )
     if not account.is_active:
-        raise _error(field, "This service account is deactivated.", "account_inactive")
+        raise Invalid("This service account is deactivated.", code="account_inactive", field=field)
     if account.organisation is None:
-        raise _error(
-            field, "This service account belongs to no partner organisation.", "no_organisation"
+        raise Invalid(
+            "This service account belongs to no partner organisation.",
+            code="no_organisation",
+            field=field,
         )
     return account
 
@@ -79,13 +78,19 @@ def _require_staff_actor(actor) -> None:
     """People and the system account manage credentials; a partner never mints its own."""
     require_actor(actor)
     if getattr(actor, "kind", User.Kind.PERSON) == User.Kind.SERVICE:
-        raise _error("actor", "A service account cannot manage partner credentials.", "not_allowed")
+        raise Invalid(
+            "A service account cannot manage partner credentials.",
+            code="not_allowed",
+            field="actor",
+        )
 
 
 def _token_days(days: int | None) -> int:
     days = settings.PARTNER_TOKEN_DAYS if days is None else days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
-        raise _error("days", f"A token lasts between 1 and {MAX_TOKEN_DAYS} days.", "out_of_range")
+        raise Invalid(
+            f"A token lasts between 1 and {MAX_TOKEN_DAYS} days.", code="out_of_range", field="days"
+        )
     return days
 
 
@@ -112,17 +117,19 @@ def service_account_create(*, actor, organisation: PartnerOrganisation, username
     staff, with no usable password (it authenticates with tokens only)."""
     _require_staff_actor(actor)
     if organisation is None or organisation.pk is None:
-        raise _error("organisation", "Choose a saved partner organisation.", "required")
+        raise Invalid("Choose a saved partner organisation.", code="required", field="organisation")
     organisation = _lock_organisation(organisation)
     if not organisation.active:
-        raise _error(
-            "organisation",
+        raise Invalid(
             "This partner organisation is deactivated; it gets no new accounts.",
-            RefusalCode.ORGANISATION_INACTIVE,
+            code=RefusalCode.ORGANISATION_INACTIVE,
+            field="organisation",
         )
     username = (username or "").strip()
     if User.objects.filter(username__iexact=username).exists():
-        raise _error("username", "An account with this username already exists.", "unique")
+        raise Invalid(
+            "An account with this username already exists.", code="unique", field="username"
+        )
     account = User(
         username=username,
         kind=User.Kind.SERVICE,
@@ -170,26 +177,32 @@ def token_rotate(
     new token and its plaintext (shown once)."""
     _require_staff_actor(actor)
     if token is None or token.pk is None:
-        raise _error("token", "Choose a saved token.", "required")
+        raise Invalid("Choose a saved token.", code="required", field="token")
     if (
         isinstance(grace_minutes, bool)
         or not isinstance(grace_minutes, int)
         or not 0 <= grace_minutes <= MAX_GRACE_MINUTES
     ):
-        raise _error(
-            "grace_minutes",
+        raise Invalid(
             f"The grace period is between 0 and {MAX_GRACE_MINUTES} minutes.",
-            "out_of_range",
+            code="out_of_range",
+            field="grace_minutes",
         )
     old = ServiceToken.objects.select_for_update().get(pk=token.pk)
     now = timezone.now()
     if old.is_revoked:
-        raise _error("token", "This token was revoked; issue a new one instead.", "token_revoked")
+        raise Conflict(
+            "This token was revoked; issue a new one instead.", code="token_revoked", field="token"
+        )
     if old.is_expired(now):
-        raise _error("token", "This token has expired; issue a new one instead.", "token_expired")
+        raise Conflict(
+            "This token has expired; issue a new one instead.", code="token_expired", field="token"
+        )
     if ServiceToken.objects.filter(rotated_from=old).exists():
-        raise _error(
-            "token", "This token was already rotated; rotate its replacement.", "already_rotated"
+        raise Invalid(
+            "This token was already rotated; rotate its replacement.",
+            code="already_rotated",
+            field="token",
         )
     account = _lock_service_account(old.user, field="token")
     _check_organisation_for_tokens(account.organisation, "token")
@@ -215,10 +228,10 @@ def token_revoke(*, actor, token: ServiceToken) -> ServiceToken:
     next request on."""
     _require_staff_actor(actor)
     if token is None or token.pk is None:
-        raise _error("token", "Choose a saved token.", "required")
+        raise Invalid("Choose a saved token.", code="required", field="token")
     locked = ServiceToken.objects.select_for_update().get(pk=token.pk)
     if locked.is_revoked:
-        raise _error("token", "This token is already revoked.", "already_revoked")
+        raise Conflict("This token is already revoked.", code="already_revoked", field="token")
     locked.revoked_at = timezone.now()
     locked.revoked_by = actor
     locked.full_clean(exclude=["user", "created_by", "rotated_from", "revoked_by"])

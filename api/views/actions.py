@@ -30,6 +30,7 @@ from api.serializers import (
 from api.views.base import CaseScopedViewSet, case_for, visible_case
 from cases.access import SUPERVISE, WORK
 from cases.choices import Status
+from cases.errors import Invalid, ServiceError
 from cases.models import Case
 from cases.services import case_assign, case_claim, case_transition
 
@@ -134,9 +135,10 @@ class CaseActionViewSet(CaseScopedViewSet):
 
 
 def _renamed(error: DjangoValidationError, names: dict[str, str]) -> DjangoValidationError:
-    """The service's field names as the request named them (``status`` → ``to_status``)."""
+    """The service's field names as the request named them (``status`` → ``to_status``), the
+    refusal's kind (``Invalid``, ``Conflict``) kept."""
+    if isinstance(error, ServiceError):
+        return error.renamed(names)
     if not hasattr(error, "error_dict"):
         return error
-    return DjangoValidationError(
-        {names.get(field, field): errors for field, errors in error.error_dict.items()}
-    )
+    return Invalid.wrap(error).renamed(names)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -19,6 +18,7 @@ from api.permissions import CanOpenCases, is_partner
 from api.serializers import CaseCreateSerializer, CaseDetailOutputSerializer, CaseOutputSerializer
 from api.views.base import CaseScopedViewSet, case_for, visible_case
 from cases.access import VIEW
+from cases.errors import Conflict
 from cases.models import Case
 from cases.registry import registry
 from cases.services import case_open
@@ -114,13 +114,10 @@ class CaseViewSet(CaseScopedViewSet):
             )
             if not duplicate:
                 raise
-            raise DjangoValidationError(  # the same 409 as the service's own check
-                {
-                    "external_reference": DjangoValidationError(
-                        "This organisation already submitted a case with this external reference.",
-                        code="duplicate_external_reference",
-                    )
-                }
+            raise Conflict(  # the same 409 as the service's own check
+                "This organisation already submitted a case with this external reference.",
+                code="duplicate_external_reference",
+                field="external_reference",
             ) from None
         set_resulting_object(request, case)
         location = reverse("api-v1:case-detail", kwargs={"reference": case.reference})

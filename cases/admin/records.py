@@ -20,16 +20,12 @@ from django.utils.translation import ngettext
 from cases import services
 from cases.admin.history import ReadOnlyHistoryAdmin
 from cases.admin.minimum import MinimumNecessaryAdminMixin
+from cases.admin.refusals import refusal_message
 from cases.admin.restricted import RestrictedAdminMixin
 from cases.choices import Status
 from cases.details import validate_details
 from cases.models import Case, CaseEvent, CaseNumberCounter, Category, Patient, Queue
 from cases.registry import registry
-
-
-def _messages_of(error: ValidationError) -> str:
-    return "; ".join(error.messages)
-
 
 # --- patients ------------------------------------------------------------------------------------
 
@@ -426,7 +422,7 @@ class CaseAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, ReadOnlyHistor
                 work(case)
                 done += 1
             except ValidationError as error:
-                refused.append(f"{case.reference}: {_messages_of(error)}")
+                refused.append(f"{case.reference}: {refusal_message(error)}")
         if done:
             message = ngettext("%(count)d case %(verb)s.", "%(count)d cases %(verb)s.", done)
             self.message_user(request, message % {"count": done, "verb": verb}, messages.SUCCESS)

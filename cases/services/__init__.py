@@ -5,13 +5,14 @@ transaction, validates before it writes, writes a timeline event for every chang
 announces it to the live queue after commit (``cases.events``). Views, admin actions, commands and
 tasks call these; nothing else assigns ``status``, ``queue`` or ``assigned_to``.
 
-Refusals are ``django.core.exceptions.ValidationError`` with a field map and a stable ``code`` per
-failure, which the API turns into a 4xx. Messages never contain patient data.
+Refusals are the kinds of ``cases.errors`` — ``Invalid``, ``Conflict``, ``NotFound``,
+``Forbidden``, each with a stable ``code`` and a ``field`` — which each edge maps to its response in
+one place (the API's 400/409/404/403). Messages never contain patient data.
 
 The package, by topic (import from ``cases.services``; every name below is re-exported here):
 
 * ``base`` — what every service shares: ``require_actor``, ``lock_case``,
-  ``lock_accessible_case``, the refusal helper ``_error``, ``_log_redactions``.
+  ``lock_accessible_case``, ``_log_redactions``.
 * ``patients`` — ``patient_create``, ``patient_update``, ``patient_match_or_create``,
   ``PATIENT_FIELDS``.
 * ``intake`` — ``case_open``.
@@ -21,9 +22,8 @@ The package, by topic (import from ``cases.services``; every name below is re-ex
 * ``sla_marks`` — ``sla_sweep_candidates``, ``case_mark_sla`` (the steps of ``cases.sla.sweep``).
 """
 
-# Also imported elsewhere: cases.changes reuses _assign_locked, _error and _log_redactions; the
+# Also imported elsewhere: cases.changes reuses _assign_locked and _log_redactions; the
 # admin and tests read PATIENT_FIELDS; tests and bench/claim_next.py call claim_next_candidate.
-from cases.services.base import _error as _error
 from cases.services.base import _log_redactions as _log_redactions
 from cases.services.base import lock_accessible_case, lock_case, require_actor
 from cases.services.claims import case_claim, case_claim_next, case_release, claim_next_candidates

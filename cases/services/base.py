@@ -1,10 +1,11 @@
-"""What every case service shares: the refusal helper, the actor check, the row locks.
+"""What every case service shares: the actor check, the row locks.
 
-``_error`` builds the ``ValidationError`` (a field map and a stable ``code``) every service
-raises; ``require_actor`` refuses a missing, unsaved or deactivated actor; ``lock_case`` and
-``lock_accessible_case`` re-read a case under its row lock (the second through the read path,
-``access_case``) and remember it for the audit diff. ``_log_redactions`` says which fields had
-card data masked. Also used by ``cases.changes`` and the other apps' services.
+Refusals are the kinds of ``cases.errors`` (``Invalid``, ``Conflict``, ``NotFound``,
+``Forbidden``: a code, a field, a safe message); ``require_actor`` refuses a missing, unsaved or
+deactivated actor; ``lock_case`` and ``lock_accessible_case`` re-read a case under its row lock
+(the second through the read path, ``access_case``) and remember it for the audit diff.
+``_log_redactions`` says which fields had card data masked. Also used by ``cases.changes`` and
+the other apps' services.
 """
 
 from __future__ import annotations
@@ -12,18 +13,15 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from cases.access import access_case
+from cases.errors import Invalid, NotFound
 from cases.models import Case
 from compliance.sealing import remember_loaded
 
 # The logger's name is the package's, as it was before cases/services.py became a package.
 logger = logging.getLogger("cases.services")
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _log_redactions(case: Case, **redactions: int) -> None:
@@ -39,7 +37,9 @@ def require_actor(actor: AbstractBaseUser | None) -> None:
             "Services need an explicit, saved actor (use accounts.services.system_user)."
         )
     if not actor.is_active:
-        raise _error("actor", "This account is deactivated and cannot act.", "inactive_actor")
+        raise Invalid(
+            "This account is deactivated and cannot act.", code="inactive_actor", field="actor"
+        )
 
 
 def _is_sensitive(case: Case) -> bool:
@@ -60,9 +60,12 @@ def _locking_queryset():
 
 
 def lock_accessible_case(actor, case: Case, action: str) -> Case:
-    """``case`` if ``actor`` may ``action`` it (else Http404, as the read path answers), read
-    under its row lock with its patient — one query — and remembered for the audit diff, as
-    ``lock_case`` does."""
-    locked = access_case(actor, case.pk, action, queryset=_locking_queryset())
+    """``case`` if ``actor`` may ``action`` it (else ``NotFound``, an Http404: the read path's
+    answer), read under its row lock with its patient — one query — and remembered for the audit
+    diff, as ``lock_case`` does."""
+    try:
+        locked = access_case(actor, case.pk, action, queryset=_locking_queryset())
+    except Http404 as exc:
+        raise NotFound("No such case.", code="not_found", field="case") from exc
     remember_loaded(locked)
     return locked

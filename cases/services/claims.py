@@ -9,9 +9,10 @@ from django.db.models import F
 
 from cases.access import SUPERVISE, VIEW_SENSITIVE, WORK, queues_for
 from cases.choices import Status
+from cases.errors import Conflict, Invalid
 from cases.models import Case, Queue
 from cases.models.case import CLAIM_NEXT_STATUSES
-from cases.services.base import _error, _is_sensitive, lock_accessible_case, require_actor
+from cases.services.base import _is_sensitive, lock_accessible_case, require_actor
 from cases.services.work import _assign_locked
 from compliance.audit import audited
 from compliance.sealing import remember_loaded
@@ -37,16 +38,18 @@ def _check_claimable(actor, case: Case) -> None:
     """The refusals of a claim of a case the actor may work (``case`` read under its lock)."""
     if case.status in _REFUSED_STATUSES:
         state = "closed" if case.status == Status.CLOSED else "resolved"
-        raise _error("case", f"A {state} case cannot be claimed.", "case_closed")
+        raise Conflict(f"A {state} case cannot be claimed.", code="case_closed", field="case")
     if case.assigned_to_id not in (None, actor.pk):
         # Staff names are not PHI: the agent who lost the race learns who has the case.
         holder = case.assigned_to
-        raise _error("case", f"Already claimed by {holder.display_name}.", "already_assigned")
+        raise Conflict(
+            f"Already claimed by {holder.display_name}.", code="already_assigned", field="case"
+        )
     if _is_sensitive(case) and not actor.has_perm(VIEW_SENSITIVE):
-        raise _error(
-            "case",
+        raise Invalid(
             "This case is sensitive; claiming it needs the sensitive-records permission.",
-            "sensitive",
+            code="sensitive",
+            field="case",
         )
 
 
@@ -139,7 +142,7 @@ def case_claim_next(*, actor, queue: Queue | None = None) -> Case | None:
     # Nothing to claim; for a queue the actor does not work that is a refusal, not an answer
     # (checked only now, off the path of a successful claim).
     if queue is not None and not queues_for(actor, WORK).filter(pk=queue.pk).exists():
-        raise _error("queue", "You do not work this queue.", "not_queue_member")
+        raise Invalid("You do not work this queue.", code="not_queue_member", field="queue")
     return None
 
 
@@ -157,9 +160,9 @@ def case_release(*, actor, case: Case) -> Case:
         locked.assigned_to_id != actor.pk
         and not Case.objects.restrict(actor, SUPERVISE).filter(pk=locked.pk).exists()
     ):
-        raise _error(
-            "case",
+        raise Conflict(
             "Only the case's assignee or a supervisor of its queue can release it.",
-            "not_assignee",
+            code="not_assignee",
+            field="case",
         )
     return _assign_locked(actor, locked, None)

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from cases.choices import Channel, EventKind, Language, Priority, Status
 from cases.details import save_details, validate_details
+from cases.errors import Conflict, Invalid
 from cases.events import CaseEventName, publish_case_event
 from cases.models import Case, CaseEvent, Category, Patient, Queue
 from cases.references import format_reference, next_case_number
 from cases.routing import route
-from cases.services.base import _error, _log_redactions, require_actor
+from cases.services.base import _log_redactions, require_actor
 from cases.services.patients import patient_match_or_create
 from cases.sla import due_times
 from compliance.audit import audited
@@ -62,7 +63,9 @@ def case_open(
     """
     require_actor(actor)
     if not category.active:
-        raise _error("category", "This category is not accepting new cases.", "category_inactive")
+        raise Invalid(
+            "This category is not accepting new cases.", code="category_inactive", field="category"
+        )
     detail = validate_details(category, details)
     if not isinstance(patient, Patient):
         patient = patient_match_or_create(actor=actor, data=patient)
@@ -70,13 +73,13 @@ def case_open(
         raise TypeError("case_open needs a saved Patient or a mapping of patient fields.")
 
     if channel not in Channel.values:
-        raise _error("channel", f"Unknown channel {channel!r}.", "invalid_choice")
+        raise Invalid(f"Unknown channel {channel!r}.", code="invalid_choice", field="channel")
     language = language or patient.preferred_language
     if language not in Language.values:
-        raise _error("language", f"Unknown language {language!r}.", "invalid_choice")
+        raise Invalid(f"Unknown language {language!r}.", code="invalid_choice", field="language")
     priority = category.default_priority if priority is None else priority
     if priority not in Priority.values:
-        raise _error("priority", f"Unknown priority {priority!r}.", "invalid_choice")
+        raise Invalid(f"Unknown priority {priority!r}.", code="invalid_choice", field="priority")
 
     if queue is None:
         decision = route(
@@ -90,7 +93,9 @@ def case_open(
     else:
         routing_note = f"routed to {queue.name} (queue chosen at intake)"
     if not queue.active:
-        raise _error("queue", "The queue for this case is not active.", "queue_inactive")
+        raise Invalid(
+            "The queue for this case is not active.", code="queue_inactive", field="queue"
+        )
 
     now = timezone.now()
     sla = due_times(category=category, priority=priority, opened_at=now)
@@ -120,10 +125,10 @@ def case_open(
             source_organisation=source_organisation, external_reference=case.external_reference
         ).exists()
         if duplicate:
-            raise _error(
-                "external_reference",
+            raise Conflict(
                 "This organisation already submitted a case with this external reference.",
-                "duplicate_external_reference",
+                code="duplicate_external_reference",
+                field="external_reference",
             )
     case._history_user = actor
     case.save(force_insert=True)

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from cases.errors import Conflict, Invalid
 from cases.models import Patient
-from cases.services.base import _error, require_actor
+from cases.services.base import require_actor
 from compliance.audit import audited
 from compliance.boundary import redact_fields
 
@@ -22,20 +23,12 @@ PATIENT_FIELDS = frozenset(Patient.INPUT_FIELDS)
 def _check_unknown_fields(data: Mapping[str, Any], allowed: frozenset[str], prefix: str) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise ValidationError(
-            {
-                f"{prefix}{name}": ValidationError("Unknown field.", code="unknown_field")
-                for name in unknown
-            }
+        raise Invalid.wrap(
+            ValidationError(
+                {name: ValidationError("Unknown field.", code="unknown_field") for name in unknown}
+            ),
+            prefix=prefix,
         )
-
-
-def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
-    if not hasattr(error, "error_dict"):
-        return error
-    return ValidationError(
-        {f"{prefix}{field}": errors for field, errors in error.error_dict.items()}
-    )
 
 
 @audited
@@ -93,7 +86,7 @@ def patient_match_or_create(*, actor, data: Mapping[str, Any]) -> Patient:
     try:
         candidate.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise _prefixed(exc, "patient.") from exc
+        raise Invalid.wrap(exc, prefix="patient.") from exc
     redact_fields(candidate)  # names compared as stored: card numbers masked (docs: pci.md)
     candidate._history_user = actor
 
@@ -107,10 +100,10 @@ def patient_match_or_create(*, actor, data: Mapping[str, Any]) -> Patient:
             except IntegrityError:  # a concurrent intake registered the same MRN first
                 existing = Patient.objects.get(mrn=candidate.mrn)
         if not _same_person(existing, candidate):
-            raise _error(
-                "patient.mrn",
+            raise Conflict(
                 "This MRN belongs to a patient with a different name or date of birth.",
-                "patient_mismatch",
+                code="patient_mismatch",
+                field="patient.mrn",
             )
         return existing
 

@@ -10,9 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.choices import EventKind
+from cases.errors import Invalid
 from cases.events import CaseEventName, publish_case_event
 from cases.models import Case, CaseEvent
-from cases.services.base import _error, lock_case, require_actor
+from cases.services.base import lock_case, require_actor
 from cases.sla import (
     BREACHED,
     FIRST_RESPONSE,
@@ -57,9 +58,9 @@ def case_mark_sla(*, actor, case: Case, target: str, level: str, now=None) -> Ca
     response given, the due time moved on), so a second sweep, or two at once, mark once."""
     require_actor(actor)
     if target not in TARGETS:
-        raise _error("target", f"Unknown SLA target {target!r}.", "invalid_choice")
+        raise Invalid(f"Unknown SLA target {target!r}.", code="invalid_choice", field="target")
     if level not in LEVELS:
-        raise _error("level", f"Unknown SLA level {level!r}.", "invalid_choice")
+        raise Invalid(f"Unknown SLA level {level!r}.", code="invalid_choice", field="level")
     now = now or timezone.now()
     case = lock_case(case)
     sla_target = TARGETS[target]

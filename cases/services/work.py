@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.choices import EventKind, Status, Visibility
+from cases.errors import Conflict, Invalid
 from cases.events import CaseEventName, publish_case_event
 from cases.models import Case, CaseEvent
-from cases.services.base import _error, _is_sensitive, _log_redactions, lock_case, require_actor
+from cases.services.base import _is_sensitive, _log_redactions, lock_case, require_actor
 from cases.sla import clock_changes, first_response_while_paused
 from cases.workflow import allowed_transitions, can_transition
 from compliance.audit import audited
@@ -34,19 +35,23 @@ def _assign_locked(actor, case: Case, assignee) -> Case:
     remembered for the audit diff (``lock_case``, ``lock_accessible_case``, or claim-next's
     candidate query): the claims assign the row they locked without locking it again."""
     if case.status == Status.CLOSED:
-        raise _error("case", "A closed case cannot be reassigned.", "case_closed")
+        raise Conflict("A closed case cannot be reassigned.", code="case_closed", field="case")
     if assignee is not None:
         if assignee.pk is None or not assignee.is_active:
-            raise _error("assignee", "Cases can only be assigned to active accounts.", "inactive")
+            raise Invalid(
+                "Cases can only be assigned to active accounts.", code="inactive", field="assignee"
+            )
         if getattr(assignee, "kind", "person") != "person":
-            raise _error(
-                "assignee", "Cases can only be assigned to people, not service accounts.", "invalid"
+            raise Invalid(
+                "Cases can only be assigned to people, not service accounts.",
+                code="invalid",
+                field="assignee",
             )
         if _is_sensitive(case) and not assignee.has_perm("cases.view_sensitive"):
-            raise _error(
-                "assignee",
+            raise Invalid(
                 "This case is sensitive; the assignee lacks the sensitive-records permission.",
-                "sensitive",
+                code="sensitive",
+                field="assignee",
             )
     new_id = assignee.pk if assignee is not None else None
     if case.assigned_to_id == new_id:
@@ -72,16 +77,16 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> C
     """Move the case along the transition table (``cases.workflow``); anything else is refused."""
     require_actor(actor)
     if to_status not in Status.values:
-        raise _error("status", f"Unknown status {to_status!r}.", "invalid_choice")
+        raise Invalid(f"Unknown status {to_status!r}.", code="invalid_choice", field="status")
     case = lock_case(case)
     from_status = case.status
     if not can_transition(from_status, to_status):
         allowed = ", ".join(Status(s).label for s in sorted(allowed_transitions(from_status)))
-        raise _error(
-            "status",
+        raise Conflict(
             f"A case cannot move from {Status(from_status).label} to {Status(to_status).label}"
             f" (allowed: {allowed or 'none, the case is final'}).",
-            "invalid_transition",
+            code="invalid_transition",
+            field="status",
         )
     reason, reason_redactions = redact_card_data(reason or "")
     now = timezone.now()
@@ -118,14 +123,16 @@ def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent
     """
     require_actor(actor)
     if visibility not in Visibility.values:
-        raise _error("visibility", f"Unknown visibility {visibility!r}.", "invalid_choice")
+        raise Invalid(
+            f"Unknown visibility {visibility!r}.", code="invalid_choice", field="visibility"
+        )
     text, body_redactions = redact_card_data((body or "").strip())
     if not text:
-        raise _error("body", "A reply or note needs text.", "blank")
+        raise Invalid("A reply or note needs text.", code="blank", field="body")
     case = lock_case(case)
     is_reply = visibility == Visibility.PATIENT
     if is_reply and case.status == Status.CLOSED:
-        raise _error("case", "A closed case cannot be replied to.", "case_closed")
+        raise Conflict("A closed case cannot be replied to.", code="case_closed", field="case")
     event = CaseEvent(
         case=case,
         kind=EventKind.REPLY if is_reply else EventKind.NOTE,
@@ -159,10 +166,12 @@ def case_receive_message(*, actor, case: Case, body: str) -> CaseEvent:
     require_actor(actor)
     text, body_redactions = redact_card_data((body or "").strip())
     if not text:
-        raise _error("body", "A message needs text.", "blank")
+        raise Invalid("A message needs text.", code="blank", field="body")
     case = lock_case(case)
     if case.status == Status.CLOSED:
-        raise _error("case", "A closed case takes no messages: open a new case.", "case_closed")
+        raise Conflict(
+            "A closed case takes no messages: open a new case.", code="case_closed", field="case"
+        )
     event = CaseEvent(
         case=case, kind=EventKind.INBOUND, visibility=Visibility.PATIENT, body=text, actor=actor
     )

@@ -1,5 +1,6 @@
 """What the console's pages share: who may use them, the queues and people of a user, the
-case a URL names (through ``restrict()``), the admin frame, live.js's configuration, refusals."""
+case a URL names (through ``restrict()``), the admin frame, live.js's configuration (refusals:
+``console.refusals``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -27,6 +27,8 @@ from cases.models import (
 )
 from cases.sla_state import case_sla
 from cases.workflow import OPEN_STATUSES
+from console.refusals import refusal_status as refusal_status
+from console.refusals import refusal_text as refusal_text
 
 CHANGE_CASE = "cases.change_case"
 VIA = "console"
@@ -34,10 +36,6 @@ QUEUE_LIMIT = 200  # rows on the queue page: the most urgent; filters narrow it
 SOCKET_PATH = "/ws/console/live/"
 # Stands for a case reference in the URL patterns live.js fills in (it matches the URL pattern).
 REF_PLACEHOLDER = "REF-PLACEHOLDER"
-# Refusals that are about the case's state (someone else got there first), not the input.
-CONFLICT_CODES = frozenset(
-    {"already_assigned", "invalid_transition", "case_closed", "not_assignee"}
-)
 # The fields a queue row shows: identifiers and workflow state, never patient data.
 ROW_FIELDS = (
     "id",
@@ -174,19 +172,3 @@ def live_config(request, *, page: str, queues: Iterable[Queue], names: dict[str,
 
 def nav_context(queues: Iterable[Queue]) -> dict[str, Any]:
     return {"supervises": any(getattr(queue, "supervised", False) for queue in queues)}
-
-
-def refusal_codes(error: ValidationError) -> set[str]:
-    if hasattr(error, "error_dict"):
-        return {item.code for items in error.error_dict.values() for item in items}
-    return {item.code for item in error.error_list}
-
-
-def refusal_status(error: ValidationError) -> int:
-    return 409 if refusal_codes(error) & CONFLICT_CODES else 400
-
-
-def refusal_text(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return " ".join(message for items in error.message_dict.values() for message in items)
-    return " ".join(error.messages)

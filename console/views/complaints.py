@@ -32,14 +32,10 @@ from cases.models import MAX_TEXT_LENGTH, Case
 from complaints.models import Complaint, Outcome
 from complaints.services import complaint_acknowledge, complaint_respond
 from complaints.states import acknowledged_late, deadline_state
-from console.views.common import case_or_404, console_page, refusal_text
+from console.views.common import case_or_404, console_page, refusal_status, refusal_text
 
 COMPLAINTS_KIND = "complaints"
 ALERT_LIMIT = 50
-# The complaint's state, not the input (409): someone else got there first, or it is no complaint.
-COMPLAINT_CONFLICT_CODES = frozenset(
-    {"already_acknowledged", "already_responded", "not_acknowledged", "not_a_complaint"}
-)
 RESPOND_KEY = "complaint_respond"
 
 
@@ -54,11 +50,6 @@ class ComplaintRespondForm(forms.Form):
         max_length=MAX_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-def _status(error: ValidationError) -> int:
-    codes = {item.code for items in error.error_dict.values() for item in items}
-    return 409 if codes & COMPLAINT_CONFLICT_CODES else 400
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -168,7 +159,7 @@ def _refused(request, reference: str, error: ValidationError, bound=None):
         case_or_404(request.user, reference, VIEW),
         bound=bound,
         refusal=refusal_text(error),
-        status=_status(error),
+        status=refusal_status(error),
     )
 
 

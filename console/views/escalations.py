@@ -38,12 +38,11 @@ from compliance.access_log import AccessKind, record_request_access
 from console.forms import EscalateForm, EscalationResolveForm, EscalationReviewForm
 from console.views.case import case_response
 from console.views.common import (
-    CONFLICT_CODES,
     VIA,
     case_or_404,
     console_page,
     queues_of,
-    refusal_codes,
+    refusal_status,
     refusal_text,
     render_page,
 )
@@ -52,19 +51,6 @@ from escalations.choices import EscalationStatus, Language, Urgency
 from escalations.models import RECEIVE, Escalation, EscalationPathway
 
 REVIEW_PERMISSION = "escalations.review_escalation"
-# Refusals about the escalation's state or who the user is (409), rather than bad input (400).
-ESCALATION_CONFLICT_CODES = CONFLICT_CODES | {
-    "already_escalated",
-    "already_acknowledged",
-    "already_resolved",
-    "already_cancelled",
-    "already_reviewed",
-    "not_resolved",
-    "not_recipient",
-    "not_reviewer",
-    "own_escalation",
-    "pathway_inactive",
-}
 # How long before its target an unacknowledged escalation shows "due soon".
 ACKNOWLEDGEMENT_WARNING = timedelta(minutes=5)
 RECIPIENT_LIMIT = 200  # rows on the recipients' view: the most urgent, oldest first
@@ -88,10 +74,6 @@ URGENCY_RANK = CaseWhen(
     default=Value(0),
     output_field=IntegerField(),
 )
-
-
-def refusal_status(error: ValidationError) -> int:
-    return 409 if refusal_codes(error) & ESCALATION_CONFLICT_CODES else 400
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ pathway's recipient queue, directly or through a group — a time-limited ``chan
 kind ``escalation`` on the case (``cases.CaseUserObjectPermission``: ``restrict()`` honours it,
 sensitive cases included, until it expires); resolving revokes the grants nothing else needs.
 
-Refusals are ``ValidationError`` with a field map and a stable ``code``; messages never contain
+Refusals are the kinds of ``cases.errors`` (``Invalid``, ``Conflict``: a stable ``code`` and a
+``field``); messages never contain
 patient data, and neither do log lines (ids only).
 
 Which module holds what:
 
 * ``_common.py`` — the limits of an escalation's text, the priority each urgency raises a case to,
-  the refusal shape, card-data redaction of free text and the escalation's row lock.
+  card-data redaction of free text and the escalation's row lock.
 * ``grants.py`` — the recipients of a pathway and their time-limited case grants (written on
   opening, ended on resolving).
 * ``opening.py`` — on-call hours and the fallback route, ``raise_priority``, ``escalation_open``

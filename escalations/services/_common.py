@@ -1,5 +1,5 @@
 """What every escalation service shares: the limits of an escalation's text, the
-priority an urgency raises a case to, the refusal shape (``_error``), card-data redaction of
+priority an urgency raises a case to, card-data redaction of
 free text (``_clean_text``) and the row lock of an escalation (``_lock``).
 """
 
@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ValidationError
-
 from cases.choices import Priority
+from cases.errors import Invalid
 from compliance.pci import redact_card_data
 from escalations.choices import Urgency
 from escalations.models import Escalation
@@ -30,18 +29,14 @@ MAX_REASON_LENGTH = 300
 MAX_FALLBACK_DEPTH = 5
 
 
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def _clean_text(field: str, value: str, *, required: bool, limit: int) -> str:
     text, redactions = redact_card_data((value or "").strip())  # PCI DSS: never store a PAN
     if redactions:
         logger.warning("card data redacted from an escalation field %s", field)
     if required and not text:
-        raise _error(field, "This part of the handoff is required.", "blank")
+        raise Invalid("This part of the handoff is required.", code="blank", field=field)
     if len(text) > limit:
-        raise _error(field, f"Keep this under {limit:,} characters.", "max_length")
+        raise Invalid(f"Keep this under {limit:,} characters.", code="max_length", field=field)
     return text
 
 

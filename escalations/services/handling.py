@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.choices import EventKind
+from cases.errors import Conflict, Invalid
 from cases.events import CaseEventName, publish_case_event
 from cases.models import CaseEvent
 from cases.services import lock_case, require_actor
@@ -19,7 +20,6 @@ from escalations.events import EscalationEventName, publish_escalation_event
 from escalations.models import SBAR_MAX_LENGTH, Escalation
 from escalations.services._common import (
     _clean_text,
-    _error,
     _lock,
 )
 from escalations.services.grants import _grant, _revoke, is_recipient
@@ -27,21 +27,23 @@ from escalations.services.grants import _grant, _revoke, is_recipient
 
 def _check_recipient(actor, escalation: Escalation) -> None:
     if not is_recipient(actor, escalation.pathway):
-        raise _error(
-            "escalation",
+        raise Conflict(
             f"Only members of {escalation.pathway.recipient_queue} take this escalation.",
-            "not_recipient",
+            code="not_recipient",
+            field="escalation",
         )
 
 
 def _check_not_ended(escalation: Escalation) -> None:
     if escalation.status == EscalationStatus.RESOLVED:
-        raise _error("escalation", "This escalation is already resolved.", "already_resolved")
+        raise Conflict(
+            "This escalation is already resolved.", code="already_resolved", field="escalation"
+        )
     if escalation.status == EscalationStatus.CANCELLED:
-        raise _error(
-            "escalation",
+        raise Conflict(
             f"This escalation was cancelled: {escalation.cancel_reason}",
-            "already_cancelled",
+            code="already_cancelled",
+            field="escalation",
         )
 
 
@@ -57,10 +59,10 @@ def escalation_acknowledge(*, actor, escalation: Escalation) -> Escalation:
     if escalation.status == EscalationStatus.ACKNOWLEDGED:
         if escalation.acknowledged_by_id == actor.pk:
             return escalation
-        raise _error(
-            "escalation",
+        raise Conflict(
             f"Already acknowledged by {escalation.acknowledged_by.display_name}.",
-            "already_acknowledged",
+            code="already_acknowledged",
+            field="escalation",
         )
     now = timezone.now()
     _acknowledge(escalation, actor, now)
@@ -99,10 +101,12 @@ def escalation_resolve(
     case needs them. Notes are required for "no clinical action" and "unreachable"."""
     require_actor(actor)
     if outcome not in Outcome.values:
-        raise _error("outcome", f"Unknown outcome {outcome!r}.", "invalid_choice")
+        raise Invalid(f"Unknown outcome {outcome!r}.", code="invalid_choice", field="outcome")
     text = _clean_text("notes", notes, required=False, limit=SBAR_MAX_LENGTH)
     if outcome in (Outcome.NO_ACTION, Outcome.UNREACHABLE) and not text:
-        raise _error("notes", "Say what was done and why no more is needed.", "required")
+        raise Invalid(
+            "Say what was done and why no more is needed.", code="required", field="notes"
+        )
     escalation = _lock(escalation)
     if escalation.acknowledged_by_id != actor.pk:
         _check_recipient(actor, escalation)

@@ -18,6 +18,7 @@ from cases.access import WORK
 from cases.business_time import NoBusinessHours, Schedule
 from cases.changes import apply_priority
 from cases.choices import EventKind, Status
+from cases.errors import Conflict, Invalid
 from cases.events import CaseEventName, publish_case_event
 from cases.models import (
     Case,
@@ -35,7 +36,6 @@ from escalations.services._common import (
     SBAR_FIELDS,
     URGENCY_PRIORITY,
     _clean_text,
-    _error,
 )
 from escalations.services.grants import _grant, recipients
 
@@ -160,9 +160,11 @@ def _sbar(values: dict[str, Any], *, required: tuple[str, ...]) -> dict[str, str
 
 def _check_pathway_and_urgency(pathway: EscalationPathway | None, urgency: str) -> None:
     if pathway is None or not pathway.active:
-        raise _error("pathway", "Choose an active escalation pathway.", "pathway_inactive")
+        raise Conflict(
+            "Choose an active escalation pathway.", code="pathway_inactive", field="pathway"
+        )
     if urgency not in Urgency.values:
-        raise _error("urgency", f"Unknown urgency {urgency!r}.", "invalid_choice")
+        raise Invalid(f"Unknown urgency {urgency!r}.", code="invalid_choice", field="urgency")
 
 
 @audited
@@ -198,7 +200,7 @@ def escalation_open(
         required=REQUIRED_SBAR,
     )
     if case.status == Status.CLOSED:
-        raise _error("case", "A closed case cannot be escalated.", "case_closed")
+        raise Conflict("A closed case cannot be escalated.", code="case_closed", field="case")
     duplicate = (
         Escalation.objects.filter(case=case, pathway=pathway).unresolved().exists()
         or Escalation.objects.filter(case=case, escalated_from__pathway=pathway)
@@ -206,10 +208,10 @@ def escalation_open(
         .exists()
     )
     if duplicate:
-        raise _error(
-            "pathway",
+        raise Conflict(
             "This case already has an unresolved escalation to this pathway.",
-            "already_escalated",
+            code="already_escalated",
+            field="pathway",
         )
     return _open(
         actor=actor,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.access import SUPERVISE
+from cases.errors import Conflict, Invalid
 from cases.models import Case
 from cases.services import require_actor
 from compliance.audit import audited
@@ -15,7 +16,6 @@ from escalations.choices import EscalationStatus
 from escalations.models import SBAR_MAX_LENGTH, Escalation
 from escalations.services._common import (
     _clean_text,
-    _error,
     _lock,
 )
 
@@ -38,25 +38,35 @@ def escalation_review(
     it was not warranted (they are the feedback)."""
     require_actor(actor)
     if not isinstance(warranted, bool):
-        raise _error("warranted", "Say whether the escalation was warranted.", "required")
+        raise Invalid(
+            "Say whether the escalation was warranted.", code="required", field="warranted"
+        )
     text = _clean_text("notes", notes, required=False, limit=SBAR_MAX_LENGTH)
     if not warranted and not text:
-        raise _error(
-            "notes", "Say why it was not warranted: the notes are the feedback.", "required"
+        raise Invalid(
+            "Say why it was not warranted: the notes are the feedback.",
+            code="required",
+            field="notes",
         )
     escalation = _lock(escalation)
     if not may_review(actor, escalation):
-        raise _error(
-            "escalation",
+        raise Conflict(
             "Only supervisors of the case's queue review its escalations.",
-            "not_reviewer",
+            code="not_reviewer",
+            field="escalation",
         )
     if escalation.status != EscalationStatus.RESOLVED:
-        raise _error("escalation", "Review an escalation once it is resolved.", "not_resolved")
+        raise Conflict(
+            "Review an escalation once it is resolved.", code="not_resolved", field="escalation"
+        )
     if escalation.reviewed_at is not None:
-        raise _error("escalation", "This escalation was already reviewed.", "already_reviewed")
+        raise Conflict(
+            "This escalation was already reviewed.", code="already_reviewed", field="escalation"
+        )
     if escalation.requested_by_id == actor.pk:
-        raise _error("escalation", "Nobody reviews their own escalation.", "own_escalation")
+        raise Conflict(
+            "Nobody reviews their own escalation.", code="own_escalation", field="escalation"
+        )
     escalation.reviewed_by = actor
     escalation.reviewed_at = timezone.now()
     escalation.warranted = warranted
