@@ -17,10 +17,11 @@ A channel layer that is down must not turn a committed change into an error: the
 ``robust`` (logged, without PHI) and the live queue repairs missed events by resyncing.
 
 Other apps that must act *inside* the change's transaction — the webhook outbox
-(docs/architecture/partner-api.md) — subscribe with ``case_hooks.subscribe(callback)`` in their
-``AppConfig.ready()``: ``callback(case, name, event)`` runs before the announcement is scheduled,
-in the service's transaction, so what it writes commits or rolls back with the change. ``cases``
-never imports its subscribers.
+(docs/architecture/partner-api.md) — subscribe with ``case_hooks.subscribe(callback, order=N)``
+in their ``AppConfig.ready()``: ``callback(case, name, event)`` runs in the declared order
+(``CaseHooks`` lists the orders in use), in the service's transaction, so what it writes commits
+or rolls back with the change. The change's announcement is sent after commit, before anything
+the hooks caused. ``cases`` never imports its subscribers.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -169,25 +171,72 @@ def current_sequences(queue_ids: Iterable[int]) -> dict[int, int]:
 
 
 class CaseHooks:
-    """Callbacks run inside the service's transaction for every case event."""
+    """Callbacks run inside the service's transaction for every case event, in a declared order.
+
+    Each subscriber names its ``order`` (lower runs first; two subscribers may not share one), so
+    the order is written down where it matters — not decided by ``INSTALLED_APPS``. The orders in
+    use (docs/architecture/cases.md, "Case hooks"):
+
+    ====== ============================== ===================================================
+    order  subscriber                     why there
+    ====== ============================== ===================================================
+    100    ``webhooks.outbox``            records the change itself before anything it causes
+    200    ``escalations.detection``      reacts to the patient's words: may escalate (and so
+                                          publish ``case.escalated`` from inside this run)
+    300    ``escalations.closing``        cleans up after a closed case
+    ====== ============================== ===================================================
+    """
 
     def __init__(self) -> None:
-        self._callbacks: list[Callable[[Case, str, CaseEvent | None], None]] = []
+        self._callbacks: list[tuple[int, Callable[[Case, str, CaseEvent | None], None]]] = []
 
-    def subscribe(self, callback: Callable[[Case, str, CaseEvent | None], None]) -> None:
-        if callback not in self._callbacks:
-            self._callbacks.append(callback)
+    def subscribe(
+        self, callback: Callable[[Case, str, CaseEvent | None], None], *, order: int
+    ) -> None:
+        for taken, existing in self._callbacks:
+            if existing == callback:
+                return
+            if taken == order:
+                raise ImproperlyConfigured(
+                    f"Case hook order {order} is taken by {existing!r}: declare another."
+                )
+        self._callbacks.append((order, callback))
+        self._callbacks.sort(key=lambda item: item[0])
 
     def unsubscribe(self, callback) -> None:
-        if callback in self._callbacks:
-            self._callbacks.remove(callback)
+        self._callbacks = [item for item in self._callbacks if item[1] != callback]
+
+    def subscribers(self) -> list[Callable[[Case, str, CaseEvent | None], None]]:
+        """The callbacks in the order they run."""
+        return [callback for _, callback in self._callbacks]
 
     def run(self, case: Case, name: str, event: CaseEvent | None) -> None:
-        for callback in list(self._callbacks):
+        for callback in self.subscribers():
             callback(case, name, event)
 
 
 case_hooks = CaseHooks()
+
+
+class _Announcement:
+    """One case event's live-queue message, its place in the on-commit order taken before the
+    hooks run and its payload filled in after them (so it carries what they changed, such as a
+    priority raised by an escalation). Outside a transaction Django runs an on-commit callback at
+    once: the message then goes out as soon as its payload is known."""
+
+    def __init__(self) -> None:
+        self.queue_ids: list[int] = []
+        self.payload: dict[str, Any] | None = None
+        self.due = self.sent = False
+
+    def commit(self) -> None:
+        self.due = True
+        self.send_if_ready()
+
+    def send_if_ready(self) -> None:
+        if self.due and self.payload is not None and not self.sent:
+            self.sent = True
+            _send(self.queue_ids, self.payload)
 
 
 def publish_case_event(
@@ -198,11 +247,20 @@ def publish_case_event(
     event: CaseEvent | None = None,
 ) -> None:
     """Run the in-transaction hooks, then announce a case change to its queue's group once the
-    current transaction commits. ``event`` is the timeline entry of the change, if any."""
+    current transaction commits. ``event`` is the timeline entry of the change, if any.
+
+    Causal order: the announcement's place among the transaction's on-commit callbacks is taken
+    *before* the hooks run, so what they cause — ``case.escalated`` by red-flag detection inside
+    ``case.opened`` — is announced after the change that caused it."""
+    announcement = _Announcement()
+    transaction.on_commit(announcement.commit, robust=True)
     case_hooks.run(case, name, event)
-    payload = case_event_payload(case, name)
-    queue_ids = [case.queue_id, *(q for q in dict.fromkeys(also_queue_ids) if q != case.queue_id)]
-    announce_after_commit(queue_ids, payload)
+    announcement.payload = case_event_payload(case, name)
+    announcement.queue_ids = [
+        case.queue_id,
+        *(q for q in dict.fromkeys(also_queue_ids) if q != case.queue_id),
+    ]
+    announcement.send_if_ready()
 
 
 def announce_after_commit(queue_ids: list[int], payload: dict[str, Any]) -> None:

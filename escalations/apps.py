@@ -19,10 +19,11 @@ class EscalationsConfig(AppConfig):
         from escalations.models import Escalation, EscalationPathway, RedFlagPhrase
 
         # Red flags, clinical refills and privacy complaints are detected inside the service
-        # transaction that records the patient's words: the escalation commits with them.
-        case_hooks.subscribe(on_case_event)
+        # transaction that records the patient's words: the escalation commits with them (after
+        # the webhook outbox has recorded the change: the declared order, cases.events.CaseHooks).
+        case_hooks.subscribe(on_case_event, order=200)
         # Closing a case cancels its unresolved escalations, in the closing transaction.
-        case_hooks.subscribe(on_case_closed)
+        case_hooks.subscribe(on_case_closed, order=300)
         # A privacy complaint's overdue alerts also reach the privacy officer's queue.
         alert_routes.subscribe(privacy_officer_queues)
         for model in (Escalation, EscalationPathway, RedFlagPhrase):

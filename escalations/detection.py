@@ -318,6 +318,7 @@ def _escalate(
     recommendation: str,
     red_flags: list[dict] | None = None,
 ) -> None:
+    from accounts.services import system_user
     from escalations.services import escalate_automatically
 
     background = (
@@ -325,6 +326,7 @@ def _escalate(
         f"language {case.get_language_display()}."
     )
     escalation = escalate_automatically(
+        actor=system_user(),
         case=case,
         pathway=pathway,
         urgency=urgency,

@@ -15,8 +15,9 @@ class WebhooksConfig(AppConfig):
         from webhooks.models import WebhookEndpoint
         from webhooks.outbox import on_case_event
 
-        # The outbox rows are written inside the case services' transactions.
-        case_hooks.subscribe(on_case_event)
+        # The outbox rows are written inside the case services' transactions, first of the case
+        # hooks: the change itself is recorded before anything it causes (cases.events.CaseHooks).
+        case_hooks.subscribe(on_case_event, order=100)
         # Where PHI goes is audited like the organisation itself; the secrets never enter the
         # trail (auditlog's masking would keep half of them), their rotation time does.
         if not auditlog.contains(WebhookEndpoint):

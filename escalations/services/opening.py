@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.services import system_user
+from accounts.models import User
 from cases.access import WORK
 from cases.business_time import NoBusinessHours, Schedule
 from cases.changes import apply_priority
@@ -224,8 +224,11 @@ def escalation_open(
     )
 
 
+@audited
+@transaction.atomic
 def escalate_automatically(
     *,
+    actor: User,
     case: Case,
     pathway: EscalationPathway,
     urgency: str,
@@ -235,11 +238,12 @@ def escalate_automatically(
     red_flags: list[dict] | None = None,
 ) -> Escalation | None:
     """An escalation the system opens (a red flag, a clinical refill question, a privacy
-    complaint), as the system account, inside the caller's transaction: the service that
-    recorded the patient's words. Nothing is opened when the case already has an unresolved
-    escalation to the pathway of at least this urgency (a second message about the same chest
-    pain does not page the nurse twice); a more urgent one is opened alongside."""
-    actor = system_user()
+    complaint), as ``actor`` — the system account (``accounts.services.system_user``), which the
+    audit trail and the timeline name — in the caller's transaction (the service that recorded
+    the patient's words: a savepoint of it). Nothing is opened when the case already has an
+    unresolved escalation to the pathway of at least this urgency (a second message about the
+    same chest pain does not page the nurse twice); a more urgent one is opened alongside."""
+    require_actor(actor)
     case = lock_case(case)
     if case.status == Status.CLOSED:
         return None

@@ -165,7 +165,7 @@ def test_case_hooks_run_inside_the_services_transaction(actor, other_agent, cate
     def hook(case, name, event):
         seen.append((name, event.kind if event else None, connection.in_atomic_block))
 
-    case_hooks.subscribe(hook)
+    case_hooks.subscribe(hook, order=900)
     try:
         case = make_case(actor=actor, category=category)
         case = services.case_assign(actor=actor, case=case, assignee=other_agent)

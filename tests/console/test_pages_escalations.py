@@ -20,6 +20,7 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from accounts.roles import Role, ensure_role_groups
+from accounts.services import system_user
 from cases import services as case_services
 from cases.choices import Status
 from cases.models import CaseEvent
@@ -125,6 +126,7 @@ def red_flag_escalation(c: Clinic, case=None, flags=None):
     """What red-flag detection opens: an emergent escalation by the system account."""
     with transaction.atomic():
         return services.escalate_automatically(
+            actor=system_user(),
             case=case or c.w.case,
             pathway=c.nurse_triage,
             urgency=Urgency.EMERGENT,

@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 
 from accounts.models import User
+from accounts.services import system_user
 from cases import services as case_services
 from cases.choices import EventKind, Priority, Status
 from cases.models import Case
@@ -158,6 +159,7 @@ def test_a_closed_case_is_not_escalated(esc_world):
     from escalations.services import escalate_automatically
 
     result = escalate_automatically(
+        actor=system_user(),
         case=case,
         pathway=w.nurse_triage,
         urgency=Urgency.EMERGENT,
