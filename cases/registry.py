@@ -14,6 +14,7 @@ Each category app (``billing_inquiries``, ``complaints``, …) registers one *su
             serializer=BillingInquirySerializer,  # DRF serializer of the details
             admin_inline=BillingInquiryInline,    # shown on the Case admin page
             sample_details=sample_details,        # synthetic demo data (optional)
+            escalation_route=escalation_route,    # its own escalation rule (optional)
         )
     )
 
@@ -21,6 +22,13 @@ Administrators then create any number of categories of that kind in the admin ("
 request", "Statement question", … are all *billing*). ``Category.kind`` takes its choices from the
 registry, ``case_open`` validates and stores the details through it, and the Case admin shows the
 kind's inline. docs/architecture/adding-a-support-category.md is the checklist.
+
+A kind's own escalation rule lives in its app too: ``escalation_route(case, detail)`` returns an
+``EscalationRoute`` (the kind of pathway, the urgency, why, and the SBAR to hand over) when a new
+case of the kind needs a clinician or an officer, else ``None`` — a refill request with a clinical
+question goes to a pharmacist (``prescription_refills.escalation``), a privacy complaint to the
+privacy officer (``complaints.escalation``). ``escalations.detection`` asks the registry; it knows
+no category.
 """
 
 from __future__ import annotations
@@ -38,6 +46,28 @@ if TYPE_CHECKING:
     from django.db import models
     from rest_framework import serializers
 
+    from cases.models import Case
+
+
+@dataclass(frozen=True)
+class EscalationRoute:
+    """Where a new case of a kind must be escalated, and the handoff (SBAR) that goes with it.
+
+    The values are ``escalations``' stored choices, named as strings because a category app sits
+    below ``escalations`` and does not import it: ``pathway_kind`` one of ``PathwayKind``
+    (``pharmacist``, ``privacy_officer``, …), ``urgency`` one of ``Urgency`` (``routine``,
+    ``urgent``, ``emergent``), ``source`` one of ``Source`` (``clinical_refill``,
+    ``privacy_complaint``). ``escalations.detection`` refuses any other value loudly. The texts are
+    safe to show every recipient: no patient data beyond what the case page already shows them."""
+
+    pathway_kind: str
+    urgency: str
+    source: str
+    reason: str
+    situation: str
+    assessment: str
+    recommendation: str
+
 
 @dataclass(frozen=True)
 class SupportKindSpec:
@@ -49,6 +79,8 @@ class SupportKindSpec:
     # (rng, language) -> detail field values for the synthetic demo data
     sample_details: Callable[[random.Random, str], dict[str, Any]] | None = None
     description: str = ""
+    # (case, its detail) -> where a new case of the kind is escalated, or None (see the module)
+    escalation_route: Callable[[Case, Any], EscalationRoute | None] | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z0-9_]{1,32}", self.slug or ""):

@@ -9,6 +9,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from cases.registry import SupportKindSpec, registry
         from complaints.admin import ComplaintInline
+        from complaints.escalation import escalation_route
         from complaints.models import Complaint
         from complaints.samples import sample_details
         from complaints.serializers import ComplaintSerializer
@@ -21,6 +22,7 @@ class ComplaintsConfig(AppConfig):
                 serializer=ComplaintSerializer,
                 admin_inline=ComplaintInline,
                 sample_details=sample_details,
+                escalation_route=escalation_route,
                 description="Complaints, formal grievances (42 CFR 482.13) and feedback, with "
                 "regulatory acknowledgement and response deadlines kept apart from the SLA.",
             )

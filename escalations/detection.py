@@ -10,9 +10,11 @@ them, and before the change is announced:
   (one query), so a flag split over two messages is found once, when its second half arrives:
   a hit opens an **emergent** escalation to the concept's (or configured phrase's) pathway,
   which raises the case to Urgent and puts the emergency script on the case page;
-* a new refill request with a clinical question goes to the pharmacist pathway (urgent for a
-  side effect, routine otherwise);
-* a new privacy complaint goes to the privacy officer pathway.
+* a new case of a kind whose app registered an escalation rule (``SupportKindSpec
+  .escalation_route`` in ``cases.registry``) goes where the rule says: a refill request with a
+  clinical question to the pharmacist pathway (``prescription_refills.escalation``), a privacy
+  complaint to the privacy officer pathway (``complaints.escalation``). This module asks the
+  registry and knows no category.
 
 The automatic rules pick a pathway by kind: the first active one (``EscalationPathway.objects
 .for_kind``). A red flag with no active pathway to take it still raises the case to Urgent and
@@ -42,8 +44,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-REFILLS_KIND = "refills"
-COMPLAINTS_KIND = "complaints"
 EMERGENCY_ASSESSMENT = (
     "Detected automatically in the patient's own words; not yet assessed by a person. Treat it "
     "as an emergency until a clinician has spoken to the patient."
@@ -248,43 +248,31 @@ def _unrouted(case: Case, kind: str, hits: list[Hit], where: str) -> None:
 
 
 def _category_rules(case: Case) -> None:
-    kind = case.category.kind
-    if kind not in (REFILLS_KIND, COMPLAINTS_KIND):
+    """The new case's kind's own escalation rule, asked through the registry (``cases.registry``:
+    each category app registers its ``escalation_route``); this module knows no category."""
+    from cases.registry import registry
+
+    spec = registry.get(case.category.kind)
+    if spec is None or spec.escalation_route is None:
         return
     from cases.details import detail_for
 
     detail = _cached_detail(case) or detail_for(case)
     if detail is None:
         return
-    if kind == REFILLS_KIND and getattr(detail, "clinical_question", False):
-        side_effect = detail.request_type == "side_effect"
-        _escalate_to_kind(
-            case,
-            PathwayKind.PHARMACIST,
-            urgency=Urgency.URGENT if side_effect else Urgency.ROUTINE,
-            source=Source.CLINICAL_REFILL,
-            reason="Refill request with a clinical question"
-            + (" about a side effect" if side_effect else ""),
-            situation=f"Refill request ({detail.get_request_type_display()}) for "
-            f"{detail.medication}{' ' + detail.strength if detail.strength else ''}: the patient "
-            "asks a clinical question (see the case description).",
-            assessment="Needs a pharmacist's answer; the agent may not give clinical advice.",
-            recommendation="A pharmacist answers the patient's question and notes it on the case.",
-        )
-    elif kind == COMPLAINTS_KIND and getattr(detail, "complaint_type", "") == "privacy":
-        _escalate_to_kind(
-            case,
-            PathwayKind.PRIVACY_OFFICER,
-            urgency=Urgency.ROUTINE,
-            source=Source.PRIVACY_COMPLAINT,
-            reason="Privacy complaint",
-            situation="The patient complains about the privacy of their information (a possible "
-            "HIPAA complaint, 45 CFR 164.530(d)).",
-            assessment="A formal grievance with regulatory deadlines; may be a reportable "
-            "incident.",
-            recommendation="The privacy officer reviews the complaint, decides whether it is a "
-            "breach to assess, and answers within the grievance deadlines.",
-        )
+    route = spec.escalation_route(case, detail)
+    if route is None:
+        return
+    _escalate_to_kind(
+        case,
+        PathwayKind(route.pathway_kind),  # a value not among the choices is a programming error
+        urgency=Urgency(route.urgency),
+        source=Source(route.source),
+        reason=route.reason,
+        situation=route.situation,
+        assessment=route.assessment,
+        recommendation=route.recommendation,
+    )
 
 
 def _cached_detail(case: Case):

@@ -9,6 +9,7 @@ class PrescriptionRefillsConfig(AppConfig):
     def ready(self) -> None:
         from cases.registry import SupportKindSpec, registry
         from prescription_refills.admin import RefillRequestInline
+        from prescription_refills.escalation import escalation_route
         from prescription_refills.models import RefillRequest
         from prescription_refills.samples import sample_details
         from prescription_refills.serializers import RefillRequestSerializer
@@ -21,6 +22,7 @@ class PrescriptionRefillsConfig(AppConfig):
                 serializer=RefillRequestSerializer,
                 admin_inline=RefillRequestInline,
                 sample_details=sample_details,
+                escalation_route=escalation_route,
                 description="Refills, transfers, medication cost, questions for a pharmacist.",
             )
         )
