@@ -188,7 +188,8 @@ def sweep(*, now: datetime.datetime | None = None, limit: int = SWEEP_BATCH) -> 
     minute). Each mark is ``cases.services.case_mark_sla`` in its own transaction, as the system
     account; one that fails is logged (ids only) and the others go on. Nothing to do costs one
     query per target. Returns how many warnings and breaches were marked, and failures."""
-    from cases.services import case_mark_sla, sla_sweep_candidates  # services import us
+    from cases.selectors import sla_sweep_candidates  # selectors import us
+    from cases.services import case_mark_sla  # services import us
     from compliance.audit import system_actor
 
     now = now or timezone.now()

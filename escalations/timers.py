@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from escalations import services
 from escalations.renewal import escalation_renew_access, renewal_due
+from escalations.selectors import overdue_escalations
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def sweep(now: datetime | None = None, *, limit: int = SWEEP_BATCH) -> dict[str,
 
     now = now or timezone.now()
     counts = {"overdue": 0, "re_escalated": 0, "unchanged": 0, "failed": 0}
-    due = list(services.overdue_escalations(now).only("pk")[:limit])
+    due = list(overdue_escalations(now).only("pk")[:limit])
     if not due:
         return counts
     actor = system_actor()

@@ -17,21 +17,25 @@ The package, by topic (import from ``cases.services``; every name below is re-ex
   ``PATIENT_FIELDS``.
 * ``intake`` — ``case_open``.
 * ``work`` — ``case_assign``, ``case_transition``, ``case_add_note``, ``case_receive_message``.
-* ``claims`` — ``case_claim``, ``case_claim_next``, ``case_release``, ``claim_next_candidates``,
-  ``claim_next_candidate``.
-* ``sla_marks`` — ``sla_sweep_candidates``, ``case_mark_sla`` (the steps of ``cases.sla.sweep``).
+* ``claims`` — ``case_claim``, ``case_claim_next``, ``case_release``.
+* ``sla_marks`` — ``case_mark_sla`` (the step of ``cases.sla.sweep``).
+
+The reads these use — ``claim_next_candidates``, ``claim_next_candidate``,
+``sla_sweep_candidates`` — live in ``cases.selectors`` and are re-exported here for the callers
+that imported them from the write path before (tests, bench/claim_next.py).
 """
 
 # Also imported elsewhere: cases.changes reuses _assign_locked and _log_redactions; the
 # admin and tests read PATIENT_FIELDS; tests and bench/claim_next.py call claim_next_candidate.
+from cases.selectors import claim_next_candidate as claim_next_candidate
+from cases.selectors import claim_next_candidates, sla_sweep_candidates
 from cases.services.base import _log_redactions as _log_redactions
 from cases.services.base import lock_accessible_case, lock_case, require_actor
-from cases.services.claims import case_claim, case_claim_next, case_release, claim_next_candidates
-from cases.services.claims import claim_next_candidate as claim_next_candidate
+from cases.services.claims import case_claim, case_claim_next, case_release
 from cases.services.intake import case_open
 from cases.services.patients import PATIENT_FIELDS as PATIENT_FIELDS
 from cases.services.patients import patient_create, patient_match_or_create, patient_update
-from cases.services.sla_marks import case_mark_sla, sla_sweep_candidates
+from cases.services.sla_marks import case_mark_sla
 from cases.services.work import _assign_locked as _assign_locked
 from cases.services.work import case_add_note, case_assign, case_receive_message, case_transition
 

@@ -1,32 +1,22 @@
 """Claiming (docs/architecture/live-queue.md, "Claiming"): claim a case (``case_claim``), claim
 the most urgent one the actor may work (``case_claim_next``, with its candidate query
-``claim_next_candidates``) and hand a case back to its queue (``case_release``)."""
+``cases.selectors.claim_next_candidates``) and hand a case back to its queue (``case_release``)."""
 
 from __future__ import annotations
 
-from django.db import connections, transaction
-from django.db.models import F
+from django.db import transaction
 
 from cases.access import SUPERVISE, VIEW_SENSITIVE, WORK, queues_for
 from cases.choices import Status
 from cases.errors import Conflict, Invalid
 from cases.models import Case, Queue
 from cases.models.case import CLAIM_NEXT_STATUSES
+from cases.selectors import claim_next_candidate, claim_next_candidates
 from cases.services.base import _is_sensitive, lock_accessible_case, require_actor
 from cases.services.work import _assign_locked
 from compliance.audit import audited
 from compliance.sealing import remember_loaded
 
-# The order claim-next hands cases out in: most urgent first (a higher priority is more urgent),
-# then the earliest resolution due time (cases without one after those with one), then the oldest.
-# The partial index case_claim_next_idx holds these columns in this order (after the queue), so
-# PostgreSQL walks one queue's backlog in it and stops at the first row it can lock.
-CLAIM_NEXT_ORDER = (
-    F("priority").desc(),
-    F("resolution_due_at").asc(nulls_last=True),
-    F("created_at").asc(),
-    F("id").asc(),
-)
 # Candidates claim-next tries before giving up: only a row that changed between the candidate
 # query and its lock fails the re-check, and PostgreSQL re-evaluates the query's conditions on
 # such a row already, so a second round is rare and a third one needs a bug.
@@ -72,43 +62,6 @@ def case_claim(*, actor, case: Case) -> Case:
     if locked.assigned_to_id == actor.pk:
         return locked
     return _assign_locked(actor, locked, actor)
-
-
-def claim_next_candidates(*, actor, queue: Queue | None = None):
-    """The cases ``case_claim_next`` would hand ``actor`` next, in order, as a queryset that
-    locks what it returns and passes over rows other transactions hold (PostgreSQL: ``FOR UPDATE
-    SKIP LOCKED``; evaluate it inside a transaction): unassigned cases in ``CLAIM_NEXT_STATUSES``
-    of ``queue`` if the actor works it (else none), or of every queue they work; sensitive ones
-    only with the sensitive-records permission.
-
-    The rows are exactly those of ``Case.objects.restrict(actor, "work")`` that meet those
-    conditions (tests/cases/test_services_claim.py checks it): in a queue the actor works,
-    restrict()'s queue grant holds, and what is left of it, the sensitivity rule, is applied here
-    — without the exception of an explicit case grant, since a claim would make the actor the
-    assignee. It is not written as restrict() + filters because restrict()'s other branches
-    (assignment, case grants) cannot match an unassigned case of a worked queue but would still
-    be planned and evaluated on every claim, the hottest query of the live queue
-    (bench/claim_next.py). Public for that benchmark, which times it on its own."""
-    candidates = Case.objects.filter(
-        status__in=sorted(CLAIM_NEXT_STATUSES),
-        queue__in=queues_for(actor, WORK),
-        assigned_to__isnull=True,
-    )
-    if queue is not None:
-        candidates = candidates.filter(queue_id=queue.pk)
-    if not actor.has_perm(VIEW_SENSITIVE):
-        candidates = candidates.filter(sensitivity="", patient__sensitivity="")
-    # The whole row and its patient, as lock_case reads them: the claim assigns this very row.
-    candidates = candidates.order_by(*CLAIM_NEXT_ORDER).select_related("patient")
-    if connections[candidates.db].features.has_select_for_update_skip_locked:
-        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-    return candidates
-
-
-def claim_next_candidate(*, actor, queue: Queue | None = None) -> Case | None:
-    """The first of ``claim_next_candidates(actor=actor, queue=queue)``, locked, with its patient
-    (inside a transaction): one query, ``… FOR UPDATE SKIP LOCKED LIMIT 1`` on PostgreSQL."""
-    return claim_next_candidates(actor=actor, queue=queue).first()
 
 
 @audited

@@ -1,12 +1,11 @@
-"""The SLA timer's write side (``cases.sla.sweep``): the cases due for a warning or breach mark
-(``sla_sweep_candidates``) and the mark itself (``case_mark_sla``)."""
+"""The SLA timer's write side (``cases.sla.sweep``): the mark (``case_mark_sla``) of a case due
+for a warning or breach (the candidates: ``cases.selectors.sla_sweep_candidates``)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from cases.choices import EventKind
@@ -16,34 +15,11 @@ from cases.models import Case, CaseEvent
 from cases.services.base import lock_case, require_actor
 from cases.sla import (
     BREACHED,
-    FIRST_RESPONSE,
     LEVELS,
-    RUNNING_STATUSES,
-    SWEEP_BATCH,
     TARGETS,
-    Target,
     level_due,
-    warning_window,
 )
 from compliance.audit import audited
-
-
-def sla_sweep_candidates(target: Target, now: datetime.datetime, *, limit: int = SWEEP_BATCH):
-    """The cases whose SLA ``target`` is due for a mark at ``now`` (``cases.sla.sweep``), most
-    overdue first, at most ``limit``: clock running, due within the warning window, not
-    breached, and not warned unless already past due. A system read of the timer (no user: no
-    ``restrict()``), here on the write path beside ``claim_next_candidates``; each row is
-    re-checked under its lock by ``case_mark_sla``. One query, which PostgreSQL answers from the
-    (status, due time) indexes (``case_frt_due_idx``, ``case_resolution_due_idx``)."""
-    due = target.due_field
-    candidates = Case.objects.filter(
-        status__in=sorted(RUNNING_STATUSES),
-        sla_paused_at__isnull=True,
-        **{f"{due}__lte": now + warning_window(), f"{target.breached_field}__isnull": True},
-    ).filter(Q(**{f"{target.warned_field}__isnull": True}) | Q(**{f"{due}__lte": now}))
-    if target is FIRST_RESPONSE:
-        candidates = candidates.filter(first_response_at__isnull=True)
-    return candidates.order_by(due, "pk").only("pk", due)[:limit]
 
 
 @audited

@@ -5,12 +5,14 @@
   docstring describes the protocol; docs/architecture/live-queue.md);
 - ``presence_relay``: ``PresenceRelay``, the consumer's presence half (who is online in a queue,
   who views a case; watching a case);
-- ``reads``: the database reads — ``load_access``, ``build_snapshot``, ``recipient_escalations``
-  (shared with the queue page), the session and case-visibility checks;
+- its database reads are selectors: ``console.selectors`` (``load_access``, ``build_snapshot``,
+  the session and case-visibility checks) and ``escalations.selectors``
+  (``recipient_escalations``, shared with the queue page), re-exported here;
 - ``_common``: ``_db`` (database work off the event loop) and the presence message type.
 """
 
 from console.consumers.live import LiveQueueConsumer
-from console.consumers.reads import build_snapshot, load_access, recipient_escalations
+from console.selectors import build_snapshot, load_access
+from escalations.selectors import recipient_escalations
 
 __all__ = ["LiveQueueConsumer", "build_snapshot", "load_access", "recipient_escalations"]

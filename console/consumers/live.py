@@ -47,7 +47,7 @@ from complaints.events import MESSAGE_TYPE as COMPLAINT_MESSAGE_TYPE
 from console import presence
 from console.consumers._common import PRESENCE_UPDATE, _db
 from console.consumers.presence_relay import PresenceRelay
-from console.consumers.reads import (
+from console.selectors import (
     Access,
     build_snapshot,
     load_access,

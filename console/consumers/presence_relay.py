@@ -12,7 +12,7 @@ from django.conf import settings
 from cases.events import queue_group
 from console import presence
 from console.consumers._common import PRESENCE_UPDATE, _db
-from console.consumers.reads import may_view_case
+from console.selectors import may_view_case
 
 
 def presence_seconds() -> float:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from accounts.models import User
-from cases.access import SUPERVISE, WORK, queue_members, queues_for
 from cases.choices import Channel, Priority, Status
 from cases.models import (
     Case,
@@ -29,6 +27,11 @@ from cases.sla_state import case_sla
 from cases.workflow import OPEN_STATUSES
 from console.refusals import refusal_status as refusal_status
 from console.refusals import refusal_text as refusal_text
+from console.selectors import PERSON_FIELDS as PERSON_FIELDS
+from console.selectors import ROW_FIELDS as ROW_FIELDS
+from console.selectors import page_case
+from console.selectors import people_of as people_of
+from console.selectors import queues_of as queues_of
 
 CHANGE_CASE = "cases.change_case"
 VIA = "console"
@@ -36,25 +39,6 @@ QUEUE_LIMIT = 200  # rows on the queue page: the most urgent; filters narrow it
 SOCKET_PATH = "/ws/console/live/"
 # Stands for a case reference in the URL patterns live.js fills in (it matches the URL pattern).
 REF_PLACEHOLDER = "REF-PLACEHOLDER"
-# The fields a queue row shows: identifiers and workflow state, never patient data.
-ROW_FIELDS = (
-    "id",
-    "reference",
-    "queue__name",
-    "category__name",
-    "category__kind",  # complaints' deadline state on the row (console.views.complaints)
-    "status",
-    "priority",
-    "channel",
-    "assigned_to",
-    "first_response_due_at",
-    "resolution_due_at",
-    "first_response_at",
-    "resolved_at",
-    "sla_paused_at",
-    "created_at",
-)
-PERSON_FIELDS = ("id", "username", "first_name", "last_name")
 
 
 # How long after a moment an SLA state was due to change by itself (``changes_at``) live.js waits
@@ -90,33 +74,13 @@ def console_page(view: Callable) -> Callable:
     return never_cache(wrapper)
 
 
-def queues_of(user, action: str = WORK) -> QuerySet[Queue]:
-    """The queues ``user`` works (``WORK``: work or supervise grants) or supervises, by name, each
-    with a ``supervised`` flag, in one query: ``cases.access.queues_for``, the queue half of
-    ``restrict()`` (the same queues the live socket subscribes to)."""
-    supervised = Exists(queues_for(user, SUPERVISE).filter(pk=OuterRef("pk")))
-    return queues_for(user, action).annotate(supervised=supervised).order_by("name", "id")
-
-
-def people_of(queue_ids: Iterable[int], *, also: Iterable[int] = ()) -> QuerySet[User]:
-    """People who work or supervise any of ``queue_ids``, and the users ``also`` names (the
-    assignees on a page): one query, names only."""
-    condition = queue_members(queue_ids) | Q(pk__in=[pk for pk in also if pk])
-    return User.objects.filter(condition, kind=User.Kind.PERSON).only(*PERSON_FIELDS)
-
-
 def case_or_404(user, reference: str, action: str) -> Case:
     """The case ``reference`` if ``user`` may ``action`` it, with its per-user flags (``can_work``,
-    ``can_supervise``) in the same query; otherwise a 404."""
-    try:
-        return (
-            Case.objects.restrict(user, action)
-            .with_permission_flags(user)
-            .select_related("patient", "category", "queue", "assigned_to", "source_organisation")
-            .get(reference=reference)
-        )
-    except Case.DoesNotExist as exc:
-        raise Http404("No such case.") from exc
+    ``can_supervise``) in the same query (``console.selectors.page_case``); otherwise a 404."""
+    case = page_case(user, reference, action)
+    if case is None:
+        raise Http404("No such case.")
+    return case
 
 
 # --- rendering ------------------------------------------------------------------------------------

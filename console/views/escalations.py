@@ -23,14 +23,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case as CaseWhen
-from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from cases.access import SUPERVISE, VIEW, WORK, queues_for
+from cases.access import SUPERVISE, VIEW, WORK
 from cases.choices import EventKind
 from cases.models import Case, CaseEvent
 from cases.sla_state import target_state
@@ -46,9 +44,10 @@ from console.views.common import (
     refusal_text,
     render_page,
 )
-from escalations import services
+from escalations import selectors, services
 from escalations.choices import EscalationStatus, Language, Urgency
-from escalations.models import RECEIVE, Escalation, EscalationPathway
+from escalations.models import Escalation, EscalationPathway
+from escalations.selectors import visible_escalations
 
 REVIEW_PERMISSION = "escalations.review_escalation"
 # How long before its target an unacknowledged escalation shows "due soon".
@@ -57,45 +56,7 @@ RECIPIENT_LIMIT = 200  # rows on the recipients' view: the most urgent, oldest f
 # Where an escalation action's form was (the page to go back to, or to show a refusal on).
 CASE_PAGE, RECIPIENTS_PAGE, REVIEW_PAGE = "case", "escalations", "review"
 ORIGINS = frozenset({CASE_PAGE, RECIPIENTS_PAGE, REVIEW_PAGE})
-RELATED = (
-    "case",
-    "pathway",
-    "requested_by",
-    "acknowledged_by",
-    "resolved_by",
-    "cancelled_by",
-    "reviewed_by",
-    "escalated_from__pathway",
-)
-
-URGENCY_RANK = CaseWhen(
-    When(urgency=Urgency.EMERGENT, then=Value(2)),
-    When(urgency=Urgency.URGENT, then=Value(1)),
-    default=Value(0),
-    output_field=IntegerField(),
-)
-
-
 # --- reading ------------------------------------------------------------------------------------
-
-
-def recipient_flag(user):
-    """``addressed_to_me``: the pathway's recipient queue is one the user works — exactly
-    ``services.is_recipient``, as an expression of the same query (no query per row)."""
-    queues = queues_for(user, WORK)
-    if queues.query.is_empty():
-        return Value(False)
-    return Exists(queues.filter(pk=OuterRef("pathway__recipient_queue_id")))
-
-
-def visible_escalations(user, action: str = VIEW) -> QuerySet[Escalation]:
-    """The escalations of the cases ``user`` may ``action`` (the read path), with what the pages
-    show of them."""
-    return (
-        Escalation.objects.restrict(user, action)
-        .select_related(*RELATED)
-        .annotate(addressed_to_me=recipient_flag(user))
-    )
 
 
 def escalation_or_404(user, escalation_id: str, *, addressed: bool = False) -> Escalation:
@@ -103,10 +64,7 @@ def escalation_or_404(user, escalation_id: str, *, addressed: bool = False) -> E
     addressed to them as a recipient (acknowledging one whose case they cannot see yet gives
     them access to it); else Http404."""
     try:
-        pk = int(escalation_id)
-        found = visible_escalations(user).filter(pk=pk).first()
-        if found is None and addressed:
-            found = visible_escalations(user, RECEIVE).filter(pk=pk).first()
+        found = selectors.escalation_for(user, int(escalation_id), addressed=addressed)
     except (ValueError, OverflowError) as exc:
         raise Http404("No such escalation.") from exc
     if found is None:
@@ -440,12 +398,7 @@ def recipients_response(request, *, refusal: str = "", status: int = 200) -> Htt
     user works: ``restrict(user, "receive")``, also before the user can see the case), most
     urgent and oldest first. Listing fields only: no SBAR, reason or red flags."""
     user = request.user
-    escalations = list(
-        visible_escalations(user, RECEIVE)
-        .unresolved()
-        .annotate(rank=URGENCY_RANK)
-        .order_by("-rank", "requested_at", "pk")[: RECIPIENT_LIMIT + 1]
-    )
+    escalations = list(selectors.addressed_to(user)[: RECIPIENT_LIMIT + 1])
     truncated = len(escalations) > RECIPIENT_LIMIT
     escalations = escalations[:RECIPIENT_LIMIT]
     context = {

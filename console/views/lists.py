@@ -15,8 +15,8 @@ from cases import services
 from cases.access import WORK
 from cases.models import Case
 from cases.sla_state import duration_words
-from console.consumers import recipient_escalations
 from console.forms import ClaimNextForm, QueueFilterForm
+from console.selectors import queue_rows
 from console.views.common import (
     PERSON_FIELDS,
     QUEUE_LIMIT,
@@ -35,6 +35,7 @@ from console.views.common import (
 from console.views.complaints import alerts_context, row_states
 from escalations.choices import EscalationStatus, Urgency
 from escalations.models import RECEIVE, Escalation
+from escalations.selectors import recipient_escalations
 
 # --- the live queue and my cases -----------------------------------------------------------------
 
@@ -72,14 +73,7 @@ def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResp
     form = QueueFilterForm(request.GET or None, queues=queues)
     if form.is_bound and not form.is_valid():
         status = 400
-    cases = list(
-        Case.objects.restrict(user, WORK)
-        .open()
-        .filter(queue__in=[queue.pk for queue in queues], **form.filters())
-        .select_related("queue", "category")
-        .only(*ROW_FIELDS)
-        .order_by("-priority", "created_at", "id")[: QUEUE_LIMIT + 1]
-    )
+    cases = queue_rows(user, [queue.pk for queue in queues], form.filters(), limit=QUEUE_LIMIT)
     more = len(cases) > QUEUE_LIMIT
     cases = cases[:QUEUE_LIMIT]
     names = names_for(

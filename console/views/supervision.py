@@ -25,10 +25,10 @@ from cases.models import (
 from console.forms import AccuracyPeriodForm
 from console.views.common import PERSON_FIELDS, SOCKET_PATH, console_page, queues_of, render_page
 from console.views.complaints import alerts_context
-from console.views.escalations import REVIEW_PERMISSION, escalation_rows, visible_escalations
-from escalations.choices import EscalationStatus
+from console.views.escalations import REVIEW_PERMISSION, escalation_rows
 from escalations.metrics import accuracy_by_pathway
 from escalations.models import Escalation
+from escalations.selectors import awaiting_review
 
 # --- the supervisor's view ------------------------------------------------------------------------
 
@@ -156,11 +156,7 @@ def review_response(
             status = 400
         elif period.cleaned_data["days"]:
             since = timezone.now() - timedelta(days=period.cleaned_data["days"])
-    waiting = list(
-        visible_escalations(user, action)
-        .filter(status=EscalationStatus.RESOLVED, reviewed_at__isnull=True)
-        .order_by("resolved_at", "pk")[: REVIEW_LIMIT + 1]
-    )
+    waiting = list(awaiting_review(user, action)[: REVIEW_LIMIT + 1])
     context = {
         "title": "Escalation review",
         "rows": escalation_rows(user, waiting[:REVIEW_LIMIT], reviewer=True, bound=bound or {}),

@@ -24,16 +24,19 @@ Which module holds what:
   (a person's handoff) and ``escalate_automatically`` (the system's).
 * ``handling.py`` — a recipient's steps: ``escalation_acknowledge``, ``escalation_resolve``.
 * ``review.py`` — a supervisor's review: ``may_review``, ``escalation_review``.
-* ``fallback.py`` — the acknowledgement timer's step ``escalation_fallback`` and the sweep's query
-  ``overdue_escalations``.
+* ``fallback.py`` — the acknowledgement timer's step ``escalation_fallback``.
+
+The reads (the sweep's ``overdue_escalations``, the pages' and the socket's escalations) are in
+``escalations.selectors``; ``overdue_escalations`` is re-exported here for its earlier callers.
 
 Everything is re-exported here: callers import from ``escalations.services``, and a test that
 replaces a service for a caller that looks it up at call time (``escalations.timers`` calls
 ``services.escalation_fallback``) patches this package's attribute.
 """
 
+from escalations.selectors import overdue_escalations
 from escalations.services._common import MAX_REASON_LENGTH
-from escalations.services.fallback import escalation_fallback, overdue_escalations
+from escalations.services.fallback import escalation_fallback
 from escalations.services.grants import is_recipient, recipients
 from escalations.services.handling import escalation_acknowledge, escalation_resolve
 from escalations.services.opening import (

@@ -1,5 +1,6 @@
 """The acknowledgement timer's step: an overdue escalation marked and re-escalated to its
-pathway's fallback (``escalation_fallback``), and the sweep's query (``overdue_escalations``).
+pathway's fallback (``escalation_fallback``); the sweep's query is
+``escalations.selectors.overdue_escalations``.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.choices import EventKind
@@ -91,10 +91,3 @@ def _chain_pathways(escalation: Escalation) -> set[int]:
         seen.add(current.pathway_id)
         current = current.escalated_from
     return seen
-
-
-def overdue_escalations(now: datetime) -> QuerySet[Escalation]:
-    """Unacknowledged escalations past their target that the sweep has not handled."""
-    return Escalation.objects.filter(
-        status=EscalationStatus.OPEN, overdue_at__isnull=True, acknowledgement_due_at__lte=now
-    ).order_by("acknowledgement_due_at", "pk")
