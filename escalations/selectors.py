@@ -2,20 +2,23 @@
 live-queue socket and the acknowledgement timer build, in one place. Every read on a user's
 behalf goes through the one read path (``Escalation.objects.restrict(user, action)``: the
 escalations of the cases the user may ``action``, or — ``receive`` — those addressed to a queue
-they work); ``overdue_escalations`` is the timer's system read (no user).
+they work); ``recipients`` (who an escalation to a pathway reaches) and ``overdue_escalations``
+(the timer's) are system reads that decide who gets access, with no user to restrict them to.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth.models import Permission
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
-from cases.access import VIEW, WORK, queues_for
+from accounts.models import User
+from cases.access import VIEW, WORK, queue_members, queues_for
 from escalations.choices import EscalationStatus, Urgency
 from escalations.events import ESCALATION_FIELDS
-from escalations.models import RECEIVE, Escalation
+from escalations.models import RECEIVE, Escalation, EscalationPathway
 
 # Most urgent first when ascending: emergent, urgent, routine (the escalation tables' order).
 URGENCY_RANK = SqlCase(
@@ -36,6 +39,32 @@ RELATED = (
     "reviewed_by",
     "escalated_from__pathway",
 )
+
+
+def recipients(pathway: EscalationPathway) -> QuerySet[User]:
+    """The people an escalation to ``pathway`` reaches: active persons with a support role (the
+    model permission ``cases.change_case``, directly, by group or as superuser) who are members
+    of its recipient queue (``work_queue`` or ``supervise_queue``, directly or by group). One
+    query."""
+    member = queue_members([pathway.recipient_queue_id])
+    change_case = Q(content_type__app_label="cases", codename="change_case")
+    has_role = (
+        Q(is_superuser=True)
+        | Exists(Permission.objects.filter(change_case, user=OuterRef("pk")))
+        | Exists(Permission.objects.filter(change_case, group__user=OuterRef("pk")))
+    )
+    return (
+        User.objects.filter(is_active=True, kind=User.Kind.PERSON)
+        .filter(member)
+        .filter(has_role)
+        .order_by("pk")
+    )
+
+
+def is_recipient(user, pathway: EscalationPathway) -> bool:
+    if user.is_superuser:
+        return True
+    return queues_for(user, WORK).filter(pk=pathway.recipient_queue_id).exists()
 
 
 def recipient_flag(user):

@@ -1,7 +1,7 @@
 """Who receives an escalation and their access to its case: ``recipients`` and
-``is_recipient``, the time-limited ``change_case`` grants written on opening (``_grant``, also
-used by ``escalations.renewal``) and ended on resolving (``_revoke``, also used by
-``escalations.closing``).
+``is_recipient`` (reads: ``escalations.selectors``, re-exported here), the time-limited
+``change_case`` grants written on opening (``_grant``, also used by ``escalations.renewal``) and
+ended on resolving (``_revoke``, also used by ``escalations.closing``).
 """
 
 from __future__ import annotations
@@ -9,42 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import User
-from cases.access import WORK, queue_members, queues_for
 from cases.models import (
     Case,
     CaseGrantKind,
     CaseUserObjectPermission,
 )
-from escalations.models import Escalation, EscalationPathway
-
-
-def recipients(pathway: EscalationPathway) -> QuerySet[User]:
-    """The people an escalation to ``pathway`` reaches: active persons with a support role (the
-    model permission ``cases.change_case``, directly, by group or as superuser) who are members
-    of its recipient queue (``work_queue`` or ``supervise_queue``, directly or by group). One
-    query."""
-    member = queue_members([pathway.recipient_queue_id])
-    change_case = Q(content_type__app_label="cases", codename="change_case")
-    has_role = (
-        Q(is_superuser=True)
-        | Exists(Permission.objects.filter(change_case, user=OuterRef("pk")))
-        | Exists(Permission.objects.filter(change_case, group__user=OuterRef("pk")))
-    )
-    return (
-        User.objects.filter(is_active=True, kind=User.Kind.PERSON)
-        .filter(member)
-        .filter(has_role)
-        .order_by("pk")
-    )
-
-
-def is_recipient(user, pathway: EscalationPathway) -> bool:
-    if user.is_superuser:
-        return True
-    return queues_for(user, WORK).filter(pk=pathway.recipient_queue_id).exists()
+from escalations.models import Escalation
+from escalations.selectors import is_recipient as is_recipient
+from escalations.selectors import recipients as recipients
 
 
 def _change_case_permission() -> Permission:
