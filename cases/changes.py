@@ -34,6 +34,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.access import VIEW, VIEW_SENSITIVE, WORK, access_patient, queues_for
 from cases.choices import EventKind, Priority, Status
 from cases.details import save_details, spec_for_category, validate_details
@@ -79,7 +80,7 @@ def _open_only(case: Case, what: str) -> None:
         raise Conflict(f"A closed case cannot be {what}.", code="case_closed", field="case")
 
 
-def _event(case: Case, kind: str, actor, *, old: str = "", new: str = "", body: str = ""):
+def _event(case: Case, kind: str, actor: User, *, old: str = "", new: str = "", body: str = ""):
     return CaseEvent.objects.create(
         case=case, kind=kind, actor=actor, old_value=old[:200], new_value=new[:200], body=body
     )
@@ -88,7 +89,7 @@ def _event(case: Case, kind: str, actor, *, old: str = "", new: str = "", body: 
 # --- sensitivity ---------------------------------------------------------------------------------
 
 
-def _check_sensitivity(actor, sensitivity: str) -> None:
+def _check_sensitivity(actor: User, sensitivity: str) -> None:
     if not actor.has_perm(SET_SENSITIVITY):
         raise Forbidden(
             "Setting sensitivity needs the set-sensitivity permission.",
@@ -109,7 +110,7 @@ def _label(value: str) -> str:
     return str(Sensitivity(value).label)
 
 
-def _unassign_if_uncleared(actor, case: Case) -> Case:
+def _unassign_if_uncleared(actor: User, case: Case) -> Case:
     """An open case that is sensitive now leaves an assignee who may not see sensitive records
     (a closed case keeps its assignee: closed cases are never reassigned)."""
     assignee = case.assigned_to
@@ -123,7 +124,7 @@ def _unassign_if_uncleared(actor, case: Case) -> Case:
 
 @audited
 @transaction.atomic
-def case_set_sensitivity(*, actor, case: Case, sensitivity: str, reason: str) -> Case:
+def case_set_sensitivity(*, actor: User, case: Case, sensitivity: str, reason: str) -> Case:
     """Mark ``case`` sensitive (a ``Sensitivity`` value) or clear it (``""``), with a reason.
 
     From the commit on, people without the sensitive-records permission no longer see the case
@@ -155,7 +156,9 @@ def case_set_sensitivity(*, actor, case: Case, sensitivity: str, reason: str) ->
 
 @audited
 @transaction.atomic
-def patient_set_sensitivity(*, actor, patient: Patient, sensitivity: str, reason: str) -> Patient:
+def patient_set_sensitivity(
+    *, actor: User, patient: Patient, sensitivity: str, reason: str
+) -> Patient:
     """Mark ``patient`` sensitive or clear it, with a reason: a sensitive patient's cases are all
     sensitive (``restrict()`` reads both). Every case of the patient gets a timeline event and an
     announcement; an assignee who may not see sensitive records is unassigned from each."""
@@ -188,14 +191,14 @@ def patient_set_sensitivity(*, actor, patient: Patient, sensitivity: str, reason
 # --- queue ---------------------------------------------------------------------------------------
 
 
-def may_move_to(actor, queue: Queue) -> bool:
+def may_move_to(actor: User, queue: Queue) -> bool:
     """Whether ``actor`` works or supervises ``queue`` (the targets a move may choose)."""
     return queues_for(actor, WORK).filter(pk=queue.pk).exists()
 
 
 @audited
 @transaction.atomic
-def case_move(*, actor, case: Case, queue: Queue, reason: str = "") -> Case:
+def case_move(*, actor: User, case: Case, queue: Queue, reason: str = "") -> Case:
     """Move ``case`` to ``queue``: an active queue the actor works or supervises. The assignee
     stays only if they work or supervise the new queue; the SLA policy is chosen again (the
     policies do not depend on the queue today, so the due times normally stay)."""
@@ -245,7 +248,7 @@ def _kind_model(kind: str):
 
 
 def _store_details(
-    case: Case, category: Category, details: Mapping[str, Any] | None, actor
+    case: Case, category: Category, details: Mapping[str, Any] | None, actor: User
 ) -> list[str]:
     """Validate and store the details of ``case`` as a case of ``category`` (already checked to
     be installed); return the names of the detail fields written. Same kind: ``details`` are
@@ -280,7 +283,7 @@ def _store_details(
 @transaction.atomic
 def case_change_category(
     *,
-    actor,
+    actor: User,
     case: Case,
     category: Category,
     details: Mapping[str, Any] | None = None,
@@ -350,7 +353,9 @@ def case_change_category(
 # --- priority ------------------------------------------------------------------------------------
 
 
-def apply_priority(case: Case, priority: int, *, actor, because: str = "", now=None) -> list[str]:
+def apply_priority(
+    case: Case, priority: int, *, actor: User, because: str = "", now=None
+) -> list[str]:
     """Set the locked ``case``'s priority, choose its SLA policy again and recompute the running
     due times (``cases.sla_changes``), and write a ``priority_changed`` timeline event; return the
     changed fields for the caller's save (which also announces). Shared by
@@ -359,7 +364,7 @@ def apply_priority(case: Case, priority: int, *, actor, because: str = "", now=N
 
 
 def _apply_priority(
-    case: Case, priority: int, *, actor, because: str, now
+    case: Case, priority: int, *, actor: User, because: str, now
 ) -> tuple[list[str], CaseEvent | None]:
     previous = case.priority
     if previous == priority:
@@ -383,7 +388,7 @@ def _apply_priority(
 
 @audited
 @transaction.atomic
-def case_change_priority(*, actor, case: Case, priority: int, reason: str = "") -> Case:
+def case_change_priority(*, actor: User, case: Case, priority: int, reason: str = "") -> Case:
     """Raise or lower ``case``'s priority (a ``Priority`` value); the SLA due times follow the
     policy for the new priority (``cases.sla_changes``)."""
     require_actor(actor)

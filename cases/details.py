@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from accounts.models import User
 from cases.registry import SupportKindSpec, registry
 from compliance.pci import redact_card_data
 
@@ -186,7 +187,7 @@ def _resolve_foreign_keys(model: type[CaseDetail], data: dict[str, Any]) -> dict
     return resolved
 
 
-def save_details(case: Case, detail: CaseDetail | None, *, actor) -> None:
+def save_details(case: Case, detail: CaseDetail | None, *, actor: User) -> None:
     if detail is None:
         return
     detail.case = case

@@ -19,6 +19,7 @@ import datetime
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 
+from accounts.models import User
 from cases.access import VIEW_SENSITIVE, WORK, queues_for
 from cases.models import Case, Queue
 from cases.models.case import CLAIM_NEXT_STATUSES
@@ -36,7 +37,7 @@ CLAIM_NEXT_ORDER = (
 )
 
 
-def claim_next_candidates(*, actor, queue: Queue | None = None) -> QuerySet[Case]:
+def claim_next_candidates(*, actor: User, queue: Queue | None = None) -> QuerySet[Case]:
     """The cases ``case_claim_next`` would hand ``actor`` next, in order, as a queryset that
     locks what it returns and passes over rows other transactions hold (PostgreSQL: ``FOR UPDATE
     SKIP LOCKED``; evaluate it inside a transaction): unassigned cases in ``CLAIM_NEXT_STATUSES``
@@ -67,7 +68,7 @@ def claim_next_candidates(*, actor, queue: Queue | None = None) -> QuerySet[Case
     return candidates
 
 
-def claim_next_candidate(*, actor, queue: Queue | None = None) -> Case | None:
+def claim_next_candidate(*, actor: User, queue: Queue | None = None) -> Case | None:
     """The first of ``claim_next_candidates(actor=actor, queue=queue)``, locked, with its patient
     (inside a transaction): one query, ``… FOR UPDATE SKIP LOCKED LIMIT 1`` on PostgreSQL."""
     return claim_next_candidates(actor=actor, queue=queue).first()

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.choices import EventKind
 from cases.errors import Conflict, Invalid
 from cases.events import CaseEventName, publish_case_event
@@ -58,7 +59,7 @@ def _announce(case: Case, complaint: Complaint, event: CaseEvent, name: str, **e
 
 @audited
 @transaction.atomic
-def complaint_acknowledge(*, actor, case: Case) -> Complaint:
+def complaint_acknowledge(*, actor: User, case: Case) -> Complaint:
     """Record that the complaint was acknowledged to the patient (now). Only once."""
     require_actor(actor)
     case = lock_case(case)
@@ -85,7 +86,7 @@ def complaint_acknowledge(*, actor, case: Case) -> Complaint:
 
 @audited
 @transaction.atomic
-def complaint_respond(*, actor, case: Case, outcome: str, summary: str) -> Complaint:
+def complaint_respond(*, actor: User, case: Case, outcome: str, summary: str) -> Complaint:
     """Record the response (now): its outcome and a summary of what was answered. Only once,
     and only after the complaint was acknowledged; the outcome must be a decision, not
     ``pending``; the summary is required unless the complaint was withdrawn; card data in it is
@@ -142,7 +143,9 @@ def complaint_respond(*, actor, case: Case, outcome: str, summary: str) -> Compl
 
 @audited
 @transaction.atomic
-def complaint_mark_overdue(*, actor, case: Case, now: datetime.datetime | None = None) -> list[str]:
+def complaint_mark_overdue(
+    *, actor: User, case: Case, now: datetime.datetime | None = None
+) -> list[str]:
     """The sweep's step for one complaint: mark each deadline that passed unmet and is not yet
     marked (``acknowledgement``, ``response``), with one ``complaint_overdue`` timeline event
     each, and alert the complaint's queues. Returns the deadlines marked (none: nothing was

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.choices import EventKind
 from cases.errors import Conflict, Forbidden, Invalid
 from cases.models import Case, CaseEvent, CaseGrantKind, CaseUserObjectPermission
@@ -27,7 +28,7 @@ MAX_MINUTES = 8 * 60
 @audited
 @transaction.atomic
 def break_glass_open(
-    *, actor, reference: str, reason: str, minutes: int | None = None
+    *, actor: User, reference: str, reason: str, minutes: int | None = None
 ) -> BreakGlassAccess:
     """Grant ``actor`` emergency read access to the case ``reference`` for a limited time.
 
@@ -91,7 +92,7 @@ def break_glass_open(
 @audited
 @transaction.atomic
 def break_glass_review(
-    *, actor, access: BreakGlassAccess, outcome: str, notes: str = ""
+    *, actor: User, access: BreakGlassAccess, outcome: str, notes: str = ""
 ) -> BreakGlassAccess:
     """A compliance officer signs off an emergency access as appropriate or not. Once."""
     require_actor(actor)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.choices import EventKind, Status
 from cases.events import CaseEventName, publish_case_event
 from cases.models import Case, CaseEvent
@@ -35,7 +36,7 @@ MAX_CANCEL_REASON = 300
 
 @audited
 @transaction.atomic
-def escalation_cancel(*, actor, escalation: Escalation, reason: str) -> Escalation | None:
+def escalation_cancel(*, actor: User, escalation: Escalation, reason: str) -> Escalation | None:
     """End an unresolved ``escalation`` without an outcome, saying why. Returns it, or None when
     it was already resolved or cancelled (nothing written: idempotent). For the system's own
     use (a closed case); staff resolve escalations with an outcome instead."""

@@ -43,7 +43,9 @@ def renewal_due(now: datetime) -> QuerySet[Escalation]:
 
 @audited
 @transaction.atomic
-def escalation_renew_access(*, actor, escalation: Escalation, now: datetime | None = None) -> int:
+def escalation_renew_access(
+    *, actor: User, escalation: Escalation, now: datetime | None = None
+) -> int:
     """Extend the case grants of ``escalation``'s recipients to a full access period from now.
     Returns how many grants were extended; 0 when the escalation is no longer unresolved or
     not due (idempotent)."""

@@ -74,7 +74,7 @@ def _lock_service_account(account: User, field: str = "account") -> User:
     return account
 
 
-def _require_staff_actor(actor) -> None:
+def _require_staff_actor(actor: User) -> None:
     """People and the system account manage credentials; a partner never mints its own."""
     require_actor(actor)
     if getattr(actor, "kind", User.Kind.PERSON) == User.Kind.SERVICE:
@@ -94,7 +94,7 @@ def _token_days(days: int | None) -> int:
     return days
 
 
-def _new_token(*, actor, account: User, name: str, expiry, rotated_from=None):
+def _new_token(*, actor: User, account: User, name: str, expiry, rotated_from=None):
     digest, plaintext = get_digest_token()
     token = ServiceToken(
         digest=digest,
@@ -112,7 +112,9 @@ def _new_token(*, actor, account: User, name: str, expiry, rotated_from=None):
 
 @audited
 @transaction.atomic
-def service_account_create(*, actor, organisation: PartnerOrganisation, username: str) -> User:
+def service_account_create(
+    *, actor: User, organisation: PartnerOrganisation, username: str
+) -> User:
     """A service account for ``organisation``: kind service, in the Partner system group, not
     staff, with no usable password (it authenticates with tokens only)."""
     _require_staff_actor(actor)
@@ -151,7 +153,7 @@ def service_account_create(*, actor, organisation: PartnerOrganisation, username
 @audited
 @transaction.atomic
 def token_issue(
-    *, actor, account: User, name: str, days: int | None = None
+    *, actor: User, account: User, name: str, days: int | None = None
 ) -> tuple[ServiceToken, str]:
     """A new token for the service ``account``, valid ``days`` (default
     ``settings.PARTNER_TOKEN_DAYS``). Returns the token and its plaintext: show the plaintext
@@ -170,7 +172,7 @@ def token_issue(
 @audited
 @transaction.atomic
 def token_rotate(
-    *, actor, token: ServiceToken, grace_minutes: int = 60, days: int | None = None
+    *, actor: User, token: ServiceToken, grace_minutes: int = 60, days: int | None = None
 ) -> tuple[ServiceToken, str]:
     """Replace ``token`` by a new one with the same name and account; the old one keeps working
     for ``grace_minutes`` (0: stops now) so that the partner can deploy the new one. Returns the
@@ -223,7 +225,7 @@ def token_rotate(
 
 @audited
 @transaction.atomic
-def token_revoke(*, actor, token: ServiceToken) -> ServiceToken:
+def token_revoke(*, actor: User, token: ServiceToken) -> ServiceToken:
     """Revoke ``token`` now. It stays on record (who revoked it, when); it is refused from the
     next request on."""
     _require_staff_actor(actor)

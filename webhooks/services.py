@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.services import require_actor
 from compliance.audit import audited
 from webhooks.models import EventType, OutboxMessage, WebhookEndpoint, generate_secret
@@ -33,7 +34,7 @@ def rotation_overlap() -> timedelta:
 
 @audited
 @transaction.atomic
-def endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> str:
+def endpoint_rotate_secret(*, actor: User, endpoint: WebhookEndpoint) -> str:
     """Give the endpoint a new secret and return it (to be shown once). The old one keeps
     signing — a second ``v1`` in the header — for the overlap (24 h by default), so the partner
     can switch without losing a delivery."""
@@ -59,7 +60,7 @@ def endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> str:
 
 @audited
 @transaction.atomic
-def messages_replay(*, actor, messages: Iterable[OutboxMessage]) -> int:
+def messages_replay(*, actor: User, messages: Iterable[OutboxMessage]) -> int:
     """Send the messages again now, whatever their state (a failed one included): back to
     pending and due, attempts kept, each new attempt logged as a delivery. Returns how many."""
     require_actor(actor)
@@ -80,7 +81,7 @@ def messages_replay(*, actor, messages: Iterable[OutboxMessage]) -> int:
 
 @audited
 @transaction.atomic
-def endpoint_send_test(*, actor, endpoint: WebhookEndpoint) -> OutboxMessage:
+def endpoint_send_test(*, actor: User, endpoint: WebhookEndpoint) -> OutboxMessage:
     """Queue a ``webhook.test`` event (no case, no patient data) through the normal outbox, so
     the partner can check its signature verification and the attempt shows in the log."""
     require_actor(actor)

@@ -15,6 +15,7 @@ import logging
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import Http404
 
+from accounts.models import User
 from cases.access import access_case
 from cases.errors import Invalid, NotFound
 from cases.models import Case
@@ -59,7 +60,7 @@ def _locking_queryset():
     return Case.objects.select_for_update(of=("self",)).select_related("patient")
 
 
-def lock_accessible_case(actor, case: Case, action: str) -> Case:
+def lock_accessible_case(actor: User, case: Case, action: str) -> Case:
     """``case`` if ``actor`` may ``action`` it (else ``NotFound``, an Http404: the read path's
     answer), read under its row lock with its patient — one query — and remembered for the audit
     diff, as ``lock_case`` does."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from accounts.models import User
 from cases.access import SUPERVISE, VIEW_SENSITIVE, WORK, queues_for
 from cases.choices import Status
 from cases.errors import Conflict, Invalid
@@ -24,7 +25,7 @@ _CLAIM_NEXT_ATTEMPTS = 3
 _REFUSED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 
 
-def _check_claimable(actor, case: Case) -> None:
+def _check_claimable(actor: User, case: Case) -> None:
     """The refusals of a claim of a case the actor may work (``case`` read under its lock)."""
     if case.status in _REFUSED_STATUSES:
         state = "closed" if case.status == Status.CLOSED else "resolved"
@@ -45,7 +46,7 @@ def _check_claimable(actor, case: Case) -> None:
 
 @audited
 @transaction.atomic
-def case_claim(*, actor, case: Case) -> Case:
+def case_claim(*, actor: User, case: Case) -> Case:
     """Claim ``case``: assign it to ``actor``, under the case's row lock, so that of two agents
     claiming at once one gets it and the other is refused with ``already_assigned``.
 
@@ -66,7 +67,7 @@ def case_claim(*, actor, case: Case) -> Case:
 
 @audited
 @transaction.atomic
-def case_claim_next(*, actor, queue: Queue | None = None) -> Case | None:
+def case_claim_next(*, actor: User, queue: Queue | None = None) -> Case | None:
     """Claim the most urgent unassigned case the actor can act on now (``CLAIM_NEXT_STATUSES``)
     in ``queue``, which the actor must work (else ``not_queue_member``), or in any queue they
     work; None when there is none.
@@ -101,7 +102,7 @@ def case_claim_next(*, actor, queue: Queue | None = None) -> Case | None:
 
 @audited
 @transaction.atomic
-def case_release(*, actor, case: Case) -> Case:
+def case_release(*, actor: User, case: Case) -> Case:
     """Hand ``case`` back to its queue (unassign it): its assignee does, or a supervisor of its
     queue. The actor must be allowed to work the case (else Http404, as in ``case_claim``).
     Releasing an unassigned case changes nothing; a closed case is refused (``case_assign``)."""

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.choices import Channel, EventKind, Language, Priority, Status
 from cases.details import save_details, validate_details
 from cases.errors import Conflict, Invalid
@@ -39,7 +40,7 @@ _CASE_FK_FIELDS = [
 @transaction.atomic
 def case_open(
     *,
-    actor,
+    actor: User,
     patient: Patient | Mapping[str, Any],
     category: Category,
     subject: str,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from accounts.models import User
 from cases.errors import Conflict, Invalid
 from cases.models import Patient
 from cases.services.base import require_actor
@@ -33,7 +34,7 @@ def _check_unknown_fields(data: Mapping[str, Any], allowed: frozenset[str], pref
 
 @audited
 @transaction.atomic
-def patient_create(*, actor, **fields: Any) -> Patient:
+def patient_create(*, actor: User, **fields: Any) -> Patient:
     """Register a patient. ``mrn`` may be omitted for a contact not yet matched to the EHR."""
     require_actor(actor)
     _check_unknown_fields(fields, PATIENT_FIELDS, "")
@@ -46,7 +47,7 @@ def patient_create(*, actor, **fields: Any) -> Patient:
 
 @audited
 @transaction.atomic
-def patient_update(*, actor, patient: Patient, **changes: Any) -> Patient:
+def patient_update(*, actor: User, patient: Patient, **changes: Any) -> Patient:
     """Change a patient's demographics or contact preferences."""
     require_actor(actor)
     _check_unknown_fields(changes, PATIENT_FIELDS, "")
@@ -72,7 +73,7 @@ def _same_person(patient: Patient, candidate: Patient) -> bool:
 
 @audited
 @transaction.atomic
-def patient_match_or_create(*, actor, data: Mapping[str, Any]) -> Patient:
+def patient_match_or_create(*, actor: User, data: Mapping[str, Any]) -> Patient:
     """Find the patient an intake is about, or register them.
 
     * With an MRN: the patient with that MRN; if their name or date of birth differ, the intake is

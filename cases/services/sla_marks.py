@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.choices import EventKind
 from cases.errors import Invalid
 from cases.events import CaseEventName, publish_case_event
@@ -24,7 +25,9 @@ from compliance.audit import audited
 
 @audited
 @transaction.atomic
-def case_mark_sla(*, actor, case: Case, target: str, level: str, now=None) -> CaseEvent | None:
+def case_mark_sla(
+    *, actor: User, case: Case, target: str, level: str, now=None
+) -> CaseEvent | None:
     """Mark that ``target`` (``first_response`` or ``resolution``) of ``case`` is about to pass
     (``level="warning"``) or has passed (``"breached"``) at ``now``: the mark's field, a timeline
     event and a ``case.sla_warning`` / ``case.sla_breached`` announcement. The timer sweep's step.

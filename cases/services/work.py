@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.choices import EventKind, Status, Visibility
 from cases.errors import Conflict, Invalid
 from cases.events import CaseEventName, publish_case_event
@@ -21,7 +22,7 @@ from compliance.pci import redact_card_data
 
 @audited
 @transaction.atomic
-def case_assign(*, actor, case: Case, assignee=None) -> Case:
+def case_assign(*, actor: User, case: Case, assignee=None) -> Case:
     """Assign the case to ``assignee``, or unassign it with ``assignee=None``.
 
     Assigning to the current assignee changes nothing and writes nothing (safe to retry).
@@ -30,7 +31,7 @@ def case_assign(*, actor, case: Case, assignee=None) -> Case:
     return _assign_locked(actor, lock_case(case), assignee)
 
 
-def _assign_locked(actor, case: Case, assignee) -> Case:
+def _assign_locked(actor: User, case: Case, assignee) -> Case:
     """``case_assign``'s work on ``case``, read under its row lock in this transaction and
     remembered for the audit diff (``lock_case``, ``lock_accessible_case``, or claim-next's
     candidate query): the claims assign the row they locked without locking it again."""
@@ -73,7 +74,7 @@ def _assign_locked(actor, case: Case, assignee) -> Case:
 
 @audited
 @transaction.atomic
-def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> Case:
+def case_transition(*, actor: User, case: Case, to_status: str, reason: str = "") -> Case:
     """Move the case along the transition table (``cases.workflow``); anything else is refused."""
     require_actor(actor)
     if to_status not in Status.values:
@@ -115,7 +116,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str = "") -> C
 
 @audited
 @transaction.atomic
-def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent:
+def case_add_note(*, actor: User, case: Case, body: str, visibility: str) -> CaseEvent:
     """Add a public reply (``Visibility.PATIENT``) or an internal note (``Visibility.INTERNAL``).
 
     The first public reply stamps ``first_response_at``. A closed case takes internal notes (an
@@ -156,7 +157,7 @@ def case_add_note(*, actor, case: Case, body: str, visibility: str) -> CaseEvent
 
 @audited
 @transaction.atomic
-def case_receive_message(*, actor, case: Case, body: str) -> CaseEvent:
+def case_receive_message(*, actor: User, case: Case, body: str) -> CaseEvent:
     """Record a message *from* the patient (relayed by a partner's SMS, portal or IVR, or typed
     in by staff from a call): patient-visible, part of the conversation, never an internal note.
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.choices import EventKind
 from cases.events import CaseEventName, publish_case_event
 from cases.models import CaseEvent
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 @audited
 @transaction.atomic
-def escalation_fallback(*, actor, escalation: Escalation, now: datetime | None = None):
+def escalation_fallback(*, actor: User, escalation: Escalation, now: datetime | None = None):
     """The acknowledgement target of ``escalation`` passed (the timer sweep): mark it overdue
     and, if its pathway has an active fallback, open a new escalation there with the same SBAR
     and urgency (``escalated_from``). The first one stays open — its recipients may still take

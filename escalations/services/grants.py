@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import Permission
 
+from accounts.models import User
 from cases.models import (
     Case,
     CaseGrantKind,
@@ -24,7 +25,7 @@ def _change_case_permission() -> Permission:
     return Permission.objects.get(content_type__app_label="cases", codename="change_case")
 
 
-def _grant(case: Case, users, *, escalation: Escalation, actor, until: datetime) -> int:
+def _grant(case: Case, users, *, escalation: Escalation, actor: User, until: datetime) -> int:
     """Give each of ``users`` ``change_case`` on ``case`` until ``until`` (kept if they already
     hold a later one). One row per user and case (guardian's unique key): a grant of another kind
     (break-the-glass) becomes an escalation grant, which reads and works. Each row is saved on

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.choices import EventKind
 from cases.errors import Conflict, Invalid
 from cases.events import CaseEventName, publish_case_event
@@ -25,7 +26,7 @@ from escalations.services._common import (
 from escalations.services.grants import _grant, _revoke, is_recipient
 
 
-def _check_recipient(actor, escalation: Escalation) -> None:
+def _check_recipient(actor: User, escalation: Escalation) -> None:
     if not is_recipient(actor, escalation.pathway):
         raise Conflict(
             f"Only members of {escalation.pathway.recipient_queue} take this escalation.",
@@ -49,7 +50,7 @@ def _check_not_ended(escalation: Escalation) -> None:
 
 @audited
 @transaction.atomic
-def escalation_acknowledge(*, actor, escalation: Escalation) -> Escalation:
+def escalation_acknowledge(*, actor: User, escalation: Escalation) -> Escalation:
     """A recipient takes the escalation: the acknowledgement timer stops. Acknowledging one's
     own acknowledged escalation changes nothing; someone else's is refused."""
     require_actor(actor)
@@ -70,7 +71,7 @@ def escalation_acknowledge(*, actor, escalation: Escalation) -> Escalation:
     return escalation
 
 
-def _acknowledge(escalation: Escalation, actor, now: datetime) -> None:
+def _acknowledge(escalation: Escalation, actor: User, now: datetime) -> None:
     case = lock_case(escalation.case)
     escalation.status = EscalationStatus.ACKNOWLEDGED
     escalation.acknowledged_by = actor
@@ -94,7 +95,7 @@ def _acknowledge(escalation: Escalation, actor, now: datetime) -> None:
 @audited
 @transaction.atomic
 def escalation_resolve(
-    *, actor, escalation: Escalation, outcome: str, notes: str = ""
+    *, actor: User, escalation: Escalation, outcome: str, notes: str = ""
 ) -> Escalation:
     """A recipient closes the escalation with its outcome (acknowledging it in the same step if
     nobody had). The recipients' case grants end, unless another unresolved escalation of the

@@ -74,7 +74,7 @@ def _route(pathway: EscalationPathway, now: datetime) -> tuple[EscalationPathway
 # --- opening ------------------------------------------------------------------------------------
 
 
-def raise_priority(case: Case, urgency: str, actor, *, because: str = "") -> list[str]:
+def raise_priority(case: Case, urgency: str, actor: User, *, because: str = "") -> list[str]:
     """Raise the locked ``case`` to the priority ``urgency`` asks for at least (never lower it),
     with a ``priority_changed`` timeline event and the SLA due times of the new priority
     (``cases.changes.apply_priority``, the manual change's rule); the changed fields, for the
@@ -92,7 +92,7 @@ def raise_priority(case: Case, urgency: str, actor, *, because: str = "") -> lis
 
 def _open(
     *,
-    actor,
+    actor: User,
     case: Case,
     pathway: EscalationPathway,
     urgency: str,
@@ -171,7 +171,7 @@ def _check_pathway_and_urgency(pathway: EscalationPathway | None, urgency: str) 
 @transaction.atomic
 def escalation_open(
     *,
-    actor,
+    actor: User,
     case: Case,
     pathway: EscalationPathway,
     urgency: str,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases.access import SUPERVISE
 from cases.errors import Conflict, Invalid
 from cases.models import Case
@@ -20,7 +21,7 @@ from escalations.services._common import (
 )
 
 
-def may_review(actor, escalation: Escalation) -> bool:
+def may_review(actor: User, escalation: Escalation) -> bool:
     """Reviewers: holders of ``escalations.review_escalation``, and supervisors of the case's
     queue."""
     if actor.has_perm("escalations.review_escalation"):
@@ -31,7 +32,7 @@ def may_review(actor, escalation: Escalation) -> bool:
 @audited
 @transaction.atomic
 def escalation_review(
-    *, actor, escalation: Escalation, warranted: bool, notes: str = ""
+    *, actor: User, escalation: Escalation, warranted: bool, notes: str = ""
 ) -> Escalation:
     """A supervisor judges a resolved escalation warranted or not — the escalation-accuracy
     measure (``escalations.metrics``). Once; never one's own request; notes are required when
