@@ -218,7 +218,7 @@ def case_move(*, actor: User, case: Case, queue: Queue, reason: str = "") -> Cas
     text, redactions = _reason(reason, required=False)
     if case.queue_id == queue.pk:
         return case
-    if case.assigned_to_id is not None and not may_move_to(case.assigned_to, queue):
+    if case.assigned_to is not None and not may_move_to(case.assigned_to, queue):
         case = _assign_locked(actor, case, None)
     previous = case.queue
     before = due_snapshot(case)
@@ -258,8 +258,8 @@ def _store_details(
     docs/architecture/cases.md, "Changing what a case is")."""
     model = spec_for_category(category).detail_model
     details = dict(details or {})
-    existing = model.objects.filter(case_id=case.pk).first() if model is not None else None
-    if existing is None:
+    existing = model._default_manager.filter(case_id=case.pk).first() if model is not None else None
+    if model is None or existing is None:
         detail = validate_details(category, details)
         save_details(case, detail, actor=actor)
         return sorted(details) if detail is not None else []

@@ -39,6 +39,10 @@ class DetailQuerySet(models.QuerySet):
 class CaseDetail(models.Model):
     """Base of every category detail model. Holds PHI: read it through the case's access rules."""
 
+    # The author of the next row version: django-simple-history reads it when a service sets it
+    # (to its actor). An annotation for the type checker only, not a field.
+    _history_user: User
+
     case = models.OneToOneField(
         "cases.Case",
         on_delete=models.PROTECT,

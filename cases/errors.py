@@ -25,6 +25,7 @@ them through gets Django's own 404 and 403.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404
@@ -44,7 +45,7 @@ class ServiceError(ValidationError):
         *,
         code: str | None = None,
         field: str = NON_FIELD_ERRORS,
-        params: Mapping[str, object] | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
         code = code or self.default_code
         super().__init__({field: [ValidationError(message, code=code, params=params)]})

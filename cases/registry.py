@@ -43,9 +43,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import InlineModelAdmin
-    from django.db import models
     from rest_framework import serializers
 
+    from cases.details import CaseDetail
     from cases.models import Case
 
 
@@ -73,7 +73,7 @@ class EscalationRoute:
 class SupportKindSpec:
     slug: str
     label: str
-    detail_model: type[models.Model] | None = None
+    detail_model: type[CaseDetail] | None = None
     serializer: type[serializers.Serializer] | None = None
     admin_inline: type[InlineModelAdmin] | None = None
     # (rng, language) -> detail field values for the synthetic demo data

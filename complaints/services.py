@@ -52,7 +52,9 @@ def _complaint_of(case: Case) -> Complaint:
     return complaint
 
 
-def _announce(case: Case, complaint: Complaint, event: CaseEvent, name: str, **extra) -> None:
+def _announce(
+    case: Case, complaint: Complaint, event: CaseEvent | None, name: str, **extra
+) -> None:
     publish_case_event(case, CaseEventName.UPDATED, event=event)
     publish_complaint_event(case, complaint, name, **extra)
 

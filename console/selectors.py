@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user as request_user
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
@@ -162,7 +162,9 @@ def session_user_id(session_key: str) -> int | None:
     """The user a stored session (re-read now) logs in, if it still does: it exists, has not
     expired, and its password hash still matches — what Django checks on every request."""
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = request_user(SimpleNamespace(session=store))
+    request = HttpRequest()
+    request.session = store
+    user = request_user(request)
     return user.pk if user.is_authenticated else None
 
 

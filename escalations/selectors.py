@@ -18,7 +18,7 @@ from accounts.models import User
 from cases.access import VIEW, WORK, queue_members, queues_for
 from escalations.choices import EscalationStatus, Urgency
 from escalations.events import ESCALATION_FIELDS
-from escalations.models import RECEIVE, Escalation, EscalationPathway
+from escalations.models import RECEIVE, Escalation, EscalationPathway, EscalationQuerySet
 
 # Most urgent first when ascending: emergent, urgent, routine (the escalation tables' order).
 URGENCY_RANK = SqlCase(
@@ -77,7 +77,7 @@ def recipient_flag(user):
     return Exists(queues.filter(pk=OuterRef("pathway__recipient_queue_id")))
 
 
-def visible_escalations(user, action: str = VIEW) -> QuerySet[Escalation]:
+def visible_escalations(user, action: str = VIEW) -> EscalationQuerySet:
     """The escalations of the cases ``user`` may ``action`` (the read path), with what the pages
     show of them and the ``addressed_to_me`` flag."""
     return (

@@ -39,10 +39,16 @@ def _lock_organisation(organisation: PartnerOrganisation) -> PartnerOrganisation
     return PartnerOrganisation.objects.select_for_update().get(pk=organisation.pk)
 
 
-def _check_organisation_for_tokens(organisation: PartnerOrganisation, field: str) -> None:
+def _check_organisation_for_tokens(organisation: PartnerOrganisation | None, field: str) -> None:
     """Tokens are issued to active organisations with a BAA on record that has not expired. A
     BAA that takes effect later is allowed (integration can be prepared; the token is refused
     until the effective date)."""
+    if organisation is None:  # _lock_service_account refuses it first
+        raise Invalid(
+            "This service account belongs to no partner organisation.",
+            code="no_organisation",
+            field=field,
+        )
     refusal = organisation.refusal_reason()
     if refusal is not None and refusal.code != RefusalCode.BAA_NOT_YET_EFFECTIVE:
         raise Invalid(refusal.message, code=refusal.code, field=field)

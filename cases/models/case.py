@@ -8,6 +8,8 @@ Models hold data, constraints and read helpers only. Every change of a case goes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -22,6 +24,9 @@ from cases.models._common import MAX_TEXT_LENGTH, _in, history_id_field
 from cases.models.patients import Patient, Sensitivity
 from cases.models.queues import Category, Queue
 from cases.workflow import OPEN_STATUSES, WAITING_STATUSES
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # What claim-next hands out (cases.services.case_claim_next): unassigned cases an agent can act on
 # now. A waiting case has nothing to do until the patient or third party answers (its SLA clock is
@@ -95,6 +100,10 @@ class CaseQuerySet(models.QuerySet):
 
 class Case(models.Model):
     """One patient contact and the work on it. Changed only through ``cases.services``."""
+
+    # The author of the next row version: django-simple-history reads it when a service sets it
+    # (to its actor). An annotation for the type checker only, not a field.
+    _history_user: User
 
     reference = models.CharField(max_length=32, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")

@@ -6,6 +6,8 @@ Models hold data, constraints and read helpers only. Every change goes through `
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -15,6 +17,9 @@ from simple_history.models import HistoricalRecords
 from cases.choices import ContactChannel, Language
 from cases.models._common import _in, history_id_field
 from cases.validators import validate_birth_date
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class Sensitivity(models.TextChoices):
@@ -38,6 +43,10 @@ class PatientQuerySet(models.QuerySet):
 
 class Patient(models.Model):
     """A person who contacts support. PHI: every field here identifies the patient."""
+
+    # The author of the next row version: django-simple-history reads it when a service sets it
+    # (to its actor). An annotation for the type checker only, not a field.
+    _history_user: User
 
     # The fields intake and the patient services may set (everything else is computed).
     INPUT_FIELDS = (

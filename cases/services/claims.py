@@ -32,10 +32,8 @@ def _check_claimable(actor: User, case: Case) -> None:
         raise Conflict(f"A {state} case cannot be claimed.", code="case_closed", field="case")
     if case.assigned_to_id not in (None, actor.pk):
         # Staff names are not PHI: the agent who lost the race learns who has the case.
-        holder = case.assigned_to
-        raise Conflict(
-            f"Already claimed by {holder.display_name}.", code="already_assigned", field="case"
-        )
+        holder = case.assigned_to.display_name if case.assigned_to else "another agent"
+        raise Conflict(f"Already claimed by {holder}.", code="already_assigned", field="case")
     if _is_sensitive(case) and not actor.has_perm(VIEW_SENSITIVE):
         raise Invalid(
             "This case is sensitive; claiming it needs the sensitive-records permission.",

@@ -69,13 +69,15 @@ def case_open(
         )
     detail = validate_details(category, details)
     if not isinstance(patient, Patient):
-        patient = patient_match_or_create(actor=actor, data=patient)
+        person = patient_match_or_create(actor=actor, data=patient)
     elif patient.pk is None:
         raise TypeError("case_open needs a saved Patient or a mapping of patient fields.")
+    else:
+        person = patient
 
     if channel not in Channel.values:
         raise Invalid(f"Unknown channel {channel!r}.", code="invalid_choice", field="channel")
-    language = language or patient.preferred_language
+    language = language or person.preferred_language
     if language not in Language.values:
         raise Invalid(f"Unknown language {language!r}.", code="invalid_choice", field="language")
     priority = category.default_priority if priority is None else priority
@@ -88,7 +90,7 @@ def case_open(
             language=language,
             channel=channel,
             priority=priority,
-            interpreter=patient.interpreter_needed,
+            interpreter=person.interpreter_needed,
         )
         queue, priority, routing_note = decision.queue, decision.priority, decision.explanation
     else:
@@ -104,7 +106,7 @@ def case_open(
     description, description_redactions = redact_card_data(description or "")
     case = Case(
         reference=format_reference(next_case_number(), now),
-        patient=patient,
+        patient=person,
         category=category,
         queue=queue,
         channel=channel,

@@ -48,6 +48,11 @@ def _check_not_ended(escalation: Escalation) -> None:
         )
 
 
+def _name(user: User | None) -> str:
+    """A staff member's name for a refusal (staff names are not PHI)."""
+    return user.display_name if user is not None else "another person"
+
+
 @audited
 @transaction.atomic
 def escalation_acknowledge(*, actor: User, escalation: Escalation) -> Escalation:
@@ -61,7 +66,7 @@ def escalation_acknowledge(*, actor: User, escalation: Escalation) -> Escalation
         if escalation.acknowledged_by_id == actor.pk:
             return escalation
         raise Conflict(
-            f"Already acknowledged by {escalation.acknowledged_by.display_name}.",
+            f"Already acknowledged by {_name(escalation.acknowledged_by)}.",
             code="already_acknowledged",
             field="escalation",
         )

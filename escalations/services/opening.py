@@ -79,7 +79,7 @@ def raise_priority(case: Case, urgency: str, actor: User, *, because: str = "") 
     with a ``priority_changed`` timeline event and the SLA due times of the new priority
     (``cases.changes.apply_priority``, the manual change's rule); the changed fields, for the
     caller's save."""
-    target = URGENCY_PRIORITY.get(urgency)
+    target = URGENCY_PRIORITY.get(Urgency(urgency))
     if target is None or case.priority >= target:
         return []
     return apply_priority(
@@ -248,7 +248,7 @@ def escalate_automatically(
     if case.status == Status.CLOSED:
         return None
     rank = {Urgency.ROUTINE: 0, Urgency.URGENT: 1, Urgency.EMERGENT: 2}
-    at_least = [u for u in Urgency.values if rank[u] >= rank[urgency]]
+    at_least = [u for u in Urgency if rank[u] >= rank[Urgency(urgency)]]
     covered = (
         Escalation.objects.filter(case=case, urgency__in=at_least)
         .filter(Q(pathway=pathway) | Q(escalated_from__pathway=pathway))
