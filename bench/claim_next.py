@@ -56,11 +56,30 @@ import statistics
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchdb import recreate_database
+from claim_next_checks import (
+    Summary,
+    check_no_double_claims,
+    explain,
+    line,
+    timeline_double_claims,
+    verdict,
+)
+from claim_next_data import (
+    AGENTS,
+    PATIENTS,
+    World,
+    load_cases,
+    prepare,
+    table_stats,
+    top_up,
+)
+from claim_next_paths import CLAIMERS
+from claim_next_probes import _host_cpu, _process_cpu, _statement_label, _time_commits
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -69,60 +88,6 @@ DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_c
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
 TARGET_CLAIMS_PER_SECOND = 1_000
 TARGET_AGED_RATIO = 2.0
-QUEUE_SLUG = "bench-claim-next"
-AGENTS = tuple(f"bench-claimer-{n}" for n in range(1, 9))
-PATIENTS = 2_000
-
-PATIENTS_SQL = """
-INSERT INTO cases_patient (mrn, given_name, family_name, date_of_birth, phone, email,
-    preferred_language, preferred_contact_channel, sms_consent, interpreter_needed, sensitivity,
-    created_at, updated_at)
-SELECT 'BENCH-CN-' || lpad(g::text, 6, '0'), 'Bench' || lpad(g::text, 4, '0'), 'Claimer',
-    date '1940-01-01' + (g * 7919 %% 25000), '', '', 'en', 'phone', false, false, '',
-    now() - interval '1 year', now() - interval '1 year'
-FROM generate_series(1, %(patients)s) AS g
-"""
-
-# Unassigned open cases [lo, hi] of the bench queue: statuses new / triaged / in progress, the four
-# priorities, a resolution due time from 1 hour to 5 days after opening (10 % without one), opened
-# over the last 30 days.
-CASES_SQL = """
-WITH r AS MATERIALIZED (
-    SELECT g, random() AS r_status, random() AS r_priority, random() AS r_patient,
-        random() AS r_due, random() AS r_time
-    FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS g
-), s AS (
-    SELECT r.*, now() - r_time * interval '30 days' AS created_at FROM r
-)
-INSERT INTO cases_case (reference, patient_id, category_id, queue_id, channel, status, priority,
-    subject, description, language, assigned_to_id, created_by_id, source_organisation_id,
-    external_reference, sensitivity, sla_policy_id, first_response_due_at, resolution_due_at,
-    sla_paused_at, first_response_at, resolved_at, closed_at, created_at, updated_at)
-SELECT
-    'BCN-' || lpad(g::text, 9, '0'),
-    %(first_patient)s + floor(r_patient * %(patients)s)::bigint,
-    %(category_id)s, %(queue_id)s, 'voice',
-    CASE WHEN r_status < 0.6 THEN 'new' WHEN r_status < 0.8 THEN 'triaged' ELSE 'in_progress' END,
-    (ARRAY[10, 20, 30, 40])[1 + floor(r_priority * 4)::int],
-    'Synthetic bench case ' || g, 'Synthetic claim-next benchmark case.', 'en',
-    NULL, %(intake_id)s, NULL, '', '', NULL,
-    created_at + interval '30 minutes',
-    CASE WHEN r_due < 0.1 THEN NULL ELSE created_at + interval '1 hour' + r_due * interval '5 days'
-    END,
-    NULL, NULL, NULL, NULL, created_at, created_at
-FROM s
-"""
-
-UNASSIGNED_SQL = """
-SELECT count(*) FROM cases_case
-WHERE queue_id = %s AND assigned_to_id IS NULL AND status IN ('new', 'triaged', 'in_progress')
-"""
-
-TABLE_STATS_SQL = """
-SELECT n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count,
-    pg_size_pretty(pg_relation_size('case_claim_next_idx'))
-FROM pg_stat_user_tables WHERE relname = 'cases_case'
-"""
 
 
 def parse_args() -> argparse.Namespace:
@@ -183,233 +148,7 @@ def setup_django(args) -> None:
     call_command("migrate", verbosity=0)
 
 
-@dataclass
-class World:
-    queue_id: int
-    category_id: int
-    intake_id: int
-    agent_ids: list[int]
-    first_patient: int
-    loaded: int = 0  # filler cases loaded so far (their reference numbers)
-
-
-def prepare() -> World:
-    from django.db import connection
-    from guardian.shortcuts import assign_perm
-
-    from accounts.models import User
-    from accounts.roles import Role, ensure_role_groups
-    from accounts.services import system_user
-    from cases.models import Category, Queue, QueueLanguage
-    from compliance.audit import acting_as
-
-    groups = ensure_role_groups()
-    system = system_user()
-    with acting_as(system):
-        queue = Queue.objects.create(name="Bench claim-next", slug=QUEUE_SLUG)
-        QueueLanguage.objects.create(queue=queue, language="en")
-        category = Category.objects.create(
-            name="Bench claim-next",
-            slug=QUEUE_SLUG,
-            kind="general_information",
-            default_queue=queue,
-        )
-        agents = []
-        for n, username in enumerate(AGENTS):
-            user = User.objects.create(
-                username=username,
-                first_name=f"Claimer{n + 1}",
-                last_name="Bench",
-                email=f"{username}@example.org",
-                is_staff=True,
-            )
-            user.groups.add(groups[Role.AGENT])
-            assign_perm("cases.work_queue", user, queue)
-            agents.append(user.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(PATIENTS_SQL, {"patients": PATIENTS})
-        cursor.execute("SELECT min(id) FROM cases_patient")
-        first_patient = cursor.fetchone()[0]
-    return World(queue.pk, category.pk, system.pk, agents, first_patient)
-
-
-def unassigned(world: World) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(UNASSIGNED_SQL, [world.queue_id])
-        return cursor.fetchone()[0]
-
-
-def load_cases(world: World, count: int) -> None:
-    """Synthetic filler: ``count`` unassigned open cases, in batches of 50,000."""
-    from django.db import connection, transaction
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        for lo in range(world.loaded + 1, world.loaded + count + 1, 50_000):
-            hi = min(lo + 49_999, world.loaded + count)
-            cursor.execute(
-                CASES_SQL,
-                {
-                    "lo": lo,
-                    "hi": hi,
-                    "first_patient": world.first_patient,
-                    "patients": PATIENTS,
-                    "category_id": world.category_id,
-                    "queue_id": world.queue_id,
-                    "intake_id": world.intake_id,
-                },
-            )
-    world.loaded += count
-
-
-def top_up(world: World, backlog: int) -> None:
-    from django.db import connection
-
-    missing = backlog - unassigned(world)
-    if missing > 0:
-        load_cases(world, missing)
-    with connection.cursor() as cursor:
-        # Fresh statistics of every table, as autovacuum keeps them in a running system: without
-        # any for cases_patient the planner misjudges the sensitivity join of the candidate query.
-        cursor.execute("ANALYZE")
-
-
-def table_stats() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(TABLE_STATS_SQL)
-        live, dead, vacuums, analyzes, index_size = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM cases_case WHERE assigned_to_id IS NOT NULL")
-        claimed = cursor.fetchone()[0]
-    return (
-        f"cases_case: {live:,} live rows ({claimed:,} claimed), {dead:,} dead; "
-        f"autovacuum runs {vacuums}, autoanalyze runs {analyzes}; "
-        f"case_claim_next_idx {index_size}"
-    )
-
-
 # --- the claimers --------------------------------------------------------------------------------
-
-
-def _claim_service(actor, queue, batch):
-    from cases.services import case_claim_next
-
-    case = case_claim_next(actor=actor, queue=queue)
-    return [] if case is None else [case.pk]
-
-
-def _claim_step(actor, queue, batch):
-    """The claim step: the service's candidate query (``claim_next_candidate``) and an UPDATE of
-    the assignee, one transaction. With ``batch`` > 1 (the aging claims only), the candidates
-    queryset with ``LIMIT batch`` instead."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from cases.models import Case
-    from cases.services import claim_next_candidate, claim_next_candidates
-
-    with transaction.atomic():
-        if batch == 1:  # the service's own candidate fetch
-            case = claim_next_candidate(actor=actor, queue=queue)
-            pks = [] if case is None else [case.pk]
-        else:
-            pks = [case.pk for case in claim_next_candidates(actor=actor, queue=queue)[:batch]]
-        if pks:
-            # By primary key alone, as the service's save(): a double claim would show as two
-            # processes holding one id. A queryset UPDATE sends no signals: no row version, no
-            # audit entry, no timeline event (the service path writes those).
-            Case.objects.filter(pk__in=pks).update(assigned_to=actor, updated_at=timezone.now())
-        return pks
-
-
-def _claim_sql(actor, queue, batch):
-    """The claim step as one statement in autocommit: ``UPDATE … WHERE id = (<the service's
-    candidate query>) RETURNING id`` — one round trip, one commit, no ORM per claim. Not a path of
-    the app: it measures what the database itself does with four claimers (the SQL is compiled
-    once per process from ``claim_next_candidates``, so its conditions and order are the app's)."""
-    from django.db import connection, transaction
-
-    from cases.services import claim_next_candidates
-
-    statement = _SQL_STATEMENTS.get(actor.pk)
-    if statement is None:
-        with transaction.atomic():  # select_for_update compiles only inside one
-            query = claim_next_candidates(actor=actor, queue=queue).values("pk")[:1].query
-            sql, params = query.sql_with_params()
-        statement = _SQL_STATEMENTS[actor.pk] = (
-            "UPDATE cases_case SET assigned_to_id = %s, updated_at = now() "  # noqa: S608
-            f"WHERE id = ({sql}) RETURNING id",
-            [actor.pk, *params],
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(*statement)
-        row = cursor.fetchone()
-    return [] if row is None else [row[0]]
-
-
-_SQL_STATEMENTS: dict[int, tuple[str, list]] = {}
-CLAIMERS = {"service": _claim_service, "step": _claim_step, "sql": _claim_sql}
-
-
-def _statement_label(sql: str) -> str:
-    """A short name for a statement of a claim, for the per-statement times."""
-    text = " ".join(sql.split())
-    head = text.split(" ", 1)[0].upper()
-    if head in {"SAVEPOINT", "RELEASE", "ROLLBACK"}:
-        return head.lower()
-    if "pg_advisory_xact_lock" in text:
-        return "audit seal: chain lock + head"
-    if "SKIP LOCKED" in text:
-        return "claim-next candidate (SKIP LOCKED)"
-    for table in (
-        "compliance_auditentry",
-        "cases_historicalcase",
-        "cases_caseevent",
-        "webhooks_",
-        "cases_queue",
-        "auth_permission",
-        "cases_case",
-    ):
-        if table in text:
-            suffix = " FOR UPDATE" if "FOR UPDATE" in text else ""
-            return f"{head.lower()} {table.rstrip('_')}{suffix}"
-    return head.lower()
-
-
-def _time_commits(connection, sql_time: Counter, sql_count: Counter) -> None:
-    """Time COMMIT too (it is not a statement Django's execute wrappers see)."""
-    original = connection.commit
-
-    def commit():
-        t0 = time.perf_counter()
-        try:
-            return original()
-        finally:
-            sql_time["COMMIT"] += time.perf_counter() - t0
-            sql_count["COMMIT"] += 1
-
-    connection.commit = commit
-
-
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) process ``pid`` has used so far (Linux /proc)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
-
-
-def _host_cpu() -> tuple[float, float]:
-    """CPU seconds the whole host has been busy so far (all CPUs: user, nice, system, irq,
-    softirq), and the seconds the hypervisor took (steal)."""
-    with open("/proc/stat") as stat:
-        values = [int(v) for v in stat.readline().split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
-    return (user + nice + system + irq + softirq) / _CLOCK_TICKS, steal / _CLOCK_TICKS
 
 
 def _worker(kind, agent_id, queue_id, count, batch, barrier, results, profile):
@@ -584,82 +323,10 @@ def run_claimers(
     return run
 
 
-def check_no_double_claims(run: Run) -> None:
-    """No id handed to two claimers, and every claimed case is held by the one that got it."""
-    from django.db import connection
-
-    counts = Counter(pk for ids in run.ids_by_agent.values() for pk in ids)
-    run.duplicates = sum(n - 1 for n in counts.values() if n > 1)
-    with connection.cursor() as cursor:  # the bench's own check, outside the app's read path
-        cursor.execute(
-            "SELECT id, assigned_to_id FROM cases_case WHERE id = ANY(%s)", [list(counts)]
-        )
-        holder_of = dict(cursor.fetchall())
-    run.wrong_holder = sum(
-        1 for agent, got in run.ids_by_agent.items() for pk in got if holder_of.get(pk) != agent
-    )
-
-
-def timeline_double_claims() -> int:
-    """Cases with more than one ``assigned`` timeline event (the service path writes one)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM (SELECT case_id FROM cases_caseevent WHERE kind = 'assigned' "
-            "GROUP BY case_id HAVING count(*) > 1) AS twice"
-        )
-        return cursor.fetchone()[0]
-
-
 # --- the plan ------------------------------------------------------------------------------------
 
 
-def explain(world: World) -> str:
-    """EXPLAIN (ANALYZE, BUFFERS) of the claim-next query, in a transaction rolled back after
-    (ANALYZE runs it, and it locks the row it returns)."""
-    from django.db import transaction
-
-    from accounts.models import User
-    from cases.models import Queue
-    from cases.services import claim_next_candidates
-
-    actor = User.objects.get(pk=world.agent_ids[0])
-    queue = Queue.objects.get(pk=world.queue_id)
-    with transaction.atomic():
-        candidates = claim_next_candidates(actor=actor, queue=queue)[:1]
-        plan = candidates.explain(analyze=True, buffers=True)
-        transaction.set_rollback(True)
-    return plan
-
-
 # --- report --------------------------------------------------------------------------------------
-
-
-def line(run: Run) -> str:
-    return (
-        f"{run.kind:8s} {run.claims:7,d} claims in {run.seconds:6.2f} s = {run.rate:7.0f}/s;"
-        f" latency p50 {run.p50:6.2f} ms, p95 {run.quantile(0.95):6.2f} ms,"
-        f" p99 {run.quantile(0.99):6.2f} ms; double claims {run.duplicates},"
-        f" wrong holder {run.wrong_holder}; CPU per claim: claimers"
-        f" {run.cpu_ms_per_claim(run.cpu_claimers):.2f} ms, their PostgreSQL backends"
-        f" {run.cpu_ms_per_claim(run.cpu_backends):.2f} ms, whole host"
-        f" {run.cpu_ms_per_claim(run.cpu_host):.2f} ms"
-        f" (steal {run.cpu_ms_per_claim(run.steal):.2f} ms)"
-    )
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-@dataclass
-class Summary:
-    checks: list[tuple[str, bool]] = field(default_factory=list)
-
-    def add(self, label: str, ok: bool) -> None:
-        self.checks.append((label, ok))
-        print(f"  {verdict(ok)}  {label}", flush=True)
 
 
 def main() -> int:

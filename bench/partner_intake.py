@@ -23,111 +23,46 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import itertools
 import json
 import os
 import random
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from benchdb import ensure_database
-from servers import start_logged, stop_group
+from partner_intake_data import (
+    ACCOUNT_USERNAME,
+    ORGANISATION_SLUG,
+    Intakes,
+    database_counts,
+    prepare,
+    server_connections,
+)
+from partner_intake_server import (
+    RATE_PER_MINUTE,
+    REDIS_PREFIX,
+    SERVER_LOG,
+    free_port,
+    log_tail,
+    server_environment,
+    start_server,
+    stop_server,
+    usable_cpus,
+    wait_for_health,
+    wait_for_workers,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_intake"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-SERVER_SCRIPT = ROOT / "bin" / "serve-production"
-SERVER_LOG = ROOT / "var" / "bench" / "partner_intake_server.log"
-# Redis key prefixes of the server (cache and channel layer): apart from anyone else's keys.
-REDIS_PREFIX = "patientcare-bench-intake"
-# High enough never to throttle the bench; the throttle still counts every request in Redis.
-RATE_PER_MINUTE = 1_000_000
 INTAKE_PATH = "/api/v1/cases/"
-
-ORGANISATION_SLUG = "bench-intake-partner"
-ACCOUNT_USERNAME = "svc-bench-intake"
-# slug, name, kind, queue slug; the share of intakes each gets
-CATEGORIES = [
-    ("bench-statement", "Statement question", "billing", "bench-billing", 0.4),
-    ("bench-refill", "Refill request", "refills", "bench-pharmacy", 0.3),
-    ("bench-hours", "Hours and locations", "general_information", "bench-general", 0.3),
-]
-QUEUES = [
-    ("bench-billing", "Bench billing"),
-    ("bench-pharmacy", "Bench pharmacy"),
-    ("bench-general", "Bench general"),
-]
-
-# Synthetic patients: invented names, phone numbers in the 555-01xx range reserved for fiction,
-# e-mail at example.org (RFC 2606).
-GIVEN_NAMES = [
-    "Avery",
-    "Jordan",
-    "Riley",
-    "Morgan",
-    "Quinn",
-    "Rowan",
-    "Emerson",
-    "Hayden",
-    "Reese",
-    "Dakota",
-    "Skyler",
-    "Parker",
-    "Sage",
-    "Kendall",
-    "Mateo",
-    "Camila",
-]
-FAMILY_NAMES = [
-    "Testwood",
-    "Samplesen",
-    "Demoford",
-    "Mockridge",
-    "Placewell",
-    "Fictorn",
-    "Examplar",
-    "Stubbins",
-    "Fauxley",
-    "Dummond",
-    "Pretendo",
-    "Synthby",
-]
-MEDICATIONS = [
-    ("lisinopril", "10 mg"),
-    ("metformin", "500 mg"),
-    ("atorvastatin", "20 mg"),
-    ("levothyroxine", "50 mcg"),
-    ("amlodipine", "5 mg"),
-]
-TEXT = {
-    "bench-statement": (
-        "Question about my latest statement",
-        "I received a statement for a visit last month and I do not understand the charges "
-        "listed. Can someone explain the line items and whether my insurance was billed?",
-    ),
-    "bench-refill": (
-        "Refill request",
-        "I am almost out of my medication and my pharmacy says the prescription has no refills "
-        "left. Please ask my prescriber to send a new one.",
-    ),
-    "bench-hours": (
-        "Clinic hours and parking",
-        "What are the opening hours of the clinic on Saturdays, and is there parking for "
-        "patients near the main entrance?",
-    ),
-}
 
 
 def parse_args() -> argparse.Namespace:
@@ -175,260 +110,7 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
-@dataclass
-class Setup:
-    organisation_id: int
-    account_id: int
-    token: str
-    category_slugs: list[str]
-
-
-def prepare(run_id: str) -> Setup:
-    """The small rows, idempotent: role groups, queues, categories, an SLA policy, the partner
-    organisation (BAA in force, the categories allowed) and its service account; a new token for
-    this run (``partners.credentials``, one day)."""
-    from accounts.models import User
-    from accounts.roles import ensure_role_groups
-    from accounts.services import system_user
-    from cases.models import BusinessCalendar, Category, Queue, QueueLanguage, SlaPolicy
-    from partners import credentials
-    from partners.models import PartnerOrganisation, local_today
-
-    ensure_role_groups()
-    system = system_user()
-    queues = {}
-    for slug, name in QUEUES:
-        queue, created = Queue.objects.get_or_create(slug=slug, defaults={"name": name})
-        if created:
-            QueueLanguage.objects.bulk_create(
-                QueueLanguage(queue=queue, language=code) for code in ("en", "es")
-            )
-        queues[slug] = queue
-    categories = []
-    for slug, name, kind, queue_slug, _share in CATEGORIES:
-        category, _ = Category.objects.get_or_create(
-            slug=slug, defaults={"name": name, "kind": kind, "default_queue": queues[queue_slug]}
-        )
-        categories.append(category)
-    calendar, _ = BusinessCalendar.objects.get_or_create(
-        name="Bench intake 24/7", defaults={"always_open": True}
-    )
-    SlaPolicy.objects.get_or_create(
-        name="Bench intake standard",
-        defaults={"first_response_minutes": 240, "resolution_minutes": 1800, "calendar": calendar},
-    )
-
-    today = local_today()
-    organisation, _ = PartnerOrganisation.objects.update_or_create(
-        slug=ORGANISATION_SLUG,
-        defaults={
-            "name": "Bench Intake EHR",
-            "kind": PartnerOrganisation.Kind.EHR,
-            "active": True,
-            "baa_effective_on": today - timedelta(days=30),
-            "baa_expires_on": today + timedelta(days=335),
-        },
-    )
-    organisation.allowed_categories.set(categories)
-    account = User.objects.filter(username=ACCOUNT_USERNAME).first()
-    if account is None:
-        account = credentials.service_account_create(
-            actor=system, organisation=organisation, username=ACCOUNT_USERNAME
-        )
-    _token, plaintext = credentials.token_issue(
-        actor=system, account=account, name=f"bench run {run_id}", days=1
-    )
-    return Setup(organisation.pk, account.pk, plaintext, [c.slug for c in categories])
-
-
-def database_counts(organisation_id: int, run_id: str) -> dict:
-    """What this run left in the database: its cases (by external reference) and patients."""
-    from cases.models import Case, Patient
-
-    cases = Case.objects.filter(
-        source_organisation_id=organisation_id, external_reference__startswith=f"{run_id}-"
-    )
-    return {
-        "references": list(cases.values_list("reference", flat=True)),
-        "patients": Patient.objects.filter(mrn__startswith=f"BI{run_id}").count(),
-    }
-
-
-def server_connections(database_url: str) -> int:
-    """Connections to the bench database other than this process's own."""
-    from django.db import connection
-
-    name = urlsplit(database_url).path.lstrip("/")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        )
-        return cursor.fetchone()[0]
-
-
-# --- the server -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def usable_cpus() -> int:
-    """What ``nproc`` counts, as bin/serve-production does (the CPUs this process may use)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
-def server_environment(args, port: int) -> dict[str, str]:
-    # The script's defaults and the production defaults, whatever this shell has set.
-    dropped = {"DEBUG", "DATABASE_CONN_MAX_AGE", "CELERY_TASK_ALWAYS_EAGER", "CACHE_REDIS_URL"}
-    env = {
-        **{
-            k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("GUNICORN")
-        },
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),  # 64 random characters, new every run
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "CACHE_KEY_PREFIX": REDIS_PREFIX,
-        "CHANNEL_LAYER_PREFIX": REDIS_PREFIX,
-        "API_RATE_PER_MINUTE": str(RATE_PER_MINUTE),
-        # Plain HTTP on loopback, no proxy to set X-Forwarded-Proto: no redirect to https.
-        "SECURE_SSL_REDIRECT": "0",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-    }
-    if args.workers is not None:
-        env["GUNICORN_WORKERS"] = str(args.workers)
-    return env
-
-
-def start_server(env: dict[str, str]) -> subprocess.Popen:
-    return start_logged([str(SERVER_SCRIPT)], env, SERVER_LOG)
-
-
-def stop_server(proc: subprocess.Popen) -> int:
-    """SIGTERM to the server's process group (graceful), SIGKILL after 40 s."""
-    return stop_group(proc, timeout=40)
-
-
-def log_tail(lines: int = 30) -> str:
-    try:
-        return "\n".join(SERVER_LOG.read_text().splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
-
-
-def wait_for_health(proc: subprocess.Popen, port: int, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    last = "no answer"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with status {proc.returncode}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            conn.request("GET", "/healthz")
-            response = conn.getresponse()
-            body = response.read()
-            if response.status == 200 and json.loads(body) == {"status": "ok"}:
-                return
-            last = f"{response.status} {body[:80]!r}"
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            last = type(exc).__name__
-        finally:
-            conn.close()
-        time.sleep(0.25)
-    raise RuntimeError(f"/healthz did not answer 200 within {seconds:.0f}s (last: {last})")
-
-
-def worker_pids(master: int) -> list[int]:
-    """The gunicorn master's child processes (Linux /proc)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-            children.append(int(entry.name))
-    return sorted(children)
-
-
-def wait_for_workers(proc: subprocess.Popen, expected: int, seconds: float = 30.0) -> list[int]:
-    deadline = time.monotonic() + seconds
-    pids = worker_pids(proc.pid)
-    while len(pids) < expected and time.monotonic() < deadline:
-        time.sleep(0.2)
-        pids = worker_pids(proc.pid)
-    return pids
-
-
 # --- the partner client ---------------------------------------------------------------------------
-
-
-class Intakes:
-    """Request bodies: a new synthetic patient each time, unique MRN and external reference."""
-
-    def __init__(self, run_id: str, category_slugs: list[str]) -> None:
-        self.run_id = run_id
-        self.counter = itertools.count(1)  # next() is atomic in CPython: unique across threads
-        shares = {slug: share for slug, _n, _k, _q, share in CATEGORIES}
-        self.slugs = category_slugs
-        self.weights = [shares[slug] for slug in category_slugs]
-
-    def next(self, rng: random.Random) -> tuple[str, bytes]:
-        n = next(self.counter)
-        slug = rng.choices(self.slugs, self.weights)[0]
-        given, family = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
-        spanish = rng.random() < 0.2
-        subject, description = TEXT[slug]
-        body = {
-            "patient": {
-                "mrn": f"BI{self.run_id}{n:07d}",
-                "given_name": given,
-                "family_name": family,
-                "date_of_birth": (
-                    date(1935, 1, 1) + timedelta(days=rng.randrange(32000))
-                ).isoformat(),
-                "phone": f"+1202555{rng.randrange(100, 200):04d}",
-                "email": f"{given.lower()}.{family.lower()}{n}@example.org",
-                "preferred_language": "es" if spanish else "en",
-                "preferred_contact_channel": rng.choice(["phone", "sms", "email", "portal"]),
-                "sms_consent": rng.random() < 0.5,
-                "interpreter_needed": spanish and rng.random() < 0.3,
-            },
-            "category": slug,
-            "subject": subject,
-            "description": f"{description} (Ticket {n}.)",
-            "external_reference": f"{self.run_id}-{n:07d}",
-            "details": self.details(slug, rng),
-        }
-        return uuid.uuid4().hex, json.dumps(body).encode()
-
-    @staticmethod
-    def details(slug: str, rng: random.Random) -> dict:
-        if slug == "bench-statement":
-            return {
-                "inquiry_type": "statement_question",
-                "account_number": f"BENCH-{rng.randrange(100000, 999999)}",
-                "date_of_service": (
-                    date(2025, 6, 1) + timedelta(days=rng.randrange(300))
-                ).isoformat(),
-                "amount_in_question": f"{rng.randrange(2000, 250000) / 100:.2f}",
-            }
-        if slug == "bench-refill":
-            medication, strength = rng.choice(MEDICATIONS)
-            return {
-                "request_type": "refill",
-                "medication": medication,
-                "strength": strength,
-                "pharmacy": f"Bench Pharmacy #{rng.randrange(1, 50)}",
-            }
-        return {}
 
 
 @dataclass
