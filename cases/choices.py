@@ -77,7 +77,7 @@ class EventKind(models.TextChoices):
     # A red flag in the patient's words that no active escalation pathway takes (a configuration
     # gap): the case page shows the emergency script for it while the case is open.
     RED_FLAG_UNROUTED = "red_flag_unrouted", "Red flag, no escalation pathway"
-    # The timer sweep (cases.sla.sweep): a target about to pass, a target passed.
+    # The timer sweep (cases.timers.sweep): a target about to pass, a target passed.
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACHED = "sla_breached", "SLA breached"
     # Issue 15's write paths: sensitivity (42 CFR Part 2 and the like), moving and recategorising.

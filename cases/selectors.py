@@ -77,7 +77,7 @@ def claim_next_candidate(*, actor: User, queue: Queue | None = None) -> Case | N
 def sla_sweep_candidates(
     target: Target, now: datetime.datetime, *, limit: int = SWEEP_BATCH
 ) -> QuerySet[Case]:
-    """The cases whose SLA ``target`` is due for a mark at ``now`` (``cases.sla.sweep``), most
+    """The cases whose SLA ``target`` is due for a mark at ``now`` (``cases.timers.sweep``), most
     overdue first, at most ``limit``: clock running, due within the warning window, not
     breached, and not warned unless already past due. A system read of the timer (no user: no
     ``restrict()``), a selector beside ``claim_next_candidates``; each row is

@@ -16,8 +16,6 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from cases.business_time import NoBusinessHours, Schedule
 from cases.choices import Status
 from cases.models import Case, Category, SlaPolicy
@@ -181,42 +179,3 @@ def level_due(case: Case, target: Target, now: datetime.datetime) -> str | None:
     if due <= now + warning_window() and getattr(case, target.warned_field) is None:
         return WARNING
     return None
-
-
-def sweep(*, now: datetime.datetime | None = None, limit: int = SWEEP_BATCH) -> dict[str, int]:
-    """Mark and announce the SLA warnings and breaches due at ``now`` (the timer sweep, every
-    minute). Each mark is ``cases.services.case_mark_sla`` in its own transaction, as the system
-    account; one that fails is logged (ids only) and the others go on. Nothing to do costs one
-    query per target. Returns how many warnings and breaches were marked, and failures."""
-    from cases.selectors import sla_sweep_candidates  # selectors import us
-    from cases.services import case_mark_sla  # services import us
-    from compliance.audit import system_actor
-
-    now = now or timezone.now()
-    counts = {WARNING: 0, BREACHED: 0, "failed": 0}
-    actor = None
-    for target in TARGETS.values():
-        for case in sla_sweep_candidates(target, now, limit=limit):
-            due = getattr(case, target.due_field)
-            level = BREACHED if due <= now else WARNING
-            actor = actor or system_actor()
-            try:
-                marked = case_mark_sla(
-                    actor=actor, case=case, target=target.name, level=level, now=now
-                )
-            except Exception:
-                counts["failed"] += 1
-                logger.exception(
-                    "SLA sweep: marking case %s %s %s failed", case.pk, target.name, level
-                )
-                continue
-            if marked is not None:
-                counts[level] += 1
-    if counts[WARNING] or counts[BREACHED] or counts["failed"]:
-        logger.info(
-            "SLA sweep: %s warning(s), %s breach(es), %s failure(s)",
-            counts[WARNING],
-            counts[BREACHED],
-            counts["failed"],
-        )
-    return counts

@@ -1,6 +1,6 @@
 """Celery tasks of the cases: ``cases.sweep_sla`` (every minute from beat:
 ``CELERY_BEAT_SCHEDULE["cases-sweep-sla"]``) marks and announces SLA warnings and breaches
-(``cases.sla.sweep``). Inline in the embedded default, where ``manage.py run_timers`` runs it."""
+(``cases.timers.sweep``). Inline in the embedded default, where ``manage.py run_timers`` runs it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,6 @@ from celery import shared_task
 
 @shared_task(name="cases.sweep_sla", ignore_result=True)
 def sweep_sla() -> dict[str, int]:
-    from cases.sla import sweep
+    from cases.timers import sweep
 
     return sweep()

@@ -254,7 +254,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 55},
     },
     # Every minute: SLA warnings (CONSOLE_SLA_WARNING_MINUTES before a due time) and breaches
-    # are marked on cases and announced to the live queue (cases.sla.sweep).
+    # are marked on cases and announced to the live queue (cases.timers.sweep).
     "cases-sweep-sla": {
         "task": "cases.sweep_sla",
         "schedule": 60.0,

@@ -160,8 +160,8 @@ class Case(models.Model):
         "or resolved).",
     )
     first_response_at = models.DateTimeField(null=True, blank=True)
-    # When the timer sweep (cases.sla.sweep) announced that a target is about to pass (warned; set
-    # back to empty when waiting moves the due time on) or has passed (breached; kept).
+    # When the timer sweep (cases.timers.sweep) announced that a target is about to pass (warned;
+    # set back to empty when waiting moves the due time on) or has passed (breached; kept).
     first_response_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution_warned_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -18,7 +18,7 @@ The package, by topic (import from ``cases.services``; every name below is re-ex
 * ``intake`` — ``case_open``.
 * ``work`` — ``case_assign``, ``case_transition``, ``case_add_note``, ``case_receive_message``.
 * ``claims`` — ``case_claim``, ``case_claim_next``, ``case_release``.
-* ``sla_marks`` — ``case_mark_sla`` (the step of ``cases.sla.sweep``).
+* ``sla_marks`` — ``case_mark_sla`` (the step of ``cases.timers.sweep``).
 
 The reads these use — ``claim_next_candidates``, ``claim_next_candidate``,
 ``sla_sweep_candidates`` — live in ``cases.selectors`` and are re-exported here for the callers

@@ -1,4 +1,4 @@
-"""The SLA timer's write side (``cases.sla.sweep``): the mark (``case_mark_sla``) of a case due
+"""The SLA timer's write side (``cases.timers.sweep``): the mark (``case_mark_sla``) of a case due
 for a warning or breach (the candidates: ``cases.selectors.sla_sweep_candidates``)."""
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from cases.changes import case_change_priority
 from cases.choices import EventKind, Priority, Status, Visibility
 from cases.events import CaseEventName, queue_group
 from cases.models import BusinessCalendar, BusinessHours, Case, CaseEvent, SlaPolicy
-from cases.sla import sweep
+from cases.timers import sweep
 from compliance.models import AuditEntry
 from tests.cases.changes_world import ChangesWorld
 

@@ -1,4 +1,4 @@
-"""The SLA timer sweep (``cases.sla.sweep``, ``cases.services.case_mark_sla``) under a frozen
+"""The SLA timer sweep (``cases.timers.sweep``, ``cases.services.case_mark_sla``) under a frozen
 clock: a warning ``CONSOLE_SLA_WARNING_MINUTES`` before a due time and a breach at it, each once,
 only while the clock runs, with a timeline event and a live-queue announcement.
 
@@ -21,8 +21,9 @@ from cases.choices import EventKind, Status, Visibility
 from cases.events import CaseEventName, queue_group
 from cases.models import BusinessCalendar, Case, SlaPolicy
 from cases.services import sla_sweep_candidates
-from cases.sla import BREACHED, FIRST_RESPONSE, RESOLUTION, WARNING, sweep
+from cases.sla import BREACHED, FIRST_RESPONSE, RESOLUTION, WARNING
 from cases.tasks import sweep_sla
+from cases.timers import sweep
 from tests.factories import make_patient
 
 pytestmark = pytest.mark.django_db
