@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 
 from cases.access import access_case
 from cases.models import Case
-from compliance.sealing import remember_loaded
 
 # The logger's name is the package's, as it was before cases/services.py became a package.
 logger = logging.getLogger("cases.services")
@@ -50,7 +49,6 @@ def lock_case(case: Case) -> Case:
     """Re-read the case under a row lock so concurrent changes serialise instead of clobbering.
     The patient comes along (not locked) for the rules that need it."""
     locked = Case.objects.select_for_update(of=("self",)).select_related("patient").get(pk=case.pk)
-    remember_loaded(locked)  # the audit diff's "old" values: no second read of the locked row
     return locked
 
 
@@ -61,8 +59,6 @@ def _locking_queryset():
 
 def lock_accessible_case(actor, case: Case, action: str) -> Case:
     """``case`` if ``actor`` may ``action`` it (else Http404, as the read path answers), read
-    under its row lock with its patient — one query — and remembered for the audit diff, as
-    ``lock_case`` does."""
+    under its row lock with its patient — one query."""
     locked = access_case(actor, case.pk, action, queryset=_locking_queryset())
-    remember_loaded(locked)
     return locked

@@ -14,7 +14,6 @@ from cases.models.case import CLAIM_NEXT_STATUSES
 from cases.services.base import _error, _is_sensitive, lock_accessible_case, require_actor
 from cases.services.work import _assign_locked
 from compliance.audit import audited
-from compliance.sealing import remember_loaded
 
 # The order claim-next hands cases out in: most urgent first (a higher priority is more urgent),
 # then the earliest resolution due time (cases without one after those with one), then the oldest.
@@ -133,7 +132,6 @@ def case_claim_next(*, actor, queue: Queue | None = None) -> Case | None:
         if candidate is None:
             break
         if candidate.assigned_to_id is None and candidate.status in CLAIM_NEXT_STATUSES:
-            remember_loaded(candidate)
             return _assign_locked(actor, candidate, actor)
         passed.append(candidate.pk)
     # Nothing to claim; for a queue the actor does not work that is a refusal, not an answer
