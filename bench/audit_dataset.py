@@ -17,9 +17,10 @@ The entries look like a year of a support centre's work, one request after anoth
 * patients and cases opened as time goes on; activity mostly on recent cases; returning
   patients drawn with a skew, so that a few frequent callers have many cases.
 
-Each entry's hash is ``compliance.models.compute_entry_hash`` of the entry (an ``AuditEntry``
-instance holding exactly what is loaded), in chain order, continuing the chain already in the
-table; the benchmarks check with ``verify_chain`` that what PostgreSQL returns hashes the same.
+Each entry is loaded with its seal (``AuditSeal``: the sealer's work done at load time): its hash
+is ``compliance.models.compute_entry_hash`` of the entry (an ``AuditEntry`` instance holding
+exactly what is loaded), in chain order, continuing the chain already in the table; the
+benchmarks check with ``verify_chain`` that what PostgreSQL returns hashes the same.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ REQUEST_MIX = {
 }
 
 COPY_COLUMNS = (
+    "id",
     "object_pk",
     "object_id",
     "object_repr",
@@ -71,9 +73,6 @@ COPY_COLUMNS = (
     "timestamp",
     "additional_data",
     "actor_email",
-    "chain_index",
-    "prev_hash",
-    "entry_hash",
     "actor_id",
     "content_type_id",
     "case_pk",
@@ -89,8 +88,8 @@ CREATE TABLE IF NOT EXISTS bench_audit_dataset (
 )
 """
 
-# Secondary indexes of the audit table (not those behind a constraint: primary key and the unique
-# chain_index), dropped for the load and built again after it.
+# Secondary indexes of the audit table (not those behind a constraint: the primary key), dropped
+# for the load and built again after it.
 DROPPABLE_INDEXES_SQL = """
 SELECT i.relname, pg_get_indexdef(x.indexrelid)
 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -101,7 +100,7 @@ ORDER BY i.relname
 
 FOREIGN_KEY_CHECK_SQL = """
 SELECT count(*) FROM compliance_auditentry a
-WHERE a.chain_index >= %s
+WHERE a.id > %s
   AND (NOT EXISTS (SELECT 1 FROM django_content_type t WHERE t.id = a.content_type_id)
        OR (a.actor_id IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM accounts_user u WHERE u.id = a.actor_id)))
@@ -223,27 +222,28 @@ def generate(entries: int, spec: dict) -> None:
 
     from accounts.services import system_user
     from cases.models import Case, CaseEvent, Patient
-    from compliance.models import AUDIT_CHAIN_LOCK_KEY, forget_cached_head
-    from compliance.sealing import seal
+    from compliance import append_only
+    from compliance.models import AUDIT_CHAIN_LOCK_KEY
+    from compliance.sealer import seal_pending
 
     started = time.perf_counter()
     print(f"generating an audit trail of {entries:,} entries", flush=True)
     with transaction.atomic(), connection.cursor() as cursor:
-        # Hold the chain: no append can interleave with the load.
+        # Hold the chain: no sealer can interleave with the load.
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
         cursor.execute("SELECT count(*) FROM compliance_auditentry")
         discarded = cursor.fetchone()[0]
-        # The append-only trigger lets the purge's flag through; this is the benchmark's database.
-        cursor.execute("SET LOCAL patientcare.audit_purge = 'on'")
-        cursor.execute("TRUNCATE compliance_auditentry RESTART IDENTITY")
-        cursor.execute("SET LOCAL patientcare.audit_purge = 'off'")
+        # The benchmark's own database, as its owner: the append-only triggers suspended for the
+        # truncation, in this transaction only.
+        append_only.disable(connection)
+        cursor.execute("TRUNCATE compliance_auditseal, compliance_auditentry RESTART IDENTITY")
+        append_only.enable(connection)
         cursor.execute("DELETE FROM bench_audit_dataset WHERE name = 'audit'")
-        forget_cached_head()
         if discarded:
             log(started, f"discarded the {discarded:,} entries there were")
         system_user()  # its own (real) entries start the chain, as in any installation
         actors = _actors()
-        seal(connection.alias)  # write those entries now: the head is read with raw SQL below
+        seal_pending(single_writer=True)  # the only writer: seal those entries in this transaction
         log(started, f"{len(actors)} actors ready")
         # Check those rows' deferred foreign keys now: an index cannot be built on a table with
         # pending trigger events.
@@ -261,11 +261,13 @@ def generate(entries: int, spec: dict) -> None:
         log(started, f"dropped {len(indexes)} secondary indexes of compliance_auditentry")
 
         cursor.execute(
-            "SELECT chain_index, entry_hash FROM compliance_auditentry "
+            "SELECT chain_index, entry_hash FROM compliance_auditseal "
             "ORDER BY chain_index DESC LIMIT 1"
         )
         head = cursor.fetchone()
         first_index = head[0] + 1 if head else 0
+        cursor.execute("SELECT coalesce(max(id), 0) FROM compliance_auditentry")
+        last_id = cursor.fetchone()[0]
         to_generate = entries - first_index
         content_types = {
             label: ContentType.objects.get_for_model(model).pk
@@ -276,12 +278,16 @@ def generate(entries: int, spec: dict) -> None:
             )
         }
         generator = _Generator(random.Random(SEED), actors, content_types, to_generate)  # noqa: S311
-        _copy_entries(cursor, generator, head, to_generate, started)
+        _copy_entries(cursor, generator, head, last_id, to_generate, started)
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('compliance_auditentry', 'id'), "
+            "(SELECT max(id) FROM compliance_auditentry))"
+        )
 
         for _name, definition in indexes:
             cursor.execute(definition)
         log(started, f"rebuilt {len(indexes)} indexes")
-        cursor.execute(FOREIGN_KEY_CHECK_SQL, [first_index])
+        cursor.execute(FOREIGN_KEY_CHECK_SQL, [last_id])
         dangling = cursor.fetchone()[0]
         if dangling:
             raise RuntimeError(f"{dangling} generated entries reference missing rows")
@@ -291,19 +297,23 @@ def generate(entries: int, spec: dict) -> None:
             "INSERT INTO bench_audit_dataset (name, spec, seconds) VALUES ('audit', %s, %s)",
             [json.dumps({**spec, "first_index": first_index}), seconds],
         )
-    forget_cached_head()
     with connection.cursor() as cursor:  # autocommit: VACUUM cannot run in a transaction
         cursor.execute("VACUUM ANALYZE compliance_auditentry")
+        cursor.execute("VACUUM ANALYZE compliance_auditseal")
     log(started, "VACUUM ANALYZE compliance_auditentry done")
 
 
-def _copy_entries(cursor, generator: _Generator, head, count: int, started: float) -> None:
+def _copy_entries(
+    cursor, generator: _Generator, head, last_id: int, count: int, started: float
+) -> None:
     from compliance.models import GENESIS_HASH, AuditEntry, compute_entry_hash
 
     chain_index, prev_hash = (head[0] + 1, head[1]) if head else (0, GENESIS_HASH)
     entry = AuditEntry()  # one instance, refilled per row: what compute_entry_hash reads
     columns = ", ".join(COPY_COLUMNS)
     written = 0
+    entry_id = last_id
+    seals = []
     dumps = json.dumps
     with cursor.cursor.copy(f"COPY compliance_auditentry ({columns}) FROM STDIN") as copy:
         for row in generator.rows(count):
@@ -335,8 +345,11 @@ def _copy_entries(cursor, generator: _Generator, head, count: int, started: floa
             entry.patient_pk = patient_pk
             entry.case_pk = case_pk
             entry_hash = compute_entry_hash(prev_hash, entry, label)
+            entry_id += 1
+            seals.append((chain_index, entry_id, prev_hash, entry_hash))
             copy.write_row(
                 (
+                    entry_id,
                     object_pk,
                     int(object_pk),
                     object_repr,
@@ -348,9 +361,6 @@ def _copy_entries(cursor, generator: _Generator, head, count: int, started: floa
                     timestamp,
                     None if additional_data is None else dumps(additional_data),
                     actor_email,
-                    chain_index,
-                    prev_hash,
-                    entry_hash,
                     actor_id,
                     content_type_id,
                     case_pk,
@@ -362,6 +372,12 @@ def _copy_entries(cursor, generator: _Generator, head, count: int, started: floa
             written += 1
             if written % PROGRESS_ROWS == 0 or written == count:
                 log(started, f"entries {written:>9,} / {count:,}")
+    with cursor.cursor.copy(
+        "COPY compliance_auditseal (chain_index, entry_id, prev_hash, entry_hash) FROM STDIN"
+    ) as copy:
+        for row in seals:
+            copy.write_row(row)
+    log(started, f"seals {len(seals):,}")
 
 
 CREATE, UPDATE, ACCESS = 0, 1, 3
@@ -681,7 +697,7 @@ def describe() -> dict[str, object]:
             "max(timestamp) FILTER (WHERE chain_index BETWEEN %s AND %s), max(chain_index), "
             "pg_total_relation_size('compliance_auditentry'), "
             "pg_relation_size('compliance_auditentry') "
-            "FROM compliance_auditentry",
+            "FROM compliance_auditentry e LEFT JOIN compliance_auditseal s ON s.entry_id = e.id",
             [generated, first, generated - 1, first, generated - 1],
         )
         row = cursor.fetchone()

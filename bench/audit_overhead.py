@@ -19,8 +19,14 @@ Run from the project root (bench/README.md)::
     .venv/bin/python bench/audit_overhead.py
     .venv/bin/python bench/audit_overhead.py --rounds 100 --entries 50000   # quick
 
+Then, with ``--writers`` (8) concurrent writer processes, case intake (a new patient and its
+case through the services, bench/audit_intake.py) for ``--intake-seconds`` per phase, auditing on
+and off alternately (on, off, on, off): intakes per second of each variant. Writers take no lock
+on the audit trail (the sealer chains the entries afterwards), so the audited throughput should
+stay close to the unaudited one.
+
 Exit status 0 when the ratio of medians (on/off) is at most 1.3 for each call and for both
-together, 1 otherwise.
+together, and the audited intake reaches at least 0.8 of the unaudited throughput; 1 otherwise.
 """
 
 from __future__ import annotations
@@ -45,10 +51,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import audit_dataset  # noqa: E402  (bench/, next to this script)
+import audit_intake  # noqa: E402
 from audit_dataset import verdict  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_audit_overhead"
 TARGET_RATIO = 1.3
+TARGET_INTAKE_RATIO = 0.8
 QUEUE_SLUG = "bench-overhead"
 AGENTS = ("bench-overhead-agent-a", "bench-overhead-agent-b")
 IN_PROGRESS, WAITING = "in_progress", "waiting_on_patient"
@@ -68,6 +76,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--block", type=int, default=1, help="calls of each service per block")
     parser.add_argument(
         "--warmup", type=int, default=50, help="untimed calls per service and variant"
+    )
+    parser.add_argument("--writers", type=int, default=8, help="concurrent intake writers")
+    parser.add_argument(
+        "--intake-seconds", type=float, default=15.0, help="seconds per intake phase"
     )
     parser.add_argument(
         "--profile",
@@ -387,6 +399,46 @@ def summary(args, dataset, setup: Setup, samples, queries) -> bool:
     return passed
 
 
+def concurrent_intake(args) -> dict[str, list[float]]:
+    """Intakes per second with ``args.writers`` writers, auditing on and off, two phases each."""
+    from compliance.sealer import seal_pending
+
+    setup = audit_intake.prepare(args.writers)
+    rates: dict[str, list[float]] = {"on": [], "off": []}
+    for phase, variant in enumerate(("on", "off", "on", "off")):
+        rate, _latencies = audit_intake.run_intake(
+            setup,
+            writers=args.writers,
+            seconds=args.intake_seconds,
+            variant=variant,
+            tag=f"O{int(time.time())}{phase}",
+        )
+        rates[variant].append(rate)
+        print(f"  intake, {args.writers} writers, auditing {variant}: {rate:.1f}/s", flush=True)
+        seal_pending()  # the sealer's work is not part of the writers' time
+    return rates
+
+
+def intake_summary(args, rates) -> bool:
+    on, off = statistics.fmean(rates["on"]), statistics.fmean(rates["off"])
+    ratio = on / off if off else 0.0
+    ok = ratio >= TARGET_INTAKE_RATIO
+    print(
+        f"concurrent intake, {args.writers} writers, {args.intake_seconds:g}s per phase "
+        "(on, off, on, off):"
+    )
+    print(f"  auditing on  {', '.join(f'{r:.1f}' for r in rates['on'])} intakes/s (mean {on:.1f})")
+    print(
+        f"  auditing off {', '.join(f'{r:.1f}' for r in rates['off'])} intakes/s (mean {off:.1f})"
+    )
+    print(
+        f"  {verdict(ok)}  audited / unaudited throughput {ratio:.3f} "
+        f"(target >= {TARGET_INTAKE_RATIO})\n{audit_dataset.LINE}",
+        flush=True,
+    )
+    return ok
+
+
 def main() -> int:
     args = parse_args()
     dataset = audit_dataset.open_dataset(args)
@@ -397,7 +449,11 @@ def main() -> int:
     print_queries(queries)
     if args.profile:
         profile(args, work)
-    return 0 if summary(args, dataset, setup, samples, queries) else 1
+    print(f"\nconcurrent intake: {args.writers} writers", flush=True)
+    rates = concurrent_intake(args)
+    passed = summary(args, dataset, setup, samples, queries)
+    intake_ok = intake_summary(args, rates)
+    return 0 if passed and intake_ok else 1
 
 
 if __name__ == "__main__":

@@ -372,14 +372,14 @@ def run_searches(args, subjects: Subjects) -> list[Result]:
 PROPOSED_INDEX = "bench_proposed_audit_actor_time_idx"
 PROPOSED_INDEX_SQL = (
     f"CREATE INDEX IF NOT EXISTS {PROPOSED_INDEX} ON compliance_auditentry "
-    '(actor_id, "timestamp" DESC, chain_index DESC) INCLUDE (action)'
+    '(actor_id, "timestamp" DESC, id DESC) INCLUDE (action)'
 )
 
 
 def _newest_first(entries, *, size: int, after=None):
     """The proposed helper of trail.py: the ``size`` entries of a search after the keyset cursor,
-    newest first, as a queryset: the page's chain indexes first (an index-only scan of the
-    filter's own index), then those rows by the unique chain_index."""
+    newest first, as a queryset: the page's ids first (an index-only scan of the filter's own
+    index), then those rows by id."""
     from django.db.models import Q
 
     from compliance.models import AuditEntry
@@ -387,13 +387,13 @@ def _newest_first(entries, *, size: int, after=None):
     if after is not None:
         moment, index = after
         entries = entries.filter(timestamp__lte=moment).filter(
-            Q(timestamp__lt=moment) | Q(chain_index__lt=index)
+            Q(timestamp__lt=moment) | Q(id__lt=index)
         )
-    keys = entries.order_by("-timestamp", "-chain_index").values("chain_index")[:size]
+    keys = entries.order_by("-timestamp", "-id").values("id")[:size]
     return (
-        AuditEntry.objects.filter(chain_index__in=keys)
+        AuditEntry.objects.filter(id__in=keys)
         .select_related("actor", "content_type")
-        .order_by("-timestamp", "-chain_index")
+        .order_by("-timestamp", "-id")
     )
 
 
@@ -415,7 +415,7 @@ class _KeysetEntries:
             chunk = _newest_first(self.entries, size=chunk_size, after=after)
             for entry in chunk.iterator(chunk_size=chunk_size):
                 count += 1
-                after = (entry.timestamp, entry.chain_index)
+                after = (entry.timestamp, entry.pk)
                 yield entry
             if count < chunk_size:
                 return

@@ -147,7 +147,8 @@ def verify_tampered(args, head_index: int):
             cursor.execute("ALTER TABLE compliance_auditentry DISABLE TRIGGER USER")
             cursor.execute(
                 "UPDATE compliance_auditentry SET object_repr = object_repr || ' (altered)' "
-                "WHERE chain_index = %s RETURNING id",
+                "WHERE id = (SELECT entry_id FROM compliance_auditseal WHERE chain_index = %s) "
+                "RETURNING id",
                 [target],
             )
             entry_id = cursor.fetchone()[0]
@@ -177,7 +178,7 @@ def verify_tampered(args, head_index: int):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT object_repr LIKE '%%(altered)' FROM compliance_auditentry "
-            "WHERE chain_index = %s",
+            "WHERE id = (SELECT entry_id FROM compliance_auditseal WHERE chain_index = %s)",
             [target],
         )
         result["rolled_back"] = not cursor.fetchone()[0]

@@ -8,7 +8,7 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         # After the category apps (INSTALLED_APPS order), so their detail models are registered.
-        from compliance import boundary, logs
+        from compliance import boundary, checks, logs  # noqa: F401  (checks registers itself)
         from compliance.audit import register_audited_models
 
         # PCI DSS 3.4 (docs/architecture/pci.md): before auditlog's receivers, so that its diff

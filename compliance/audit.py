@@ -1,5 +1,6 @@
-"""The audit trail: who the actor of an audited write is, registration of the audited models, the
-chain verification, and the retention purge. docs/architecture/audit.md explains the design."""
+"""The audit trail: who the actor of an audited write is, registration of the audited models, and
+the retention purge (the verification is in ``compliance.verify``). docs/architecture/audit.md
+explains the design."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -138,18 +138,13 @@ def audited_models() -> list[tuple[type, dict[str, Any]]]:
 
 
 def register_audited_models() -> None:
-    from auditlog.registry import auditlog
-
-    from compliance.sealing import use_sealing_receivers
-
-    use_sealing_receivers(auditlog)
     for model, options in audited_models():
         register_audited(model, **options)
 
 
 def register_audited(model, **options) -> None:
     """Put ``model`` in the audit trail (once): every create, change and delete of a row, by
-    whom, with the sealing receivers. For apps installed after ``compliance`` (escalations)."""
+    whom, by auditlog's own receivers. For apps installed after ``compliance`` (escalations)."""
     from auditlog.registry import auditlog
 
     if auditlog.contains(model):
@@ -164,28 +159,7 @@ def register_audited(model, **options) -> None:
     auditlog.register(model, exclude_fields=reverse, **options)
 
 
-# --- the purge flag the triggers honour ---------------------------------------------------------
-
-SQLITE_PURGE_FLAG_TABLE = "compliance_audit_purge_flag"
-
-
-@contextlib.contextmanager
-def _purge_allowed(using: str) -> Iterator[None]:
-    """Inside an atomic block: lets this transaction delete audit rows (the triggers check it)."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL patientcare.audit_purge = 'on'")
-        else:
-            cursor.execute(f"INSERT INTO {SQLITE_PURGE_FLAG_TABLE} (flag) VALUES (1)")  # noqa: S608
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL patientcare.audit_purge = 'off'")
-            else:
-                cursor.execute(f"DELETE FROM {SQLITE_PURGE_FLAG_TABLE}")  # noqa: S608
+# --- the retention purge (manage.py audit_purge, as the audit tables' owner) ----------------
 
 
 def retention_days() -> int:
@@ -200,7 +174,9 @@ def purge_before(cutoff: datetime, *, actor) -> int:
     cutoff younger than the retention period. Returns the number of entries deleted."""
     from django.contrib.contenttypes.models import ContentType
 
-    from compliance.models import AuditEntry, forget_cached_head
+    from compliance import append_only
+    from compliance.models import AuditEntry, AuditSeal
+    from compliance.sealer import seal_pending
 
     oldest_allowed = timezone.now() - timedelta(days=retention_days())
     if cutoff > oldest_allowed:
@@ -218,23 +194,20 @@ def purge_before(cutoff: datetime, *, actor) -> int:
     using = router.db_for_write(AuditEntry)
     with transaction.atomic(using=using), acting_as(actor):
         connection = connections[using]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # hold the chain while choosing what to drop
-                from compliance.models import AUDIT_CHAIN_LOCK_KEY
-
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
-        forget_cached_head(using)
-        entries = AuditEntry.objects.using(using)
+        # The sealer's lock: everything committed is sealed first, and nothing is sealed while
+        # the prefix is chosen and removed.
+        seal_pending(using=using)
         last = (
-            entries.filter(timestamp__lt=cutoff)
+            AuditSeal.objects.using(using)
+            .filter(entry__timestamp__lt=cutoff)
             .order_by("-chain_index")
-            .values_list("chain_index", "entry_hash")
+            .values_list("chain_index", "entry_hash", "entry__xact_id", "entry_id")
             .first()
         )
         if last is None:
             return 0
-        purged_through, purged_hash = last
-        count = entries.filter(chain_index__lte=purged_through).count()
+        purged_through, purged_hash, xact_id, entry_id = last
+        count = AuditSeal.objects.using(using).filter(chain_index__lte=purged_through).count()
         AuditEntry(
             content_type=ContentType.objects.db_manager(using).get_for_model(AuditEntry),
             object_pk=str(purged_through),
@@ -250,173 +223,33 @@ def purge_before(cutoff: datetime, *, actor) -> int:
                 }
             },
         ).save(using=using)
-        with _purge_allowed(using):
-            deleted = entries.filter(chain_index__lte=purged_through)._raw_delete(using)
+        entries = connection.ops.quote_name(AuditEntry._meta.db_table)
+        seals = connection.ops.quote_name(AuditSeal._meta.db_table)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # no trigger event pending at ALTER TABLE
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with append_only.suspended(connection), connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {seals} WHERE chain_index <= %s",  # noqa: S608
+                [purged_through],
+            )
+            # The entries of those seals: everything up to the last one in sealing order.
+            cursor.execute(
+                f"DELETE FROM {entries} WHERE xact_id <= %s "  # noqa: S608
+                "AND (xact_id < %s OR id <= %s)",
+                [xact_id, xact_id, entry_id],
+            )
+            deleted = cursor.rowcount
         return deleted
 
 
-# --- verification -------------------------------------------------------------------------------
+# --- verification (compliance.verify) -----------------------------------------------------------
 
+from compliance.verify import (  # noqa: E402  (the names callers import from here)
+    ChainReport,
+    current_head,
+    run_recorded_verification,
+    verify_chain,
+)
 
-@dataclass
-class ChainReport:
-    checked: int = 0
-    broken_at: int | None = None  # chain_index of the first broken entry
-    entry_id: int | None = None
-    reason: str = ""
-    head: tuple[int, str] | None = None
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_at is None and not self.reason
-
-
-def _checkpoints(queryset) -> dict[int, str]:
-    """purged_through -> entry_hash recorded by the purge checkpoints."""
-    found = {}
-    for data in queryset.filter(additional_data__has_key="checkpoint").values_list(
-        "additional_data", flat=True
-    ):
-        checkpoint = data.get("checkpoint") or {}
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            found[int(checkpoint["purged_through"])] = str(checkpoint["entry_hash"])
-    return found
-
-
-def verify_chain(
-    *,
-    batch_size: int = 2000,
-    progress: Callable[[int], None] | None = None,
-    progress_every: int = 10000,
-    using: str | None = None,
-    anchor: tuple[int, str] | None = None,
-) -> ChainReport:
-    """Walk the chain in chain_index order and return where it first breaks, if it does. With an
-    ``anchor`` (chain_index, entry_hash) exported earlier by audit_anchor, the entry there must
-    still exist and still have that hash: this catches a chain truncated at its end or rewritten
-    from some point on, which is internally consistent."""
-    from compliance.models import GENESIS_HASH, AuditEntry, compute_entry_hash, content_type_label
-
-    using = using or router.db_for_read(AuditEntry)
-    queryset = AuditEntry.objects.using(using).order_by("chain_index")
-    report = ChainReport()
-    previous: tuple[int, str] | None = None
-    checkpoints: dict[int, str] | None = None
-    anchored = None
-    after = -1
-    while True:
-        batch = list(queryset.filter(chain_index__gt=after)[:batch_size])
-        if not batch:
-            break
-        for entry in batch:
-            if previous is None:
-                if entry.chain_index == 0:
-                    expected_prev = GENESIS_HASH
-                else:
-                    checkpoints = _checkpoints(queryset) if checkpoints is None else checkpoints
-                    expected_prev = checkpoints.get(entry.chain_index - 1)
-                    if expected_prev is None:
-                        return _broken(
-                            report,
-                            entry,
-                            f"entries before {entry.chain_index} are missing and no purge "
-                            "checkpoint accounts for them",
-                        )
-            else:
-                if entry.chain_index != previous[0] + 1:
-                    return _broken(
-                        report,
-                        entry,
-                        f"gap: entries {previous[0] + 1}..{entry.chain_index - 1} are missing",
-                    )
-                expected_prev = previous[1]
-            if entry.prev_hash != expected_prev:
-                return _broken(report, entry, "prev_hash does not match the previous entry")
-            label = content_type_label(entry.content_type_id)
-            if compute_entry_hash(entry.prev_hash, entry, label) != entry.entry_hash:
-                return _broken(report, entry, "content does not match its hash (altered)")
-            previous = (entry.chain_index, entry.entry_hash)
-            if anchor is not None and entry.chain_index == anchor[0]:
-                anchored = entry
-            report.checked += 1
-            if progress is not None and report.checked % progress_every == 0:
-                progress(report.checked)
-        after = batch[-1].chain_index
-    report.head = previous
-    if anchor is not None:
-        if anchored is None:
-            report.broken_at = anchor[0]
-            report.reason = "the exported head is missing (the newest entries were removed)"
-        elif anchored.entry_hash != anchor[1]:
-            report.broken_at, report.entry_id = anchor[0], anchored.pk
-            report.reason = "its hash differs from the exported head (the chain was rewritten)"
-    return report
-
-
-def _broken(report: ChainReport, entry, reason: str) -> ChainReport:
-    report.broken_at = entry.chain_index
-    report.entry_id = entry.pk
-    report.reason = reason
-    return report
-
-
-def current_head(using: str | None = None) -> dict[str, Any] | None:
-    from compliance.models import AuditEntry
-
-    using = using or router.db_for_read(AuditEntry)
-    head = (
-        AuditEntry.objects.using(using)
-        .order_by("-chain_index")
-        .values("chain_index", "entry_hash", "timestamp")
-        .first()
-    )
-    if head is None:
-        return None
-    return {
-        "chain_index": head["chain_index"],
-        "entry_hash": head["entry_hash"],
-        "timestamp": head["timestamp"].isoformat(),
-    }
-
-
-# --- recorded verifications (the compliance pages' chain status) ---------------------------------
-
-
-def run_recorded_verification(
-    *,
-    source: str,
-    actor,
-    progress=None,
-    batch_size: int = 2000,
-    progress_every: int = 10000,
-    anchor: tuple[int, str] | None = None,
-):
-    """Verify the chain and keep the outcome as a ``ChainVerification`` (started, then finished
-    with what was found), so the compliance pages can show when the chain was last checked."""
-    from compliance.models import ChainVerification
-
-    if actor is None or not getattr(actor, "pk", None):
-        raise ValidationError({"actor": ValidationError("Say who verifies.", code="required")})
-    record = ChainVerification.objects.create(
-        source=source, requested_by=actor, started_at=timezone.now()
-    )
-    try:
-        report = verify_chain(
-            batch_size=batch_size, progress=progress, progress_every=progress_every, anchor=anchor
-        )
-    except Exception as exc:
-        record.finished_at = timezone.now()
-        record.intact = False
-        record.reason = f"verification failed to run: {type(exc).__name__}"
-        record.save()
-        raise
-    record.finished_at = timezone.now()
-    record.checked = report.checked
-    record.intact = report.intact
-    record.broken_at = report.broken_at
-    record.broken_entry_id = report.entry_id
-    record.reason = report.reason
-    if report.head is not None:
-        record.head_index, record.head_hash = report.head
-    record.save()
-    return record, report
+__all__ = ["ChainReport", "current_head", "run_recorded_verification", "verify_chain"]

@@ -1,8 +1,10 @@
-"""The audit middleware: auditlog's, with the request user, a client address that cannot be
-spoofed by the client, and a server-made correlation id shared by every entry of the request."""
+"""The audit middleware: auditlog's, with the request user as the actor (``acting_as``), a client
+address that cannot be spoofed by the client, and a server-made correlation id shared by every
+entry of the request."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 
@@ -23,9 +25,16 @@ class AuditMiddleware(AuditlogMiddleware):
         return None  # X-Forwarded-Port is the client's to choose; the port is not evidence
 
     def __call__(self, request):
+        from compliance.audit import acting_as
+
         token = correlation_id.set(uuid.uuid4().hex)
         try:
-            with set_extra_data(context_data=self.get_extra_data(request)):
+            context = self.get_extra_data(request)
+            # The request user is the actor of what is written without a service's own actor
+            # (admin saves); a service's ``acting_as`` inside takes precedence.
+            actor = context.get("actor")
+            acting = acting_as(actor) if actor is not None else contextlib.nullcontext()
+            with set_extra_data(context_data=context), acting:
                 return self.get_response(request)
         finally:
             correlation_id.reset(token)

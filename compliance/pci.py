@@ -62,10 +62,14 @@ Card numbers
     * digits glued without a separator form one group, judged only as a whole
       (``54111111111111111`` is a 17-digit number, not a card with a 5 before it), and a group
       longer than 19 digits is never a card;
-    * a random UUID or hex digest holds a run of 13 to 19 digits that passes Luhn about once in
-      a few thousand (``…-a716-446655440000``): it is masked in free text, refused where the
-      value must stay exact (an ``Idempotency-Key``), and machine-made columns (hashes, tokens,
-      signatures) are exempt from the boundary, each named in ``compliance.boundary``.
+    * a UUID written in its canonical form (8-4-4-4-12 hexadecimal digits: the form a
+      partner's ``Idempotency-Key`` or a correlation id takes) is an identifier, never a card,
+      even when its digits happen to form a Luhn-valid run (about once in a few thousand random
+      UUIDs: ``…-4446-655440000123``): it is left whole, and the text on either side of it is
+      judged on its own. A hex digest or a UUID written without its dashes holds such a run as
+      often: it is masked in free text and refused where the value must stay exact, and
+      machine-made columns (hashes, tokens, signatures) are exempt from the boundary, each named
+      in ``compliance.boundary``.
 
 Card security codes
     3 or 4 digits after ``cvv``, ``cvv2``, ``cvc``, ``cvc2``, ``cid``, ``csc``, ``security code``
@@ -108,6 +112,11 @@ _SEPARATOR = (
 _DIGIT_RUN = re.compile(rf"\d+(?:{_SEPARATOR}{{1,{MAX_SEPARATORS}}}\d+)*")
 _SEPARATORS = re.compile(rf"{_SEPARATOR}+")
 _ANY_DIGIT = re.compile(r"\d")
+# A UUID in its canonical form: an identifier, never judged as a card number.
+_UUID = re.compile(
+    r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"(?![0-9A-Za-z])"
+)
 # A date or time as Python and the audit trail write them (the commonest text with digits in an
 # audit entry's changes): never a card — its longest stretch without a colon has 10 digits.
 _TIMESTAMP = re.compile(
@@ -285,6 +294,29 @@ def redact_card_data(text: str) -> tuple[str, int]:
     # Shorter than "cid123" (the shortest code with its label) or a timestamp: nothing to mask.
     if len(text) < 6 or not _ANY_DIGIT.search(text) or _TIMESTAMP.fullmatch(text):
         return text, 0
+    if "-" in text and _UUID.search(text):
+        return _around_uuids(text)
+    return _redact_text(text)
+
+
+def _around_uuids(text: str) -> tuple[str, int]:
+    """``text`` redacted piece by piece between its canonical UUIDs, which stay whole."""
+    parts: list[str] = []
+    total = 0
+    position = 0
+    for match in _UUID.finditer(text):
+        piece, found = _redact_text(text[position : match.start()])
+        parts.extend((piece, match.group()))
+        total += found
+        position = match.end()
+    piece, found = _redact_text(text[position:])
+    parts.append(piece)
+    return "".join(parts), total + found
+
+
+def _redact_text(text: str) -> tuple[str, int]:
+    if not _ANY_DIGIT.search(text):
+        return text, 0
     text, redactions = _cards_pass(text)
     codes = 0
 
@@ -311,6 +343,8 @@ def holds_card_number(text: str) -> bool:
     boundary refuses in identifier fields and in anything left unredacted."""
     if len(text) < MIN_CARD_DIGITS or not _ANY_DIGIT.search(text) or _TIMESTAMP.fullmatch(text):
         return False
+    if "-" in text and _UUID.search(text):
+        return any(holds_card_number(piece) for piece in _UUID.split(text))
     for match in _DIGIT_RUN.finditer(text):
         if match.end() - match.start() < MIN_CARD_DIGITS:
             continue

@@ -1,11 +1,28 @@
-"""Compliance tasks: the audit chain verification (daily by beat, or on request from the
-compliance pages). Eager in the embedded default."""
+"""Compliance tasks: the sealer (every second), the signed anchor of the chain's head (every
+``AUDIT_ANCHOR_SECONDS``) and the audit chain verification (daily by beat, or on request from the
+compliance pages). Eager in the embedded default, where ``manage.py run_timers`` runs the first
+two."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from compliance.models import VerificationSource
+
+
+@shared_task(name="compliance.seal_audit_entries")
+def seal_audit_entries() -> int:
+    from compliance.sealer import seal_pending
+
+    return seal_pending(wait=False)
+
+
+@shared_task(name="compliance.anchor_audit_chain")
+def anchor_audit_chain() -> int | None:
+    from compliance.anchor import write_anchor
+
+    record = write_anchor()
+    return record["chain_index"] if record else None
 
 
 @shared_task(name="compliance.verify_audit_chain")

@@ -1,9 +1,9 @@
 """Searching the audit trail (the compliance pages and their CSV export).
 
 A search filters by patient (MRN), user (username), case (reference), action and a date range,
-newest first, ``(timestamp, chain_index)`` descending. Each filter has an index that starts with
+newest first, ``(timestamp, id)`` descending. Each filter has an index that starts with
 it and goes on in that order (``AuditEntry.Meta.indexes``), so the first page of any search reads
-only the rows it shows; pages go on by keyset (the last row's timestamp and chain index), never
+only the rows it shows; pages go on by keyset (the last row's timestamp and id), never
 by OFFSET, and nothing counts the whole trail. bench/audit_trail.py shows the plans on 1,000,000
 entries.
 
@@ -243,11 +243,11 @@ def search(data: dict) -> QuerySet[AuditEntry]:
         entries = entries.filter(timestamp__gte=_day_start(data["date_from"]))
     if data.get("date_to"):
         entries = entries.filter(timestamp__lt=_day_start(data["date_to"] + timedelta(days=1)))
-    return entries.order_by("-timestamp", "-chain_index")
+    return entries.order_by("-timestamp", "-id")
 
 
 def encode_cursor(entry: AuditEntry) -> str:
-    return f"{entry.timestamp.astimezone(UTC).isoformat()}_{entry.chain_index}"
+    return f"{entry.timestamp.astimezone(UTC).isoformat()}_{entry.pk}"
 
 
 @dataclass
@@ -261,25 +261,25 @@ def _newest_first(
 ) -> QuerySet[AuditEntry]:
     """The ``size`` entries of a search after the keyset cursor ``after``, newest first.
 
-    The chain indexes of those entries come first, from a subquery that only reads the filter's
-    own index (each index is (filter, timestamp, chain_index): an index-only scan), then the rows
-    by the unique chain_index. Asked for in one query, ``ORDER BY timestamp DESC LIMIT n`` lets
+    The ids of those entries come first, from a subquery that only reads the filter's own index
+    (each index is (filter, timestamp, id): an index-only scan), then the rows by id. Asked for
+    in one query, ``ORDER BY timestamp DESC LIMIT n`` lets
     PostgreSQL walk the whole trail by time and filter, for a filter that matches many entries (a
     busy user): fast while they are recent, a scan of the trail when they are all old
     (bench/audit_trail.py: a busy user who left, 0.5 s at 1,000,000 entries)."""
     if after is not None:
         moment, index = after
-        # "(timestamp, chain_index) before the cursor", written so that the plain
+        # "(timestamp, id) before the cursor", written so that the plain
         # ``timestamp <= moment`` is an index condition: the scan starts at the cursor instead of
         # reading (and discarding) every newer entry.
         entries = entries.filter(timestamp__lte=moment).filter(
-            Q(timestamp__lt=moment) | Q(chain_index__lt=index)
+            Q(timestamp__lt=moment) | Q(id__lt=index)
         )
-    keys = entries.order_by("-timestamp", "-chain_index").values("chain_index")[:size]
+    keys = entries.order_by("-timestamp", "-id").values("id")[:size]
     return (
-        AuditEntry.objects.filter(chain_index__in=keys)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-chain_index")
+        AuditEntry.objects.filter(id__in=keys)
+        .select_related("actor", "content_type", "seal")
+        .order_by("-timestamp", "-id")
     )
 
 
@@ -292,7 +292,7 @@ def _all_newest_first(entries: QuerySet[AuditEntry], *, chunk: int = 2000) -> It
         count = 0
         for entry in _newest_first(entries, size=chunk, after=after).iterator(chunk_size=chunk):
             count += 1
-            after = (entry.timestamp, entry.chain_index)
+            after = (entry.timestamp, entry.pk)
             yield entry
         if count < chunk:
             return
@@ -316,7 +316,7 @@ def entries_during(
             actor_id=actor_id, case_pk=case_pk, timestamp__gte=start, timestamp__lte=end
         )
         .select_related("actor", "content_type")
-        .order_by("timestamp", "chain_index")[: limit + 1]
+        .order_by("timestamp", "id")[: limit + 1]
     )
     return rows[:limit], len(rows) > limit
 
@@ -367,6 +367,7 @@ def accesses_of_patient(patient_pk: int) -> list[dict]:
 # --- CSV ---------------------------------------------------------------------------------------
 
 CSV_COLUMNS = [
+    "entry_id",
     "chain_index",
     "timestamp_utc",
     "action",
@@ -408,6 +409,7 @@ def csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
             [
                 _cell(value)
                 for value in (
+                    entry.pk,
                     entry.chain_index,
                     entry.timestamp.astimezone(UTC).isoformat(),
                     labels.get(entry.action, entry.action),

@@ -176,15 +176,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
-# Django's backends plus the audit trail's sealing hooks (compliance/sealing.py): the entries of a
-# transaction are chained and written as it commits. Only these two databases are supported.
-_SEALING_ENGINES = {
-    "django.db.backends.postgresql": "compliance.backends.postgresql",
-    "django.db.backends.sqlite3": "compliance.backends.sqlite3",
-}
-if DATABASES["default"]["ENGINE"] not in _SEALING_ENGINES:
+if DATABASES["default"]["ENGINE"] not in (
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+):
     raise ImproperlyConfigured("DATABASE_URL must name PostgreSQL or SQLite.")
-DATABASES["default"]["ENGINE"] = _SEALING_ENGINES[DATABASES["default"]["ENGINE"]]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- the live queue (docs/architecture/live-queue.md) --------------------------------------------
@@ -230,6 +226,22 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# The audit trail's sealer and anchors (docs/architecture/audit.md; docs/operations/).
+AUDIT_SEAL_SECONDS = float(os.environ.get("AUDIT_SEAL_SECONDS", "1") or 1)
+AUDIT_ANCHOR_SECONDS = float(os.environ.get("AUDIT_ANCHOR_SECONDS", "300") or 300)
+# Anchors: an Ed25519 private key (PEM) that signs them, and where they are kept — a file that is
+# appended to (put it on storage the database's administrators cannot rewrite) and/or a syslog
+# target (host:port over UDP, or a socket path such as /dev/log). The embedded default keeps both
+# in var/ and makes its own key; production must name them.
+AUDIT_ANCHOR_KEY_FILE = os.environ.get("AUDIT_ANCHOR_KEY_FILE", "") or (
+    "" if PRODUCTION else str(BASE_DIR / "var" / "audit-anchor-key.pem")
+)
+AUDIT_ANCHOR_CREATE_KEY = not PRODUCTION and not os.environ.get("AUDIT_ANCHOR_KEY_FILE")
+AUDIT_ANCHOR_PUBLIC_KEY_FILE = os.environ.get("AUDIT_ANCHOR_PUBLIC_KEY_FILE", "")
+AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", "") or (
+    "" if PRODUCTION else str(BASE_DIR / "var" / "audit-anchors.jsonl")
+)
+AUDIT_ANCHOR_SYSLOG = os.environ.get("AUDIT_ANCHOR_SYSLOG", "")
 # Periodic tasks (celery beat): the daily audit chain verification, at a quiet hour, and the
 # every-minute sweeps. In the embedded default (no beat) `manage.py run_timers` runs the
 # interval entries in-process (`run.py demo` starts it with the server).
@@ -237,6 +249,20 @@ CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {
         "task": "compliance.verify_audit_chain",
         "schedule": crontab(hour=env_int("AUDIT_VERIFY_HOUR_UTC", 7), minute=15),
+    },
+    # Every second: the sealer chains the audit entries committed since its last run
+    # (compliance.sealer; docs/architecture/audit.md). A run still queued when the next is sent
+    # is dropped, and a run that finds another sealer at work returns at once.
+    "seal-audit-entries": {
+        "task": "compliance.seal_audit_entries",
+        "schedule": AUDIT_SEAL_SECONDS,
+        "options": {"expires": AUDIT_SEAL_SECONDS},
+    },
+    # Every AUDIT_ANCHOR_SECONDS: the chain's head, signed, kept outside the database.
+    "anchor-audit-chain": {
+        "task": "compliance.anchor_audit_chain",
+        "schedule": AUDIT_ANCHOR_SECONDS,
+        "options": {"expires": AUDIT_ANCHOR_SECONDS},
     },
     "purge-idempotency-keys": {  # hourly: expired Idempotency-Key records (api.tasks)
         "task": "api.purge_idempotency_keys",

@@ -143,29 +143,64 @@ _DB_FIXTURES = {
 
 
 @pytest.fixture(autouse=True)
-def _audit_purge_flag_for_flush(request):
-    """The audit table's triggers refuse DELETE and TRUNCATE, which pytest-django's flush after a
-    transactional test uses. Set the purge flag on the connection just before that flush: this
-    fixture is set up after the database helper, so its teardown runs before the flush."""
+def _audit_purge_flag_for_flush(request, tmp_path, settings):
+    """The audit tables' triggers refuse DELETE and TRUNCATE, which pytest-django's flush after a
+    transactional test uses. Suspend them (``ALTER TABLE … DISABLE TRIGGER USER``: the test role
+    is a superuser, the application's role could not) just before that flush — this fixture is
+    set up after the database helper, so its teardown runs before the flush — and put them back
+    when the next test starts. Anchors of the audit chain go to the test's own directory."""
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.jsonl")
+    settings.AUDIT_ANCHOR_KEY_FILE = str(tmp_path / "audit-anchor-key.pem")
+    settings.AUDIT_ANCHOR_CREATE_KEY = True
+    settings.AUDIT_ANCHOR_PUBLIC_KEY_FILE = ""
+    settings.AUDIT_ANCHOR_SYSLOG = ""
     uses_db = request.node.get_closest_marker("django_db") is not None or bool(
         _DB_FIXTURES & set(request.fixturenames)
     )
     if not uses_db:
         yield
         return
-    from compliance.audit import SQLITE_PURGE_FLAG_TABLE
+    from compliance import append_only
 
     request.getfixturevalue("_django_db_helper")
-    with connection.cursor() as cursor:  # the test itself runs with the triggers in force
-        if connection.vendor == "postgresql":
-            cursor.execute("RESET patientcare.audit_purge")
-        else:
-            cursor.execute(f"DELETE FROM {SQLITE_PURGE_FLAG_TABLE}")  # noqa: S608
+    if _audit_triggers["off"]:  # the test itself runs with the triggers in force
+        append_only.enable(connection)
+        _audit_triggers["off"] = connection.in_atomic_block  # rolled back with the test
     yield
     if connection.in_atomic_block:  # a rolled-back test: nothing is flushed
         return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET patientcare.audit_purge = 'on'")
-        else:
-            cursor.execute(f"INSERT INTO {SQLITE_PURGE_FLAG_TABLE} (flag) VALUES (1)")  # noqa: S608
+    append_only.disable(connection)
+    _audit_triggers["off"] = True
+
+
+_audit_triggers = {"off": False}
+
+
+def seal_now(**options) -> int:
+    from compliance.sealer import seal_pending
+
+    return seal_pending(single_writer=True, **options)
+
+
+def seal_committed(timeout: float = 60.0) -> int:
+    """Run the real sealer (never past a transaction in flight) until every entry is sealed: for
+    transactional tests whose writers have committed. Transactions of other databases on the
+    same server (other test workers) hold the horizon back until they end."""
+    import time
+
+    from compliance.sealer import seal_pending, unsealed_count
+
+    sealed, deadline = 0, time.monotonic() + timeout
+    while True:
+        sealed += seal_pending()
+        if not unsealed_count() or time.monotonic() > deadline:
+            return sealed
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def seal_audit():
+    """Seal the audit entries now (the sealer runs every second in production): for tests that
+    read an entry's place in the hash chain. The test's own transaction is the only writer of
+    its database, so its entries are sealed in it (``single_writer``). Returns how many."""
+    return seal_now

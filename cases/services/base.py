@@ -3,7 +3,7 @@
 Refusals are the kinds of ``cases.errors`` (``Invalid``, ``Conflict``, ``NotFound``,
 ``Forbidden``: a code, a field, a safe message); ``require_actor`` refuses a missing, unsaved or
 deactivated actor; ``lock_case`` and ``lock_accessible_case`` re-read a case under its row lock
-(the second through the read path, ``access_case``) and remember it for the audit diff.
+(the second through the read path, ``access_case``).
 ``_log_redactions`` says which fields had card data masked. Also used by ``cases.changes`` and
 the other apps' services.
 """
@@ -19,7 +19,6 @@ from accounts.models import User
 from cases.access import access_case
 from cases.errors import Invalid, NotFound
 from cases.models import Case
-from compliance.sealing import remember_loaded
 
 # The logger's name is the package's, as it was before cases/services.py became a package.
 logger = logging.getLogger("cases.services")
@@ -51,7 +50,6 @@ def lock_case(case: Case) -> Case:
     """Re-read the case under a row lock so concurrent changes serialise instead of clobbering.
     The patient comes along (not locked) for the rules that need it."""
     locked = Case.objects.select_for_update(of=("self",)).select_related("patient").get(pk=case.pk)
-    remember_loaded(locked)  # the audit diff's "old" values: no second read of the locked row
     return locked
 
 
@@ -62,11 +60,9 @@ def _locking_queryset():
 
 def lock_accessible_case(actor: User, case: Case, action: str) -> Case:
     """``case`` if ``actor`` may ``action`` it (else ``NotFound``, an Http404: the read path's
-    answer), read under its row lock with its patient — one query — and remembered for the audit
-    diff, as ``lock_case`` does."""
+    answer), read under its row lock with its patient — one query."""
     try:
         locked = access_case(actor, case.pk, action, queryset=_locking_queryset())
     except Http404 as exc:
         raise NotFound("No such case.", code="not_found", field="case") from exc
-    remember_loaded(locked)
     return locked

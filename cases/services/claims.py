@@ -16,7 +16,6 @@ from cases.selectors import claim_next_candidate, claim_next_candidates
 from cases.services.base import _is_sensitive, lock_accessible_case, require_actor
 from cases.services.work import _assign_locked
 from compliance.audit import audited
-from compliance.sealing import remember_loaded
 
 # Candidates claim-next tries before giving up: only a row that changed between the candidate
 # query and its lock fails the re-check, and PostgreSQL re-evaluates the query's conditions on
@@ -88,7 +87,6 @@ def case_claim_next(*, actor: User, queue: Queue | None = None) -> Case | None:
         if candidate is None:
             break
         if candidate.assigned_to_id is None and candidate.status in CLAIM_NEXT_STATUSES:
-            remember_loaded(candidate)
             return _assign_locked(actor, candidate, actor)
         passed.append(candidate.pk)
     # Nothing to claim; for a queue the actor does not work that is a refusal, not an answer

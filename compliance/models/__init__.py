@@ -3,10 +3,10 @@
 * ``break_glass`` — ``BreakGlassAccess``: emergency access to a case one may not normally see,
   justified, time-boxed and reviewed afterwards (``ReviewOutcome``).
 * ``chain`` — the audit trail's hash chain: ``GENESIS_HASH``, ``AUDIT_CHAIN_LOCK_KEY``,
-  ``canonical_content``, ``compute_entry_hash``, ``content_type_label``, ``forget_cached_head``.
+  ``canonical_json``, ``chain_hash``, ``compute_entry_hash``, ``content_type_label``.
 * ``audit_manager`` — ``AuditEntryManager``: auditlog's manager plus each entry's subject.
-* ``audit_entry`` — ``AuditEntry``: the hash-chained, append-only audit trail entry and how it is
-  linked to the chain and inserted (docs/architecture/audit.md).
+* ``audit_entry`` — ``AuditEntry``: the append-only audit trail entry (docs/architecture/audit.md).
+* ``seal`` — ``AuditSeal``: an entry's place in the hash chain, written by the sealer.
 * ``verification`` — ``ChainVerification``: runs of the chain verification (``VerificationSource``).
 """
 
@@ -18,12 +18,14 @@ from compliance.models.chain import (
     AUDIT_CHAIN_LOCK_KEY,
     GENESIS_HASH,
     canonical_content,
+    canonical_json,
+    chain_hash,
     compute_entry_hash,
     content_type_label,
-    forget_cached_head,
 )
 from compliance.models.audit_manager import AuditEntryManager
 from compliance.models.audit_entry import AuditEntry
+from compliance.models.seal import AuditSeal
 from compliance.models.verification import ChainVerification, VerificationSource
 
 # isort: on
@@ -33,13 +35,15 @@ __all__ = [
     "GENESIS_HASH",
     "AuditEntry",
     "AuditEntryManager",
+    "AuditSeal",
     "BreakGlassAccess",
     "BreakGlassAccessQuerySet",
     "ChainVerification",
     "ReviewOutcome",
     "VerificationSource",
     "canonical_content",
+    "canonical_json",
+    "chain_hash",
     "compute_entry_hash",
     "content_type_label",
-    "forget_cached_head",
 ]

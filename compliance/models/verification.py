@@ -31,6 +31,10 @@ class ChainVerification(models.Model):
     reason = models.TextField(blank=True)
     head_index = models.PositiveBigIntegerField(null=True, blank=True)
     head_hash = models.CharField(max_length=64, blank=True)
+    # Entries not sealed into the chain yet when the run started (the seal lag), and what the
+    # chain was compared with: the latest signed anchor kept outside the database, or why none.
+    unsealed = models.PositiveBigIntegerField(default=0)
+    anchor = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

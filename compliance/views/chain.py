@@ -87,11 +87,16 @@ def chain_verify(request):
         record = ChainVerification.objects.filter(pk=result.result).first()
         if record is not None and record.intact:
             messages.success(
-                request, f"The audit chain is intact ({record.checked} entries checked)."
+                request,
+                f"The audit chain is intact ({record.checked} entries checked; "
+                f"{record.anchor}; {record.unsealed} entries not sealed yet).",
             )
         elif record is not None:
             where = f" at entry {record.broken_at}" if record.broken_at is not None else ""
-            messages.error(request, f"The audit chain is BROKEN{where}: {record.reason}")
+            messages.error(
+                request,
+                f"The audit chain is BROKEN{where}: {record.reason} ({record.anchor}).",
+            )
     else:
         messages.info(
             request,

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def access_entries() -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS).order_by("chain_index"))
+    return list(AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS).order_by("id"))
 
 
 def test_a_list_page_logs_each_case_listed(world):

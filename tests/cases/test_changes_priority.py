@@ -169,7 +169,7 @@ def test_access_and_closed_cases(world):
 def test_announced_audited_and_idempotent(world, listener, django_capture_on_commit_callbacks):
     case = world.case()
     listener.join(queue_group(world.queue_a.pk))
-    head = AuditEntry.objects.order_by("-chain_index").values_list("chain_index", flat=True)[0]
+    head = AuditEntry.objects.order_by("-id").values_list("id", flat=True)[0]
     with django_capture_on_commit_callbacks(execute=True):
         case_change_priority(actor=world.agent, case=case, priority=Priority.HIGH)
         case_change_priority(actor=world.agent, case=case, priority=Priority.HIGH)
@@ -177,7 +177,7 @@ def test_announced_audited_and_idempotent(world, listener, django_capture_on_com
     assert message["event"] == CaseEventName.UPDATED
     assert message["priority"] == Priority.HIGH
     entry = AuditEntry.objects.get(
-        chain_index__gt=head, content_type__model="case", action=AuditEntry.Action.UPDATE
+        id__gt=head, content_type__model="case", action=AuditEntry.Action.UPDATE
     )
     assert entry.actor_id == world.agent.pk and "priority" in entry.changes_dict
     assert CaseEvent.objects.filter(case=case, kind=EventKind.PRIORITY_CHANGED).count() == 1

@@ -14,8 +14,8 @@ from tests.compliance.card_scanner import card_numbers_in, card_numbers_in_value
 
 # (table, column): why it is not scanned.
 MACHINE_MADE = {
-    ("compliance_auditentry", "entry_hash"): "SHA-256 of the entry (hex)",
-    ("compliance_auditentry", "prev_hash"): "SHA-256 of the previous entry (hex)",
+    ("compliance_auditseal", "entry_hash"): "SHA-256 of the entry (hex)",
+    ("compliance_auditseal", "prev_hash"): "SHA-256 of the previous entry (hex)",
     ("compliance_auditentry", "cid"): "a random correlation id (uuid4 hex), made by the server",
     ("compliance_chainverification", "head_hash"): "SHA-256 of an entry (hex)",
     ("accounts_user", "password"): "a salted password hash",

@@ -7,7 +7,6 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.roles import Role, ensure_role_groups
-from compliance.models import forget_cached_head
 from compliance.services import break_glass_open
 from tests.factories import PartnerFactory, QueueFactory, UserFactory, make_case, make_patient
 
@@ -93,11 +92,3 @@ def case(actor, category, patient):
 def emergency(night_agent, case):
     """An emergency access awaiting review."""
     return break_glass_open(actor=night_agent, reference=case.reference, reason=REASON)
-
-
-@pytest.fixture
-def fresh_head():
-    """Each request is its own transaction in production, which reads the chain head; the test's
-    transaction never ends, so forget the head it cached
-    (``compliance.models.audit_entry._locked_head``)."""
-    return forget_cached_head

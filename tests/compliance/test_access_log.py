@@ -17,7 +17,7 @@ from cases.choices import Status, Visibility
 from cases.models import Case, CaseEvent, Patient
 from compliance.access_log import AccessKind, client_address, record_access
 from compliance.audit import subject_of, verify_chain
-from compliance.models import AuditEntry, forget_cached_head
+from compliance.models import AuditEntry, AuditSeal
 from tests.factories import QueueFactory, UserFactory, make_case, make_patient
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def admin_url(model, view: str, *args) -> str:
 
 
 def accesses(**filters):
-    return AuditEntry.objects.filter(action=ACCESS, **filters).order_by("chain_index")
+    return AuditEntry.objects.filter(action=ACCESS, **filters).order_by("id")
 
 
 @pytest.fixture
@@ -181,7 +181,6 @@ def test_list_pages_log_with_a_constant_number_of_queries(agent_client, actor, c
     def page_queries(rows: int) -> int:
         while Case.objects.count() < rows:
             make_case(actor=actor, category=category)
-        forget_cached_head()
         with CaptureQueriesContext(connection) as context:
             assert agent_client.get(admin_url(Case, "changelist")).status_code == 200
         return len(context.captured_queries)
@@ -294,28 +293,11 @@ def test_the_subject_of_an_event_without_its_case_loaded(actor, case):
     assert subject_of(actor) == (None, None)
 
 
-# --- the cached chain head -----------------------------------------------------------------------
+# --- savepoints ---------------------------------------------------------------------------------
 
 
-def _head_reads(context) -> int:
-    return sum(
-        1
-        for query in context.captured_queries
-        if "compliance_auditentry" in query["sql"] and query["sql"].lstrip().startswith("SELECT")
-    )
-
-
-def test_one_head_read_per_transaction(actor, case):
-    forget_cached_head()
-    with CaptureQueriesContext(connection) as context, transaction.atomic():
-        record_access([case], actor=actor, kind=AccessKind.VIEW, via="test")
-        record_access([case.patient], actor=actor, kind=AccessKind.VIEW, via="test")
-        services.case_add_note(actor=actor, case=case, body="n", visibility=Visibility.INTERNAL)
-    assert _head_reads(context) == 1
-    assert verify_chain().intact
-
-
-def test_a_rolled_back_savepoint_is_never_chained_onto(actor, case):
+def test_a_rolled_back_savepoint_leaves_no_entry_and_the_chain_intact(actor, case, seal_audit):
+    before = AuditEntry.objects.count()
     with transaction.atomic():
         record_access([case], actor=actor, kind=AccessKind.VIEW, via="test")
         try:
@@ -325,20 +307,14 @@ def test_a_rolled_back_savepoint_is_never_chained_onto(actor, case):
         except RuntimeError:
             pass
         record_access([case], actor=actor, kind=AccessKind.LIST, via="test")
+    assert AuditEntry.objects.count() == before + 2
+    assert not AuditEntry.objects.filter(content_type__model="patient", action=ACCESS).exists()
+    seal_audit()
     report = verify_chain()
     assert report.intact, report.reason
-    indexes = list(AuditEntry.objects.order_by("chain_index").values_list("chain_index", flat=True))
+    assert report.checked == AuditEntry.objects.count()
+    indexes = list(AuditSeal.objects.values_list("chain_index", flat=True))
     assert indexes == list(range(len(indexes)))
-
-
-def test_a_head_cached_inside_a_savepoint_is_kept_after_its_release(actor, case):
-    with transaction.atomic():
-        with transaction.atomic():
-            record_access([case], actor=actor, kind=AccessKind.VIEW, via="test")
-        with CaptureQueriesContext(connection) as context:
-            record_access([case.patient], actor=actor, kind=AccessKind.VIEW, via="test")
-    assert _head_reads(context) == 0
-    assert verify_chain().intact
 
 
 def test_a_nul_in_a_search_is_logged_not_a_server_error(agent_client):

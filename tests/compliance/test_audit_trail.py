@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import threading
 from datetime import timedelta
@@ -19,42 +18,50 @@ from accounts.models import SYSTEM_USERNAME
 from cases import services
 from cases.choices import Channel, Visibility
 from cases.models import Case, Patient
+from compliance import append_only
 from compliance.audit import purge_before, verify_chain
-from compliance.models import AuditEntry, ChainVerification, forget_cached_head
+from compliance.models import AuditEntry, AuditSeal, ChainVerification
 from partners.models import PartnerOrganisation
+from tests.conftest import seal_committed, seal_now
 from tests.factories import UserFactory, make_case, make_patient
 
 pytestmark = pytest.mark.django_db
 
 TABLE = AuditEntry._meta.db_table
-append_only = importlib.import_module("compliance.migrations.0003_auditentry_append_only")
+SEALS = AuditSeal._meta.db_table
 
 
 def entries_for(obj):
-    return AuditEntry.objects.get_for_object(obj).order_by("chain_index")
+    return AuditEntry.objects.get_for_object(obj).order_by("id")
 
 
 @contextlib.contextmanager
 def triggers_disabled():
-    """Tamper with the table as an attacker with DDL rights would."""
+    """Tamper with the tables as an attacker with DDL rights (a superuser) would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending trigger events
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL")
-        else:
-            cursor.execute("DROP TRIGGER compliance_auditentry_no_update")
-            cursor.execute("DROP TRIGGER compliance_auditentry_no_delete")
+            for table in (TABLE, SEALS):
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER ALL")
+    if connection.vendor != "postgresql":
+        append_only.disable(connection)
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER ALL")
-            else:
-                for statement in append_only.SQLITE_TRIGGERS:
-                    cursor.execute(statement)
-        forget_cached_head()  # the chain was changed behind the model's back
+                for table in (TABLE, SEALS):
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER ALL")
+        if connection.vendor != "postgresql":
+            append_only.enable(connection)
+
+
+def reseal():
+    """Chain the whole trail again (after tampering with the entries), as a superuser could."""
+    with triggers_disabled(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SEALS}")  # noqa: S608
+    seal_now()
 
 
 def verify(*args) -> tuple[int, str, str]:
@@ -84,7 +91,8 @@ def trail(actor, category):
     for n in range(3):
         case = make_case(actor=actor, category=category, patient=patient)
         services.case_add_note(actor=actor, case=case, body=f"n{n}", visibility=Visibility.INTERNAL)
-    return list(AuditEntry.objects.order_by("chain_index").values_list("chain_index", flat=True))
+    seal_now()
+    return list(AuditSeal.objects.values_list("chain_index", flat=True))
 
 
 # --- the actor ----------------------------------------------------------------------------------
@@ -138,7 +146,7 @@ def test_password_is_masked(actor):
 
 
 def test_a_management_command_acts_as_the_system_account(actor):
-    call_command("audit_anchor", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("audit_seal", stdout=open("/dev/null", "w"))  # noqa: SIM115
     system_entries = AuditEntry.objects.filter(actor__username=SYSTEM_USERNAME)
     # creating the system account itself is the first thing the system actor writes
     assert system_entries.exists()
@@ -155,21 +163,27 @@ def test_writes_without_any_actor_fall_back_to_the_system_account(db):
 
 @pytest.mark.parametrize(
     "statement",
-    [f"UPDATE {TABLE} SET object_repr = 'x'", f"DELETE FROM {TABLE}"],  # noqa: S608
+    [
+        f"UPDATE {TABLE} SET object_repr = 'x'",  # noqa: S608
+        f"DELETE FROM {TABLE}",  # noqa: S608
+        f"UPDATE {SEALS} SET entry_hash = 'x'",  # noqa: S608
+        f"DELETE FROM {SEALS}",  # noqa: S608
+    ],
 )
 def test_the_database_refuses_update_and_delete(trail, statement):
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():  # noqa: SIM117
         with connection.cursor() as cursor:
             cursor.execute(statement)
-    assert AuditEntry.objects.count() == len(trail)
+    assert AuditEntry.objects.count() == AuditSeal.objects.count() == len(trail)
 
 
-def test_postgresql_refuses_truncate(trail):
+@pytest.mark.parametrize("table", [TABLE, SEALS])
+def test_postgresql_refuses_truncate(trail, table):
     if connection.vendor != "postgresql":
         pytest.skip("TRUNCATE is PostgreSQL's")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {TABLE}")
-    assert AuditEntry.objects.count() == len(trail)
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert AuditEntry.objects.count() == AuditSeal.objects.count() == len(trail)
 
 
 def test_the_model_refuses_changes(trail):
@@ -178,20 +192,27 @@ def test_the_model_refuses_changes(trail):
         entry.save()
     with pytest.raises(ValueError, match="append-only"):
         entry.delete()
+    with pytest.raises(ValueError, match="append-only"):
+        AuditSeal.objects.first().delete()
 
 
 # --- the chain ----------------------------------------------------------------------------------
+
+
+def entry_at(index: int) -> int:
+    return AuditSeal.objects.get(chain_index=index).entry_id
 
 
 def test_an_intact_chain_verifies(trail):
     assert trail == list(range(len(trail)))
     code, out, err = verify("--progress-every", "5", "--batch-size", "7")
     assert code == 0
-    # the trail, plus the entry recording that this verification started
-    assert f"intact: {len(trail) + 1} entries" in out
+    # the trail; the entry recording that this verification started is not sealed yet
+    assert f"intact: {len(trail)} entries" in out
+    assert "1 entries not sealed yet" in out
     assert "verified 5 entries" in err
     run = ChainVerification.objects.get()
-    assert (run.source, run.intact, run.checked) == ("command", True, len(trail) + 1)
+    assert (run.source, run.intact, run.checked, run.unsealed) == ("command", True, len(trail), 1)
     assert run.requested_by.username == SYSTEM_USERNAME
 
 
@@ -199,12 +220,12 @@ def test_an_altered_payload_is_found(trail):
     target = trail[len(trail) // 2]
     with triggers_disabled(), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {TABLE} SET object_repr = 'forged' WHERE chain_index = %s",  # noqa: S608
-            [target],
+            f"UPDATE {TABLE} SET object_repr = 'forged' WHERE id = %s",  # noqa: S608
+            [entry_at(target)],
         )
     code, _, message = verify()
     assert code == 1
-    assert f"chain_index {target} " in message
+    assert f"chain_index {target} (entry id {entry_at(target)})" in message
     assert "altered" in message
     run = ChainVerification.objects.get()  # the finding is kept for the compliance pages
     assert (run.intact, run.broken_at, run.checked) == (False, target, target)
@@ -214,40 +235,71 @@ def test_an_altered_payload_is_found(trail):
 def test_a_deleted_row_is_found(trail):
     target = trail[5]
     with triggers_disabled(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE chain_index = %s", [target])  # noqa: S608
+        entry = entry_at(target)
+        cursor.execute(f"DELETE FROM {SEALS} WHERE chain_index = %s", [target])  # noqa: S608
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [entry])  # noqa: S608
     code, _, message = verify()
     assert code == 1
     assert f"chain_index {target + 1} " in message
     assert f"entries {target}..{target} are missing" in message
 
 
+def test_a_deleted_seal_is_found(trail):
+    """The entry is still there, left out of a chain that goes on after it."""
+    target = trail[5]
+    entry = entry_at(target)
+    with triggers_disabled(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SEALS} WHERE chain_index >= %s", [target])  # noqa: S608
+    code, _, message = verify()
+    assert code == 0  # a shorter chain, and entries waiting for the sealer
+    seal_now()  # the sealer seals them again, from where the chain ends
+    assert verify()[0] == 0
+    with triggers_disabled(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SEALS} WHERE chain_index = %s", [target])  # noqa: S608
+        cursor.execute(
+            f"UPDATE {SEALS} SET chain_index = chain_index - 1 WHERE chain_index > %s",  # noqa: S608
+            [target],
+        )
+    code, _, message = verify()
+    assert code == 1
+    assert f"chain_index {target} " in message  # its successor no longer follows from it
+    assert entry != entry_at(target)
+
+
 def test_a_swapped_order_is_found(trail):
     first, second = trail[3], trail[4]
+    a, b = entry_at(first), entry_at(second)
     with triggers_disabled(), connection.cursor() as cursor:
-        sql = f"UPDATE {TABLE} SET chain_index = %s WHERE chain_index = %s"  # noqa: S608
-        cursor.execute(sql, [10**9, first])
-        cursor.execute(sql, [first, second])
-        cursor.execute(sql, [second, 10**9])
+        sql = f"UPDATE {SEALS} SET entry_id = %s WHERE chain_index = %s"  # noqa: S608
+        cursor.execute(sql, [10**12, first])
+        cursor.execute(sql, [a, second])
+        cursor.execute(sql, [b, first])
     code, _, message = verify()
     assert code == 1
     assert f"chain_index {first} " in message
 
 
-def test_the_exported_head_detects_truncation_of_the_newest_entries(trail, tmp_path):
-    head = tmp_path / "head.json"
-    call_command("audit_anchor", "--output", str(head), stdout=open("/dev/null", "w"))  # noqa: SIM115
-    exported = json.loads(head.read_text())
-    assert exported["chain_index"] == AuditEntry.objects.order_by("-chain_index")[0].chain_index
-    assert verify("--head", str(head))[0] == 0
+def test_the_signed_anchor_detects_truncation_of_the_newest_entries(trail, settings):
+    call_command("audit_anchor", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    anchored = json.loads(open(settings.AUDIT_ANCHOR_FILE).read().splitlines()[-1])  # noqa: SIM115
+    assert anchored["chain_index"] == trail[-1]
+    code, out, _ = verify()
+    assert code == 0
+    assert f"compared with the signed anchor of {anchored['anchored_at']} at entry" in out
     with triggers_disabled(), connection.cursor() as cursor:
+        cut = anchored["chain_index"] - 2
         cursor.execute(
-            f"DELETE FROM {TABLE} WHERE chain_index >= %s",  # noqa: S608
-            [exported["chain_index"] - 2],
+            f"DELETE FROM {TABLE} WHERE id IN "  # noqa: S608
+            f"(SELECT entry_id FROM {SEALS} WHERE chain_index >= %s)",
+            [cut],
         )
-    assert verify()[0] == 0  # what is left is a valid chain on its own...
-    code, _, message = verify("--head", str(head))
+        cursor.execute(f"DELETE FROM {SEALS} WHERE chain_index >= %s", [cut])  # noqa: S608
+    report = verify_chain()
+    assert report.intact  # what is left is a valid chain on its own...
+    code, _, message = verify()
     assert code == 1  # ...but not the one anchored outside the database
-    assert f"chain_index {exported['chain_index']}" in message
+    assert f"chain_index {anchored['chain_index']}" in message
+    assert "anchored head is missing" in message
 
 
 # --- retention purge ----------------------------------------------------------------------------
@@ -264,39 +316,44 @@ def test_the_purge_keeps_the_rest_verifiable_and_audits_itself(trail, actor):
     old = timezone.now() - timedelta(days=7 * 365)
     with triggers_disabled(), connection.cursor() as cursor:  # age the first entries
         cursor.execute(
-            f"UPDATE {TABLE} SET timestamp = %s WHERE chain_index <= %s",  # noqa: S608
+            f"UPDATE {TABLE} SET timestamp = %s WHERE id IN "  # noqa: S608
+            f"(SELECT entry_id FROM {SEALS} WHERE chain_index <= %s)",
             [old, cut],
         )
-    # re-hash the aged prefix so the chain is intact before the purge
-    from compliance.models import GENESIS_HASH, compute_entry_hash, content_type_label
-
-    prev = GENESIS_HASH
-    with triggers_disabled(), connection.cursor() as cursor:
-        for entry in AuditEntry.objects.order_by("chain_index"):
-            new_hash = compute_entry_hash(prev, entry, content_type_label(entry.content_type_id))
-            cursor.execute(
-                f"UPDATE {TABLE} SET prev_hash = %s, entry_hash = %s WHERE id = %s",  # noqa: S608
-                [prev, new_hash, entry.pk],
-            )
-            prev = new_hash
+    reseal()  # so that the chain is intact before the purge
     assert verify_chain().intact
 
-    deleted = purge_before(old + timedelta(days=1), actor=actor)
+    deleted = call_purge(old + timedelta(days=1))
 
     assert deleted == cut + 1
-    assert AuditEntry.objects.order_by("chain_index")[0].chain_index == cut + 1
-    checkpoint = AuditEntry.objects.order_by("-chain_index")[0]
-    assert checkpoint.actor == actor
+    assert AuditSeal.objects.order_by("chain_index")[0].chain_index == cut + 1
+    checkpoint = AuditEntry.objects.filter(seal__isnull=True).get()
+    assert checkpoint.actor.username == SYSTEM_USERNAME
     assert checkpoint.additional_data["checkpoint"]["purged_through"] == cut
+    seal_now()
     report = verify_chain()
     assert report.intact, report.reason
     assert report.checked == len(trail) - cut  # the rest plus the checkpoint
     assert verify()[0] == 0
 
 
+def call_purge(cutoff) -> int:
+    out = []
+
+    class Sink:
+        def write(self, text):
+            out.append(text)
+
+        def flush(self):
+            pass
+
+    call_command("audit_purge", "--before", cutoff.date().isoformat(), stdout=Sink())
+    return int("".join(out).split()[1])
+
+
 def test_a_missing_prefix_without_checkpoint_is_found(trail):
     with triggers_disabled(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE chain_index < 3")  # noqa: S608
+        cursor.execute(f"DELETE FROM {SEALS} WHERE chain_index < 3")  # noqa: S608
     code, _, message = verify()
     assert code == 1
     assert "chain_index 3 " in message
@@ -332,7 +389,8 @@ def test_concurrent_writers_make_a_gap_free_chain(category):
 
     assert not errors
     assert Case.objects.count() == 20
-    indexes = list(AuditEntry.objects.order_by("chain_index").values_list("chain_index", flat=True))
-    assert indexes == list(range(len(indexes)))
+    seal_committed()
+    indexes = list(AuditSeal.objects.values_list("chain_index", flat=True))
+    assert indexes == list(range(AuditEntry.objects.count()))
     assert verify_chain().intact
     assert Patient.objects.count() == 1

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import Patient
 from compliance.access_log import record_access
-from compliance.models import AuditEntry, ChainVerification, VerificationSource
+from compliance.models import AuditEntry, AuditSeal, ChainVerification, VerificationSource
 from tests.compliance.test_audit_trail import TABLE, triggers_disabled
 from tests.factories import UserFactory, make_patient
 
@@ -123,7 +123,7 @@ def test_a_bad_mrn_is_a_400_with_the_message(officer_client, patient, mrn, messa
 
 def test_an_mrn_matching_nobody_is_logged_as_a_lookup(officer_client, officer, patient):
     officer_client.get(LOOKUP, {"mrn": "NOBODY-0000"})
-    logged = AuditEntry.objects.filter(actor=officer).latest("chain_index")
+    logged = AuditEntry.objects.filter(actor=officer).latest("id")
     assert logged.content_type.model_class() is Patient
     assert logged.additional_data["access"]["kind"] == "lookup"
     assert logged.additional_data["access"]["query"] == {"mrn": "NOBODY-0000"}
@@ -197,7 +197,7 @@ def test_the_report_lists_the_break_glass_accesses_to_the_patients_cases(
 
 def test_the_report_is_logged_as_a_report_about_the_patient(officer_client, officer, patient):
     officer_client.get(report_url(patient))
-    logged = AuditEntry.objects.filter(actor=officer).latest("chain_index")
+    logged = AuditEntry.objects.filter(actor=officer).latest("id")
     assert logged.action == AuditEntry.Action.ACCESS
     assert logged.content_type.model_class() is Patient
     assert logged.object_pk == str(patient.pk)
@@ -217,12 +217,15 @@ def test_an_unknown_patient_is_a_404(officer_client, patient):
 # --- chain verification ---------------------------------------------------------------------------
 
 
-def test_the_chain_page_shows_the_head_and_the_verifications(officer_client, officer, patient):
+def test_the_chain_page_shows_the_head_and_the_verifications(
+    officer_client, officer, patient, seal_audit
+):
+    seal_audit()
     for hours in range(25):
         verification(intact=True, hours_ago=hours + 1, by=officer, checked=hours)
     response = officer_client.get(CHAIN)
     assert response.status_code == 200
-    head = AuditEntry.objects.order_by("-chain_index").first()
+    head = AuditSeal.objects.order_by("-chain_index").first()
     html = response.content.decode()
     assert head.entry_hash in html
     assert len(response.context["verifications"]) == 20
@@ -230,14 +233,16 @@ def test_the_chain_page_shows_the_head_and_the_verifications(officer_client, off
     assert 'value="Verify now"' in html
 
 
-def test_verify_now_records_an_intact_verification(officer_client, officer, patient):
+def test_verify_now_records_an_intact_verification(officer_client, officer, patient, seal_audit):
+    seal_audit()
     response = officer_client.post(VERIFY)
     assert response.status_code == 302
     assert response["Location"] == CHAIN
     run = ChainVerification.objects.get()
     assert run.intact is True
     assert (run.source, run.requested_by) == (VerificationSource.PAGE, officer)
-    assert run.checked >= AuditEntry.objects.filter(chain_index__lte=run.head_index).count()
+    assert run.checked == AuditSeal.objects.filter(chain_index__lte=run.head_index).count() > 0
+    assert run.anchor == "no signed anchor yet: not compared"
 
     page = officer_client.get(CHAIN)
     assert "The audit chain is intact" in page.content.decode()  # the message
@@ -245,12 +250,16 @@ def test_verify_now_records_an_intact_verification(officer_client, officer, pati
     assert BROKEN not in home and STALE not in home
 
 
-def test_after_tampering_the_home_page_shows_the_broken_chain(officer_client, patient, case):
-    target = AuditEntry.objects.order_by("chain_index")[1].chain_index
+def test_after_tampering_the_home_page_shows_the_broken_chain(
+    officer_client, patient, case, seal_audit
+):
+    seal_audit()
+    forged = AuditSeal.objects.get(chain_index=1)
+    target = forged.chain_index
     with triggers_disabled(), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {TABLE} SET object_repr = 'forged' WHERE chain_index = %s",  # noqa: S608
-            [target],
+            f"UPDATE {TABLE} SET object_repr = 'forged' WHERE id = %s",  # noqa: S608
+            [forged.entry_id],
         )
 
     response = officer_client.post(VERIFY, follow=True)

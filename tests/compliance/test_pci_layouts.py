@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compliance.pci import holds_card_number, redact_card_data, redact_json
@@ -175,3 +176,43 @@ def test_the_timestamp_fast_path_skips_only_what_holds_no_card(text):
     sound because none can hold a card number."""
     assert card_numbers_in(text) == []
     assert redact_card_data(text) == (text, 0)
+
+
+# --- canonical UUIDs: identifiers, never card numbers ------------------------------------------
+
+# Canonical UUIDs whose digits, dashes read as separators, hold a Luhn-valid run of 13-19
+# digits: before this rule one random UUID v4 in a few thousand was refused as an
+# Idempotency-Key (and failed a CI run).
+_UUIDS_WITH_A_LUHN_RUN = (
+    "7ee5e857-3489-4498-9143-40ff813fb5cd",
+    "61502dee-3518-4376-8241-0ad1f6da7a63",
+    "a0123246-7537-4466-a233-0a67aac0a780",
+    "55555555-5555-4444-b000-000000000000",
+)
+
+
+@pytest.mark.parametrize("value", _UUIDS_WITH_A_LUHN_RUN)
+def test_a_canonical_uuid_is_never_a_card_number(value):
+    from compliance.pci import _redact_text  # the rule for text without a UUID in it
+
+    assert _redact_text(value)[1] > 0  # read as bare digits, it would hold a card
+    assert holds_card_number(value) is False
+    assert redact_card_data(f"key {value}.") == (f"key {value}.", 0)
+
+
+def test_a_card_beside_a_uuid_is_still_masked():
+    uuid_text = _UUIDS_WITH_A_LUHN_RUN[0]
+    assert redact_card_data(f"4111 1111 1111 1111 {uuid_text}") == (
+        f"411111******1111 {uuid_text}",
+        1,
+    )
+    assert holds_card_number(f"{uuid_text} and 4111-1111-1111-1111")
+    # Not a UUID's shape (the first group is not 8 hex digits): judged as digits.
+    assert holds_card_number("4111111111111111-1234-4234-8234-123456789012")
+
+
+@given(st.uuids())
+@settings(max_examples=3000, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_no_random_uuid_is_refused(value):
+    assert not holds_card_number(str(value))
+    assert not holds_card_number(str(value).upper())

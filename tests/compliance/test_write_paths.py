@@ -35,15 +35,15 @@ class NewEntries:
     """The entries written since it was made."""
 
     def __init__(self) -> None:
-        head = AuditEntry.objects.order_by("-chain_index").values_list("chain_index", flat=True)
+        head = AuditEntry.objects.order_by("-id").values_list("id", flat=True)
         self.after = head.first() if head.exists() else -1
 
     def get(self) -> list[AuditEntry]:
         return list(
-            AuditEntry.objects.filter(chain_index__gt=self.after)
+            AuditEntry.objects.filter(id__gt=self.after)
             .exclude(action=ACCESS)
             .select_related("content_type", "actor")
-            .order_by("chain_index")
+            .order_by("id")
         )
 
     def summary(self) -> Counter:

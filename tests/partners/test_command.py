@@ -25,7 +25,7 @@ def run(*args) -> tuple[str, str]:
 
 
 def test_account_issue_rotate_revoke_list(organisation, role_groups):
-    head = AuditEntry.objects.order_by("-chain_index").values_list("chain_index", flat=True)
+    head = AuditEntry.objects.order_by("-id").values_list("id", flat=True)
     after = head.first() if head.exists() else -1
 
     out, _ = run("account", "lakeside-ehr", "svc-cli")
@@ -62,7 +62,7 @@ def test_account_issue_rotate_revoke_list(organisation, role_groups):
     out, _ = run("list")
     assert out.count("nightly export") == 1
 
-    entries = AuditEntry.objects.filter(chain_index__gt=after).select_related("actor")
+    entries = AuditEntry.objects.filter(id__gt=after).select_related("actor")
     assert entries.exists()
     assert {entry.actor.username for entry in entries} == {SYSTEM_USERNAME}
     trail = " ".join(f"{e.object_repr} {e.changes}" for e in entries)

@@ -180,7 +180,7 @@ def test_embedded_default_needs_no_environment(printed):
     values = printed("default")
     assert values["PRODUCTION"] is False
     assert values["DEBUG"] is True
-    assert values["ENGINE"] == "compliance.backends.sqlite3"
+    assert values["ENGINE"] == "django.db.backends.sqlite3"
     assert values["DB_NAME"] == str(settings.BASE_DIR / "var" / "patientcare.sqlite3")
     assert values["CHANNEL_BACKEND"] == "channels.layers.InMemoryChannelLayer"
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
@@ -192,7 +192,7 @@ def test_embedded_default_needs_no_environment(printed):
 
 def test_database_url_switches_to_postgresql(printed):
     values = printed("postgres")
-    assert values["ENGINE"] == "compliance.backends.postgresql"
+    assert values["ENGINE"] == "django.db.backends.postgresql"
     assert values["DB_NAME"] == "patientcare_dev"
     assert values["DB_HOST"] == "127.0.0.1"
     # Redis is a separate switch: without REDIS_URL the rest stays embedded.
@@ -206,7 +206,7 @@ def test_redis_url_switches_channel_layer_and_celery(printed):
     assert values["CHANNEL_HOSTS"] == [REDIS_URL]
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
     assert values["CELERY_BROKER_URL"] == REDIS_URL
-    assert values["ENGINE"] == "compliance.backends.sqlite3"
+    assert values["ENGINE"] == "django.db.backends.sqlite3"
 
 
 def test_debug_is_read_as_a_boolean(printed):
@@ -265,7 +265,7 @@ def test_production_settings_are_hardened(printed):
     values = printed("prod-settings")
     assert values["PRODUCTION"] is True
     assert values["DEBUG"] is False  # even with DEBUG=true in the environment
-    assert values["ENGINE"] == "compliance.backends.postgresql"
+    assert values["ENGINE"] == "django.db.backends.postgresql"
     assert values["CHANNEL_BACKEND"] == "channels_redis.core.RedisChannelLayer"
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
     assert values["ALLOWED_HOSTS"] == ["support.example.org"]

@@ -16,7 +16,6 @@ from kombu.exceptions import OperationalError
 from cases import services
 from cases.choices import Status, Visibility
 from cases.events import CaseEventName
-from compliance.models import forget_cached_head
 from tests.factories import make_case
 from tests.webhooks.conftest import messages_of
 from webhooks import outbox, tasks
@@ -194,7 +193,6 @@ def test_a_partner_case_costs_two_queries_whatever_the_endpoints(
     pinned count (tests/cases/test_services_query_counts.py)."""
 
     def transition_queries(case) -> int:
-        forget_cached_head()
         with CaptureQueriesContext(connection) as ctx:
             services.case_transition(actor=actor, case=case, to_status=Status.TRIAGED)
         return len(ctx.captured_queries)
