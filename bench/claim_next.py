@@ -32,8 +32,12 @@ Checks: no case is handed to two claimers (the ids every process got are all dif
 claimed case's assignee is the process that got it; no case has two ``assigned`` timeline events)
 and the claim-next query's plan uses ``case_claim_next_idx``. It prints ``EXPLAIN (ANALYZE,
 BUFFERS)`` of the query on the fresh and the aged table, a cProfile of service claims
-(``--profile``), and a summary with PASS/FAIL against the targets: ≥ 1,000 claims/s, 0 double
-claims, aged latency (p50 and p95) at most twice the fresh one.
+(``--profile``), and a summary with PASS/FAIL against issue 16's targets: the full
+service ≥ 150 claims/s with 4 claimers on the 2-core host, 0 double claims, aged latency (p50
+and p95) at most twice the fresh one. The claim step and the bare SQL statement are reported
+(the database's capacity), not gated: issue 16 dropped the earlier 1,000 claims/s target for
+the full service (an audited claim costs milliseconds of CPU; 1,000 agents each claiming a case
+a minute is ~17 claims/s).
 
 Run from the project root (bench/README.md)::
 
@@ -86,7 +90,7 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_claim_next"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
-TARGET_CLAIMS_PER_SECOND = 1_000
+TARGET_CLAIMS_PER_SECOND = 150  # the full service (issue 16)
 TARGET_AGED_RATIO = 2.0
 
 
@@ -426,6 +430,9 @@ def main() -> int:
     ):
         for phase in ("fresh", "aged"):
             run = runs[(phase, kind)]
+            if kind != "service":
+                print(f"  info  {label}, {phase}: {run.rate:,.0f} claims/s", flush=True)
+                continue
             summary.add(
                 f"{label}, {phase}: {run.rate:,.0f} claims/s"
                 f" (target ≥ {TARGET_CLAIMS_PER_SECOND:,})",
