@@ -478,4 +478,10 @@ IDIOMS: tuple[str, ...] = (
     "vision insurance|plan|plans|coverage|benefits|card|exam|center|care|dental",
     "my? vista de|del? seguro|plan|dental",
     "corte|corto|cortar|cortarme|cortare|cortando el|las|los pelo|cabello|unas|flequillo|fleco",
+    # round 8: packaging and tests named after what they hold or look for
+    "pill|pills organizer|organiser|box|case|dispenser",
+    "blister pack|packs|packaging",
+    "pregnancy test|tests",
+    "prueba|pruebas|test|examen|analisis de embarazo de? sangre|orina?",
+    "knock|knocks|knocked|knocking the wind out",
 )

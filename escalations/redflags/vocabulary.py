@@ -24,6 +24,7 @@ effects", "análisis de sangre"): the words inside it take no class.
 
 from __future__ import annotations
 
+from escalations.redflags.broadened import BROAD_CLASSES, BROAD_EXPRESSIONS
 from escalations.redflags.composed import COMPOSED_CLASSES, COMPOSED_EXPRESSIONS
 from escalations.redflags.phrases import EXPRESSIONS as _EXPRESSIONS
 from escalations.redflags.phrases import IDIOMS
@@ -387,6 +388,12 @@ CLASSES.update(COMPOSED_CLASSES)
 EXPRESSIONS: dict[str, tuple[str, ...]] = dict(_EXPRESSIONS)
 for _name, _runs in COMPOSED_EXPRESSIONS.items():
     EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
+# the classes broadened by kind of wording (broadened.py): new classes, or words added to one
+for _name, (_english, _spanish) in BROAD_CLASSES.items():
+    _old_english, _old_spanish = CLASSES.get(_name, ("", ""))
+    CLASSES[_name] = (f"{_old_english} {_english}".strip(), f"{_old_spanish} {_spanish}".strip())
+for _name, _runs in BROAD_EXPRESSIONS.items():
+    EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
 
 # --- common words one edit away from a flag word: never read as typos --------------------------
 
@@ -418,5 +425,7 @@ NOT_TYPOS: frozenset[str] = frozenset(
         "cobre ayuda ahorra ahora aires pastel pastilla dolar dolares tocar tocan tocas"
         " bebo cada caro como coro dele dese gana luce mata mera mero nade neto pais tira toma"
         " ayudo pescado pasada pasado fase majo neta"
+        # round 8: a month is not a mouth, drool is not droop
+        " month months drool drools drooling"
     )
 )

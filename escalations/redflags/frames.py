@@ -1,0 +1,286 @@
+"""The frames of the context layer (``context.py`` reads clauses and applies them): each frame's
+cue words, its exceptions, and the word lists the exceptions use. Normalised words
+(``normalize.py``): no accents, no apostrophes. docs/architecture/escalations.md ("Context") has
+the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["BODY", "FRAMES", "OWNERS", "PERSON", "PRESENT", "Frame"]
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _runs(*texts: str) -> tuple[tuple[str, ...], ...]:
+    """Runs of words, one per text ("right now", "signs of")."""
+    return tuple(tuple(text.split()) for text in texts)
+
+
+def _words(*texts: str) -> tuple[tuple[str, ...], ...]:
+    """One-word runs, from space-separated lists."""
+    return tuple((word,) for text in texts for word in text.split())
+
+
+# --- exceptions shared by the frames -------------------------------------------------------------
+
+OWNERS = _set("my mi me mis his her their su sus")
+BODY = _set(
+    "chest heart arm arms leg legs face lips tongue throat mouth jaw head stomach belly hand "
+    "hands skin eyes eye neck back side "
+    "pecho corazon brazo brazos pierna piernas cara labios lengua garganta boca mandibula cabeza "
+    "estomago panza mano manos piel ojos ojo cuello espalda lado"
+)
+PRESENT = _runs(
+    "now",
+    "right now",
+    "rn",
+    "currently",
+    "today",
+    "tonight",
+    "this morning",
+    "suddenly",
+    "again",
+    "ahora",
+    "ahorita",
+    "horita",
+    "hoy",
+    "de repente",
+    "otra vez",
+    "de nuevo",
+)
+PERSON = _set(
+    "son daughter husband wife mom mum mother dad father grandma grandpa grandmother grandfather "
+    "baby kid child toddler brother sister boy girl man woman person neighbor neighbour "
+    "hijo hija esposo esposa mama papa abuela abuelo bebe nino nina hermano hermana senor senora "
+    "vecino vecina suegra suegro"
+)
+INJURY = _set(
+    "bite bit bitten bites scratch scratched scratches attacked mauled "
+    "mordida mordio mordido mordedura aranazo arano rasguno rasguño ataco"
+)
+URGENT = _set(
+    "911 ambulance er emergency help scared ambulancia urgencias emergencia ayuda auxilio miedo"
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A context that takes a match out of its clause (``scope`` "clause" or "sentence") when one
+    of its ``cues`` is there, unless one of its ``exceptions`` is: ``own_body`` (an owner word
+    right before a matched word: "my chest", "me duele"), ``present`` (now, today, ahora …),
+    ``ongoing`` (since, still, desde …), ``person`` (a person named), ``person_owned`` ("my
+    son", "mi hija"), ``injury`` (a bite or scratch), ``urgent`` (911, the ER, help). ``needs``:
+    a second cue list that must be there too (paperwork needs a past time); ``only``: the frame
+    takes out only matches holding one of these words (a figure of speech: "killing",
+    "desangrando")."""
+
+    name: str
+    why: str  # what a clinician reads
+    cues: tuple[tuple[str, ...], ...]
+    exceptions: tuple[str, ...] = ("own_body", "present", "urgent")
+    needs: tuple[tuple[str, ...], ...] = ()
+    scope: str = "clause"
+    only: frozenset[str] = frozenset()
+
+
+_MONTHS = (
+    "january february march april june july august september october november december "
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+)
+# a time long past (a year, a month, "years ago"): paperwork about a past visit needs one
+_PAST_TIME = _runs(
+    "years ago",
+    "year ago",
+    "yrs ago",
+    "yr ago",
+    "months ago",
+    "last year",
+    "last years",
+    "ano pasado",
+    "hace anos",
+    *(str(year) for year in range(1950, 2026)),
+    *_MONTHS.split(),
+)
+# a year or "ago": a visit that far back is history
+_LONG_PAST = tuple(run for run in _PAST_TIME if run[0] not in _MONTHS.split())
+# going on since then: "chest pain since my visit in March", "desde 2019"
+ONGOING = _set("since desde still todavia sigo sigue continues")
+# words a figure of speech uses; the "thing" and "laughing" frames take out only these
+FIGURATIVE = _set(
+    "killing kill kills suffocating suffocate suffocates choking choke chokes drowning "
+    "matando mata matar desangrando desangra asfixiando asfixia ahogando ahoga ahogo"
+)
+BREATH_WORDS = _set(
+    "breath breathe breathing air gasping gasp choking aire respirar respiro ahogo ahogando ahoga"
+)
+
+FRAMES: tuple[Frame, ...] = (
+    Frame(
+        "animal",
+        "about an animal",
+        _words(
+            "cat cats dog dogs puppy kitten pets vet vets veterinarian veterinary hamster parrot",
+            "perro perros perrita perrito gato gata gatos gatito gatita mascota mascotas "
+            "veterinario veterinaria",
+        ),
+        exceptions=("injury", "person", "own_body", "urgent"),
+    ),
+    Frame(
+        "story",
+        "about a story, a film, a song or a game",
+        _words(
+            "character characters movie movies film novel memoir heroine protagonist actor "
+            "actress lyrics song songs podcast fiction sitcom drama telenovela",
+            "personaje personajes pelicula novela cancion actriz protagonista heroina",
+        )
+        + _runs(
+            "short story",
+            "a story",
+            "tv show",
+            "tv series",
+            "last level",
+            "book club",
+            "a book",
+            "the book",
+            "the radio",
+            "on repeat",
+            "una serie",
+            "la serie",
+            "el libro",
+            "un libro",
+            "un cuento",
+            "el cuento",
+        ),
+    ),
+    Frame(
+        "information",
+        "a question for information, not a symptom",
+        _runs(
+            "signs of",
+            "symptoms of",
+            "warning signs",
+            "difference between",
+            "school project",
+            "project",
+            "homework",
+            "leaflet",
+            "leaflets",
+            "pamphlet",
+            "brochure",
+            "poison control",
+            "prevent",
+            "prevents",
+            "prevention",
+            "i read that",
+            "sintomas de",
+            "que sintomas",
+            "signos de",
+            "diferencia entre",
+            "tarea",
+            "folleto",
+            "folletos",
+            "prevenir",
+            "previene",
+            "lei que",
+        ),
+        exceptions=("own_body", "present", "urgent", "person_owned"),
+    ),
+    Frame(
+        "past_visit",
+        "paperwork about a past visit",
+        _words(
+            "bill billed itemized itemised invoice receipt statement copy records summary owe "
+            "paid reimbursement",
+            "factura copia resumen expediente cobro recibo pagar pague reembolso",
+        ),
+        exceptions=("present", "ongoing"),
+        needs=_PAST_TIME,
+    ),
+    Frame(
+        "past_visit",
+        "a visit long past",
+        _words("visit appointment consultation followup", "consulta cita visita"),
+        exceptions=("present", "ongoing"),
+        needs=_LONG_PAST,
+    ),
+    Frame(
+        "explained",
+        "a past episode the patient says was explained",
+        _runs(
+            "was reflux",
+            "was just",
+            "was only",
+            "turned out",
+            "it was anxiety",
+            "was heartburn",
+            "era reflujo",
+            "fue reflujo",
+            "era solo",
+            "fue solo",
+            "era ansiedad",
+            "fue ansiedad",
+            "era gastritis",
+            "resulto ser",
+        ),
+        exceptions=("present",),
+    ),
+    Frame(
+        "history",
+        "the patient's history, not now",
+        _runs(
+            "years ago",
+            "year ago",
+            "yrs ago",
+            "yr ago",
+            "last year",
+            "last years",
+            "passed away",
+            "family history",
+            "in the past",
+            "ano pasado",
+            "hace anos",
+            "fallecio",
+            "antecedentes",
+            *(f"in {year}" for year in range(1950, 2026)),
+            *(f"en {year}" for year in range(1950, 2026)),
+            *(f"de {year}" for year in range(1950, 2026)),
+        ),
+        exceptions=("present", "ongoing"),
+    ),
+    Frame(
+        "laughter",
+        "a figure of speech marked by laughter",
+        _words("lol lmao lmfao rofl haha hahaha hahahaha jaja jajaja jajajaja jeje jejeje xd"),
+        exceptions=("own_body", "urgent"),
+        scope="sentence",
+    ),
+    Frame(
+        "laughing",
+        "out of breath from laughing",
+        _words("laughing laughed laugh reir reirme riendo risa carcajada carcajadas"),
+        exceptions=("urgent",),
+        only=BREATH_WORDS,
+    ),
+    Frame(
+        "thing",
+        "a figure of speech aimed at a thing",
+        _words(
+            "deadline deadlines bill bills forms form paperwork insurance prices price taxes rent "
+            "traffic parking copay copays",
+            "factura facturas cuenta cuentas seguro copago copagos precios renta trafico "
+            "tramites papeles",
+        ),
+        exceptions=("own_body", "urgent"),
+        only=FIGURATIVE,
+    ),
+    Frame(
+        "sleep_sounds",
+        "snoring, not choking",
+        _words("snore snores snoring snored", "ronca roncando ronquidos ronquido"),
+        exceptions=("urgent",),
+    ),
+)

@@ -1,0 +1,193 @@
+"""escalations.redflags: the classes broadened by kind of wording after round 8
+(``broadened.py``) and a fever written as a number. Each text here is new wording (in no data
+file): a family of synonyms is tried, not the words of the round's texts; each family has benign
+neighbours that must stay quiet. Pure Python: no database."""
+
+from __future__ import annotations
+
+import pytest
+
+from escalations.redflags import CONCEPTS, Matcher
+from escalations.redflags.broadened import BROAD_CLASSES
+from escalations.redflags.normalize import fever_temperature, normalize
+from escalations.redflags.vocabulary import CLASSES
+
+
+@pytest.fixture(scope="module")
+def concepts() -> Matcher:
+    return Matcher(concepts={concept.id: concept.id for concept in CONCEPTS})
+
+
+def found(matcher: Matcher, text: str) -> set[str]:
+    return {hit.concept for hit in matcher.find(text)}
+
+
+def test_the_broadened_words_are_merged_into_the_vocabulary():
+    assert "welts" in CLASSES["RASH"][0].split() and "rash" in CLASSES["RASH"][0].split()
+    assert "ronchas" in CLASSES["RASH"][1].split()
+    for name in BROAD_CLASSES:
+        assert name in CLASSES
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        (
+            "gave my daughter the new antibiotic syrup last night and this morning she has hives "
+            "on her tummy",
+            "new_med_allergy",
+        ),
+        (
+            "started naproxen on monday and now there are itchy bumps all over my legs",
+            "new_med_allergy",
+        ),
+        (
+            "desde que empece la amoxicilina me salieron granos rojos en todo el cuerpo",
+            "new_med_allergy",
+        ),
+        ("le recetaron un jarabe nuevo y amanecio con manchas rojas en la cara", "new_med_allergy"),
+        ("first dose of the penicillin and my lips are puffy and im blotchy", "new_med_allergy"),
+        (
+            "después de la primera dosis del antibiótico tiene ampollas en la boca",
+            "new_med_allergy",
+        ),
+        ("mom has a uti and today shes not making sense and her temp is 39", "sepsis"),
+        ("dad had a fever all night and now he is out of it and barely talking", "sepsis"),
+        ("mi mama con calentura y ahora esta bien ida, no sabe ni que dia es", "sepsis"),
+        ("fever since tuesday and her knees and legs are all blotchy and purple", "sepsis"),
+        ("tiene fiebre y la piel se le ve moteada y las manos frias", "sepsis"),
+        ("on chemotherapy, shivering, thermometer says 38.3", "sepsis"),
+        ("estoy en quimio y tengo 38.5 de fiebre", "sepsis"),
+        ("the incision from my c-section is oozing pus and smells and I have a fever", "sepsis"),
+        ("la herida de la cirugia esta caliente y roja y tengo calentura", "sepsis"),
+        ("my toddler has a high temp and spots that don't fade under a glass", "sepsis"),
+        ("feels like a brick is sitting on my chest", "cardiac"),
+        ("like an elephant standing on my chest and i cant get comfortable", "cardiac"),
+        ("siento como una losa en el pecho desde hace rato", "cardiac"),
+        ("my 2yo drank some antifreeze from the garage", "overdose_poisoning"),
+        ("mi hijo de 3 años se tomo cloro de la botella", "overdose_poisoning"),
+        ("the kids got into the laundry pods, one of them bit into it", "overdose_poisoning"),
+        (
+            "we had the brasero inside all night and now we all feel dizzy and have headaches",
+            "overdose_poisoning",
+        ),
+        ("the co alarm went off and everyone has a headache and feels sick", "overdose_poisoning"),
+        (
+            "creo que hay fuga de gas, todos estamos mareados y con dolor de cabeza",
+            "overdose_poisoning",
+        ),
+        ("toddler swallowed a button battery", "overdose_poisoning"),
+        ("el niño se comio unas pastillas de la abuela", "overdose_poisoning"),
+        ("my lo is 6 weeks and has a temp of 38.3", "infant_fever"),
+        ("our newborn is 10 days old and feels hot, 100.9", "infant_fever"),
+        ("mi bebe nacio hace 3 semanas y tiene calentura", "infant_fever"),
+        ("la niña tiene 1 mes y amanecio con fiebre", "infant_fever"),
+        ("baby is 8 weeks old, 38.1 on the thermometer", "infant_fever"),
+        ("my dad is vomiting stuff that looks like coffee grounds", "severe_bleeding"),
+        ("vomito algo como cafe molido", "severe_bleeding"),
+        ("nosebleed won't stop and I'm on eliquis", "severe_bleeding"),
+        ("me sangra la nariz y no para, tomo warfarina", "severe_bleeding"),
+        ("my son is stiff and jerking and wont respond", "seizure_unconscious"),
+        ("se puso tieso y con sacudidas, no responde", "seizure_unconscious"),
+        ("i keep passing out today", "seizure_unconscious"),
+        ("found grandpa on the floor, breathing but he wont open his eyes", "seizure_unconscious"),
+        ("she's fighting for breath and her lips look grey", "breathing"),
+        ("his oxygen is 85 on the pulse ox", "breathing"),
+        ("mi saturacion de oxigeno esta en 88", "breathing"),
+        ("the baby is whistling when she breathes and sucking in under her ribs", "breathing"),
+        ("esta luchando por respirar", "breathing"),
+        ("i cant do this anymore, i said goodbye to my sister", "suicide_self_harm"),
+        ("ya no puedo mas, ya les escribi cartas a mis hijos", "suicide_self_harm"),
+        ("nobody will miss me, tonight ill do it", "suicide_self_harm"),
+        ("i wrote letters to everyone, im done", "suicide_self_harm"),
+        ("34 weeks and my belly is rock hard and really painful", "pregnancy"),
+        ("estoy de 30 semanas y tengo la panza bien dura y con dolor", "pregnancy"),
+        ("im pregnant and the pain in my tummy wont go away", "pregnancy"),
+        ("32 weeks pregnant and baby hasn't kicked since yesterday", "pregnancy"),
+        ("tengo 33 semanas y no siento que el bebe se mueva", "pregnancy"),
+        ("30 weeks and leaking clear fluid", "pregnancy"),
+        ("he ate shrimp and now his voice is hoarse and hes covered in hives", "anaphylaxis"),
+        ("got stung by a bee, hives everywhere and throwing up", "anaphylaxis"),
+        ("le pico una abeja y tiene ronchas y esta vomitando", "anaphylaxis"),
+        ("she's allergic to eggs and ate cake, her face is swelling", "anaphylaxis"),
+        ("his words are all jumbled and his right hand won't grip", "stroke"),
+        ("worst headache of my life came on like a thunderclap", "stroke"),
+        ("can't feel my right arm and my face feels droopy", "stroke"),
+        ("de la nada no puede mover el brazo derecho", "stroke"),
+    ],
+)
+def test_new_wording_of_each_family_is_found(concepts, text, concept):
+    assert concept in found(concepts, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dog had a seizure last night, do you know an emergency vet",
+        "el gato se comio veneno para ratas, a que veterinario lo llevo",
+        "my puppy is bleeding a lot from his paw, which vet is open",
+        "in the movie the dad has a heart attack at the wedding, it made me cry",
+        "my favourite character in the book dies of an overdose",
+        "la protagonista de la novela sufre un derrame cerebral",
+        "what are the symptoms of sepsis? writing a report",
+        "que sintomas tiene un derrame cerebral? es para una tarea",
+        "what is the difference between a seizure and a faint",
+        "do you have pamphlets on overdose prevention for my class",
+        "i need a copy of my records from my 2018 stroke admission",
+        "quiero la factura de urgencias de 2021 por la convulsion",
+        "my grandfather passed away from a heart attack, is it genetic",
+        "mi abuela fallecio de un infarto, me toca hacerme estudios?",
+        "had a stroke back in 2017, need a new referral to neuro",
+        "this heat is killing me lol",
+        "i almost choked laughing at that video haha",
+        "these copays are killing me",
+        "los precios me estan matando",
+        "el trafico me esta asfixiando",
+        "my wife snores like she is choking, sleep study please",
+        "can you cancel my 3pm appointment, thanks",
+        "I need a pregnancy test appointment",
+        "is 38 weeks too late to change my ob?",
+        "my baby is 5 months and had her shots, when is the next visit",
+        "my son is 3 years old and had a fever last month, is he due for a checkup",
+        "the heater in the waiting room is too hot",
+        "did my coffee grounds order ship? lol wrong chat",
+        "can I get a refill on my warfarin",
+        "started a new job and my hands are full, can I move my appointment",
+        "on chemo, can I get a flu shot?",
+    ],
+)
+def test_benign_neighbours_stay_quiet(concepts, text):
+    assert found(concepts, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("word", "fever"),
+    [
+        ("38.0", True),
+        ("38.6", True),
+        ("42.5", True),
+        ("100.4", True),
+        ("101.2", True),
+        ("39c", True),
+        ("102f", True),
+        ("37.8", False),
+        ("100.2", False),
+        ("38", False),  # a whole number without its unit: an age, weeks, a room
+        ("43.0", False),
+        ("38.5f", False),
+    ],
+)
+def test_a_fever_written_as_a_number(word, fever):
+    assert fever_temperature(word) is fever
+
+
+def test_a_decimal_number_is_one_word():
+    assert normalize("temp 38,6. then 101.2F, end.") == "temp 38.6 then 101.2f end"
+    assert normalize("1.5 mg") == "1.5 mg"
+
+
+def test_a_number_alone_is_a_fever_near_an_infant_or_chemotherapy(concepts):
+    assert "infant_fever" in found(concepts, "my 5 week old is 38.4 tonight")
+    assert "sepsis" in found(concepts, "on chemo, thermometer reads 100.9")
+    assert found(concepts, "my baby is 38 weeks old") == set()
+    assert found(concepts, "my 5 week old weighs 4.2 kg, is that normal") == set()
