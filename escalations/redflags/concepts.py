@@ -203,6 +203,7 @@ CONCEPTS: tuple[Concept, ...] = (
             # round 8: can't go on, or a plan to do it, with a farewell
             _p("HOPELESS", "FAREWELL", window=14),
             _p("DO_IT", "FAREWELL", window=16),
+            _p("FAREWELL", "FINALITY", window=10),
             _p("DO_IT", "HOPELESS", window=12),
             _p("DO_IT", "TONIGHT", "NOBODY", window=16),
         ),
@@ -292,7 +293,10 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("HIVES", "HOARSE", window=12),
             _p("ALLERGEN", "HIVES", "VOMIT", window=16),
             _p("ALLERGEN", "FAINTISH", window=18),
-            _p("ALLERGIC", "SWELL", window=12),
+            _p("ALLERGIC", "SWELL", "VOMIT", window=14),
+            _p("ALLERGIC", "FACE", "SWELL", window=12),
+            _p("ALLERGIC", "MOUTH_PARTS", "SWELL", window=12),
+            _p("ALLERGEN", "WHEEZE", window=14),
         ),
     ),
     Concept(

@@ -53,7 +53,8 @@ PRESENT = _runs(
     "de nuevo",
 )
 PERSON = _set(
-    "son daughter husband wife mom mum mother dad father grandma grandpa grandmother grandfather "
+    "i im ive yo son daughter husband wife mom mum mother dad father grandma grandpa "
+    "grandmother grandfather "
     "baby kid child toddler brother sister boy girl man woman person neighbor neighbour "
     "hijo hija esposo esposa mama papa abuela abuelo bebe nino nina hermano hermana senor senora "
     "vecino vecina suegra suegro"
@@ -176,6 +177,13 @@ FRAMES: tuple[Frame, ...] = (
             "prevents",
             "prevention",
             "i read that",
+            "info on",
+            "info about",
+            "information on",
+            "information about",
+            "just curious",
+            "informacion sobre",
+            "por curiosidad",
             "sintomas de",
             "que sintomas",
             "signos de",

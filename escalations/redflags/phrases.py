@@ -484,4 +484,10 @@ IDIOMS: tuple[str, ...] = (
     "pregnancy test|tests",
     "prueba|pruebas|test|examen|analisis de embarazo de? sangre|orina?",
     "knock|knocks|knocked|knocking the wind out",
+    "twice|2 a|per day|daily|week|month|nightly",
+    # a treatment for a skin complaint: "the new cream for my rash", "jarabe para la tos"
+    "for|para my|the|his|her|mi|la|el|su|sus|las|los rash|rashes|hives|itching|eczema|allergies"
+    "|ronchas|sarpullido|comezon|urticaria|alergia|alergias",
+    "two|2|three|3 times a|per day|week|month",
+    "dos|2|tres|3 veces al|por dia|semana|mes",
 )

@@ -4,6 +4,9 @@ sentences gives the same words the matcher reads. New wording, in no data file. 
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from escalations.redflags import CONCEPTS, Matcher
@@ -36,6 +39,18 @@ def scan(matcher: Matcher, text: str) -> tuple[set[str], list[SetAside]]:
 )
 def test_the_reading_has_the_matchers_words(text):
     assert read([text]).tokens == words(text)
+
+
+def test_the_reading_has_the_matchers_words_on_every_data_file():
+    here = Path(__file__).resolve().parent
+    texts = []
+    for path in [*sorted((here / "red_flag_corpus").glob("*.tsv")), *here.glob("red_flag_*.tsv")]:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            texts.extend(record["text"] for record in reader)
+    assert len(texts) > 1500
+    for text in texts:
+        assert read([text]).tokens == words(text), text
 
 
 def test_clauses_end_at_punctuation_and_before_a_connective():
