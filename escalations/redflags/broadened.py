@@ -75,11 +75,12 @@ BROAD_CLASSES: dict[str, tuple[str, str]] = {
         "granos granitos manchas manchitas ampolla sarpullidos salpullidos ronchitas",
     ),
     "MED": (
-        "syrup painkiller painkillers tablet pills capsule capsules injection shot "
-        "vaccine ointment cream " + _DRUGS_EN,
-        "jarabe tableta tabletas capsula capsulas inyeccion vacuna pomada crema gotas " + _DRUGS_ES,
+        "syrup painkiller painkillers tablet pills capsule capsules injection shot vaccine "
+        "ibuprofen advil motrin tylenol acetaminophen aspirin " + _DRUGS_EN,
+        "jarabe tableta tabletas capsula capsulas inyeccion vacuna ibuprofeno paracetamol "
+        "aspirina tramadol " + _DRUGS_ES,
     ),
-    "NEW": ("prescribed", "recetaron receto recetado recetada empezo comenzo"),
+    "NEW": ("prescribed", "recetaron receto recetado recetada empezo comenzo despues"),
     "FEVER": ("chills rigors 38c 39c 40c 41c", "escalofrios escalofrio"),
     "SEPSIS_SIGN": (
         "floppy patchy sleepy spacey spaced dazed purple",
