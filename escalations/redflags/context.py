@@ -25,6 +25,7 @@ and the reason is kept: :class:`SetAside` says which frame and which cue, and
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from escalations.redflags.frames import (
@@ -90,16 +91,11 @@ class Reading:
     clause: list[int]  # clause number of each word
     sentence: list[int]  # sentence number of each word
     last_text: int = 0  # the index of the last text's first word
-    _spans: dict | None = None
 
     def span(self, kind: str, number: int) -> tuple[int, int]:
-        if self._spans is None:
-            self._spans = {}
-            for index, (c, s) in enumerate(zip(self.clause, self.sentence, strict=True)):
-                for key in (("clause", c), ("sentence", s)):
-                    first, _ = self._spans.get(key, (index, index))
-                    self._spans[key] = (first, index)
-        return self._spans[(kind, number)]
+        """The first and last word of a clause or sentence (the numbers never go down)."""
+        numbers = self.clause if kind == "clause" else self.sentence
+        return bisect_left(numbers, number), bisect_right(numbers, number) - 1
 
 
 _SENTENCE_MARK = " qzsentencezq "  # put where a sentence ends, read back as a boundary
@@ -173,6 +169,8 @@ def _has(tokens: list[str], runs, skip: frozenset[int] = frozenset(), offset: in
     """The first of ``runs`` in ``tokens``; a one-word run not at an index in ``skip`` (the
     matched words: "poison" is not its own cue, "poison control" is)."""
     index_of = _index(runs)
+    if index_of.keys().isdisjoint(tokens):
+        return None
     for index, token in enumerate(tokens):
         for run in index_of.get(token, ()):
             if tuple(tokens[index : index + len(run)]) == run:
