@@ -1,7 +1,7 @@
 """The frames of the context layer (``context.py`` reads clauses and applies them): each frame's
 cue words, its exceptions, and the word lists the exceptions use. Normalised words
-(``normalize.py``): no accents, no apostrophes. docs/architecture/escalations.md ("Context") has
-the table.
+(``normalize.py``): no accents, no apostrophes. docs/architecture/escalations.md ("How words
+are read", **Context**) has the table.
 """
 
 from __future__ import annotations

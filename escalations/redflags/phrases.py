@@ -484,6 +484,9 @@ IDIOMS: tuple[str, ...] = (
     "pregnancy test|tests",
     "prueba|pruebas|test|examen|analisis de embarazo de? sangre|orina?",
     "knock|knocks|knocked|knocking the wind out",
+    # buying a thermometer is not a fever: "should I get a thermometer"
+    "get|buy|need|bought|have a|new? thermometer|termometro",
+    "comprar|compro|necesito|tengo un termometro",
     "twice|2 a|per day|daily|week|month|nightly",
     # a treatment for a skin complaint: "the new cream for my rash", "jarabe para la tos"
     "for|para my|the|his|her|mi|la|el|su|sus|las|los rash|rashes|hives|itching|eczema|allergies"
