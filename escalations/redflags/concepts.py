@@ -398,3 +398,25 @@ CONCEPTS: tuple[Concept, ...] = (
         ),
     ),
 )
+
+
+def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
+    """``concepts`` with the patterns of the families added after round 9 (families.py)."""
+    from escalations.redflags.families import FAMILY_PATTERNS
+
+    return tuple(
+        Concept(
+            concept.id,
+            concept.label,
+            concept.kind,
+            concept.patterns
+            + tuple(
+                _p(*classes, window=window, ordered=ordered)
+                for classes, window, ordered in FAMILY_PATTERNS.get(concept.id, ())
+            ),
+        )
+        for concept in concepts
+    )
+
+
+CONCEPTS = _with_families(CONCEPTS)

@@ -30,12 +30,16 @@ from dataclasses import dataclass
 
 from escalations.redflags.frames import (
     BODY,
+    FIGURE_VERBS,
     FRAMES,
     INJURY,
     ONGOING,
     OWNERS,
     PERSON,
     PRESENT,
+    SOMEONE,
+    SUBJECTS,
+    TITLES,
     URGENT,
     Frame,
 )
@@ -165,9 +169,10 @@ def _index(runs) -> dict[str, list[tuple[str, ...]]]:
     return found
 
 
-def _has(tokens: list[str], runs, skip: frozenset[int] = frozenset(), offset: int = 0):
-    """The first of ``runs`` in ``tokens``; a one-word run not at an index in ``skip`` (the
-    matched words: "poison" is not its own cue, "poison control" is)."""
+def _find(tokens: list[str], runs, skip: frozenset[int] = frozenset(), offset: int = 0):
+    """The first of ``runs`` in ``tokens`` and where it starts (``offset`` added), or None; a
+    one-word run not at an index in ``skip`` (the matched words: "poison" is not its own cue,
+    "poison control" is)."""
     index_of = _index(runs)
     if index_of.keys().isdisjoint(tokens):
         return None
@@ -176,29 +181,94 @@ def _has(tokens: list[str], runs, skip: frozenset[int] = frozenset(), offset: in
             if tuple(tokens[index : index + len(run)]) == run:
                 span = range(offset + index, offset + index + len(run))
                 if len(run) > 1 or not skip.intersection(span):
-                    return " ".join(run)
+                    return " ".join(run), offset + index
     return None
+
+
+def _has(tokens: list[str], runs, skip: frozenset[int] = frozenset(), offset: int = 0):
+    """The first of ``runs`` in ``tokens`` (:func:`_find`), or None."""
+    found = _find(tokens, runs, skip, offset)
+    return None if found is None else found[0]
 
 
 def _own_body(tokens: list[str], matched: set[int], spanish: set[int]) -> bool:
     """An owner word right before a matched body word ("my chest", "mi pecho"), Spanish "me"
-    right before a matched Spanish word ("me duele"), or an owner within three words before a
-    matched body word ("my left arm")."""
+    right before a matched Spanish word ("me duele") that is not a figure of speech ("me
+    ahogo", "me dejó sin aire"), or an owner within three words before a matched body word
+    ("my left arm"), or a Spanish "me"/"le" among the six words before a match that names a
+    body part ("me dio un dolor fuerte en el pecho")."""
     for index in matched:
         before = tokens[index - 1] if index else ""
         if (
             before in OWNERS
             and index - 1 not in matched
-            and (tokens[index] in BODY or (before == "me" and index in spanish))
+            and (
+                tokens[index] in BODY
+                or (before == "me" and index in spanish and tokens[index] not in FIGURE_VERBS)
+            )
         ):
             return True
         if tokens[index] in BODY and OWNERS.intersection(tokens[max(0, index - 3) : index]):
             return True
+    # a matched body word with a Spanish dative before the match: "me empezó a doler el pecho"
+    first = min(matched)
+    return bool(
+        matched & spanish
+        and any(tokens[index] in BODY for index in matched)
+        and {"me", "le"}.intersection(tokens[max(0, first - 6) : first])
+    )
+
+
+def _owned_person(tokens: list[str], index: int) -> bool:
+    """An owner word then a person at ``index`` ("my dad", "mi abuela", "my son's")."""
+    token = tokens[index]
+    person = token in PERSON or (token.endswith("s") and token[:-1] in PERSON)
+    return person and index > 0 and tokens[index - 1] in OWNERS | {"our", "nuestro", "nuestra"}
+
+
+def _subject(
+    tokens: list[str], matched: set[int], spanish: set[int], pronouns, cue_at: int = -1
+) -> bool:
+    """A person as the subject of the matched words: a pronoun among the three words before
+    them or an owned person among the five ("in the movie theatre he collapsed", "my dad
+    fainted at the vet"), or, in Spanish, an owned person among the three after ("se desmayó
+    mi abuela"). A pronoun right after "song", "titled" … opens a title; matched words right
+    after the frame's cue are its object, so a subject before is the cue's ("my daughter keeps
+    singing achy breaky heart"; "my son was singing, then collapsed" keeps the son)."""
+    first, last = min(matched), max(matched)
+    # the matched words right after the cue are its object, and the subject before is the cue's
+    floor = cue_at + 1 if first == cue_at + 1 else 0
+    before = range(max(0, first - 5, floor), first)
+    if any(
+        (i >= first - 3 and tokens[i] in pronouns and (i == 0 or tokens[i - 1] not in TITLES))
+        or _owned_person(tokens, i)
+        for i in before
+    ):
+        return True
+    if matched & spanish:
+        after = range(last + 1, min(len(tokens), last + 4))
+        return any(tokens[i] in pronouns or _owned_person(tokens, i) for i in after)
     return False
 
 
+def _urgent(scope: list[str]) -> bool:
+    """A call for help or fear in the clause; "de miedo" names a genre ("una peli de miedo")."""
+    return any(
+        word in URGENT and not (word in _GENRES and index and scope[index - 1] == "de")
+        for index, word in enumerate(scope)
+    )
+
+
+_GENRES = frozenset({"miedo"})
+
+
 def _excepted(
-    frame: Frame, scope: list[str], tokens: list[str], matched: set[int], spanish: set[int]
+    frame: Frame,
+    scope: list[str],
+    tokens: list[str],
+    matched: set[int],
+    spanish: set[int],
+    cue_at: int,
 ) -> bool:
     present = set(scope)
     for exception in frame.exceptions:
@@ -208,11 +278,15 @@ def _excepted(
             return True
         if exception == "ongoing" and present & ONGOING:
             return True
-        if exception == "urgent" and present & URGENT:
+        if exception == "urgent" and _urgent(scope):
             return True
         if exception == "person" and present & PERSON:
             return True
         if exception == "injury" and present & INJURY:
+            return True
+        if exception == "subject" and _subject(tokens, matched, spanish, SUBJECTS, cue_at):
+            return True
+        if exception == "someone" and _subject(tokens, matched, spanish, SOMEONE, cue_at):
             return True
         if exception == "person_owned" and any(
             token in PERSON and scope[index - 1] in OWNERS | {"our", "nuestro", "nuestra", "su"}
@@ -220,6 +294,18 @@ def _excepted(
         ):
             return True
     return False
+
+
+def _unplaced(scope: list[str], places) -> list[str]:
+    """``scope`` with the words of a place blanked ("movie theatre": the movie is a place)."""
+    if not places or _has(scope, places) is None:
+        return scope
+    blanked = list(scope)
+    for index in range(len(scope)):
+        for run in places:
+            if tuple(scope[index : index + len(run)]) == run:
+                blanked[index : index + len(run)] = [""] * len(run)
+    return blanked
 
 
 def set_aside(reading: Reading, positions, concept: str, phrase: str) -> SetAside | None:
@@ -241,12 +327,22 @@ def set_aside(reading: Reading, positions, concept: str, phrase: str) -> SetAsid
         low = min(span[0] for span in spans)
         high = max(span[1] for span in spans)
         scope = tokens[low : high + 1]
-        cue = _has(scope, frame.cues, skip, low)
-        if cue is None:
+        cues_in = _unplaced(scope, frame.places)
+        start = low
+        if frame.after_match:  # only the words after the match
+            start = last + 1
+            cues_in = cues_in[start - low :]
+        found = _find(cues_in, frame.cues, skip, start)
+        if found is None:
             continue
-        if frame.needs and _has(scope, frame.needs) is None:
+        cue, cue_at = found
+        if (
+            frame.needs
+            and not frame.enough.intersection(tokens[i] for i in matched)
+            and _has(scope, frame.needs) is None
+        ):
             continue
-        if _excepted(frame, scope, tokens, matched, spanish):
+        if _excepted(frame, scope, tokens, matched, spanish, cue_at):
             continue
         return SetAside(concept, phrase, frame.name, frame.why, cue)
     return None

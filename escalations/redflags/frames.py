@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BODY", "FRAMES", "OWNERS", "PERSON", "PRESENT", "Frame"]
+__all__ = [
+    "BODY",
+    "FIGURE_VERBS",
+    "FRAMES",
+    "OWNERS",
+    "PERSON",
+    "PRESENT",
+    "SOMEONE",
+    "SUBJECTS",
+    "TITLES",
+    "Frame",
+]
 
 
 def _set(text: str) -> frozenset[str]:
@@ -59,6 +70,13 @@ PERSON = _set(
     "hijo hija esposo esposa mama papa abuela abuelo bebe nino nina hermano hermana senor senora "
     "vecino vecina suegra suegro"
 )
+# a person as the subject of the matched words ("he collapsed", "yo me desmayé"); "i" is not
+# in SOMEONE (a figure of speech aimed at a thing is the patient's own: "im choking on forms");
+# Spanish "él" is "el" once accents go, the article: not a subject
+SOMEONE = _set("he hes she shes ella")
+SUBJECTS = SOMEONE | _set("i im ive id we yo")
+# a pronoun right after these words is a title's ("the song 'I can't breathe without you'")
+TITLES = _set("song songs titled called cancion titulada titulado llama")
 INJURY = _set(
     "bite bit bitten bites scratch scratched scratches attacked mauled "
     "mordida mordio mordido mordedura aranazo arano rasguno rasguño ataco"
@@ -74,10 +92,14 @@ class Frame:
     of its ``cues`` is there, unless one of its ``exceptions`` is: ``own_body`` (an owner word
     right before a matched word: "my chest", "me duele"), ``present`` (now, today, ahora …),
     ``ongoing`` (since, still, desde …), ``person`` (a person named), ``person_owned`` ("my
-    son", "mi hija"), ``injury`` (a bite or scratch), ``urgent`` (911, the ER, help). ``needs``:
-    a second cue list that must be there too (paperwork needs a past time); ``only``: the frame
-    takes out only matches holding one of these words (a figure of speech: "killing",
-    "desangrando")."""
+    son", "mi hija"), ``subject`` (a person as the subject of the matched words: "he
+    collapsed", "my dad fainted", "se desmayó mi abuela"), ``someone`` (the same without "I":
+    a figure of speech is the patient's own), ``injury`` (a bite or scratch), ``urgent`` (911,
+    the ER, help). ``needs``: a second cue list that must be there too (paperwork needs a past
+    time, laughter a thing as the cause) unless a matched word is in ``enough``; ``only``: the
+    frame takes out only matches holding one of these words (a figure of speech: "killing",
+    "desangrando"); ``places``: a cue inside one of these runs is a place, not a cue ("in the
+    movie theatre he collapsed"); ``after_match``: the cue counts only after the matched words."""
 
     name: str
     why: str  # what a clinician reads
@@ -86,6 +108,13 @@ class Frame:
     needs: tuple[tuple[str, ...], ...] = ()
     scope: str = "clause"
     only: frozenset[str] = frozenset()
+    # runs in which a cue word names a place, not the frame ("movie theatre", "in traffic")
+    places: tuple[tuple[str, ...], ...] = ()
+    # matched words that make ``needs`` unnecessary (laughter: "choking" is a figure already)
+    enough: frozenset[str] = frozenset()
+    # the cue must come after the matched words ("the chest pain was just reflux"; "I was
+    # just sitting and my chest …" is not an explanation)
+    after_match: bool = False
 
 
 _MONTHS = (
@@ -115,8 +144,80 @@ FIGURATIVE = _set(
     "killing kill kills suffocating suffocate suffocates choking choke chokes drowning "
     "matando mata matar desangrando desangra asfixiando asfixia ahogando ahoga ahogo"
 )
+# the colours a food or a dye can give the lips, the tongue or the stool
+COLOURS = _set(
+    "blue purple black red bluish purplish morado morada morados moradas moradito moraditos "
+    "azul azules azulado azulados negro negra negras rojo roja rojas rojos"
+)
+# Spanish verbs after "me" that are a figure, not the own body ("me ahogo", "me dejó sin aire")
+# what snoring sounds like; "he snored, then stopped breathing" is not a sound
+SNORE_LIKE = _set(
+    "choking choke chokes gasping gasp gasps suffocating ahogando ahoga ahogandose asfixiando"
+)
+FIGURE_VERBS = FIGURATIVE | _set("dejo deja dejaron")
 BREATH_WORDS = _set(
     "breath breathe breathing air gasping gasp choking aire respirar respiro ahogo ahogando ahoga"
+)
+
+# a cue inside these runs is a place, not a story ("at the movies", "movie theatre")
+_PLACES = _runs(
+    "movie theatre",
+    "movie theater",
+    "movie theatres",
+    "movie theaters",
+    "movie house",
+    "the movies",
+    "at book club",
+    "at the book club",
+    "at my book club",
+    "at our book club",
+    "drama class",
+    "drama club",
+    "sala de cine",
+)
+# laughter sets a match aside only with a thing as its cause ("this match gave me a heart attack
+# lol", "la peli me dejó sin aire jaja") or a figure of speech in the match ("dying", "choking"):
+# "I think I'm having a heart attack lol" is a claim, and it fires
+_LAUGH_CAUSES = _runs(
+    "gave me",
+    "give me",
+    "gives me",
+    "giving me",
+    "made me",
+    "makes me",
+    "making me",
+    "had me",
+    "looking at",
+    "watching",
+    "almost",
+    "nearly",
+    "over this",
+    "over these",
+    "singing",
+    "game",
+    "match",
+    "exam",
+    "boss",
+    "me dio",
+    "me da",
+    "me va a dar",
+    "me dejo",
+    "me deja",
+    "casi me",
+    "de tanto",
+    "con tanto",
+    "viendo",
+    "partido",
+    "examen",
+    "jefe",
+) + tuple(
+    run
+    for text in (
+        "deadline deadlines bill bills forms paperwork insurance prices taxes rent traffic parking",
+        "factura facturas cuenta cuentas seguro precios renta trafico tramites papeleo",
+        "movie film song show peli pelicula cancion serie novela",
+    )
+    for run in _words(text)
 )
 
 FRAMES: tuple[Frame, ...] = (
@@ -124,11 +225,13 @@ FRAMES: tuple[Frame, ...] = (
         "animal",
         "about an animal",
         _words(
-            "cat cats dog dogs puppy kitten pets vet vets veterinarian veterinary hamster parrot",
+            "cat cats dog dogs puppy kitten pet pets vet vets veterinarian veterinary hamster "
+            "parrot rabbit rabbits bunny ferret parakeet budgie",
             "perro perros perrita perrito gato gata gatos gatito gatita mascota mascotas "
-            "veterinario veterinaria",
+            "veterinario veterinaria conejo conejito cobayo cuyo huron perico loro tortuga",
         ),
         exceptions=("injury", "person", "own_body", "urgent"),
+        places=_runs("pet store", "pet shop", "dog park", "tienda de mascotas"),
     ),
     Frame(
         "story",
@@ -136,7 +239,8 @@ FRAMES: tuple[Frame, ...] = (
         _words(
             "character characters movie movies film novel memoir heroine protagonist actor "
             "actress lyrics song songs podcast fiction sitcom drama telenovela",
-            "personaje personajes pelicula novela cancion actriz protagonista heroina",
+            "personaje personajes pelicula peli pelis novela cancion actriz protagonista heroina",
+            "singing sings sang cantando canta canto",
         )
         + _runs(
             "short story",
@@ -156,6 +260,19 @@ FRAMES: tuple[Frame, ...] = (
             "un cuento",
             "el cuento",
         ),
+        exceptions=("own_body", "present", "urgent", "subject"),
+        places=_PLACES,
+    ),
+    Frame(
+        "media",
+        "about someone in the news, a match or a video, not the patient",
+        _words(
+            "player players athlete athletes footballer celebrity celebrities singer news video "
+            "videos youtube tiktok documentary",
+            "jugador jugadores futbolista deportista deportistas famoso famosa cantante "
+            "noticias noticiero video videos documental",
+        ),
+        exceptions=("own_body", "present", "urgent", "subject"),
     ),
     Frame(
         "information",
@@ -194,8 +311,28 @@ FRAMES: tuple[Frame, ...] = (
             "prevenir",
             "previene",
             "lei que",
+            "general knowledge",
+            "is it true",
+            "normal range",
+            "normal temperature",
+            "care class",
+            "explain what",
+            "can you explain",
+            "could you explain",
+            "studying",
+            "for my exam",
+            "for an exam",
+            "nursing school",
+            "es verdad que",
+            "es cierto que",
+            "rango normal",
+            "me explican",
+            "pueden explicar",
+            "estudiando",
+            "para mi examen",
+            "para un examen",
         ),
-        exceptions=("own_body", "present", "urgent", "person_owned"),
+        exceptions=("own_body", "present", "urgent", "person_owned", "subject"),
     ),
     Frame(
         "past_visit",
@@ -235,6 +372,7 @@ FRAMES: tuple[Frame, ...] = (
             "resulto ser",
         ),
         exceptions=("present",),
+        after_match=True,
     ),
     Frame(
         "history",
@@ -253,6 +391,20 @@ FRAMES: tuple[Frame, ...] = (
             "hace anos",
             "fallecio",
             "antecedentes",
+            "when i was a teenager",
+            "when i was a kid",
+            "when i was a child",
+            "when i was young",
+            "as a teenager",
+            "as a kid",
+            "as a child",
+            "cuando era nino",
+            "cuando era nina",
+            "cuando era joven",
+            "cuando era adolescente",
+            "de nino",
+            "de nina",
+            "de adolescente",
             *(f"in {year}" for year in range(1950, 2026)),
             *(f"en {year}" for year in range(1950, 2026)),
             *(f"de {year}" for year in range(1950, 2026)),
@@ -264,13 +416,15 @@ FRAMES: tuple[Frame, ...] = (
         "a figure of speech marked by laughter",
         _words("lol lmao lmfao rofl haha hahaha hahahaha jaja jajaja jajajaja jeje jejeje xd"),
         exceptions=("own_body", "urgent"),
+        needs=_LAUGH_CAUSES,
+        enough=FIGURATIVE,
         scope="sentence",
     ),
     Frame(
         "laughing",
         "out of breath from laughing",
         _words("laughing laughed laugh reir reirme riendo risa carcajada carcajadas"),
-        exceptions=("urgent",),
+        exceptions=("urgent", "present"),
         only=BREATH_WORDS,
     ),
     Frame(
@@ -280,15 +434,38 @@ FRAMES: tuple[Frame, ...] = (
             "deadline deadlines bill bills forms form paperwork insurance prices price taxes rent "
             "traffic parking copay copays",
             "factura facturas cuenta cuentas seguro copago copagos precios renta trafico "
-            "tramites papeles",
+            "tramites papeles papeleo",
         ),
-        exceptions=("own_body", "urgent"),
+        exceptions=("own_body", "urgent", "someone"),
+        places=_runs(
+            "parking lot",
+            "parking garage",
+            "in traffic",
+            "in the traffic",
+            "en el trafico",
+            "en el estacionamiento",
+            "en el parking",
+        ),
         only=FIGURATIVE,
+    ),
+    Frame(
+        "dye",
+        "a colour a food or a dye explains",
+        _words(
+            "popsicle popsicles candy lollipop blueberries blueberry beet beets beetroot "
+            "coloring colouring dye marker markers slushie gatorade pepto bismuth",
+            "paleta paletas dulce dulces caramelo chupete chupetin arandanos betabel remolacha "
+            "colorante plumon marcador raspado",
+        ),
+        exceptions=("urgent",),
+        only=COLOURS,
+        after_match=True,
     ),
     Frame(
         "sleep_sounds",
         "snoring, not choking",
         _words("snore snores snoring snored", "ronca roncando ronquidos ronquido"),
         exceptions=("urgent",),
+        only=SNORE_LIKE,
     ),
 )

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from escalations.redflags.broadened import BROAD_CLASSES, BROAD_EXPRESSIONS
 from escalations.redflags.composed import COMPOSED_CLASSES, COMPOSED_EXPRESSIONS
+from escalations.redflags.families import FAMILY_CLASSES, FAMILY_EXPRESSIONS, FAMILY_IDIOMS
 from escalations.redflags.phrases import EXPRESSIONS as _EXPRESSIONS
-from escalations.redflags.phrases import IDIOMS
+from escalations.redflags.phrases import IDIOMS as _IDIOMS
 
 __all__ = ["CLASSES", "EXPRESSIONS", "IDIOMS", "NOT_TYPOS"]
 
@@ -394,6 +395,13 @@ for _name, (_english, _spanish) in BROAD_CLASSES.items():
     CLASSES[_name] = (f"{_old_english} {_english}".strip(), f"{_old_spanish} {_spanish}".strip())
 for _name, _runs in BROAD_EXPRESSIONS.items():
     EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
+# the families added after round 9 (families.py), merged the same way
+for _name, (_english, _spanish) in FAMILY_CLASSES.items():
+    _old_english, _old_spanish = CLASSES.get(_name, ("", ""))
+    CLASSES[_name] = (f"{_old_english} {_english}".strip(), f"{_old_spanish} {_spanish}".strip())
+for _name, _runs in FAMILY_EXPRESSIONS.items():
+    EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
+IDIOMS: tuple[str, ...] = _IDIOMS + FAMILY_IDIOMS
 
 # --- common words one edit away from a flag word: never read as typos --------------------------
 

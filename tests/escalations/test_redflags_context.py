@@ -91,6 +91,10 @@ FRAME_CASES = [
     ("thing", "the rent is choking me, can i pay later"),
     ("thing", "el copago me esta desangrando"),
     ("sleep_sounds", "he snores and it sounds like he is choking, can we get a sleep study"),
+    ("media", "saw a youtube video where a runner collapsed, what should bystanders do"),
+    ("media", "un futbolista se desmayo en la cancha, es comun?"),
+    ("dye", "his lips are blue from the slushie, he is fine"),
+    ("dye", "tiene los labios morados por la paleta de uva"),
 ]
 
 
@@ -150,6 +154,24 @@ EXCEPTION_CASES = [
     ("laughter", "urgent", "haha i cant breathe help", "breathing"),
     ("thing", "own_body", "the deadline is killing me and my chest is crushing", "cardiac"),
     ("sleep_sounds", "urgent", "he snores but now he is choking, calling 911", "breathing"),
+    # a person as the subject of the matched words: a real event, wherever it happened
+    ("story", "subject", "in the movie theatre he collapsed", "seizure_unconscious"),
+    ("story", "subject", "en la pelicula se desmayo mi abuela", "seizure_unconscious"),
+    (
+        "information",
+        "subject",
+        "my daughter fainted during her school project",
+        "seizure_unconscious",
+    ),
+    ("media", "subject", "watching the news my husband collapsed", "seizure_unconscious"),
+    ("thing", "someone", "in the rent office she is choking on something", "breathing"),
+    ("laughing", "present", "we were laughing and now she cant breathe", "breathing"),
+    (
+        "dye",
+        "urgent",
+        "lips blue from the popsicle? no, he is not breathing, call 911",
+        "breathing",
+    ),
 ]
 
 
@@ -188,3 +210,82 @@ def test_a_set_aside_match_in_an_earlier_message_does_not_hide_a_real_one():
     matcher = Matcher(concepts={concept.id: concept.id for concept in CONCEPTS})
     texts = ["my dog had a seizure yesterday", "now my dad is seizing on the floor"]
     assert "seizure_unconscious" in {hit.concept for hit in matcher.find_in_messages(texts)}
+
+
+# --- round 9: laughter sets aside only what is clearly figurative -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        # a first-person claim of an emergency, with laughter: it fires
+        ("I think I'm having a heart attack lol", "cardiac"),
+        ("cant breathe lol help", "breathing"),
+        ("creo que me esta dando un infarto jaja", "cardiac"),
+        ("pretty sure im having a stroke lmao my face feels weird on one side", "stroke"),
+        ("jaja me tome todas las pastillas", "overdose_poisoning"),
+        ("i took all my pills lol", "overdose_poisoning"),
+    ],
+)
+def test_laughter_does_not_set_aside_a_claim(concepts, text, concept):
+    assert concept in scan(concepts, text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a thing as the cause, or a figure of speech in the matched words
+        "that game almost gave me a heart attack lol",
+        "el partido me dio un infarto jaja",
+        "im having a heart attack over these prices haha",
+        "lol this deadline is killing me",
+        "la peli de miedo me dejo sin aire jaja",
+    ],
+)
+def test_laughter_sets_aside_a_thing_as_the_cause(concepts, text):
+    assert scan(concepts, text)[0] == set()  # an idiom or a frame
+
+
+# --- round 9: a frame's word used as a place, and a person's real event -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("in the movie theatre he collapsed", "seizure_unconscious"),
+        ("at the movies my dad passed out and wont wake up", "seizure_unconscious"),
+        ("at the cinema my chest started hurting", "cardiac"),
+        ("en el cine se desmayó", "seizure_unconscious"),
+        ("my husband had a seizure at the book club", "seizure_unconscious"),
+        ("at the pet store my son cant breathe", "breathing"),
+        ("my dad collapsed at the vets office", "seizure_unconscious"),
+        ("my husband is choking in the parking lot", "breathing"),
+        ("estoy en el trafico y mi hijo se esta ahogando", "breathing"),
+        ("i was doing my homework and i fainted", "seizure_unconscious"),
+        ("estudiando para el examen me empezo a doler mucho el pecho", "cardiac"),
+        ("haciendo la tarea mi hijo se desmayo", "seizure_unconscious"),
+        ("viendo la peli me dio un dolor muy fuerte en el pecho", "cardiac"),
+        ("my son was singing then collapsed", "seizure_unconscious"),
+        # the explanation comes after the symptom, not before it
+        ("I was just sitting watching tv and my chest started crushing", "cardiac"),
+        # a snore sounds like choking; not breathing after a snore is not a sound
+        ("he snored loudly then stopped breathing and wont wake up", "breathing"),
+    ],
+)
+def test_a_place_or_a_persons_real_event_is_not_a_frame(concepts, text, concept):
+    assert concept in scan(concepts, text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my daughter keeps singing achy breaky heart",
+        "The song 'I can't breathe without you' is stuck in my head",
+        "in the movie the hero has a heart attack",
+        "the chest pain i had last week was just reflux, thanks",
+        "vi un video de un señor que se desmayo en el super, que hay que hacer?",
+        "me ahogo en un vaso de agua con tanto papeleo, me ayudan con el formulario?",
+    ],
+)
+def test_the_frames_still_set_aside_their_own(concepts, text):
+    assert scan(concepts, text)[0] == set()  # a frame, or an idiom
