@@ -45,6 +45,18 @@ FAMILY_CLASSES: dict[str, tuple[str, str]] = {
     "WROTE": ("wrote written writing write left", "escribi escrito escribiendo deje"),
     # a means of self-harm made ready, and the words that say it is meant
     "READY": ("ready tied loaded", "lista listo preparada preparado"),
+    # a plant eaten: berries, leaves, a bush
+    "PLANT": (
+        "berries berry plant plants leaves leaf bush flowers",
+        "bayas planta plantas hojas arbusto flores",
+    ),
+    # heavy menstrual or postpartum bleeding: clots, soaking
+    "CLOTS": ("clots clot clotting", "coagulos coagulo cuajos"),
+    "SOAK": ("soaking soaked soak soaks", "empapando empapo empapa empapada empape"),
+    # a seizure: foaming, falling to the floor
+    "FOAM": ("foaming foam frothing", "espuma"),
+    "FELL": ("dropped fell fall falls collapsed", "cayo cae desplomo"),
+    "FLOOR": ("floor ground", "suelo piso"),
     # hurting oneself again, or with a blade
     "SH_CUE": (
         "again razor blade blades gillette cutter boxcutter",
@@ -102,6 +114,25 @@ FAMILY_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "no le veo sentido",
         "no le encuentro sentido",
         "nada tiene sentido",
+    ),
+    "DO_IT": (
+        "tonight is the night",
+        "today is the day",
+        "terminar con esto",
+        "terminar con todo",
+        "acabar con esto",
+        "acabar con todo",
+        "end this",
+        "end all this",
+    ),
+    "READY_ALL": (
+        "everything i need",
+        "everything ready",
+        "all set up",
+        "todo listo",
+        "todo preparado",
+        "lo tengo todo",
+        "todo lo que necesito",
     ),
     "FAREWELL_NOTE": (
         "goodbye letter",
@@ -166,6 +197,11 @@ FAMILY_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         *(f"{number} months along" for number in range(3, 10)),
     ),
     "PREG_SIGN": (
+        "seeing sparkles",
+        "seeing stars",
+        "seeing flashes",
+        "veo destellos",
+        "veo estrellitas",
         "boca del estomago",
         "upper stomach",
         "upper belly",
@@ -217,7 +253,7 @@ FAMILY_EXPRESSIONS: dict[str, tuple[str, ...]] = {
 # runs of words in which the flag words are not the symptom (vocabulary.IDIOMS)
 FAMILY_IDIOMS: tuple[str, ...] = (
     # a blood test: "sacarme sangre", "get my blood drawn"
-    "sacar|sacarme|sacarle|sacan|saquen|sacaron|saco|me|le sangre",
+    "sacar|sacan|saquen|sacaron|saco|sacara|sacaran me|le|nos? sangre",
     "get|getting|got|have|having my? blood drawn|taken|test",
     # a phone not answered is not a person unresponsive
     "answer|answering|answers|contesta|contestaba the|her|his|my|el|su? phone|phones|texts|calls"
@@ -240,24 +276,38 @@ FAMILY_PATTERNS: dict[str, tuple[tuple[tuple[str, ...], int, bool], ...]] = {
         (("WROTE", "FAREWELL_NOTE"), 4, False),
         (("MEANS", "READY"), 3, False),
         (("MEANS", "MEANT"), 12, False),
+        (("DO_IT", "READY_ALL"), 14, False),
         (("THINK", "TAKE", "ALL", "PILLS"), 10, True),
         (("THINK", "TAKE", "PILLS", "EXCESS"), 10, True),
         (("SELF_HURT", "SH_CUE"), 10, False),
     ),
     "overdose_poisoning": (
         (("TOOK", "EXCESS", "INSULIN"), 6, False),
+        (("TOOK", "TWICE", "UNWELL"), 12, False),
+        (("INGESTED", "PLANT", "SICK"), 16, False),
         (("CHILD", "TOOK", "PILLS", "EXCESS"), 16, False),
         (("MUSHROOM", "WILD", "SICK"), 20, False),
         (("MIXED", "TOXIC", "TOXIC"), 5, False),
         (("TOXIC", "FUMES"), 6, False),
     ),
+    "severe_bleeding": (
+        (("CLOTS", "SOAK"), 10, False),
+        (("CLOTS", "PAD"), 10, False),
+        (("SOAK", "PAD"), 4, False),
+    ),
     "pregnancy": (
+        (("COUNT", "WEEKS", "HEADACHE", "PERSIST"), 16, True),
         (("NOT", "FEEL", "KICKS"), 5, True),
         (("KICKS", "LESS"), 4, False),
         (("PREGNANT", "BP_WORD", "SYS_HIGH"), 14, False),
         (("COUNT", "WEEKS", "BP_WORD", "SYS_HIGH"), 14, True),
     ),
-    "seizure_unconscious": ((("NO_ANSWER",), 0, False),),
+    "seizure_unconscious": (
+        (("NO_ANSWER",), 0, False),
+        (("FOAM", "SHAKE"), 6, False),
+        (("FOAM", "JERK"), 6, False),
+        (("FELL", "FLOOR", "SHAKE"), 6, False),
+    ),
     "new_med_allergy": ((("SWITCHED", "RASH"), 14, False),),
     "sepsis": (
         (("ILLNESS", "SEPSIS_SIGN", "SEPSIS_SIGN"), 16, False),

@@ -432,9 +432,9 @@ FRAMES: tuple[Frame, ...] = (
         "a figure of speech aimed at a thing",
         _words(
             "deadline deadlines bill bills forms form paperwork insurance prices price taxes rent "
-            "traffic parking copay copays",
+            "traffic parking copay copays heat humidity weather smog",
             "factura facturas cuenta cuentas seguro copago copagos precios renta trafico "
-            "tramites papeles papeleo",
+            "tramites papeles papeleo calor bochorno",
         ),
         exceptions=("own_body", "urgent", "someone"),
         places=_runs(
