@@ -401,8 +401,9 @@ CONCEPTS: tuple[Concept, ...] = (
 
 
 def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
-    """``concepts`` with the patterns of the families added after round 9 (families.py)."""
+    """``concepts`` with the families' patterns added after rounds 9 and 10 (families*.py)."""
     from escalations.redflags.families import FAMILY_PATTERNS
+    from escalations.redflags.families10 import ROUND10_PATTERNS
 
     return tuple(
         Concept(
@@ -413,6 +414,7 @@ def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
             + tuple(
                 _p(*classes, window=window, ordered=ordered)
                 for classes, window, ordered in FAMILY_PATTERNS.get(concept.id, ())
+                + ROUND10_PATTERNS.get(concept.id, ())
             ),
         )
         for concept in concepts

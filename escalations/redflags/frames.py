@@ -121,6 +121,11 @@ _MONTHS = (
     "january february march april june july august september october november december "
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
 )
+# "hace 5 años", "hace dos años": a time long past, in Spanish
+_AGO_ES = tuple(
+    f"hace {number} anos"
+    for number in (*(str(n) for n in range(2, 61)), "dos", "tres", "cuatro", "cinco", "diez")
+)
 # a time long past (a year, a month, "years ago"): paperwork about a past visit needs one
 _PAST_TIME = _runs(
     "years ago",
@@ -132,6 +137,7 @@ _PAST_TIME = _runs(
     "last years",
     "ano pasado",
     "hace anos",
+    *_AGO_ES,
     *(str(year) for year in range(1950, 2026)),
     *_MONTHS.split(),
 )
@@ -208,6 +214,9 @@ _LAUGH_CAUSES = _runs(
     "con tanto",
     "viendo",
     "partido",
+    "team",
+    "playoffs",
+    "equipo",
     "examen",
     "jefe",
 ) + tuple(
@@ -238,7 +247,7 @@ FRAMES: tuple[Frame, ...] = (
         "about a story, a film, a song or a game",
         _words(
             "character characters movie movies film novel memoir heroine protagonist actor "
-            "actress lyrics song songs podcast fiction sitcom drama telenovela",
+            "actress lyrics song songs podcast fiction sitcom drama telenovela novels movies films",
             "personaje personajes pelicula peli pelis novela cancion actriz protagonista heroina",
             "singing sings sang cantando canta canto",
         )
@@ -270,7 +279,7 @@ FRAMES: tuple[Frame, ...] = (
             "player players athlete athletes footballer celebrity celebrities singer news video "
             "videos youtube tiktok documentary",
             "jugador jugadores futbolista deportista deportistas famoso famosa cantante "
-            "noticias noticiero video videos documental",
+            "noticias noticiero video videos documental golazo portero",
         ),
         exceptions=("own_body", "present", "urgent", "subject"),
     ),
@@ -304,6 +313,13 @@ FRAMES: tuple[Frame, ...] = (
             "sintomas de",
             "que sintomas",
             "signos de",
+            "senales de",
+            "first aid",
+            "primeros auxilios",
+            "nursing student",
+            "estudiante de enfermeria",
+            "de la escuela",
+            "para la escuela",
             "diferencia entre",
             "tarea",
             "folleto",
@@ -389,6 +405,9 @@ FRAMES: tuple[Frame, ...] = (
             "in the past",
             "ano pasado",
             "hace anos",
+            *_AGO_ES,
+            "last month",
+            "el mes pasado",
             "fallecio",
             "antecedentes",
             "when i was a teenager",
@@ -415,7 +434,7 @@ FRAMES: tuple[Frame, ...] = (
         "laughter",
         "a figure of speech marked by laughter",
         _words("lol lmao lmfao rofl haha hahaha hahahaha jaja jajaja jajajaja jeje jejeje xd"),
-        exceptions=("own_body", "urgent"),
+        exceptions=("own_body", "urgent", "present"),
         needs=_LAUGH_CAUSES,
         enough=FIGURATIVE,
         scope="sentence",
