@@ -18,6 +18,9 @@ recent inbound texts together.
   state, household poisons, infant ages …), merged into the vocabulary;
 * ``families.py`` — round 9's families (a curtain over an eye, a goodbye letter, wild
   mushrooms, a blood pressure as numbers …) with their idioms and patterns, merged the same way;
+* ``families10.py`` — round 10's families (weeks as "33w", self-harm without "myself", a drug
+  named by its use with a count, pesticides, edibles, drops or an injection with a breakout …),
+  merged the same way;
 * ``context.py`` and ``frames.py`` — the context layer: clauses, and the frames (a pet, a story,
   a question for information, someone in the news, a past visit, history, laughter with a thing
   as its cause, a figure of speech aimed at a thing, a colour a food explains) that set a match
