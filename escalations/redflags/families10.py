@@ -66,9 +66,10 @@ ROUND10_CLASSES: dict[str, tuple[str, str]] = {
         "toallas toalla gasa gasas venda vendas trapo trapos",
     ),
     "SPRAY": (
-        "spraying sprayed fumigating pesticide pesticides insecticide herbicide weedkiller",
-        "fumigando fumigar fumigue fumigo fumigaba fumigado plaguicida plaguicidas pesticida "
-        "pesticidas herbicida",
+        "spraying sprayed fumigating fumigated fumigation pesticide pesticides insecticide "
+        "herbicide weedkiller",
+        "fumigando fumigar fumigue fumigo fumigaba fumigado fumigaron fumigacion plaguicida "
+        "plaguicidas pesticida pesticidas herbicida",
     ),
     "PEST_SIGN": (
         "drooling vomiting vomited blurry blurred dizzy twitching sweating",
@@ -91,6 +92,8 @@ ROUND10_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         *(f"{n} semanas" for n in _PRETERM),
     ),
     "SELF_HURT": (
+        "carving into my",
+        "carved into my",
         "been cutting",
         "cutting again",
         "started cutting",
@@ -131,6 +134,9 @@ ROUND10_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "de las para dormir",
         "de las de la presion",
         "de las del dolor",
+        "de las del corazon",
+        "de las de la diabetes",
+        "de las de la tiroides",
         "de las de la depresion",
         "de mis pastillas",
         "of my anxiety",
@@ -199,7 +205,17 @@ ROUND10_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "pupilas como punta de alfiler",
         "pupilas chiquititas",
     ),
-    "NEW": ("me pusieron", "le pusieron", "gave me a shot"),
+    "NEW": (
+        "me pusieron",
+        "le pusieron",
+        "gave me a shot",
+        "got a shot",
+        "got the shot",
+        "got my shot",
+        "me vacunaron",
+        "lo vacunaron",
+        "la vacunaron",
+    ),
     "SEPSIS_SIGN": (
         "frio y sudoroso",
         "fria y sudorosa",

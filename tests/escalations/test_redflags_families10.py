@@ -47,17 +47,21 @@ NEW_WORDING = [
     ("my grandbaby is 3 weeks old and feels hot, 38.4 on the thermometer", "infant_fever"),
     # self-harm without "myself"
     ("started cutting again last night, it went deeper than before", "suicide_self_harm"),
+    ("I was carving into my arm again last night", "suicide_self_harm"),
     ("I burn my wrist with cigarettes again when it gets bad", "suicide_self_harm"),
     ("me quemo con el mechero otra vez, no puedo parar", "suicide_self_harm"),
     ("keep thinking of crashing my car on the highway, it's so tempting", "suicide_self_harm"),
     ("he estado juntando pastillas y hoy es el dia, terminar con todo", "suicide_self_harm"),
     # bleeding
     ("I can't stop the bleeding from his scalp", "severe_bleeding"),
+    ("no puedo parar la sangre de la herida", "severe_bleeding"),
     ("the cut is soaking through the gauze, third one already", "severe_bleeding"),
     ("tosi sangre toda la noche", "severe_bleeding"),
     ("hice del bano con mucha sangre y estoy mareado", "severe_bleeding"),
     # poisoning
     ("se tomo 20 de las de dormir de su mama", "overdose_poisoning"),
+    ("me tome 12 de las del corazon", "overdose_poisoning"),
+    ("they fumigated the apartment and now the kids are vomiting and dizzy", "overdose_poisoning"),
     (
         "my dad was spraying pesticide in the orchard, now he's drooling and twitching",
         "overdose_poisoning",
@@ -68,6 +72,8 @@ NEW_WORDING = [
     ("he ate a cookie at school and his eyes are swollen shut", "anaphylaxis"),
     ("soy alergico a la fresa y me comi una, tengo la voz ronca", "anaphylaxis"),
     ("started the new drops for his eyes and now his eyelids have a breakout", "new_med_allergy"),
+    ("got my shot this morning and now I have hives all over", "new_med_allergy"),
+    ("me vacunaron ayer y tengo ronchas en todo el cuerpo", "new_med_allergy"),
     ("le pusieron una inyeccion en el centro de salud y le salieron ronchas", "new_med_allergy"),
     # stroke, collapse, cardiac, sepsis
     ("se le fue la fuerza del brazo y tiene la lengua trabada", "stroke"),
@@ -90,6 +96,8 @@ BENIGN_NEIGHBOURS = [
     "can I get a sick note for work, stuffy nose since Monday",
     "the farm sprays pesticide on Tuesdays, do you have a leaflet on safe storage?",
     "we are saving money for a new car",
+    "got my flu shot today, can I take ibuprofen for the sore arm?",
+    "me vacunaron ayer, me duele un poco el brazo, es normal?",
     "I switched from pills to a patch for my blood pressure, any tips?",
     "29 weeks, everything normal at the ultrasound, when is the next appointment?",
 ]
