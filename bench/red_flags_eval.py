@@ -17,7 +17,9 @@ others (**dev**) only. The report prints both and the total:
 * per language: recall (flags whose expected concept is found), precision (texts with a hit
   that are flags), false-positive rate (benign texts with any hit);
 * per concept: recall and precision (texts given the concept that expected it);
-* every miss and every false alarm (with the concepts and words found).
+* every miss and every false alarm (with the concepts and words found), and every text where
+  the context layer (``escalations/redflags/context.py``) set a match aside: the frame and its
+  cue, so a clinician can read why.
 
 The **blind set** (``tests/escalations/red_flag_blind.tsv``, same columns) is printed as its own
 section: texts written in other styles (texting shorthand, third person, questions, Spanish
@@ -102,12 +104,13 @@ def detector() -> Matcher:
     return Matcher(concepts={concept: concept for concept in concept_kinds()})
 
 
-def detect(matcher: Matcher, example: Example):
-    """As detection reads a case: each message when it arrives, with the ones before it."""
+def detect(matcher: Matcher, example: Example, set_aside: list | None = None):
+    """As detection reads a case: each message when it arrives, with the ones before it.
+    ``set_aside`` collects the matches the context layer took out, and why."""
     messages = example.text.split(SEPARATOR)
     hits = []
     for count in range(1, len(messages) + 1):
-        hits.extend(matcher.find_in_messages(messages[:count]))
+        hits.extend(matcher.find_in_messages(messages[:count], set_aside=set_aside))
     return hits
 
 
@@ -123,9 +126,12 @@ def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
     """Counts and the lists of misses and false alarms for ``examples``."""
     by_language: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_concept: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    misses, false_alarms, negated_misses = [], [], []
+    misses, false_alarms, negated_misses, set_aside = [], [], [], []
     for example in examples:
-        hits = detect(matcher, example)
+        reasons: list = []
+        hits = detect(matcher, example, reasons)
+        if reasons:
+            set_aside.append((example, reasons))
         found = {hit.concept for hit in hits}
         counts = by_language[example.language]
         if example.negated:
@@ -164,6 +170,7 @@ def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
         "misses": misses,
         "false_alarms": false_alarms,
         "negated_misses": negated_misses,
+        "set_aside": set_aside,
     }
 
 
@@ -220,6 +227,12 @@ def report(name: str, result: dict, *, details: bool) -> bool:
                 f"{h.concept}[{h.phrase}]{' (may be negated)' if h.negated else ''}" for h in hits
             )
             print(f"  {example.file}:{example.row} {example.text!r} → {got}")
+        print(f"set aside by the context layer ({len(result['set_aside'])} texts):")
+        for example, reasons in result["set_aside"]:
+            why = "; ".join(
+                dict.fromkeys(f"{r.concept}[{r.phrase}] {r.frame}: {r.cue!r}" for r in reasons)
+            )
+            print(f"  {example.file}:{example.row} [{example.expected}] {example.text!r} → {why}")
     return met
 
 

@@ -14,6 +14,17 @@ recent inbound texts together.
   bleeding, anaphylaxis, pregnancy emergencies, fever in an infant, sepsis, a reaction to a new
   medication, seizure or loss of consciousness), each with the pathway kind it goes to and its
   patterns: classes within a window of words, in either order or in order.
+* ``broadened.py`` — families of synonyms by kind of wording (skin reactions, altered mental
+  state, household poisons, infant ages …), merged into the vocabulary;
+* ``families.py`` — round 9's families (a curtain over an eye, a goodbye letter, wild
+  mushrooms, a blood pressure as numbers …) with their idioms and patterns, merged the same way;
+* ``families10.py`` — round 10's families (weeks as "33w", self-harm without "myself", a drug
+  named by its use with a count, pesticides, edibles, drops or an injection with a breakout …),
+  merged the same way;
+* ``context.py`` and ``frames.py`` — the context layer: clauses, and the frames (a pet, a story,
+  a question for information, someone in the news, a past visit, history, laughter with a thing
+  as its cause, a figure of speech aimed at a thing, a colour a food explains) that set a match
+  aside unless an exception (the own body, now, a person as the subject …) keeps it;
 * ``matcher/`` — words to classes (exact form, Snowball stem in English or Spanish, or one
   typo in a word of five letters or more), classes to concepts, and the :class:`Hit`: which
   concept, which words matched, whether it "may be negated", whether a typo was read.

@@ -61,6 +61,9 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("CHEST", "ARM_JAW", "PAIN", window=12),
             _p("CHEST", "PAIN", "URGENT", window=14),
             _p("ARM_JAW", "PAIN", "FAINTISH", window=12),
+            # round 8: a weight sitting on the chest; the chest with a numb or tingling arm
+            _p("SITTING", "CHEST", window=5),
+            _p("CHEST", "ARM_JAW", "NUMB", window=14),
         ),
     ),
     Concept(
@@ -98,6 +101,9 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("VISION_DOUBLE"),
             _p("CANT", "FACE", "SIDE", window=5, ordered=True),
             _p("LIMB", "CANT", "WORK", window=3, ordered=True),
+            _p("LIMB", "CANT", "LIFT", window=4, ordered=True),
+            _p("THUNDERCLAP", "HEADACHE", window=10),
+            _p("CANT", "MOVE", "LIMB", "LEFTRIGHT", window=6),
         ),
     ),
     Concept(
@@ -130,6 +136,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("WHEEZE", "CHEST", window=4),
             _p("ASTHMA", "ATTACK", window=2, ordered=True),
             _p("RESCUE", "NOT", "HELPING", window=5, ordered=True),
+            _p("OXYGEN", "LOW_SAT", window=5),
         ),
     ),
     Concept(
@@ -188,11 +195,17 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("BETTER", "GONE", window=6),
             _p("WANT", "SLEEP", "NOT", "WAKE", window=9, ordered=True),
             _p("WANT", "EVERYTHING", "ENDV", window=4, ordered=True),
-            _p("NOBODY", "SELF_ES", "MISS", window=3, ordered=True),
+            _p("NOBODY", "SELF_ES", "MISS", window=5, ordered=True),
             # composed: a means of self-harm with a farewell or the end of the road
             _p("MEANS", "FINALITY", window=12),
             _p("PILLS", "FINALITY", window=6),
             _p("NOT", "REASON", "GO_ON", window=6, ordered=True),
+            # round 8: can't go on, or a plan to do it, with a farewell
+            _p("HOPELESS", "FAREWELL", window=14),
+            _p("DO_IT", "FAREWELL", window=16),
+            _p("FAREWELL", "FINALITY", window=10),
+            _p("DO_IT", "HOPELESS", window=12),
+            _p("DO_IT", "TONIGHT", "NOBODY", window=16),
         ),
     ),
     Concept(
@@ -219,6 +232,14 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("TOOK", "PILLS", "ALCOHOL", window=8),
             _p("DOUBLED", "DOSE", window=5),
             _p("OVERDID", "PILLS", window=6),
+            # round 8: household poisons, carbon monoxide, a doubled insulin or pill dose
+            _p("GOT_INTO", "TOXIC", window=5),
+            _p("INGESTED", "TOXIC", window=14, ordered=True),
+            _p("CO_GAS", "CO_SIGN", window=16),
+            _p("CO_SOURCE", "CO_CONTEXT", "CO_SIGN", window=20),
+            _p("PILLS", "TWICE", "UNWELL", window=14),
+            _p("PILLS", "EMPTY", "HARD_WAKE", window=20),
+            _p("PILLS", "EMPTY", "UNCONSCIOUS", window=20),
         ),
     ),
     Concept(
@@ -238,6 +259,10 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("FLOW", "NOT", "STOPV", window=6, ordered=True),
             _p("BLEED", "FLOW", window=6),
             _p("STOOL", "BLACK_TARRY", window=4),
+            # round 8: coffee-ground vomit, bleeding on a blood thinner or for an hour
+            _p("VOMIT", "COFFEE", window=8),
+            _p("BLEED", "THINNER", window=20),
+            _p("BLEED", "LONG_BLEED", window=6),
         ),
     ),
     Concept(
@@ -263,6 +288,15 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("ALLERGEN", "PUFF", window=10),
             _p("ALLERGEN", "HIVES", "THROAT", window=12),
             _p("ALLERGEN", "HIVES", "BREATHE", window=12),
+            # round 8: an allergen or allergy with the voice, the gut or fainting
+            _p("ALLERGEN", "HOARSE", window=18),
+            _p("HIVES", "HOARSE", window=12),
+            _p("ALLERGEN", "HIVES", "VOMIT", window=16),
+            _p("ALLERGEN", "FAINTISH", window=18),
+            _p("ALLERGIC", "SWELL", "VOMIT", window=14),
+            _p("ALLERGIC", "FACE", "SWELL", window=12),
+            _p("ALLERGIC", "MOUTH_PARTS", "SWELL", window=12),
+            _p("ALLERGEN", "WHEEZE", window=14),
         ),
     ),
     Concept(
@@ -281,7 +315,7 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("INFANT", "FETAL_STILL", window=3, ordered=True),
             _p("INFANT", "MOVE", "LESS", window=3, ordered=True),
             _p("PREGNANT", "HIGH_BP", window=12),
-            _p("COUNT", "WEEKS", "PREG_SIGN", window=6, ordered=True),
+            _p("COUNT", "WEEKS", "PREG_SIGN", window=10, ordered=True),
             _p("COUNT", "WEEKS", "SEVERE", "HEADACHE", window=10, ordered=True),
             _p("COUNT", "WEEKS", "SWELL", "FACE_HANDS", window=10, ordered=True),
             _p("COUNT", "WEEKS", "FETAL_STILL", window=8, ordered=True),
@@ -292,6 +326,13 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("BROKE", "WATER", window=3),
             _p("PREGNANT", "PAIN", "FAINTISH", window=14),
             _p("COUNT", "WEEKS", "PAIN", "FAINTISH", window=14, ordered=True),
+            # round 8: a hard belly, pain that won't ease, sudden or severe pain by weeks
+            _p("PREGNANT", "BELLY", "HARD", window=16),
+            _p("COUNT", "WEEKS", "BELLY", "HARD", window=18, ordered=True),
+            _p("PREGNANT", "PAIN", "PERSIST", window=14),
+            _p("COUNT", "WEEKS", "PAIN", "PERSIST", window=16, ordered=True),
+            _p("COUNT", "WEEKS", "SEVERE", "PAIN", window=10, ordered=True),
+            _p("COUNT", "WEEKS", "SUDDEN", "PAIN", window=10, ordered=True),
         ),
     ),
     Concept(
@@ -314,8 +355,16 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("FEVER", "HEART", "FAST", window=10),
             _p("INFECTION", "HEART", "FAST", window=10),
             _p("INFECTION", "SPREADING", "FEVER", window=14),
-            _p("WOUND", "SPREADING", "FEVER", window=14),
+            _p("WOUND", "SPREADING", "FEVER", window=18),
             _p("FEVER", "CANT", "STAY", "WAKE", window=10, ordered=True),
+            # round 8: fever on chemotherapy; a wound going bad; poor perfusion; a rash that
+            # does not fade
+            _p("IMMUNO", "FEVER", window=12),
+            _p("WOUND", "WOUND_BAD", "FEVER", window=18),
+            _p("WOUND", "SPREADING", "SEPSIS_SIGN", window=16),
+            _p("FEVER", "BLUE", window=14),
+            _p("FEVER", "NOFADE", window=16),
+            _p("RASH", "NOFADE", window=6),
         ),
     ),
     Concept(
@@ -323,10 +372,10 @@ CONCEPTS: tuple[Concept, ...] = (
         "Allergic reaction to a new medication",
         _NURSE,
         (
-            _p("RASH", "MED", "NEW", window=10),
+            _p("RASH", "MED", "NEW", window=16),
             _p("ALLERGIC_REACTION", "MED", window=6),
             _p("RASH", "WIDESPREAD", "MED", window=10),
-            _p("STARTED", "RASH", window=6, ordered=True),
+            _p("STARTED", "RASH", window=14),
             _p("THROAT", "CLOSE", "MED", window=10),
         ),
     ),
@@ -345,6 +394,31 @@ CONCEPTS: tuple[Concept, ...] = (
             _p("WONT", "WAKE", window=3, ordered=True),
             _p("WONT", "RESPOND", window=3, ordered=True),
             _p("JERK", "STARE", window=4),
+            _p("JERK", "JERK", window=4),
         ),
     ),
 )
+
+
+def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
+    """``concepts`` with the families' patterns added after rounds 9 and 10 (families*.py)."""
+    from escalations.redflags.families import FAMILY_PATTERNS
+    from escalations.redflags.families10 import ROUND10_PATTERNS
+
+    return tuple(
+        Concept(
+            concept.id,
+            concept.label,
+            concept.kind,
+            concept.patterns
+            + tuple(
+                _p(*classes, window=window, ordered=ordered)
+                for classes, window, ordered in FAMILY_PATTERNS.get(concept.id, ())
+                + ROUND10_PATTERNS.get(concept.id, ())
+            ),
+        )
+        for concept in concepts
+    )
+
+
+CONCEPTS = _with_families(CONCEPTS)

@@ -15,7 +15,8 @@
    (``\\u0441h\\u0435st``, with a Cyrillic es and ie, = ``chest``) — only inside words that
    also hold a Latin letter, so a text written in Russian or Greek stays as it is;
 6. every other run of characters that are not letters or digits (punctuation, hyphens, line
-   breaks, emoji) becomes one space.
+   breaks, emoji) becomes one space; a point or comma between two digits stays, as a point
+   (``38,6`` = ``38.6``: a temperature is one word).
 
 :func:`words` splits the normal form into words and separates Spanish enclitic pronouns from
 infinitives and gerunds (``quitarme`` → ``quitar me``, ``tomármelas`` → ``tomar me las``,
@@ -27,13 +28,31 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["NEGATION_CUES", "NEGATION_WINDOW", "diminutive_bases", "normalize", "words"]
+__all__ = [
+    "NEGATION_CUES",
+    "NEGATION_WINDOW",
+    "diminutive_bases",
+    "fever_temperature",
+    "normalize",
+    "words",
+]
 
 # Apostrophes and the characters typed for them: removed, not spaced, so "can't" = "cant".
 _APOSTROPHE = re.compile("['\u2019\u2018`\u00b4\u02bc\u02b9\u2032\uff07]+")
 _COMMON_MARKS = re.compile("[\u0300-\u036f]+")  # combining diacritics (Latin accents)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _NOT_WORD = re.compile(r"[\W_]+")  # anything but a letter or digit, runs of it
+# A point or comma between two digits stays, as a point: a temperature "38.6" or "38,6" is one
+# word. It is written as POINT (letters: punctuation removal keeps it) and turned back after.
+_DECIMAL = re.compile(r"(\d)[.,](?=\d)")
+POINT = "qzpointzq"
+
+
+def protect_decimals(text: str) -> str:
+    """``text`` with the point or comma of each decimal number written as :data:`POINT`."""
+    return _DECIMAL.sub(r"\1" + POINT, text)
+
+
 # Invisible characters: every format character (Unicode category Cf: soft hyphen, zero-width
 # space and joiners, word joiner, bidirectional marks, byte-order mark, tags …; the set of
 # Unicode 14, tests/escalations/test_redflags.py checks it against the running Python) and the
@@ -129,7 +148,7 @@ def normalize(text: str) -> str:
     ``"cant breathe"``, ``"Náusea"`` → ``"nausea"``, ``"che\\u00ad\\u0455t"`` → ``"chest"``."""
     if not text:
         return ""
-    text = _OD_SHORTHAND.sub(_overdose, text)
+    text = protect_decimals(_OD_SHORTHAND.sub(_overdose, text))
     if text.isascii():
         text = _APOSTROPHE.sub("", text).lower()
     else:
@@ -145,6 +164,8 @@ def normalize(text: str) -> str:
                 text = _NON_ASCII.sub(_drop_marks, text)
             text = _APOSTROPHE.sub("", text)
     text = _NOT_WORD.sub(" ", text).strip()
+    if POINT in text:
+        text = text.replace(POINT, ".")
     if not text.isascii():  # look-alike letters inside Latin words
         text = " ".join(_fold(word) for word in text.split(" "))
     return text
@@ -197,6 +218,21 @@ def diminutive_bases(word: str) -> list[str]:
             root = word[: -len(ending)]
             return [root + base for base in bases]
     return []
+
+
+# A temperature written as a number: 38.0 to 42.9 (Celsius) or 100.4 to 107.9 (Fahrenheit)
+# with its decimal, or a whole number with its unit letter ("39c", "102f").
+_TEMPERATURE = re.compile(r"^(\d{2,3}(?:\.\d{1,2})?)([cf]?)$")
+
+
+def fever_temperature(word: str) -> bool:
+    """Whether a normalised word is a fever temperature (``38.6``, ``101.2``, ``39c``)."""
+    match = _TEMPERATURE.match(word)
+    if not match or ("." not in word and not match.group(2)):
+        return False
+    value = float(match.group(1))
+    unit = match.group(2)
+    return (unit != "f" and 38.0 <= value < 43.0) or (unit != "c" and 100.4 <= value < 108.0)
 
 
 # --- negation -----------------------------------------------------------------------------------

@@ -478,4 +478,19 @@ IDIOMS: tuple[str, ...] = (
     "vision insurance|plan|plans|coverage|benefits|card|exam|center|care|dental",
     "my? vista de|del? seguro|plan|dental",
     "corte|corto|cortar|cortarme|cortare|cortando el|las|los pelo|cabello|unas|flequillo|fleco",
+    # round 8: packaging and tests named after what they hold or look for
+    "pill|pills organizer|organiser|box|case|dispenser",
+    "blister pack|packs|packaging",
+    "pregnancy test|tests",
+    "prueba|pruebas|test|examen|analisis de embarazo de? sangre|orina?",
+    "knock|knocks|knocked|knocking the wind out",
+    # buying a thermometer is not a fever: "should I get a thermometer"
+    "get|buy|need|bought|have a|new? thermometer|termometro",
+    "comprar|compro|necesito|tengo un termometro",
+    "twice|2 a|per day|daily|week|month|nightly",
+    # a treatment for a skin complaint: "the new cream for my rash", "jarabe para la tos"
+    "for|para my|the|his|her|mi|la|el|su|sus|las|los rash|rashes|hives|itching|eczema|allergies"
+    "|ronchas|sarpullido|comezon|urticaria|alergia|alergias",
+    "two|2|three|3 times a|per day|week|month",
+    "dos|2|tres|3 veces al|por dia|semana|mes",
 )

@@ -24,9 +24,16 @@ effects", "análisis de sangre"): the words inside it take no class.
 
 from __future__ import annotations
 
+from escalations.redflags.broadened import BROAD_CLASSES, BROAD_EXPRESSIONS
 from escalations.redflags.composed import COMPOSED_CLASSES, COMPOSED_EXPRESSIONS
+from escalations.redflags.families import FAMILY_CLASSES, FAMILY_EXPRESSIONS, FAMILY_IDIOMS
+from escalations.redflags.families10 import (
+    ROUND10_CLASSES,
+    ROUND10_EXPRESSIONS,
+    ROUND10_IDIOMS,
+)
 from escalations.redflags.phrases import EXPRESSIONS as _EXPRESSIONS
-from escalations.redflags.phrases import IDIOMS
+from escalations.redflags.phrases import IDIOMS as _IDIOMS
 
 __all__ = ["CLASSES", "EXPRESSIONS", "IDIOMS", "NOT_TYPOS"]
 
@@ -387,13 +394,33 @@ CLASSES.update(COMPOSED_CLASSES)
 EXPRESSIONS: dict[str, tuple[str, ...]] = dict(_EXPRESSIONS)
 for _name, _runs in COMPOSED_EXPRESSIONS.items():
     EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
+# the classes broadened by kind of wording (broadened.py): new classes, or words added to one
+for _name, (_english, _spanish) in BROAD_CLASSES.items():
+    _old_english, _old_spanish = CLASSES.get(_name, ("", ""))
+    CLASSES[_name] = (f"{_old_english} {_english}".strip(), f"{_old_spanish} {_spanish}".strip())
+for _name, _runs in BROAD_EXPRESSIONS.items():
+    EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
+# the families added after round 9 (families.py), merged the same way
+# and after round 10 (families10.py)
+for _classes in (FAMILY_CLASSES, ROUND10_CLASSES):
+    for _name, (_english, _spanish) in _classes.items():
+        _old_english, _old_spanish = CLASSES.get(_name, ("", ""))
+        CLASSES[_name] = (
+            f"{_old_english} {_english}".strip(),
+            f"{_old_spanish} {_spanish}".strip(),
+        )
+for _expressions in (FAMILY_EXPRESSIONS, ROUND10_EXPRESSIONS):
+    for _name, _runs in _expressions.items():
+        EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
+IDIOMS: tuple[str, ...] = _IDIOMS + FAMILY_IDIOMS + ROUND10_IDIOMS
 
 # --- common words one edit away from a flag word: never read as typos --------------------------
 
 NOT_TYPOS: frozenset[str] = frozenset(
     str.split(
         # English
-        "bills billing fills hills kills spills chess chose cheat heard hears hearth heath heats "
+        "nose noses bills billing fills hills kills spills chess chose cheat heard hears hearth "
+        "heath heats "
         "hearty bread breed breeds blend blind bleep flood bloom death depth dead throne thread "
         "threat paint pains paints rain strike stoke stroll strobe stride store storke faith "
         "fever never lever seven seize sized rashes crash trash brash cloth close closet those "
@@ -418,5 +445,7 @@ NOT_TYPOS: frozenset[str] = frozenset(
         "cobre ayuda ahorra ahora aires pastel pastilla dolar dolares tocar tocan tocas"
         " bebo cada caro como coro dele dese gana luce mata mera mero nade neto pais tira toma"
         " ayudo pescado pasada pasado fase majo neta"
+        # round 8: a month is not a mouth, drool is not droop
+        " month months drool drools drooling"
     )
 )

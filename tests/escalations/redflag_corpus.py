@@ -160,11 +160,13 @@ BENIGN: tuple[tuple[str, str], ...] = (
     ("en", "I need a refill of my seizure medication"),
     ("en", "choking hazard warning on the pill bottle cap?"),
     ("en", "food poisoning last week, need a note for work"),
+    # was a known false alarm until the context layer (escalations/redflags/context.py): a
+    # question for information ("prevention") sets the match aside
+    ("en", "picking up suicide prevention flyers for my church group"),
 )
 
 # (language, text, kind it reaches): benign texts that the built-in lists DO flag, by design.
 KNOWN_FALSE_ALARMS: tuple[tuple[str, str, str], ...] = (
-    ("en", "picking up suicide prevention flyers for my church group", BEHAVIORAL),
     ("en", "I hurt myself lifting boxes, need an appointment", BEHAVIORAL),
     ("es", "no quiero vivir en otra ciudad, ¿hay clínica cerca?", BEHAVIORAL),
 )

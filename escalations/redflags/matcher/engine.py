@@ -13,6 +13,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
+from escalations.redflags import context
 from escalations.redflags.concepts import CONCEPTS, Concept, Pattern
 from escalations.redflags.matcher.hit import Hit
 from escalations.redflags.matcher.patterns import (
@@ -23,7 +24,12 @@ from escalations.redflags.matcher.patterns import (
     _phrase,
     _restrict,
 )
-from escalations.redflags.normalize import diminutive_bases, normalize, words
+from escalations.redflags.normalize import (
+    diminutive_bases,
+    fever_temperature,
+    normalize,
+    words,
+)
 from escalations.redflags.vocabulary import CLASSES, EXPRESSIONS, IDIOMS, NOT_TYPOS
 
 LANGUAGES = ("en", "es")
@@ -37,6 +43,7 @@ MIN_TYPO_VOCABULARY = 5  # … of a vocabulary word this long or longer
 MIN_TYPO_DROPPED = 4
 _CACHE_LIMIT = 100_000
 LONG_PAST = "LONG_PAST"  # the expression class of a long-past time (vocabulary.EXPRESSIONS)
+FEVER = "FEVER"  # the class a temperature written as a number takes (normalize.fever_temperature)
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,8 @@ class Matcher:
         if found is not None:
             return found
         result = self._exact_or_stem(word)
+        if word[0].isdigit() and fever_temperature(word):
+            result.add((FEVER, "", False))  # "38.6", "101.2": a fever written as a number
         if not result:
             # a Spanish diminutive: "dolorcito" is "dolor", "pechito" "pecho", "boquita" "boca"
             for base in diminutive_bases(word):
@@ -234,21 +243,23 @@ class Matcher:
         """The red flags in one text."""
         return self.find_in_messages([text])
 
-    def find_in_messages(self, texts: Sequence[str]) -> list[Hit]:
+    def find_in_messages(
+        self, texts: Sequence[str], set_aside: list[context.SetAside] | None = None
+    ) -> list[Hit]:
         """The red flags of the LAST of ``texts`` read together with the ones before it (a
         case's recent inbound texts, oldest first), so that a flag split over two messages is
         found when its second half arrives. A concept (or configured phrase) counts when the
         last text holds it on its own, or when a match reaching into the last text completes
         it and the earlier texts did not already hold it (they were scanned when they came in).
         One hit per (concept or phrase, target), in order of first occurrence; ``negated`` only
-        when every counted occurrence is."""
+        when every counted occurrence is. A match the context layer sets aside (a pet, a story,
+        a question for information, a past visit, history, a figure of speech: ``context.py``)
+        does not count; ``set_aside``, when given, collects why (for tests and the bench)."""
         if not self._rules or not texts:
             return []
-        tokens: list[str] = []
-        for text in texts[:-1]:
-            tokens.extend(words(text or ""))
-        first_new = len(tokens)
-        tokens.extend(words(texts[-1] or ""))
+        reading = context.read(list(texts))
+        tokens = reading.tokens
+        first_new = reading.last_text
         if first_new == len(tokens):
             return []
         occurrences = self._occurrences(tokens)
@@ -267,7 +278,7 @@ class Matcher:
             if "new" in entry and not entry["new"][2]:
                 continue  # already a match in the new text that is not negated
             for positions in _matches(rule.pattern, new_only):
-                if _long_past(positions, past):
+                if _long_past(positions, past) or self._aside(reading, rule, positions, set_aside):
                     continue
                 negated = _negated(tokens, positions)
                 if "new" not in entry or (entry["new"][2] and not negated):
@@ -279,7 +290,7 @@ class Matcher:
             for positions in _matches(rule.pattern, occurrences):
                 if max(position[1] for position in positions) < first_new:
                     continue  # entirely in the earlier texts
-                if _long_past(positions, past):
+                if _long_past(positions, past) or self._aside(reading, rule, positions, set_aside):
                     continue
                 negated = _negated(tokens, positions)
                 current = entry.get("spanning")
@@ -303,6 +314,19 @@ class Matcher:
             hits.append(self._hit(rule, positions, negated, tokens, first_new))
         hits.sort(key=lambda hit: hit.start)
         return hits
+
+    @staticmethod
+    def _aside(reading, rule: _Rule, positions, collected) -> bool:
+        """Whether the context layer takes this match out (configured phrases are kept: a
+        pathway's own wording)."""
+        if rule.concept == "phrase":
+            return False
+        reason = context.set_aside(
+            reading, positions, rule.concept, _phrase(reading.tokens, sorted(positions))
+        )
+        if reason is not None and collected is not None:
+            collected.append(reason)
+        return reason is not None
 
     @staticmethod
     def _hit(rule: _Rule, positions, negated: bool, tokens: list[str], first_new: int) -> Hit:
