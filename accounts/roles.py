@@ -73,9 +73,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_sensitive",
         # The privacy officer decides what is sensitive (a reason, audited, on the timeline).
         "cases.set_sensitivity",
-        "compliance.view_breakglassaccess",
-        "compliance.change_breakglassaccess",
-        "compliance.review_breakglassaccess",
+        "oversight.view_breakglassaccess",
+        "oversight.change_breakglassaccess",
+        "oversight.review_breakglassaccess",
         # The audit trail pages: search, "who accessed this record", export, chain status.
         "compliance.view_auditentry",
         "compliance.export_auditentry",

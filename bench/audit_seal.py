@@ -113,7 +113,7 @@ def measure_lag(args, setup) -> dict:
     from django.conf import settings
     from django.db import connection, connections
 
-    from compliance.audit import verify_chain
+    from compliance.verify import verify_chain
 
     seal_all()
     with connection.cursor() as cursor:
@@ -184,7 +184,7 @@ def measure_lag(args, setup) -> dict:
 
 
 def measure_verify(args) -> dict:
-    from compliance.audit import verify_chain
+    from compliance.verify import verify_chain
 
     print(f"\n3. verify_chain() over the loaded trail of >= {args.entries:,} entries", flush=True)
     started = time.perf_counter()

@@ -263,7 +263,7 @@ def measure(label: str, call: str, run: Callable[[], int], args) -> Result:
 
 def cursor_of(next_cursor: str):
     """The next page's cursor as the search form cleans it (what the page link carries)."""
-    from compliance.trail import TrailSearchForm
+    from oversight.trail import TrailSearchForm
 
     form = TrailSearchForm({"cursor": next_cursor}, viewer=None)
     if not form.is_valid():
@@ -272,8 +272,8 @@ def cursor_of(next_cursor: str):
 
 
 def run_searches(args, subjects: Subjects) -> list[Result]:
-    from compliance import trail
     from compliance.models import AuditEntry
+    from oversight import trail
 
     patient = {"patient": subjects.patient}
     searches: list[tuple[str, str, Callable[[], int]]] = []
@@ -425,7 +425,7 @@ def apply_proposed(wanted: bool) -> str:
     """Create (``wanted``) or drop the proposed index; patch trail.page and trail.csv_rows."""
     from django.db import connection
 
-    from compliance import trail
+    from oversight import trail
 
     with connection.cursor() as cursor:
         if not wanted:

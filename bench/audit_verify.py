@@ -1,4 +1,4 @@
-"""Benchmark: ``compliance.audit.verify_chain()`` over 1,000,000 audit entries.
+"""Benchmark: ``compliance.verify.verify_chain()`` over 1,000,000 audit entries.
 
 Loads (or reuses) a synthetic, valid audit trail of 1,000,000 hash-chained entries in its own
 PostgreSQL database (bench/audit_dataset.py: made in Python, hashed with
@@ -75,7 +75,7 @@ def rate(count: int, seconds: float) -> str:
 
 
 def verify_in_process(args):
-    from compliance.audit import verify_chain
+    from compliance.verify import verify_chain
 
     started = time.perf_counter()
 
@@ -137,7 +137,7 @@ def verify_tampered(args, head_index: int):
     """Alter one entry's content near the end, verify, roll everything back."""
     from django.db import connection, transaction
 
-    from compliance.audit import verify_chain
+    from compliance.verify import verify_chain
 
     target = head_index - args.tamper_from_end
     result = {}

@@ -41,6 +41,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from cases.subjects import via_case
+from compliance.audit import register_audited
+
 if TYPE_CHECKING:
     from django.contrib.admin.options import InlineModelAdmin
     from rest_framework import serializers
@@ -98,6 +101,11 @@ class SupportKindRegistry:
         if existing is not None and existing != spec:
             raise ImproperlyConfigured(f"Support kind {spec.slug!r} is already registered.")
         self._specs[spec.slug] = spec
+        detail = getattr(spec, "detail_model", None)
+        if detail is not None:
+            # A kind's details are in the audit trail with their case as subject, from the moment
+            # the kind is registered (its app's ready()).
+            register_audited(detail, subject=via_case())
         return spec
 
     def unregister(self, slug: str) -> None:

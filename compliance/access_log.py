@@ -24,8 +24,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.encoding import smart_str
 
-from compliance.audit import subject_of
 from compliance.pci import redact_card_data
+from compliance.subjects import subject_of
 
 
 class AccessKind:

@@ -1,152 +1,64 @@
-"""The audit trail: who the actor of an audited write is, registration of the audited models, and
-the retention purge (the verification is in ``compliance.verify``). docs/architecture/audit.md
-explains the design."""
+"""The audit kernel's API for every app: who the actor of an audited write is (``acting_as``,
+``audited``: ``compliance.actor``), the registration of audited models with their subject
+(``register_audited``, called by each app's ``AppConfig.ready()``), and the retention purge.
+The verification is ``compliance.verify``; docs/architecture/audit.md explains the design."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from compliance.actor import acting_as, audited, current_actor, system_actor
+from compliance.subjects import SubjectOf, register_subject
+
+__all__ = [
+    "MIN_RETENTION_DAYS",
+    "acting_as",
+    "audited",
+    "current_actor",
+    "purge_before",
+    "register_audited",
+    "register_kernel_models",
+    "retention_days",
+    "system_actor",
+]
+
 MIN_RETENTION_DAYS = 6 * 365
-
-_actor: ContextVar[Any] = ContextVar("patientcare_audit_actor", default=None)
-
-
-# --- the actor ----------------------------------------------------------------------------------
-
-
-def current_actor():
-    """The actor set by the innermost ``acting_as`` (None outside one)."""
-    return _actor.get()
-
-
-@contextlib.contextmanager
-def acting_as(actor) -> Iterator[None]:
-    """Audit entries written inside are attributed to ``actor``. Nests and restores the outer
-    actor on exit (auditlog's ``set_actor`` does not restore it, and leaks a signal receiver
-    when nested inside its middleware's context)."""
-    token = _actor.set(actor)
-    try:
-        yield
-    finally:
-        _actor.reset(token)
-
-
-def audited(func: Callable) -> Callable:
-    """Decorator for service functions taking ``actor=``: their writes are audited as that actor."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        actor = kwargs.get("actor")
-        if actor is None or not getattr(actor, "pk", None):
-            return func(*args, **kwargs)
-        with acting_as(actor):
-            return func(*args, **kwargs)
-
-    return wrapper
-
-
-def system_actor():
-    """The system account, for writes nobody else is responsible for (commands, migrations' data,
-    tasks). Looked up without caching: tests flush the table."""
-    from accounts.models import SYSTEM_USERNAME, User
-    from accounts.services import system_user
-
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    return user if user is not None else system_user()
-
-
-# --- the subject: which patient and case an entry is about -------------------------------------
-
-
-def subject_of(instance) -> tuple[int | None, int | None]:
-    """(patient pk, case pk) of a record, for the entry's indexed subject columns: a patient is
-    its own subject; a case, its patient and itself; anything with a case (events, category
-    details, case grants, break-the-glass accesses), that case's. Other records: none."""
-    from cases.models import Case, CaseUserObjectPermission, Patient
-
-    if isinstance(instance, Patient):
-        return instance.pk, None
-    if isinstance(instance, Case):
-        return instance.patient_id, instance.pk
-    field = "content_object" if isinstance(instance, CaseUserObjectPermission) else "case"
-    case_pk = getattr(instance, f"{field}_id", None)
-    if case_pk is None:
-        return None, None
-    # Through the record's own relation, not a second read path: the services pass the case they
-    # hold (cached, no query); otherwise it is loaded once and stays cached on the record.
-    try:
-        case = getattr(instance, field)
-    except ObjectDoesNotExist:
-        return None, case_pk
-    return (case.patient_id if isinstance(case, Case) else None), case_pk
-
 
 # --- registration -------------------------------------------------------------------------------
 
 
-def audited_models() -> list[tuple[type, dict[str, Any]]]:
+def register_kernel_models() -> None:
+    """What the kernel audits itself: the user model and groups (who may do what: Django's, not a
+    domain's), and the runs of the chain verification. Every other app registers its own models
+    with ``register_audited`` in its ``AppConfig.ready()``."""
+    from django.apps import apps as django_apps
     from django.contrib.auth.models import Group
 
-    from accounts.models import User
-    from cases.models import (
-        Case,
-        CaseEvent,
-        CaseUserObjectPermission,
-        Patient,
-        Queue,
-        QueueGroupObjectPermission,
-        QueueLanguage,
-        QueueUserObjectPermission,
+    from compliance.models import ChainVerification
+
+    user_model = django_apps.get_model(settings.AUTH_USER_MODEL)
+    register_audited(
+        user_model, mask_fields=["password"], m2m_fields={"groups", "user_permissions"}
     )
-    from cases.registry import registry
-    from compliance.models import BreakGlassAccess, ChainVerification
-    from partners.models import PartnerOrganisation, ServiceToken
-
-    models: list[tuple[type, dict[str, Any]]] = [
-        (Patient, {}),
-        (Case, {}),
-        (CaseEvent, {}),
-        (Queue, {}),
-        (QueueLanguage, {}),
-        (QueueUserObjectPermission, {}),
-        (QueueGroupObjectPermission, {}),
-        (CaseUserObjectPermission, {}),
-        (User, {"mask_fields": ["password"], "m2m_fields": {"groups", "user_permissions"}}),
-        (Group, {"m2m_fields": {"permissions"}}),
-        (PartnerOrganisation, {"m2m_fields": {"allowed_categories"}}),
-        (ServiceToken, {"include_fields": ServiceToken.AUDITED_FIELDS}),  # never the digest
-        (BreakGlassAccess, {}),
-        (ChainVerification, {}),  # who verified the trail, when, with what result
-    ]
-    seen = {model for model, _ in models}
-    for spec in registry:
-        detail = getattr(spec, "detail_model", None)
-        if detail is not None and detail not in seen:
-            seen.add(detail)
-            models.append((detail, {}))
-    return models
+    register_audited(Group, m2m_fields={"permissions"})
+    register_audited(ChainVerification)  # who verified the trail, when, with what result
 
 
-def register_audited_models() -> None:
-    for model, options in audited_models():
-        register_audited(model, **options)
-
-
-def register_audited(model, **options) -> None:
+def register_audited(model, *, subject: SubjectOf | None = None, **options) -> None:
     """Put ``model`` in the audit trail (once): every create, change and delete of a row, by
-    whom, by auditlog's own receivers. For apps installed after ``compliance`` (escalations)."""
+    whom, by auditlog's own receivers (``options`` are auditlog's: ``include_fields``,
+    ``mask_fields``, ``m2m_fields``…). ``subject``: which patient and case a row is about
+    (``register_subject``). Called by each app's ``AppConfig.ready()``; apps come after the
+    kernel in ``INSTALLED_APPS``, so the PCI boundary's receivers run before auditlog's."""
     from auditlog.registry import auditlog
 
+    if subject is not None:
+        register_subject(model, subject)
     if auditlog.contains(model):
         return
     # Reverse relations are not the row's content, and reading a reverse one-to-one (a case's
@@ -241,15 +153,3 @@ def purge_before(cutoff: datetime, *, actor) -> int:
             )
             deleted = cursor.rowcount
         return deleted
-
-
-# --- verification (compliance.verify) -----------------------------------------------------------
-
-from compliance.verify import (  # noqa: E402  (the names callers import from here)
-    ChainReport,
-    current_head,
-    run_recorded_verification,
-    verify_chain,
-)
-
-__all__ = ["ChainReport", "current_head", "run_recorded_verification", "verify_chain"]

@@ -28,7 +28,8 @@ def anchor_audit_chain() -> int | None:
 @shared_task(name="compliance.verify_audit_chain")
 def verify_audit_chain(source: str = VerificationSource.SCHEDULE, requested_by: int | None = None):
     from accounts.models import User
-    from compliance.audit import acting_as, run_recorded_verification, system_actor
+    from compliance.audit import acting_as, system_actor
+    from compliance.verify import run_recorded_verification
 
     actor = User.objects.filter(pk=requested_by).first() if requested_by else None
     actor = actor or system_actor()

@@ -11,6 +11,7 @@ class EscalationsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.events import case_hooks
+        from cases.subjects import via_case
         from complaints.events import alert_routes
         from compliance.audit import register_audited
         from escalations.closing import on_case_closed
@@ -26,5 +27,6 @@ class EscalationsConfig(AppConfig):
         case_hooks.subscribe(on_case_closed, order=300)
         # A privacy complaint's overdue alerts also reach the privacy officer's queue.
         alert_routes.subscribe(privacy_officer_queues)
-        for model in (Escalation, EscalationPathway, RedFlagPhrase):
-            register_audited(model)
+        register_audited(Escalation, subject=via_case())
+        register_audited(EscalationPathway)
+        register_audited(RedFlagPhrase)

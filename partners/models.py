@@ -259,7 +259,7 @@ class ServiceToken(AbstractAuthToken):
 
     objects = ServiceTokenManager()
 
-    # What the audit trail records of a token (compliance.audit.audited_models): never the
+    # What the audit trail records of a token (partners.apps): never the
     # digest or the look-up key (token material), nor last_used_at (bookkeeping, updated by a
     # queryset UPDATE that the trail does not see anyway).
     AUDITED_FIELDS = (

@@ -91,8 +91,11 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "guardian",
     "simple_history",  # row versions of patients, cases and details
+    # The audit kernel before every app whose models it audits: each app registers them in its
+    # own ready(), after the kernel has connected the PCI boundary (docs/architecture/audit.md).
+    "auditlog",
+    "compliance",
     "accounts",
-    "partners",
     "cases",
     # support categories: each registers its kind with cases.registry in AppConfig.ready()
     "billing_inquiries",
@@ -102,8 +105,8 @@ INSTALLED_APPS = [
     "care_navigation",
     "general_information",
     "complaints",
-    "auditlog",
-    "compliance",
+    "partners",  # partner organisations, their service accounts and API tokens
+    "oversight",  # the compliance officers' pages, break-the-glass and its review
     "api",
     # Before webhooks: its case hook (red flags raise the priority) runs before the outbox's.
     "escalations",  # clinical escalation pathways, SBAR handoffs, red flags, timers

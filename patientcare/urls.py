@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from compliance.views import break_glass_request
+from oversight.views import break_glass_request
 from patientcare.health import healthz
 
 urlpatterns = [
@@ -12,7 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),  # namespace "api-v1": the REST API and its schema
     path("access/emergency/", break_glass_request, name="break-glass-request"),
-    path("compliance/", include("compliance.urls")),
+    path("compliance/", include("oversight.urls")),
     path("console/", include("console.urls")),
     path("healthz", healthz, name="healthz"),
 ]

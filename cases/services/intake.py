@@ -4,7 +4,7 @@ due times, numbers it and writes its first timeline event."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +22,9 @@ from cases.services.patients import patient_match_or_create
 from cases.sla import due_times
 from compliance.audit import audited
 from compliance.pci import redact_card_data
-from partners.models import PartnerOrganisation
+
+if TYPE_CHECKING:  # partners sit above cases; an intake only carries the organisation along
+    from partners.models import PartnerOrganisation
 
 # Foreign keys the services resolve themselves: full_clean need not look them up again.
 _CASE_FK_FIELDS = [

@@ -1,7 +1,5 @@
-"""Compliance records, one module per topic (every name is importable from ``compliance.models``):
+"""The audit kernel's records, one module per topic (all importable from ``compliance.models``):
 
-* ``break_glass`` — ``BreakGlassAccess``: emergency access to a case one may not normally see,
-  justified, time-boxed and reviewed afterwards (``ReviewOutcome``).
 * ``chain`` — the audit trail's hash chain: ``GENESIS_HASH``, ``AUDIT_CHAIN_LOCK_KEY``,
   ``canonical_json``, ``chain_hash``, ``compute_entry_hash``, ``content_type_label``.
 * ``audit_manager`` — ``AuditEntryManager``: auditlog's manager plus each entry's subject.
@@ -13,7 +11,6 @@
 # isort: off
 # The order the models were defined in (and are registered in: content types and permissions are
 # created in it), as in the single module this package replaced.
-from compliance.models.break_glass import BreakGlassAccess, BreakGlassAccessQuerySet, ReviewOutcome
 from compliance.models.chain import (
     AUDIT_CHAIN_LOCK_KEY,
     GENESIS_HASH,
@@ -36,10 +33,7 @@ __all__ = [
     "AuditEntry",
     "AuditEntryManager",
     "AuditSeal",
-    "BreakGlassAccess",
-    "BreakGlassAccessQuerySet",
     "ChainVerification",
-    "ReviewOutcome",
     "VerificationSource",
     "canonical_content",
     "canonical_json",

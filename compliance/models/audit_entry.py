@@ -127,7 +127,7 @@ class AuditEntry(AbstractLogEntry):
                 values[name] = redact_json(value)[0]
 
     def _resolve_actor(self) -> None:
-        from compliance.audit import current_actor, system_actor
+        from compliance.actor import current_actor, system_actor
 
         if self.actor_id is None:
             actor = current_actor()

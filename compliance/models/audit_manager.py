@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from auditlog.models import LogEntryManager
 
+from compliance.subjects import subject_of
+
 
 class AuditEntryManager(LogEntryManager):
     """auditlog's manager, plus the subject (patient and case) of every entry it writes. Its
@@ -12,16 +14,12 @@ class AuditEntryManager(LogEntryManager):
     through ``AuditEntry.save`` (which completes the actor and redacts card data)."""
 
     def log_create(self, instance, force_log: bool = False, **kwargs):
-        from compliance.audit import subject_of
-
         patient_pk, case_pk = subject_of(instance)
         kwargs.setdefault("patient_pk", patient_pk)
         kwargs.setdefault("case_pk", case_pk)
         return super().log_create(instance, force_log=force_log, **kwargs)
 
     def log_m2m_changes(self, changed_queryset, instance, operation, field_name, **kwargs):
-        from compliance.audit import subject_of
-
         patient_pk, case_pk = subject_of(instance)
         kwargs.setdefault("patient_pk", patient_pk)
         kwargs.setdefault("case_pk", case_pk)

@@ -91,8 +91,8 @@ def test_role_permissions_keep_their_documented_shape():
     # deciding what is sensitive (the privacy officer's call, with a reason, audited).
     review = {
         "cases.set_sensitivity",
-        "compliance.change_breakglassaccess",
-        "compliance.review_breakglassaccess",
+        "oversight.change_breakglassaccess",
+        "oversight.review_breakglassaccess",
         "compliance.export_auditentry",
         "compliance.add_chainverification",
     }

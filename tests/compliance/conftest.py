@@ -7,7 +7,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.roles import Role, ensure_role_groups
-from compliance.services import break_glass_open
+from oversight.services import break_glass_open
 from tests.factories import PartnerFactory, QueueFactory, UserFactory, make_case, make_patient
 
 REASON = "Patient on the line reports a medication reaction; need the open refill case."

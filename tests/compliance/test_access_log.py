@@ -16,8 +16,9 @@ from cases import services
 from cases.choices import Status, Visibility
 from cases.models import Case, CaseEvent, Patient
 from compliance.access_log import AccessKind, client_address, record_access
-from compliance.audit import subject_of, verify_chain
 from compliance.models import AuditEntry, AuditSeal
+from compliance.subjects import subject_of
+from compliance.verify import verify_chain
 from tests.factories import QueueFactory, UserFactory, make_case, make_patient
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,9 @@ from cases import services
 from cases.choices import Channel, Visibility
 from cases.models import Case, Patient
 from compliance import append_only
-from compliance.audit import purge_before, verify_chain
+from compliance.audit import purge_before
 from compliance.models import AuditEntry, AuditSeal, ChainVerification
+from compliance.verify import verify_chain
 from partners.models import PartnerOrganisation
 from tests.conftest import seal_committed, seal_now
 from tests.factories import UserFactory, make_case, make_patient

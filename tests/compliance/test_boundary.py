@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from api.models import IdempotencyRecord
 from cases.models import Patient
 from compliance import boundary
-from compliance.audit import verify_chain
 from compliance.models import AuditEntry
+from compliance.verify import verify_chain
 from tests.compliance.card_scanner import card_numbers_in
 from tests.factories import UserFactory, make_patient
 

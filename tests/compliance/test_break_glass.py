@@ -13,8 +13,8 @@ from accounts.roles import Role, ensure_role_groups
 from cases.access import access_case
 from cases.choices import EventKind
 from cases.models import Case, CaseUserObjectPermission
-from compliance.models import BreakGlassAccess, ReviewOutcome
-from compliance.services import break_glass_open, break_glass_review
+from oversight.models import BreakGlassAccess, ReviewOutcome
+from oversight.services import break_glass_open, break_glass_review
 from tests.factories import QueueFactory, UserFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -142,12 +142,12 @@ def test_review_list_in_the_admin(client, world):
     outsider, reviewer, case = world
     access = break_glass_open(actor=outsider, reference=case.reference, reason=REASON)
     client.force_login(reviewer)
-    changelist = reverse("admin:compliance_breakglassaccess_changelist")
+    changelist = reverse("admin:oversight_breakglassaccess_changelist")
     listing = client.get(changelist + "?review=awaiting")
     assert listing.status_code == 200
     assert list(listing.context["cl"].result_list) == [access]
 
-    change = reverse("admin:compliance_breakglassaccess_change", args=[access.pk])
+    change = reverse("admin:oversight_breakglassaccess_change", args=[access.pk])
     response = client.post(
         change, {"review_outcome": ReviewOutcome.APPROPRIATE, "review_notes": "Checked with nurse."}
     )

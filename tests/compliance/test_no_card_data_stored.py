@@ -33,9 +33,9 @@ from cases.choices import Channel
 from cases.models import Case, Category, Patient
 from cases.registry import registry
 from complaints.services import complaint_acknowledge, complaint_respond
-from compliance.models import BreakGlassAccess
 from escalations.choices import PathwayKind
 from escalations.models import Escalation, EscalationPathway
+from oversight.models import BreakGlassAccess
 from tests.compliance.card_data import CARDS, Cards, page_text, scan_database, scan_logs
 from tests.compliance.card_scanner import card_numbers_in
 from tests.factories import CategoryFactory, PartnerFactory, QueueFactory, UserFactory

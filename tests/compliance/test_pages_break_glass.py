@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
-from compliance.models import AuditEntry, BreakGlassAccess, ReviewOutcome
-from compliance.services import break_glass_open, break_glass_review
+from compliance.models import AuditEntry
+from oversight.models import BreakGlassAccess, ReviewOutcome
+from oversight.services import break_glass_open, break_glass_review
 from tests.compliance.conftest import REASON
 from tests.factories import make_case
 
@@ -23,7 +24,7 @@ LIST = "/compliance/break-glass/"
 
 
 def review_url(access) -> str:
-    return reverse("compliance:break-glass-review", args=[access.pk])
+    return reverse("oversight:break-glass-review", args=[access.pk])
 
 
 @pytest.fixture
@@ -231,5 +232,5 @@ def test_a_second_review_is_refused(officer_client, officer, role_users, emergen
 
 def test_an_unknown_access_is_a_404(officer_client, emergency):
     assert (
-        officer_client.get(reverse("compliance:break-glass-review", args=[9999])).status_code == 404
+        officer_client.get(reverse("oversight:break-glass-review", args=[9999])).status_code == 404
     )

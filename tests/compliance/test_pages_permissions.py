@@ -16,7 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from compliance.models import AuditEntry, BreakGlassAccess, ChainVerification, ReviewOutcome
+from compliance.models import AuditEntry, ChainVerification
+from oversight.models import BreakGlassAccess, ReviewOutcome
 from tests.compliance.conftest import ALLOWED, ANONYMOUS, ROLES
 from tests.factories import UserFactory
 
@@ -34,24 +35,24 @@ class Page:
 
 
 PAGES = {
-    "home": Page("compliance:home", 200),
-    "trail": Page("compliance:trail", 200),
-    "trail-filtered": Page("compliance:trail", 200, query="action=3"),
-    "trail-export": Page("compliance:trail-export", 200),
-    "patient-lookup": Page("compliance:patient-lookup", 200),
-    "patient-lookup-mrn": Page("compliance:patient-lookup", 302, query="mrn=PAGES-0001"),
-    "patient-access": Page("compliance:patient-access", 200, by_pk="patient"),
-    "break-glass-list": Page("compliance:break-glass-list", 200),
-    "break-glass-review": Page("compliance:break-glass-review", 200, by_pk="access"),
+    "home": Page("oversight:home", 200),
+    "trail": Page("oversight:trail", 200),
+    "trail-filtered": Page("oversight:trail", 200, query="action=3"),
+    "trail-export": Page("oversight:trail-export", 200),
+    "patient-lookup": Page("oversight:patient-lookup", 200),
+    "patient-lookup-mrn": Page("oversight:patient-lookup", 302, query="mrn=PAGES-0001"),
+    "patient-access": Page("oversight:patient-access", 200, by_pk="patient"),
+    "break-glass-list": Page("oversight:break-glass-list", 200),
+    "break-glass-review": Page("oversight:break-glass-review", 200, by_pk="access"),
     "break-glass-sign-off": Page(
-        "compliance:break-glass-review",
+        "oversight:break-glass-review",
         302,
         method="post",
         data={"outcome": ReviewOutcome.APPROPRIATE, "notes": "Urgent and justified."},
         by_pk="access",
     ),
-    "chain": Page("compliance:chain", 200),
-    "chain-verify-now": Page("compliance:chain-verify", 302, method="post"),
+    "chain": Page("oversight:chain", 200),
+    "chain-verify-now": Page("oversight:chain-verify", 302, method="post"),
 }
 
 
@@ -100,7 +101,7 @@ def test_permission_matrix(client, role_users, patient, emergency, name, role):
 
 def test_the_404_page_says_nothing_about_compliance(client, role_users):
     client.force_login(role_users["administrator"])
-    response = client.get(reverse("compliance:trail"))
+    response = client.get(reverse("oversight:trail"))
     assert response.status_code == 404
     assert b"audit" not in response.content.lower()
 
@@ -111,7 +112,9 @@ def test_the_404_page_says_nothing_about_compliance(client, role_users):
 def person_with(*codenames: str, **fields) -> User:
     user = UserFactory(**fields)
     user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="compliance", codename__in=codenames)
+        *Permission.objects.filter(
+            content_type__app_label__in=("compliance", "oversight"), codename__in=codenames
+        )
     )
     return user
 
@@ -142,16 +145,16 @@ def test_the_trail_permission_alone_opens_the_trail_pages_but_not_export_or_revi
         "break-glass-review": 404,
         "chain": 200,
     }
-    response = client.post(reverse("compliance:chain-verify"))
+    response = client.post(reverse("oversight:chain-verify"))
     assert response.status_code == 404  # verifying needs add_chainverification too
     assert not ChainVerification.objects.exists()
 
 
 def test_the_export_needs_both_permissions(client, patient, emergency):
     client.force_login(person_with("view_auditentry", "export_auditentry"))
-    assert client.get(reverse("compliance:trail-export")).status_code == 200
+    assert client.get(reverse("oversight:trail-export")).status_code == 200
     client.force_login(person_with("export_auditentry"))
-    assert client.get(reverse("compliance:trail-export")).status_code == 404
+    assert client.get(reverse("oversight:trail-export")).status_code == 404
 
 
 def test_the_review_permission_alone_opens_the_reviews_and_the_home_page(
@@ -170,14 +173,14 @@ def test_the_review_permission_alone_opens_the_reviews_and_the_home_page(
         "break-glass-review": 200,
         "chain": 404,
     }
-    home = client.get(reverse("compliance:home"))
+    home = client.get(reverse("oversight:home"))
     assert b"awaiting review" in home.content
     assert b"Who accessed a patient" not in home.content  # the report is not theirs
 
 
 def test_verify_now_needs_add_chainverification(client):
     client.force_login(person_with("view_auditentry", "add_chainverification"))
-    assert client.post(reverse("compliance:chain-verify")).status_code == 302
+    assert client.post(reverse("oversight:chain-verify")).status_code == 302
     assert ChainVerification.objects.get().intact is True
 
 
@@ -198,11 +201,11 @@ def test_a_service_account_never_uses_the_pages_whatever_its_permissions(
 
 
 def test_state_changes_only_by_post(officer_client, emergency):
-    assert officer_client.get(reverse("compliance:chain-verify")).status_code == 405
-    assert officer_client.post(reverse("compliance:trail")).status_code == 405
-    assert officer_client.post(reverse("compliance:home")).status_code == 405
-    assert officer_client.post(reverse("compliance:break-glass-list")).status_code == 405
-    review = reverse("compliance:break-glass-review", args=[emergency.pk])
+    assert officer_client.get(reverse("oversight:chain-verify")).status_code == 405
+    assert officer_client.post(reverse("oversight:trail")).status_code == 405
+    assert officer_client.post(reverse("oversight:home")).status_code == 405
+    assert officer_client.post(reverse("oversight:break-glass-list")).status_code == 405
+    review = reverse("oversight:break-glass-review", args=[emergency.pk])
     assert officer_client.put(review).status_code == 405
     assert not ChainVerification.objects.exists()
 
@@ -210,8 +213,8 @@ def test_state_changes_only_by_post(officer_client, emergency):
 def test_posts_need_the_csrf_token(officer, emergency):
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer)
-    assert client.post(reverse("compliance:chain-verify")).status_code == 403  # CSRF failure
-    review = reverse("compliance:break-glass-review", args=[emergency.pk])
+    assert client.post(reverse("oversight:chain-verify")).status_code == 403  # CSRF failure
+    review = reverse("oversight:break-glass-review", args=[emergency.pk])
     refused = client.post(review, {"outcome": ReviewOutcome.APPROPRIATE})
     assert refused.status_code == 403
     assert not ChainVerification.objects.exists()
@@ -227,5 +230,5 @@ def test_posts_need_the_csrf_token(officer, emergency):
 
 
 def test_pages_are_never_cached(officer_client):
-    response = officer_client.get(reverse("compliance:trail"))
+    response = officer_client.get(reverse("oversight:trail"))
     assert "no-store" in response["Cache-Control"]

@@ -27,7 +27,7 @@ VERIFY = "/compliance/chain/verify/"
 
 
 def report_url(patient) -> str:
-    return reverse("compliance:patient-access", args=[patient.pk])
+    return reverse("oversight:patient-access", args=[patient.pk])
 
 
 def verification(*, intact: bool | None, hours_ago: float, by: User, **fields):
@@ -190,7 +190,7 @@ def test_the_report_lists_the_break_glass_accesses_to_the_patients_cases(
     assert [access.pk for access in response.context["emergency"]] == [emergency.pk]
     html = response.content.decode()
     assert emergency.case.reference in html and "Awaiting review" in html
-    assert reverse("compliance:break-glass-review", args=[emergency.pk]) in html
+    assert reverse("oversight:break-glass-review", args=[emergency.pk]) in html
     people = {person["actor__username"] for person in response.context["people"]}
     assert "night-agent" not in people  # opening the access is a change, not an access yet
 
@@ -211,7 +211,7 @@ def test_the_report_is_logged_as_a_report_about_the_patient(officer_client, offi
 
 
 def test_an_unknown_patient_is_a_404(officer_client, patient):
-    assert officer_client.get(reverse("compliance:patient-access", args=[99999])).status_code == 404
+    assert officer_client.get(reverse("oversight:patient-access", args=[99999])).status_code == 404
 
 
 # --- chain verification ---------------------------------------------------------------------------
@@ -282,7 +282,7 @@ def test_verify_now_queued_when_celery_is_not_eager(officer_client, officer, mon
         calls.append(kwargs)
         return Queued()
 
-    monkeypatch.setattr("compliance.views.chain.verify_audit_chain.delay", delay)
+    monkeypatch.setattr("oversight.views.chain.verify_audit_chain.delay", delay)
     response = officer_client.post(VERIFY, follow=True)
     assert calls == [{"source": VerificationSource.PAGE, "requested_by": officer.pk}]
     assert "it runs in the background" in response.content.decode()
@@ -292,7 +292,7 @@ def test_verify_now_reports_a_failure_to_start(officer_client, monkeypatch):
     def delay(**kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr("compliance.views.chain.verify_audit_chain.delay", delay)
+    monkeypatch.setattr("oversight.views.chain.verify_audit_chain.delay", delay)
     response = officer_client.post(VERIFY, follow=True)
     assert response.status_code == 200
     assert "The verification could not be run" in response.content.decode()

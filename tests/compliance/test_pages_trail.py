@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.models import Case, Patient
-from compliance import trail
 from compliance.access_log import record_access
 from compliance.models import AuditEntry
+from oversight import trail
 from tests.factories import UserFactory, make_case, make_patient
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,7 @@ def test_the_table_shows_what_a_reviewer_needs(officer_client, world):
     access_row = response.context["rows"][0]
     assert access_row[1] == "search via admin · /admin/cases/patient/ · q=Fictional"
     assert "10.1.2.3" in html
-    assert reverse("compliance:patient-access", args=[world.p1.pk]) in html  # patient → report
+    assert reverse("oversight:patient-access", args=[world.p1.pk]) in html  # patient → report
     changes = [details for entry, details in response.context["rows"] if entry.action == UPDATE]
     assert changes and set(changes) == {"fields: status"}
     assert '<th scope="col">Client address</th>' in html
@@ -425,7 +425,7 @@ def test_the_export_streams_under_asgi_without_reading_everything_first(
 ):
     """An ASGI server reads a synchronous iterator into memory whole; under ASGI the export is
     an asynchronous iterator that reads the database a chunk at a time."""
-    monkeypatch.setattr("compliance.views.audit_trail.CSV_LINES_PER_CHUNK", 10)
+    monkeypatch.setattr("oversight.views.audit_trail.CSV_LINES_PER_CHUNK", 10)
     client = AsyncClient()
     client.force_login(officer)
 
@@ -481,7 +481,7 @@ def test_the_report_page_query_count_is_constant(
     officer_client, world, django_assert_num_queries, how_many
 ):
     accesses_by_many(world.p1, how_many)
-    url = reverse("compliance:patient-access", args=[world.p1.pk])
+    url = reverse("oversight:patient-access", args=[world.p1.pk])
     officer_client.get(url)
     with django_assert_num_queries(EXPECTED_QUERIES["report"][connection.vendor]):
         response = officer_client.get(url)

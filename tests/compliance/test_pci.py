@@ -1,6 +1,6 @@
 """PCI DSS 3.3/3.4: card numbers and card security codes are masked before any free text is
 stored (``compliance.pci``, applied on the write path: ``cases.services``, ``cases.details``,
-``compliance.services``).
+``oversight.services``).
 
 "A card number left in the text" is checked with a scanner of its own
 (``tests/compliance/card_scanner.py``): any Luhn-valid 13-19 digit number, Unicode digits, with
@@ -25,9 +25,10 @@ from cases.details import detail_for
 from cases.models import Case, CaseEvent, CaseUserObjectPermission, Patient
 from cases.registry import registry
 from cases.services import case_add_note, case_open, case_transition
-from compliance.models import AuditEntry, BreakGlassAccess
+from compliance.models import AuditEntry
 from compliance.pci import luhn_valid, redact_card_data
-from compliance.services import break_glass_open
+from oversight.models import BreakGlassAccess
+from oversight.services import break_glass_open
 from tests.compliance.card_scanner import _luhn as _luhn_values
 from tests.compliance.card_scanner import card_numbers_in
 from tests.factories import CategoryFactory, UserFactory, make_case, make_patient
@@ -675,8 +676,8 @@ def test_review_notes_and_complaint_summaries_are_redacted(actor):
     from accounts.roles import Role, ensure_role_groups
     from cases.details import detail_for
     from complaints.services import complaint_acknowledge, complaint_respond
-    from compliance.models import BreakGlassAccess
-    from compliance.services import break_glass_open, break_glass_review
+    from oversight.models import BreakGlassAccess
+    from oversight.services import break_glass_open, break_glass_review
     from tests.factories import CategoryFactory, QueueFactory, UserFactory, make_case
 
     card = "4111 1111 1111 1111"

@@ -18,9 +18,9 @@ from cases import services
 from cases.choices import Visibility
 from cases.models import Case
 from compliance.anchor import AnchorError, latest_anchor, write_anchor
-from compliance.audit import verify_chain
 from compliance.models import AuditEntry, AuditSeal, ChainVerification
 from compliance.sealer import seal_pending, unsealed_count
+from compliance.verify import verify_chain
 from tests.compliance.test_audit_trail import SEALS, TABLE, triggers_disabled, verify
 from tests.conftest import seal_committed, seal_now
 from tests.factories import UserFactory, make_case, make_patient

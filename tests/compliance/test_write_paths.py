@@ -18,8 +18,8 @@ from cases import services
 from cases.choices import Channel, Status, Visibility
 from cases.models import Case
 from compliance.models import AuditEntry, ChainVerification
-from compliance.services import break_glass_open, break_glass_review
 from compliance.tasks import verify_audit_chain
+from oversight.services import break_glass_open, break_glass_review
 from tests.factories import QueueFactory, UserFactory, make_case, make_patient
 
 pytestmark = pytest.mark.django_db

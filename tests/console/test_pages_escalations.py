@@ -422,7 +422,7 @@ def test_escalate(client, clinic):
 def test_a_readonly_viewer_gets_no_escalate_form(client, clinic):
     """Break-the-glass reads a case without working it: no escalate form, and the endpoint is
     a 404 like every work action."""
-    from compliance.services import break_glass_open
+    from oversight.services import break_glass_open
 
     c = clinic
     break_glass_open(

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance.audit import acting_as, run_recorded_verification, system_actor
+from compliance.audit import acting_as, system_actor
 from compliance.models import VerificationSource
+from compliance.verify import run_recorded_verification
 
 
 class Command(BaseCommand):

@@ -72,7 +72,9 @@ def interval_entries(beat_schedule: dict) -> tuple[list[Entry], list[str]]:
 
 def run_entry(entry: Entry) -> bool:
     """Run one entry's task inline, in this thread; False (logged) when it failed."""
-    from patientcare.celery import app
+    # The project's Celery app (patientcare/__init__.py makes it the current one when Django's
+    # settings package is imported): the command stays below the project layer.
+    from celery import current_app as app
 
     _tidy_connections()
     try:

@@ -1,7 +1,7 @@
 from django import forms
 
-from compliance.models import BreakGlassAccess, ReviewOutcome
-from compliance.services import MIN_REASON_LENGTH
+from oversight.models import BreakGlassAccess, ReviewOutcome
+from oversight.services import MIN_REASON_LENGTH
 
 
 class BreakGlassRequestForm(forms.Form):

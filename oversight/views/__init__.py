@@ -21,11 +21,11 @@ Modules:
 ``compliance/urls.py`` and ``patientcare/urls.py`` use the views through this package.
 """
 
-from compliance.views.audit_trail import trail_export, trail_search
-from compliance.views.break_glass import break_glass_list, break_glass_request, break_glass_review
-from compliance.views.chain import chain_status, chain_verify
-from compliance.views.home import home
-from compliance.views.patients import patient_access, patient_lookup
+from oversight.views.audit_trail import trail_export, trail_search
+from oversight.views.break_glass import break_glass_list, break_glass_request, break_glass_review
+from oversight.views.chain import chain_status, chain_verify
+from oversight.views.home import home
+from oversight.views.patients import patient_access, patient_lookup
 
 __all__ = [
     "break_glass_list",

@@ -1,10 +1,10 @@
-"""The compliance officer's pages, under /compliance/ (docs/architecture/compliance-pages.md)."""
+"""The compliance officers' pages, under /compliance/ (docs/architecture/compliance-pages.md)."""
 
 from django.urls import path
 
-from compliance import views
+from oversight import views
 
-app_name = "compliance"
+app_name = "oversight"
 
 urlpatterns = [
     path("", views.home, name="home"),

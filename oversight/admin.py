@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from compliance import services
-from compliance.forms import BreakGlassReviewForm
-from compliance.models import BreakGlassAccess
+from oversight import services
+from oversight.forms import BreakGlassReviewForm
+from oversight.models import BreakGlassAccess
 
 
 class AwaitingReviewFilter(admin.SimpleListFilter):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from compliance.forms import PatientLookupForm
-from compliance.models import BreakGlassAccess
-from compliance.views.base import (
+from oversight.forms import PatientLookupForm
+from oversight.models import BreakGlassAccess
+from oversight.views.base import (
     REVIEW_BREAK_GLASS,
     VIEW_TRAIL,
     _render,
     compliance_required,
     require_read,
 )
-from compliance.views.chain import latest_verification_status
+from oversight.views.chain import latest_verification_status
 
 
 @compliance_required(VIEW_TRAIL, REVIEW_BREAK_GLASS, any_of=True)
@@ -24,4 +24,4 @@ def home(request):
         context["lookup_form"] = PatientLookupForm(viewer=user)
     if user.has_perm(REVIEW_BREAK_GLASS):
         context["awaiting_review"] = BreakGlassAccess.objects.awaiting_review().count()
-    return _render(request, "compliance/home.html", context)
+    return _render(request, "oversight/home.html", context)

@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance import services, trail
 from compliance.access_log import AccessKind, record_request_access
-from compliance.forms import BreakGlassFilterForm, BreakGlassRequestForm, BreakGlassSignOffForm
-from compliance.models import AuditEntry, BreakGlassAccess
-from compliance.views.base import (
+from compliance.models import AuditEntry
+from oversight import services, trail
+from oversight.forms import BreakGlassFilterForm, BreakGlassRequestForm, BreakGlassSignOffForm
+from oversight.models import BreakGlassAccess
+from oversight.views.base import (
     REVIEW_BREAK_GLASS,
     _add_service_errors,
     _render,
@@ -56,7 +57,7 @@ def break_glass_request(request):
             return redirect(reverse("admin:cases_case_change", args=[access.case_id]))
     return render(
         request,
-        "compliance/break_glass_request.html",
+        "oversight/break_glass_request.html",
         {"form": form, "title": "Emergency access (break-the-glass)"},
         status=400 if request.method == "POST" and form.errors else 200,
     )
@@ -72,7 +73,7 @@ def break_glass_list(request):
     if not form.is_valid():
         return _render(
             request,
-            "compliance/break_glass_list.html",
+            "oversight/break_glass_list.html",
             {"title": "Break-the-glass reviews", "form": form},
             status=400,
         )
@@ -87,7 +88,7 @@ def break_glass_list(request):
     page = Paginator(accesses, BREAK_GLASS_PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
         request,
-        "compliance/break_glass_list.html",
+        "oversight/break_glass_list.html",
         {
             "title": "Break-the-glass reviews",
             "form": form,
@@ -119,7 +120,7 @@ def break_glass_review(request, pk: int):
                 _add_service_errors(form, error, {"outcome": "outcome", "notes": "notes"})
             else:
                 messages.success(request, f"Emergency access #{access.pk} signed off.")
-                return redirect("compliance:break-glass-review", pk=access.pk)
+                return redirect("oversight:break-glass-review", pk=access.pk)
         status = 400
         access.refresh_from_db()  # another reviewer may have signed it off meanwhile
     entries, more = trail.entries_during(
@@ -149,7 +150,7 @@ def break_glass_review(request, pk: int):
     expires_day = timezone.localdate(access.expires_at)
     return _render(
         request,
-        "compliance/break_glass_review.html",
+        "oversight/break_glass_review.html",
         {
             "title": f"Break-the-glass access #{access.pk}",
             "access": access,

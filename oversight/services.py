@@ -16,8 +16,8 @@ from cases.errors import Conflict, Forbidden, Invalid
 from cases.models import Case, CaseEvent, CaseGrantKind, CaseUserObjectPermission
 from cases.services import require_actor
 from compliance.audit import audited
-from compliance.models import BreakGlassAccess, ReviewOutcome
 from compliance.pci import redact_card_data
+from oversight.models import BreakGlassAccess, ReviewOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def break_glass_review(
 ) -> BreakGlassAccess:
     """A compliance officer signs off an emergency access as appropriate or not. Once."""
     require_actor(actor)
-    if not actor.has_perm("compliance.review_breakglassaccess"):
+    if not actor.has_perm("oversight.review_breakglassaccess"):
         raise Conflict(
             "Only compliance officers review emergency access.", code="not_reviewer", field="actor"
         )

@@ -14,10 +14,10 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from compliance import trail
 from compliance.access_log import AccessKind, record_request_access
 from compliance.models import AuditEntry
-from compliance.views.base import (
+from oversight import trail
+from oversight.views.base import (
     EXPORT_TRAIL,
     VIEW_TRAIL,
     _render,
@@ -61,7 +61,7 @@ def _refused_search(request, form: trail.TrailSearchForm, template_context: dict
     )
     return _render(
         request,
-        "compliance/trail.html",
+        "oversight/trail.html",
         {"title": "Audit trail", "form": form, **template_context},
         status=400,
     )
@@ -97,7 +97,7 @@ def trail_search(request):
     )
     return _render(
         request,
-        "compliance/trail.html",
+        "oversight/trail.html",
         {
             "title": "Audit trail",
             "form": form,

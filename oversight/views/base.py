@@ -15,13 +15,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from compliance import trail
 from compliance.access_log import request_query
 from compliance.models import AuditEntry
+from oversight import trail
 
 VIEW_TRAIL = "compliance.view_auditentry"
 EXPORT_TRAIL = "compliance.export_auditentry"
-REVIEW_BREAK_GLASS = "compliance.review_breakglassaccess"
+REVIEW_BREAK_GLASS = "oversight.review_breakglassaccess"
 VERIFY_CHAIN = "compliance.add_chainverification"
 
 require_safe_or_post = require_http_methods(["GET", "HEAD", "POST"])

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from cases.models import Patient
-from compliance import trail
 from compliance.access_log import AccessKind, record_request_access
-from compliance.forms import PatientLookupForm
-from compliance.models import AuditEntry, BreakGlassAccess
-from compliance.views.base import (
+from compliance.models import AuditEntry
+from oversight import trail
+from oversight.forms import PatientLookupForm
+from oversight.models import BreakGlassAccess
+from oversight.views.base import (
     VIEW_TRAIL,
     _render,
     _rows,
@@ -35,11 +36,11 @@ def patient_lookup(request):
     if "mrn" not in request.GET:
         form = PatientLookupForm(viewer=request.user)
         return _render(
-            request, "compliance/patient_lookup.html", {"title": "Patient look-up", "form": form}
+            request, "oversight/patient_lookup.html", {"title": "Patient look-up", "form": form}
         )
     form = PatientLookupForm(request.GET, viewer=request.user)
     if form.is_valid():
-        return redirect("compliance:patient-access", pk=form.cleaned_data["mrn"].pk)
+        return redirect("oversight:patient-access", pk=form.cleaned_data["mrn"].pk)
     if form.has_error("mrn", "not_found"):
         record_request_access(
             request,
@@ -51,7 +52,7 @@ def patient_lookup(request):
         )
     return _render(
         request,
-        "compliance/patient_lookup.html",
+        "oversight/patient_lookup.html",
         {"title": "Patient look-up", "form": form},
         status=400,
     )
@@ -71,14 +72,14 @@ def patient_access(request, pk: int):
         {"patient": patient.pk, "action": AuditEntry.Action.ACCESS}, size=REPORT_RECENT
     )
     record_request_access(request, [patient], kind=AccessKind.REPORT, via="compliance")
-    trail_url = reverse("compliance:trail")
+    trail_url = reverse("oversight:trail")
     for person in people:
         person["trail_query"] = urlencode(
             {"patient_id": patient.pk, "user": person["actor__username"]}
         )
     return _render(
         request,
-        "compliance/patient_access.html",
+        "oversight/patient_access.html",
         {
             "title": "Who accessed this record",
             "patient": patient,

@@ -12,10 +12,10 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from compliance.audit import current_head
 from compliance.models import ChainVerification, VerificationSource
 from compliance.tasks import verify_audit_chain
-from compliance.views.base import (
+from compliance.verify import current_head
+from oversight.views.base import (
     VERIFY_CHAIN,
     VIEW_TRAIL,
     _render,
@@ -59,7 +59,7 @@ def chain_status(request):
     )
     return _render(
         request,
-        "compliance/chain.html",
+        "oversight/chain.html",
         {
             "title": "Audit chain verification",
             "head": head,
@@ -82,7 +82,7 @@ def chain_verify(request):
         messages.error(
             request, "The verification could not be run. It is recorded below if it started."
         )
-        return redirect("compliance:chain")
+        return redirect("oversight:chain")
     if isinstance(result, EagerResult):
         record = ChainVerification.objects.filter(pk=result.result).first()
         if record is not None and record.intact:
@@ -102,4 +102,4 @@ def chain_verify(request):
             request,
             "Verification requested: it runs in the background. Reload this page for its result.",
         )
-    return redirect("compliance:chain")
+    return redirect("oversight:chain")

@@ -42,6 +42,9 @@ class BreakGlassAccess(models.Model):
     objects = BreakGlassAccessQuerySet.as_manager()
 
     class Meta:
+        # The table kept its name when the model moved here from the audit kernel (compliance):
+        # the move changed no row (oversight/migrations/0001_initial.py).
+        db_table = "compliance_breakglassaccess"
         ordering = ["-granted_at", "-id"]
         verbose_name = "break-the-glass access"
         verbose_name_plural = "break-the-glass accesses"
