@@ -39,7 +39,7 @@ ROW_FIELDS = (
     "reference",
     "queue__name",
     "category__name",
-    "category__kind",  # complaints' deadline state on the row (console.views.complaints)
+    "category__kind",  # complaints' deadline state on the row (console.views.panels.row_states)
     "status",
     "priority",
     "channel",

@@ -12,10 +12,12 @@ transaction stays open during the HTTP call:
    next attempt after an exponential backoff with jitter, or ``failed`` after the last attempt.
 
 A worker that dies between 1 and 3 leaves the message pending with an expired lease: the sweeper
-hands it over again (at-least-once; partners deduplicate by the event id).
+(``webhooks.outbox.sweep_due``) hands it over again (at-least-once; partners deduplicate by the
+event id).
 
-``sweep_due`` (the ``webhooks.sweep`` task, every minute from beat) hands due messages to the
-broker: retries, and messages whose task Redis lost or never took.
+The ``webhooks.deliver`` task is defined here, with the code it runs; ``webhooks.tasks`` imports
+it for the worker's autodiscovery. This module imports nothing else of the app's but its models
+and signing: the outbox hands messages to it, never the reverse.
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from webhooks import signing
@@ -56,9 +58,6 @@ MAX_ATTEMPTS = 12
 # How long a claimed attempt owns the message (well above the timeout): after it, a message whose
 # worker died is due again.
 LEASE = timedelta(minutes=5)
-# A task handed to the broker this long ago and still not picked up is presumed lost.
-ENQUEUE_GRACE = timedelta(minutes=5)
-SWEEP_BATCH = 500
 
 
 def max_attempts() -> int:
@@ -277,27 +276,7 @@ def deliver_message(message_id: int) -> str:
     return _record(claim, started_at, timestamp, result)
 
 
-# --- the sweeper ------------------------------------------------------------------------------
-
-
-def due_messages(now: datetime):
-    """Pending messages whose attempt is due and that no broker is believed to hold."""
-    return OutboxMessage.objects.filter(
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - ENQUEUE_GRACE),
-        state=OutboxMessage.State.PENDING,
-        next_attempt_at__lte=now,
-    )
-
-
-def sweep_due(limit: int = SWEEP_BATCH) -> int:
-    """Hand up to ``limit`` due messages to the broker (oldest due first). Returns how many."""
-    from webhooks.outbox import enqueue
-
-    now = timezone.now()
-    ids = list(
-        due_messages(now).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
-    )
-    if not ids:
-        return 0
-    OutboxMessage.objects.filter(pk__in=ids).update(enqueued_at=now)
-    return len(enqueue(ids))
+@shared_task(name="webhooks.deliver", ignore_result=True)
+def deliver(message_id: int) -> str:
+    """The Celery task: one attempt at one message (its argument is the id, never a payload)."""
+    return deliver_message(message_id)

@@ -2,8 +2,10 @@
 
 ``on_case_event`` is subscribed to ``cases.events.case_hooks`` in ``WebhooksConfig.ready()``. It
 runs inside the service's transaction, so an outbox row commits or rolls back with the change it
-reports. After the commit the messages are handed to Celery (``enqueue``); if the broker is down
-the change still stands, and ``webhooks.sweep`` hands the messages over later.
+reports. After the commit the messages are handed to Celery (``enqueue``: the ``webhooks.deliver``
+task of ``webhooks.delivery``); if the broker is down the change still stands, and the sweeper
+(``sweep_due``, the ``webhooks.sweep`` task defined here, every minute from beat) hands the
+messages over later.
 
 A case without a source organisation costs no query at all (the services' query counts are
 pinned in tests/cases/test_services_query_counts.py).
@@ -13,12 +15,15 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from celery import shared_task
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from webhooks.delivery import deliver
 from webhooks.models import EventType, OutboxMessage, WebhookEndpoint
 
 if TYPE_CHECKING:
@@ -27,6 +32,10 @@ if TYPE_CHECKING:
     from cases.models import Case, CaseEvent
 
 logger = logging.getLogger(__name__)
+
+# A task handed to the broker this long ago and still not picked up is presumed lost.
+ENQUEUE_GRACE = timedelta(minutes=5)
+SWEEP_BATCH = 500
 
 
 def iso(value: datetime) -> str:
@@ -132,8 +141,6 @@ def enqueue_on_commit(message_ids: list[int]) -> None:
 def enqueue(message_ids: Iterable[int]) -> list[int]:
     """Hand delivery tasks to the broker; never raise. A message the broker did not take keeps
     ``enqueued_at`` empty, so the next sweep hands it over again. Returns the ids handed over."""
-    from webhooks.tasks import deliver
-
     handed, refused = [], []
     for message_id in message_ids:
         try:
@@ -159,3 +166,33 @@ def enqueue(message_ids: Iterable[int]) -> list[int]:
                 type(exc).__name__,
             )
     return handed
+
+
+# --- the sweeper ------------------------------------------------------------------------------
+
+
+def due_messages(now: datetime):
+    """Pending messages whose attempt is due and that no broker is believed to hold."""
+    return OutboxMessage.objects.filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - ENQUEUE_GRACE),
+        state=OutboxMessage.State.PENDING,
+        next_attempt_at__lte=now,
+    )
+
+
+def sweep_due(limit: int = SWEEP_BATCH) -> int:
+    """Hand up to ``limit`` due messages to the broker (oldest due first). Returns how many."""
+    now = timezone.now()
+    ids = list(
+        due_messages(now).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    OutboxMessage.objects.filter(pk__in=ids).update(enqueued_at=now)
+    return len(enqueue(ids))
+
+
+@shared_task(name="webhooks.sweep", ignore_result=True)
+def sweep() -> int:
+    """The Celery task (every minute from beat): hand due messages to the broker."""
+    return sweep_due()

@@ -23,6 +23,10 @@ service call with the request's user as actor, posted and redirected (POST-redir
 service's refusal is shown on the page with a 4xx. The case page logs its read of PHI through
 ``compliance.access_log`` before it responds; the lists show no patient data (reference,
 category and workflow fields only) and log nothing.
+
+The modules import one way, down: the actions that show a page again (``changes``,
+``complaints``, ``escalations``), the pages (``case``, ``lists``, ``supervision``), what the pages
+show read for them (``panels``), then what all share (``common``).
 """
 
 from console.views.case import (

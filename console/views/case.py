@@ -1,9 +1,11 @@
 """The case page and its actions: one service call each, POST-redirect-GET; a refusal shows the
-page again with the reason and a 4xx."""
+page again with the reason and a 4xx. The page's escalation, change and complaint parts are read by
+``console.views.panels``; their actions (``escalations``, ``changes``, ``complaints``) sit above
+this module and show the page again through ``case_response``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -35,8 +37,10 @@ from console.views.common import (
     refusal_status,
     refusal_text,
     render_page,
+    shown_fields,
 )
 from console.views.lists import queue_response
+from console.views.panels import case_changes_context, case_escalation_context, complaint_context
 
 # --- the case page --------------------------------------------------------------------------------
 
@@ -66,37 +70,6 @@ CASE_FIELDS = (
     "created_at",
     "first_response_at",
 )
-
-
-def _display(instance, name: str) -> str:
-    """A field's value as text (choices by label, booleans as yes/no, dates local)."""
-    field = instance._meta.get_field(name)
-    value = getattr(instance, name)
-    if value is None or value == "":
-        return "—"
-    if field.choices:
-        return str(getattr(instance, f"get_{name}_display")())
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
-
-
-def shown_fields(user, instance, names: Iterable[str], label: str | None = None) -> list:
-    """``(label, text)`` of each field ``user`` may see, masked ones as ••••1234 (minimum
-    necessary, ``cases.minimum_necessary``); hidden fields are left out."""
-    policy = label or instance._meta.label_lower
-    shown = []
-    for name in names:
-        view = mn.field_view(user, policy, name)
-        if view == mn.HIDDEN:
-            continue
-        text = _display(instance, name)
-        if view == mn.LAST4 and text != "—":
-            text = mn.mask_last4(getattr(instance, name))
-        shown.append((instance._meta.get_field(name).verbose_name, text))
-    return shown
 
 
 def _details(user, case: Case) -> tuple[str, list]:
@@ -149,11 +122,6 @@ def case_response(
 ) -> HttpResponse:
     """The case page (also after a refused or invalid action: ``bound`` forms keep what was
     typed, ``refusal`` says why nothing happened). Logged before it responds."""
-    # The escalation, change and complaint actions show this page again: they import us.
-    from console.views.changes import case_changes_context
-    from console.views.complaints import complaint_context
-    from console.views.escalations import case_escalation_context
-
     user = request.user
     bound = bound or {}
     is_closed = case.status == Status.CLOSED

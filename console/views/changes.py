@@ -7,12 +7,12 @@ that takes the case out of the user's sight (marked sensitive by a supervisor wi
 clearance) redirects to the live queue instead of a case page they may no longer read.
 
 The forms are drawn by ``console/templates/console/_case_changes.html``, included by the case
-page; ``case_changes_context`` gives them to ``console.views.case.case_response``."""
+page; ``console.views.panels.case_changes_context`` gives them to
+``console.views.case.case_response``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,9 +21,9 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from cases import changes
-from cases.access import VIEW, WORK, queues_for
+from cases.access import VIEW, WORK
 from cases.choices import Priority
-from cases.models import Case, Category, Sensitivity
+from cases.models import Case, Sensitivity
 from console.change_forms import (
     CategoryForm,
     MoveForm,
@@ -33,52 +33,7 @@ from console.change_forms import (
 )
 from console.views.case import case_response
 from console.views.common import case_or_404, console_page, refusal_status, refusal_text
-
-# Form prefixes: the case page holds several forms with a "reason" field.
-PREFIXES = {
-    "sensitivity": "case-sensitivity",
-    "patient_sensitivity": "patient-sensitivity",
-    "move": "move",
-    "category": "category",
-    "details": "details",
-    "priority": "priority",
-}
-
-
-def _move_targets(user, case: Case):
-    return queues_for(user, WORK).filter(active=True).exclude(pk=case.queue_id).order_by("name")
-
-
-def _categories(case: Case):
-    return Category.objects.filter(active=True).exclude(pk=case.category_id).order_by("name")
-
-
-def case_changes_context(
-    user, case: Case, *, bound: dict[str, Any], can_work: bool, is_closed: bool
-) -> dict[str, Any]:
-    """The change forms the user may use on ``case`` (bound ones keep what was typed)."""
-    forms: dict[str, Any] = {}
-    if user.has_perm(changes.SET_SENSITIVITY):
-        forms["sensitivity"] = bound.get("sensitivity") or SensitivityForm(
-            prefix=PREFIXES["sensitivity"], initial={"sensitivity": case.sensitivity}
-        )
-        forms["patient_sensitivity"] = bound.get("patient_sensitivity") or SensitivityForm(
-            prefix=PREFIXES["patient_sensitivity"],
-            initial={"sensitivity": case.patient.sensitivity},
-            of_patient=True,
-        )
-    if can_work and not is_closed:
-        targets = list(_move_targets(user, case))
-        if targets or "move" in bound:
-            forms["move"] = bound.get("move") or MoveForm(prefix=PREFIXES["move"], queues=targets)
-        forms["category"] = bound.get("category") or CategoryForm(
-            prefix=PREFIXES["category"], categories=_categories(case)
-        )
-        forms["details"] = bound.get("details")
-        forms["priority"] = bound.get("priority") or PriorityForm(
-            prefix=PREFIXES["priority"], initial={"priority": case.priority}
-        )
-    return {"change_forms": forms}
+from console.views.panels import PREFIXES, move_targets, other_categories
 
 
 def _after(request, user, case: Case, done: str) -> HttpResponse:
@@ -144,7 +99,7 @@ case_patient_sensitivity = _sensitivity_view("patient_sensitivity", of_patient=T
 def case_move(request, reference: str):
     user = request.user
     case = case_or_404(user, reference, WORK)
-    form = MoveForm(request.POST, prefix=PREFIXES["move"], queues=_move_targets(user, case))
+    form = MoveForm(request.POST, prefix=PREFIXES["move"], queues=move_targets(user, case))
 
     def perform(case: Case) -> str:
         queue = form.cleaned_data["queue"]
@@ -162,7 +117,9 @@ def case_category(request, reference: str):
     kind's details form; the second post carries both (``with_details``)."""
     user = request.user
     case = case_or_404(user, reference, WORK)
-    form = CategoryForm(request.POST, prefix=PREFIXES["category"], categories=_categories(case))
+    form = CategoryForm(
+        request.POST, prefix=PREFIXES["category"], categories=other_categories(case)
+    )
     if not form.is_valid():
         return case_response(request, case, bound={"category": form}, status=400)
     category = form.cleaned_data["category"]

@@ -1,6 +1,6 @@
 """What the console's pages share: who may use them, the queues and people of a user, the
-case a URL names (through ``restrict()``), the admin frame, live.js's configuration (refusals:
-``console.refusals``)."""
+case a URL names (through ``restrict()``), the fields a user may see (minimum necessary), the admin
+frame, live.js's configuration (refusals: ``console.refusals``)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from accounts.models import User
+from cases import minimum_necessary as mn
 from cases.choices import Channel, Priority, Status
 from cases.models import (
     Case,
@@ -81,6 +82,40 @@ def case_or_404(user, reference: str, action: str) -> Case:
     if case is None:
         raise Http404("No such case.")
     return case
+
+
+# --- minimum necessary ----------------------------------------------------------------------------
+
+
+def _display(instance, name: str) -> str:
+    """A field's value as text (choices by label, booleans as yes/no, dates local)."""
+    field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(getattr(instance, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def shown_fields(user, instance, names: Iterable[str], label: str | None = None) -> list:
+    """``(label, text)`` of each field ``user`` may see, masked ones as ••••1234 (minimum
+    necessary, ``cases.minimum_necessary``); hidden fields are left out."""
+    policy = label or instance._meta.label_lower
+    shown = []
+    for name in names:
+        view = mn.field_view(user, policy, name)
+        if view == mn.HIDDEN:
+            continue
+        text = _display(instance, name)
+        if view == mn.LAST4 and text != "—":
+            text = mn.mask_last4(getattr(instance, name))
+        shown.append((instance._meta.get_field(name).verbose_name, text))
+    return shown
 
 
 # --- rendering ------------------------------------------------------------------------------------

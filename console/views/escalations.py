@@ -2,7 +2,8 @@
 
 * the case page's part: the emergency banner (above everything while the case has an unresolved
   emergent escalation), the case's escalations with their SBAR and the actions the user may take,
-  and the escalate form (``case_escalation_context``, used by ``console.views.case``);
+  and the escalate form (``console.views.panels.case_escalation_context``, used by
+  ``console.views.case``);
 * ``/console/cases/<reference>/banner/`` — the banner alone, for live.js on ``case.escalated``;
 * ``/console/cases/<reference>/escalate/`` — escalate (POST, ``escalation_open``);
 * ``/console/escalations/<id>/acknowledge|resolve|review/`` — one service call each (POST);
@@ -18,20 +19,16 @@ page, whose read is logged) and logs nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.access import SUPERVISE, VIEW, WORK
 from cases.choices import EventKind
 from cases.models import Case, CaseEvent
-from cases.sla_state import target_state
 from compliance.access_log import AccessKind, record_request_access
 from console.forms import EscalateForm, EscalationResolveForm, EscalationReviewForm
 from console.views.case import case_response
@@ -44,14 +41,12 @@ from console.views.common import (
     refusal_text,
     render_page,
 )
+from console.views.panels import active_pathways, emergencies_of, escalation_rows
+from console.views.supervision import review_response
 from escalations import selectors, services
-from escalations.choices import EscalationStatus, Language, Urgency
-from escalations.models import Escalation, EscalationPathway
-from escalations.selectors import visible_escalations
+from escalations.choices import Urgency
+from escalations.models import Escalation
 
-REVIEW_PERMISSION = "escalations.review_escalation"
-# How long before its target an unacknowledged escalation shows "due soon".
-ACKNOWLEDGEMENT_WARNING = timedelta(minutes=5)
 RECIPIENT_LIMIT = 200  # rows on the recipients' view: the most urgent, oldest first
 # Where an escalation action's form was (the page to go back to, or to show a refusal on).
 CASE_PAGE, RECIPIENTS_PAGE, REVIEW_PAGE = "case", "escalations", "review"
@@ -70,122 +65,6 @@ def escalation_or_404(user, escalation_id: str, *, addressed: bool = False) -> E
     if found is None:
         raise Http404("No such escalation.")
     return found
-
-
-def acknowledgement_state(escalation: Escalation, now):
-    """The acknowledgement target as a due-time target (``cases.sla_state.target_state``: the
-    same states, words and classes as the SLA cells)."""
-    return target_state(
-        due_at=escalation.acknowledgement_due_at,
-        met_at=escalation.acknowledged_at,
-        paused_at=None,
-        now=now,
-        warning=ACKNOWLEDGEMENT_WARNING,
-    )
-
-
-def red_flags_of(escalation: Escalation) -> list[dict[str, Any]]:
-    """The matched phrases as the banner shows them (defensive about the JSON's shape)."""
-    languages = dict(Language.choices)
-    flags = []
-    for flag in escalation.red_flags or []:
-        if not isinstance(flag, dict) or not flag.get("phrase"):
-            continue
-        language = str(flag.get("language") or "")
-        flags.append(
-            {
-                "phrase": str(flag["phrase"]),
-                "label": str(flag.get("label") or ""),  # the concept (escalations.redflags)
-                "language": languages.get(language, language),
-                "negated": bool(flag.get("negated")),
-            }
-        )
-    return flags
-
-
-def emergencies_of(escalations) -> list[dict[str, Any]]:
-    """The unresolved emergent escalations among ``escalations``, with their red flags."""
-    return [
-        {"escalation": escalation, "red_flags": red_flags_of(escalation)}
-        for escalation in escalations
-        if escalation.urgency == Urgency.EMERGENT and escalation.is_unresolved
-    ]
-
-
-def escalation_rows(
-    user, escalations, *, reviewer: bool, bound: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """Each escalation with the actions ``user`` may take on it (mirroring the services' own
-    checks, which decide) and their forms; ``bound`` holds a refused form to show again."""
-    now = timezone.now()
-    bound_id = bound.get("escalation_id")
-    rows = []
-    for escalation in escalations:
-        unresolved = escalation.is_unresolved
-        mine = bool(escalation.addressed_to_me)
-        row = {
-            "escalation": escalation,
-            "acknowledgement": acknowledgement_state(escalation, now),
-            "red_flags": red_flags_of(escalation),
-            "can_acknowledge": escalation.status == EscalationStatus.OPEN and mine,
-            "can_resolve": unresolved and (mine or escalation.acknowledged_by_id == user.pk),
-            "can_review": (
-                reviewer
-                and escalation.status == EscalationStatus.RESOLVED
-                and escalation.reviewed_at is None
-                and escalation.requested_by_id != user.pk
-            ),
-        }
-        here = bound_id == escalation.pk
-        if row["can_resolve"]:
-            row["resolve_form"] = (here and bound.get("resolve")) or EscalationResolveForm(
-                auto_id=f"id_resolve_{escalation.pk}_%s"
-            )
-        if row["can_review"]:
-            row["review_form"] = (here and bound.get("review")) or EscalationReviewForm(
-                auto_id=f"id_review_{escalation.pk}_%s"
-            )
-        rows.append(row)
-    return rows
-
-
-def active_pathways() -> list[EscalationPathway]:
-    return list(EscalationPathway.objects.active().only("pk", "name").order_by("name", "pk"))
-
-
-def unrouted_red_flags(case: Case, events) -> bool:
-    """Whether the open ``case`` had a red flag that no escalation pathway took (``events``: its
-    timeline events): the banner shows the emergency script for it too, since no escalation
-    will (escalations.detection)."""
-    return case.is_open and any(event.kind == EventKind.RED_FLAG_UNROUTED for event in events)
-
-
-def case_escalation_context(
-    user,
-    case: Case,
-    *,
-    bound: dict[str, Any],
-    can_work: bool,
-    is_closed: bool,
-    events=(),
-) -> dict[str, Any]:
-    """The case page's escalation part: the banner, the rows with their actions, the escalate
-    form. Two queries (the escalations; the active pathways when the user may escalate),
-    whatever the number of escalations. ``events``: the timeline already read."""
-    escalations = list(
-        visible_escalations(user).filter(case_id=case.pk).order_by("-requested_at", "-id")
-    )
-    reviewer = bool(case.can_supervise) or user.has_perm(REVIEW_PERMISSION)  # services.may_review
-    context: dict[str, Any] = {
-        "emergencies": emergencies_of(escalations),
-        "unrouted_red_flag": unrouted_red_flags(case, events),
-        "escalations": escalation_rows(user, escalations, reviewer=reviewer, bound=bound),
-        "escalate_form": None,
-        "escalate_open": "escalate" in bound,
-    }
-    if can_work and not is_closed:
-        context["escalate_form"] = bound.get("escalate") or EscalateForm(pathways=active_pathways())
-    return context
 
 
 # --- the banner ---------------------------------------------------------------------------------
@@ -291,8 +170,6 @@ def _show_again(
     if origin == RECIPIENTS_PAGE:
         return recipients_response(request, refusal=refusal, status=status)
     if origin == REVIEW_PAGE:
-        from console.views.supervision import review_response
-
         return review_response(request, bound=bound, refusal=refusal, status=status)
     case = case_or_404(request.user, escalation.case.reference, VIEW)
     return case_response(request, case, bound=bound, refusal=refusal, status=status)
@@ -419,15 +296,11 @@ def escalations(request):
 
 
 __all__ = [
-    "REVIEW_PERMISSION",
     "case_banner",
     "case_escalate",
-    "case_escalation_context",
     "escalation_acknowledge",
     "escalation_resolve",
     "escalation_review",
-    "escalation_rows",
     "escalations",
     "recipients_response",
-    "visible_escalations",
 ]

@@ -32,7 +32,7 @@ from console.views.common import (
     refusal_text,
     render_page,
 )
-from console.views.complaints import alerts_context, row_states
+from console.views.panels import alerts_context, row_states
 from escalations.choices import EscalationStatus, Urgency
 from escalations.models import RECEIVE, Escalation
 from escalations.selectors import recipient_escalations

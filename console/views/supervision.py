@@ -24,8 +24,7 @@ from cases.models import (
 )
 from console.forms import AccuracyPeriodForm
 from console.views.common import PERSON_FIELDS, SOCKET_PATH, console_page, queues_of, render_page
-from console.views.complaints import alerts_context
-from console.views.escalations import REVIEW_PERMISSION, escalation_rows
+from console.views.panels import REVIEW_PERMISSION, alerts_context, escalation_rows
 from escalations.metrics import accuracy_by_pathway
 from escalations.models import Escalation
 from escalations.selectors import awaiting_review

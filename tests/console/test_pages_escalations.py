@@ -995,7 +995,7 @@ def test_the_review_page_query_count_does_not_grow(client, clinic, django_assert
 def test_the_pages_recipient_flag_is_the_services_is_recipient(clinic):
     """The page decides which buttons to show with one annotated query; the service decides what
     is allowed. They must agree for everyone who sees the escalation."""
-    from console.views.escalations import visible_escalations
+    from escalations.selectors import visible_escalations
 
     c = clinic
     escalation = escalate(c)

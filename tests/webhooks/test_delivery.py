@@ -16,7 +16,7 @@ from werkzeug import Response
 from cases import services
 from cases.choices import Status, Visibility
 from tests.webhooks.conftest import HOOK_PATH, messages_of
-from webhooks import delivery, signing
+from webhooks import delivery, outbox, signing
 from webhooks import services as webhook_services
 from webhooks.models import OutboxMessage, WebhookDelivery, validate_endpoint_url
 from webhooks.tasks import deliver
@@ -144,7 +144,7 @@ def test_it_gives_up_after_the_last_attempt(message, httpserver, time_machine):
     # a failed message stays failed: neither the task nor the sweeper sends it again
     time_machine.move_to(T0 + timedelta(days=3), tick=False)
     assert delivery.deliver_message(message.pk) == "already failed"
-    assert delivery.sweep_due() == 0
+    assert outbox.sweep_due() == 0
     assert len(httpserver.log) == 12
 
 
@@ -152,10 +152,10 @@ def test_the_sweeper_drives_the_retries(message, httpserver, time_machine):
     httpserver.expect_oneshot_request(HOOK_PATH).respond_with_data("", status=500)
     httpserver.expect_request(HOOK_PATH).respond_with_data("ok")
     assert delivery.deliver_message(message.pk) == "retry"
-    assert delivery.sweep_due() == 0  # not due yet
+    assert outbox.sweep_due() == 0  # not due yet
     message.refresh_from_db()
     time_machine.move_to(message.next_attempt_at + timedelta(seconds=1), tick=False)
-    assert delivery.sweep_due() == 1  # eager Celery: delivered inline
+    assert outbox.sweep_due() == 1  # eager Celery: delivered inline
     message.refresh_from_db()
     assert message.state == OutboxMessage.State.DELIVERED
 
@@ -296,9 +296,9 @@ def test_a_worker_that_died_mid_attempt_is_recovered_after_the_lease(
     message.refresh_from_db()
     assert message.attempts == 1  # claimed, never recorded
     assert delivery.deliver_message(message.pk) == "not due"  # the lease holds
-    assert delivery.sweep_due() == 0
+    assert outbox.sweep_due() == 0
     time_machine.move_to(T0 + delivery.LEASE, tick=False)
-    assert delivery.sweep_due() == 1
+    assert outbox.sweep_due() == 1
     message.refresh_from_db()
     assert message.state == OutboxMessage.State.DELIVERED
     assert message.attempts == 2

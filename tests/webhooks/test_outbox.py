@@ -19,8 +19,8 @@ from cases.events import CaseEventName
 from tests.factories import make_case
 from tests.webhooks.conftest import messages_of
 from webhooks import outbox, tasks
-from webhooks.delivery import sweep_due
 from webhooks.models import EventType, OutboxMessage
+from webhooks.outbox import sweep_due
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ minute. Useful in the embedded default (eager Celery, no beat), where retries wa
 
 from django.core.management.base import BaseCommand
 
-from webhooks.delivery import SWEEP_BATCH, sweep_due
+from webhooks.outbox import SWEEP_BATCH, sweep_due
 
 
 class Command(BaseCommand):
