@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import audit_dataset  # noqa: E402  (bench/, next to this script)
+import audit_dataset_requests  # noqa: E402
 from audit_dataset import verdict  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_bench_audit"
@@ -106,12 +107,12 @@ def pick_subjects() -> Subjects:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        # the user who left early in the year (audit_dataset.DEPARTED_AFTER)
+        # the user who left early in the year (audit_dataset_requests.DEPARTED_AFTER)
         cursor.execute(
             "SELECT u.id, count(*), max(a.timestamp) FROM accounts_user u "
             "JOIN compliance_auditentry a ON a.actor_id = u.id WHERE u.username = %s "
             "GROUP BY u.id",
-            [f"{audit_dataset.ACTOR_PREFIX}{audit_dataset.ACTOR_COUNT:03d}"],
+            [f"{audit_dataset_requests.ACTOR_PREFIX}{audit_dataset_requests.ACTOR_COUNT:03d}"],
         )
         departed, departed_entries, departed_last = cursor.fetchone()
 
