@@ -9,9 +9,9 @@ is a kind of wording, in English and Spanish:
   taken, with drowsiness, vomiting or yellow sight (not grandma's own pills making her
   sleepy); someone else's pill organizer emptied, or one found emptied with such a sign; a
   dose taken twice with such a sign; a child who ate grandma's pills;
-* **a child who grabbed a poison** ("agarró el veneno"), a button battery or a magnet
-  swallowed, car and household fluids (washer fluid, antifreeze, nail polish remover);
-  twins are children;
+* **a child who grabbed a poison** ("agarró el veneno") with its smell on the mouth or a sign
+  (not one whose bottle was taken away), a button battery or a magnet swallowed, car and
+  household fluids (washer fluid, antifreeze, nail polish remover); twins are children;
 * **a spiked drink** ("something in my drink", "algo en la bebida") on its own;
 * **carbon monoxide** where several people wake with pounding heads or vomiting in a cab, a
   tent or a camper;
@@ -52,9 +52,10 @@ CIRCUMSTANCE_CLASSES: dict[str, tuple[str, str]] = {
     # --- new classes ---
     "OD_SIGN": (
         "drowsy sleepy dizzy confused vomiting throwing puking nauseous yellow yellowish "
-        "unresponsive",
+        "unresponsive drooling",
         "dormida dormido mareado mareada confundido confundida vomitando vomitar amarillento "
-        "amarillo somnoliento somnolienta adormilado adormilada atontada atontado",
+        "amarillo somnoliento somnolienta adormilado adormilada atontada atontado sudando "
+        "babeando",
     ),
     "GRABBED": ("grabbed", "agarro agarraron cogio"),
     "INGEST_ANY": (
@@ -110,6 +111,16 @@ CIRCUMSTANCE_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "se equivoco",
     ),
     "OD_SIGN": ("muy dormida", "muy dormido", "ganas de vomitar", "no despierta"),
+    # the mouth or breath smells of it
+    "SMELLS": (
+        "le huele la boca",
+        "huele la boca",
+        "su aliento huele",
+        "mouth smells",
+        "breath smells",
+        "smells like it",
+        "smells of it",
+    ),
     "TOXIC": (
         "washer fluid",
         "windshield fluid",
@@ -250,6 +261,11 @@ CIRCUMSTANCE_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "no le veo sentido a nada",
         "no le veo caso",
         "ya no tiene caso",
+        "nothing matters anymore",
+        "nothing matters",
+        "ya nada importa",
+        "nada importa ya",
+        "nada me importa",
     ),
     "LINED_UP": (
         "lined up",
@@ -345,7 +361,8 @@ CIRCUMSTANCE_PATTERNS: dict[str, tuple[tuple[tuple[str, ...], int, bool], ...]] 
         (("OTHERS", "PILLS", "EMPTY"), 12, False),
         (("FOUND", "PILLS", "EMPTY", "OD_SIGN"), 24, False),
         (("TWICE", "PILLS", "OD_SIGN"), 20, False),
-        (("CHILD", "GRABBED", "TOXIC"), 12, False),
+        (("CHILD", "GRABBED", "TOXIC", "SMELLS"), 20, False),
+        (("CHILD", "GRABBED", "TOXIC", "OD_SIGN"), 24, False),
         (("GRABBED", "TOXIC", "INGESTED"), 16, False),
         (("SPIKED",), 0, False),
         (("CO_SOURCE", "CO_CONTEXT", "CO_SIGN"), 24, False),
@@ -361,6 +378,8 @@ CIRCUMSTANCE_PATTERNS: dict[str, tuple[tuple[tuple[str, ...], int, bool], ...]] 
         (("PLAN_HOW", "CALM"), 16, False),
         (("INTO_WATER", "NO_RETURN"), 10, False),
         (("PICTURE", "INTO_WATER"), 6, False),
+        (("THINK", "INTO_WATER"), 6, False),
+        (("INTO_WATER", "TONIGHT"), 8, False),
         (("PET_GIVEN", "GONE_FOR_GOOD"), 24, False),
         (("PET_GIVEN", "GONE_SOON"), 24, False),
         (("CANCEL", "GONE_FOR_GOOD"), 16, False),

@@ -4,8 +4,9 @@ Merged like ``families.py`` (``vocabulary.py`` adds :data:`LAY_CLASSES` and
 :data:`LAY_EXPRESSIONS`; ``concepts.py`` appends :data:`LAY_PATTERNS`). Each entry is a kind of
 wording, in English and Spanish, not a text:
 
-* **a sudden head**: a head that exploded or is going to burst, a pain never felt before,
-  light that cannot be borne, told with a sudden start, vomiting or each other;
+* **a sudden head**: a head that exploded or is going to burst, a thunderclap in the head, a
+  pain never felt before, light that cannot be borne, told with a sudden start, vomiting or
+  each other;
 * **a side not one's own** ("belongs to somebody else", "como si no fuera mío") and speech
   that is mushy or thick; a face that "fall down" on one side, in broken English;
 * **breathing**: cannot lie flat with drowning or wheezing; whistling when breathing; a
@@ -282,6 +283,8 @@ LAY_PATTERNS: dict[str, tuple[tuple[tuple[str, ...], int, bool], ...]] = {
         (("HEAD", "EXPLODE", "LIGHT_HURTS"), 24, False),
         (("HEAD", "EXPLODE", "WORST_EVER"), 24, False),
         (("WORST_EVER", "LIGHT_HURTS"), 24, False),
+        (("THUNDERCLAP", "HEAD", "WORST_EVER"), 20, False),
+        (("THUNDERCLAP", "HEAD", "SUDDEN"), 12, False),
         (("HEADACHE", "SUDDEN", "LIGHT_HURTS"), 24, False),
         (("SIDE", "ALIEN_SIDE"), 8, False),
         (("LIMB", "ALIEN_SIDE"), 8, False),

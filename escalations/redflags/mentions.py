@@ -20,7 +20,8 @@ kind of wording with the exceptions that keep a real emergency:
   when"); drowning in a glass of water in every form; killing oneself studying or working;
   dishes named "ahogadas"; "all day" is a time, not all the pills; "twice a day", "3 veces al
   día" are a schedule, not a doubled dose; a pile of things and "ponerse las pilas" are not a
-  battery; a nose that whistles; a vice principal; pouring wine; bleeding gums.
+  battery; a nose that whistles; a vice principal; pouring wine; bleeding gums; a bottle
+  "taken away" from a child.
 """
 
 from __future__ import annotations
@@ -232,7 +233,8 @@ MENTION_FRAMES: tuple[Frame, ...] = (
         _words(
             "series serie netflix tv tele television shows memes cuteness ternura christmas "
             "navidad futbol football reality anime videojuegos gaming youtube tiktok chisme "
-            "gossip musica music pelis peliculas movies romance drama compras shopping",
+            "gossip musica music pelis peliculas movies romance drama compras shopping "
+            "trabajo work homework tareas",
         ),
         exceptions=("urgent",),
         only=frozenset({"sobredosis", "overdose", "overdosed", "overdosing", "od"}),
@@ -292,6 +294,8 @@ MENTION_IDIOMS: tuple[str, ...] = (
     "gums bleed|bleeding|bleeds",
     "sangran|sangrando|sangrado las|mis|de? encias",
     "encias sangran|sangrando",
+    # a bottle taken away from a child is not a poison taken
+    "took|take|taking|grabbed it|them|that|the bottle? away",
     # a title, not a clamp
     "vice principal|president|presidente|chair|captain|versa|director|rector|admiral",
     # dishes

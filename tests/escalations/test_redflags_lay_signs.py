@@ -58,6 +58,7 @@ LAY_WORDING = [
     ("de repente sentí como si me explotara la cabeza y no soporto la luz", "stroke"),
     ("nunca había sentido un dolor así en la cabeza, me molesta la luz y vomité", "stroke"),
     ("my head feels like it's going to explode, came on suddenly", "stroke"),
+    ("sudden thunderclap in my head while on the toilet, never felt anything like it", "stroke"),
     # a side not one's own, mushy speech, a face that fell on one side
     ("my right arm feels like it belongs to someone else and my speech is thick", "stroke"),
     ("siento el lado izquierdo como si no fuera mío", "stroke"),
@@ -131,6 +132,9 @@ CIRCUMSTANCE_WORDING = [
     ("I know how I'd do it and I feel calm", "suicide_self_harm"),
     ("ya sé cómo lo voy a hacer y me siento en paz", "suicide_self_harm"),
     ("i keep thinking of walking into the sea and never coming back", "suicide_self_harm"),
+    ("thinking about walking into the river tonight", "suicide_self_harm"),
+    ("nothing matters anymore, been staring at the gun in the closet", "suicide_self_harm"),
+    ("mi hijo agarró el veneno de las ratas y le huele la boca a eso", "overdose_poisoning"),
     ("gave my cat to my sister, I won't be around anymore", "suicide_self_harm"),
     ("no le veo sentido a nada y tengo la pistola en el cajón", "suicide_self_harm"),
     ("thinking about driving off the bridge", "suicide_self_harm"),
@@ -172,6 +176,8 @@ BENIGN_NEIGHBOURS = [
     "spiked seltzer is my favorite, can i drink it with antibiotics?",
     "tengo una pila de papeles del seguro, ¿me ayudan?",
     "tengo una pila de ropa y el niño se comió la cena",
+    "the kids grabbed the bleach bottle but i took it away before anything happened",
+    "we are walking into the ocean for a swim tomorrow, is sunscreen ok with my meds",
     "ponte las pilas, le dije a mi hijo, ¿la cita es a las 5?",
     "killer headache from the screen all day, took 2 advil and it's better",
     # bleeding

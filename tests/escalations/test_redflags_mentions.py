@@ -45,6 +45,7 @@ SET_ASIDE = [
     ("premises", "the waiting room was so stuffy yesterday, I was suffocating"),
     ("match", "our team left me breathless in the final, what a game, are you open tomorrow"),
     ("thing", "overdosed on christmas cookies and memes lol"),
+    ("thing", "tengo sobredosis de trabajo esta semana, ¿me cambian la cita?"),
     ("second_language", "I get my words jumbled in english when I'm nervous, any spanish doctor?"),
     ("thing", "mi peor dolor de cabeza es el papeleo del seguro, ¿quién me ayuda?"),
 ]
