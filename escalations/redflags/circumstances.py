@@ -11,7 +11,7 @@ is a kind of wording, in English and Spanish:
   dose taken twice with such a sign; a child who ate grandma's pills;
 * **a child who grabbed a poison** ("agarró el veneno") with its smell on the mouth or a sign
   (not one whose bottle was taken away), a button battery or a magnet swallowed, car and
-  household fluids (washer fluid, antifreeze, nail polish remover); twins are children;
+  household fluids (washer fluid, battery acid, nail polish remover); twins are children;
 * **a spiked drink** ("something in my drink", "algo en la bebida") on its own;
 * **carbon monoxide** where several people wake with pounding heads or vomiting in a cab, a
   tent or a camper;
@@ -20,7 +20,8 @@ is a kind of wording, in English and Spanish:
   that looks like a crime scene; a towel soaked through further from its verb; a wound still
   pumping;
 * **intent**: how it would be done, worked out, with calm; walking into water and not coming
-  back; a pet given away or an appointment cancelled by someone who "won't be around anymore";
+  back, thought of or tonight; a pet given away, letters written (or a farewell) or an
+  appointment cancelled by someone who "won't be around anymore" ("mañana no voy a estar");
   hopelessness with a means (a revolver looked at) or pills lined up; driving off a height;
   "everyone would be better off" with a means or a time; a letter saying goodbye to everyone
   and a phone nobody picks up;
@@ -70,6 +71,7 @@ CIRCUMSTANCE_CLASSES: dict[str, tuple[str, str]] = {
     "DRIVE": ("driving drive drove steering", "manejando manejar conducir conduciendo"),
     "OFF": ("off", ""),
     "CANCEL": ("cancel cancelled canceled", "cancelar cancelen cancela cancelo"),
+    "LETTERS": ("letters letter notes note", "cartas carta notas nota"),
     "FALL_DOWN": ("slipped tripped fell fall", "resbale resbalo cai cayo"),
 }
 
@@ -132,6 +134,11 @@ CIRCUMSTANCE_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "button battery",
         "veneno para",
         "liquido de frenos",
+        "battery acid",
+        "battery fluid",
+        "liquido de la bateria",
+        "acido de la bateria",
+        "acido de bateria",
         "gel antibacterial",
     ),
     "SPIKED": (
@@ -243,7 +250,8 @@ CIRCUMSTANCE_EXPRESSIONS: dict[str, tuple[str, ...]] = {
             for pet in ("perro", "perrito", "gato", "gatito", "mascota", "perra", "perrita")
         ),
     ),
-    # gone for good; "won't be around until 3" is a time, "ya no voy a estar" may be a move
+    # gone for good; "won't be around until 3" or "won't be here in July" is a time, "ya no voy
+    # a estar" may be a move (a pet given away or letters written go with it)
     "GONE_FOR_GOOD": (
         "wont be around anymore",
         "wont be around much longer",
@@ -252,7 +260,14 @@ CIRCUMSTANCE_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "ya no voy a estar aqui para",
         "no voy a estar mas aqui",
     ),
-    "GONE_SOON": ("ya no voy a estar", "ya no estare", "wont be here"),
+    "GONE_SOON": (
+        "ya no voy a estar",
+        "ya no estare",
+        "manana no voy a estar",
+        "wont be here tomorrow",
+        "wont be here anymore",
+        "wont be around tomorrow",
+    ),
     "HOPELESS": (
         "dont see the point",
         "cant see the point",
@@ -382,6 +397,9 @@ CIRCUMSTANCE_PATTERNS: dict[str, tuple[tuple[tuple[str, ...], int, bool], ...]] 
         (("INTO_WATER", "TONIGHT"), 8, False),
         (("PET_GIVEN", "GONE_FOR_GOOD"), 24, False),
         (("PET_GIVEN", "GONE_SOON"), 24, False),
+        (("FAREWELL", "GONE_SOON"), 20, False),
+        (("FAREWELL", "GONE_FOR_GOOD"), 20, False),
+        (("WROTE", "LETTERS", "GONE_SOON"), 20, False),
         (("CANCEL", "GONE_FOR_GOOD"), 16, False),
         (("HOPELESS", "MEANS"), 30, False),
         (("HOPELESS", "LINED_UP"), 24, False),

@@ -19,7 +19,7 @@ wording, in English and Spanish, not a text:
   ("le mandaron"), days ago, anti-inflammatories; hives as "habones", "placas", itching all
   over (not an itch where the shot went);
 * **poisoning signs**: pupils small as a point or huge with sweating or confusion;
-* **bleeding**: passing pure blood in the urine, with clots or weakness;
+* **bleeding**: passing pure blood in the urine, with clots or weakness; blood "a borbotones";
 * **pregnancy**: pains that come and go every few minutes or a belly that goes hard before
   term (not headaches that come and go); early weeks with a one-sided or belly pain and
   fainting or a shoulder pain (ectopic); a
@@ -45,6 +45,7 @@ LAY_CLASSES: dict[str, tuple[str, str]] = {
     "MED": ("antiinflammatory antiinflammatories", "antiinflamatorio antiinflamatorios"),
     "NEW": ("prescribed", "mandaron mando recetaron"),
     "FAINTISH": ("", "mareo mareos mareando"),
+    "FLOW": ("", "borbotones borbotea borboteando"),
     # --- new classes ---
     "HEAD": ("head", "cabeza"),
     "PUKE": (

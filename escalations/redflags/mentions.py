@@ -21,7 +21,8 @@ kind of wording with the exceptions that keep a real emergency:
   dishes named "ahogadas"; "all day" is a time, not all the pills; "twice a day", "3 veces al
   día" are a schedule, not a doubled dose; a pile of things and "ponerse las pilas" are not a
   battery; a nose that whistles; a vice principal; pouring wine; bleeding gums; a bottle
-  "taken away" from a child.
+  "taken away" from a child; a fever that is a mood or a vaccine's name (cabin fever, "baby
+  fever", fiebre de compras, la vacuna de la fiebre amarilla); poison dart frogs.
 """
 
 from __future__ import annotations
@@ -296,6 +297,14 @@ MENTION_IDIOMS: tuple[str, ...] = (
     "encias sangran|sangrando",
     # a bottle taken away from a child is not a poison taken
     "took|take|taking|grabbed it|them|that|the bottle? away",
+    # a fever that is a mood, a craze or a vaccine's name; a frog's name
+    "cabin|spring|gold|disco|bieber fever",
+    "have|got|has|having|with baby fever",
+    "fever pitch",
+    "fever|fiebre of|de excitement|emocion|compras|sabado",
+    "yellow|typhoid fever vaccine|vaccines|shot|shots|vaccination",
+    "vacuna|vacunas contra|de|para la? fiebre amarilla|tifoidea",
+    "poison dart|arrow frog|frogs",
     # a title, not a clamp
     "vice principal|president|presidente|chair|captain|versa|director|rector|admiral",
     # dishes

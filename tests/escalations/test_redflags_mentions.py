@@ -88,6 +88,11 @@ IDIOM_TEXTS = [
     "tengo una pila de papeles del seguro",
     "hay que ponerse las pilas con la dieta",
     "the vice president of my company wants a flu clinic",
+    "the baby has a fever of excitement for christmas lol",
+    "I have baby fever after holding my niece lol",
+    "¿la vacuna de la fiebre amarilla se la puedo poner a mi bebé de 9 meses?",
+    "my son is obsessed with poison dart frogs, any books?",
+    "cabin fever is real, when does the clinic gym open?",
 ]
 
 
