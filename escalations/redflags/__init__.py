@@ -21,10 +21,19 @@ recent inbound texts together.
 * ``families10.py`` — round 10's families (weeks as "33w", self-harm without "myself", a drug
   named by its use with a count, pesticides, edibles, drops or an injection with a breakout …),
   merged the same way;
+* ``lay_signs.py`` — signs told in lay or broken words (a head that exploded, a side that
+  belongs to someone else, cannot lie flat, a pain that goes up the neck with sweating, pupils
+  tiny or huge, pains every few minutes before term …) and ``circumstances.py`` — flags told
+  through their circumstances (someone else's pills, a spiked drink, a thinner named by its
+  use, how it would be done told with calm, a pet given away, a quiet baby …): round 11's kinds,
+  merged the same way; ``common_words.py`` — everyday words never read as typos;
 * ``context.py`` and ``frames.py`` — the context layer: clauses, and the frames (a pet, a story,
   a question for information, someone in the news, a past visit, history, laughter with a thing
   as its cause, a figure of speech aimed at a thing, a colour a food explains) that set a match
   aside unless an exception (the own body, now, a person as the subject …) keeps it;
+  ``mentions.py`` — more frames (a condition's name as a term on a form or a poster, heredity,
+  a wrong chat, the clinic's stuffy room, a match, an overdose of a thing, a second language)
+  and idioms;
 * ``matcher/`` — words to classes (exact form, Snowball stem in English or Spanish, or one
   typo in a word of five letters or more), classes to concepts, and the :class:`Hit`: which
   concept, which words matched, whether it "may be negated", whether a typo was read.

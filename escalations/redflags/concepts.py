@@ -401,9 +401,12 @@ CONCEPTS: tuple[Concept, ...] = (
 
 
 def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
-    """``concepts`` with the families' patterns added after rounds 9 and 10 (families*.py)."""
+    """``concepts`` with the families' patterns added after rounds 9 to 11 (families*.py,
+    lay_signs.py, circumstances.py)."""
+    from escalations.redflags.circumstances import CIRCUMSTANCE_PATTERNS
     from escalations.redflags.families import FAMILY_PATTERNS
     from escalations.redflags.families10 import ROUND10_PATTERNS
+    from escalations.redflags.lay_signs import LAY_PATTERNS
 
     return tuple(
         Concept(
@@ -415,6 +418,8 @@ def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
                 _p(*classes, window=window, ordered=ordered)
                 for classes, window, ordered in FAMILY_PATTERNS.get(concept.id, ())
                 + ROUND10_PATTERNS.get(concept.id, ())
+                + LAY_PATTERNS.get(concept.id, ())
+                + CIRCUMSTANCE_PATTERNS.get(concept.id, ())
             ),
         )
         for concept in concepts

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from escalations.redflags.frames import (
     BODY,
@@ -43,6 +43,7 @@ from escalations.redflags.frames import (
     URGENT,
     Frame,
 )
+from escalations.redflags.mentions import MENTION_FRAMES
 from escalations.redflags.normalize import protect_decimals, words
 
 __all__ = ["FRAMES", "Frame", "Reading", "SetAside", "read"]
@@ -54,7 +55,22 @@ _CLAUSE = re.compile("[,;:()\\[\\]\u2014\u2013]+| - ")
 # Words that continue the clause before them after a comma ("…, fue por dolor de pecho").
 CONTINUATIONS: tuple[tuple[str, ...], ...] = tuple(
     tuple(run.split())
-    for run in ("fue por", "era por", "was for", "it was for", "that was for", "which was for")
+    for run in (
+        "fue por",
+        "era por",
+        "was for",
+        "it was for",
+        "that was for",
+        "which was for",
+        # a past visit's reason: "la factura de urgencias de marzo, cuando fui por …"
+        "cuando fui por",
+        "cuando fue por",
+        "cuando estuve por",
+        "when i went in for",
+        "when i went for",
+        "when i was there for",
+        "when i came in for",
+    )
 )
 # Words that open a new clause (the connective belongs to the clause it opens).
 CONNECTIVES: tuple[tuple[str, ...], ...] = tuple(
@@ -95,10 +111,11 @@ class Reading:
     clause: list[int]  # clause number of each word
     sentence: list[int]  # sentence number of each word
     last_text: int = 0  # the index of the last text's first word
+    text: list[int] = field(default_factory=list)  # text number of each word
 
     def span(self, kind: str, number: int) -> tuple[int, int]:
-        """The first and last word of a clause or sentence (the numbers never go down)."""
-        numbers = self.clause if kind == "clause" else self.sentence
+        """The first and last word of a clause, sentence or text (the numbers never go down)."""
+        numbers = {"clause": self.clause, "text": self.text}.get(kind, self.sentence)
         return bisect_left(numbers, number), bisect_right(numbers, number) - 1
 
 
@@ -120,8 +137,9 @@ def read(texts: list[str]) -> Reading:
     tokens: list[str] = []
     clause: list[int] = []
     sentence: list[int] = []
+    text_of: list[int] = []
     clause_no = sentence_no = last_text = 0
-    for text in texts:
+    for text_no, text in enumerate(texts):
         last_text = len(tokens)
         marked = protect_decimals(text or "")
         marked = _CLAUSE.sub(_CLAUSE_MARK, _SENTENCE.sub(_SENTENCE_MARK, marked))
@@ -150,10 +168,13 @@ def read(texts: list[str]) -> Reading:
             tokens.append(token)
             clause.append(clause_no)
             sentence.append(sentence_no)
+            text_of.append(text_no)
         clause_no += 1
         sentence_no += 1
-    return Reading(tokens, clause, sentence, last_text)
+    return Reading(tokens, clause, sentence, last_text, text_of)
 
+
+_FRAMES = FRAMES + MENTION_FRAMES  # the frames of frames.py, then those of mentions.py
 
 _INDEXES: dict[int, dict[str, list[tuple[str, ...]]]] = {}
 
@@ -260,6 +281,8 @@ def _urgent(scope: list[str]) -> bool:
 
 
 _GENRES = frozenset({"miedo"})
+# happening now, without "tonight" (a plan: "babysitting tonight")
+_NOW = tuple(run for run in PRESENT if run != ("tonight",))
 
 
 def _excepted(
@@ -275,6 +298,8 @@ def _excepted(
         if exception == "own_body" and _own_body(tokens, matched, spanish):
             return True
         if exception == "present" and _has(scope, PRESENT):
+            return True
+        if exception == "now" and _has(scope, _NOW):
             return True
         if exception == "ongoing" and present & ONGOING:
             return True
@@ -319,7 +344,7 @@ def set_aside(reading: Reading, positions, concept: str, phrase: str) -> SetAsid
     skip = frozenset(matched)
     first, last = min(matched), max(matched)
     tokens = reading.tokens
-    for frame in FRAMES:
+    for frame in _FRAMES:
         if frame.only and not frame.only.intersection(tokens[i] for i in matched):
             continue
         numbers = {getattr(reading, frame.scope)[index] for index in (first, last)}

@@ -88,7 +88,7 @@ URGENT = _set(
 
 @dataclass(frozen=True)
 class Frame:
-    """A context that takes a match out of its clause (``scope`` "clause" or "sentence") when one
+    """A context that takes a match out of its ``scope`` ("clause", "sentence", "text") when one
     of its ``cues`` is there, unless one of its ``exceptions`` is: ``own_body`` (an owner word
     right before a matched word: "my chest", "me duele"), ``present`` (now, today, ahora …),
     ``ongoing`` (since, still, desde …), ``person`` (a person named), ``person_owned`` ("my

@@ -25,6 +25,8 @@ effects", "análisis de sangre"): the words inside it take no class.
 from __future__ import annotations
 
 from escalations.redflags.broadened import BROAD_CLASSES, BROAD_EXPRESSIONS
+from escalations.redflags.circumstances import CIRCUMSTANCE_CLASSES, CIRCUMSTANCE_EXPRESSIONS
+from escalations.redflags.common_words import COMMON_WORDS
 from escalations.redflags.composed import COMPOSED_CLASSES, COMPOSED_EXPRESSIONS
 from escalations.redflags.families import FAMILY_CLASSES, FAMILY_EXPRESSIONS, FAMILY_IDIOMS
 from escalations.redflags.families10 import (
@@ -32,6 +34,8 @@ from escalations.redflags.families10 import (
     ROUND10_EXPRESSIONS,
     ROUND10_IDIOMS,
 )
+from escalations.redflags.lay_signs import LAY_CLASSES, LAY_EXPRESSIONS
+from escalations.redflags.mentions import MENTION_IDIOMS
 from escalations.redflags.phrases import EXPRESSIONS as _EXPRESSIONS
 from escalations.redflags.phrases import IDIOMS as _IDIOMS
 
@@ -401,18 +405,23 @@ for _name, (_english, _spanish) in BROAD_CLASSES.items():
 for _name, _runs in BROAD_EXPRESSIONS.items():
     EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
 # the families added after round 9 (families.py), merged the same way
-# and after round 10 (families10.py)
-for _classes in (FAMILY_CLASSES, ROUND10_CLASSES):
+# and after rounds 10 and 11 (families10.py; lay_signs.py, circumstances.py)
+for _classes in (FAMILY_CLASSES, ROUND10_CLASSES, LAY_CLASSES, CIRCUMSTANCE_CLASSES):
     for _name, (_english, _spanish) in _classes.items():
         _old_english, _old_spanish = CLASSES.get(_name, ("", ""))
         CLASSES[_name] = (
             f"{_old_english} {_english}".strip(),
             f"{_old_spanish} {_spanish}".strip(),
         )
-for _expressions in (FAMILY_EXPRESSIONS, ROUND10_EXPRESSIONS):
+for _expressions in (
+    FAMILY_EXPRESSIONS,
+    ROUND10_EXPRESSIONS,
+    LAY_EXPRESSIONS,
+    CIRCUMSTANCE_EXPRESSIONS,
+):
     for _name, _runs in _expressions.items():
         EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
-IDIOMS: tuple[str, ...] = _IDIOMS + FAMILY_IDIOMS + ROUND10_IDIOMS
+IDIOMS: tuple[str, ...] = _IDIOMS + FAMILY_IDIOMS + ROUND10_IDIOMS + MENTION_IDIOMS
 
 # --- common words one edit away from a flag word: never read as typos --------------------------
 
@@ -449,3 +458,5 @@ NOT_TYPOS: frozenset[str] = frozenset(
         " month months drool drools drooling"
     )
 )
+# everyday words one edit from a flag word (common_words.py)
+NOT_TYPOS = NOT_TYPOS | COMMON_WORDS
