@@ -9,16 +9,21 @@ detail's ``objects.restrict(…)``); ``access_case`` fetches one case or raises 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-
-if TYPE_CHECKING:
-    from cases.models import Case
+from cases.models import (
+    SUPERVISE_QUEUE,
+    WORK_QUEUE,
+    Case,
+    CaseUserObjectPermission,
+    Patient,
+    Queue,
+    QueueGroupObjectPermission,
+    QueueUserObjectPermission,
+)
 
 VIEW, WORK, SUPERVISE = "view", "work", "supervise"
 ACTIONS = frozenset({VIEW, WORK, SUPERVISE})
@@ -51,12 +56,6 @@ def queue_membership(user, action: str, queue_ref=None):
     ``supervise_queue`` only) to ``user`` or to a group of theirs, on the queue ``queue_ref``
     names (an ``OuterRef``; by default the row's own ``pk``, for a queryset of queues). An
     expression usable in ``filter()`` and ``annotate()``."""
-    from cases.models import (
-        SUPERVISE_QUEUE,
-        WORK_QUEUE,
-        QueueGroupObjectPermission,
-        QueueUserObjectPermission,
-    )
 
     codenames = [SUPERVISE_QUEUE] if action == SUPERVISE else [WORK_QUEUE, SUPERVISE_QUEUE]
     queue_ref = queue_ref if queue_ref is not None else OuterRef("pk")
@@ -75,12 +74,6 @@ def queue_members(queue_ids):
     """The reverse of ``queue_membership``, for a queryset of users: the row (its ``pk``) holds a
     ``work_queue`` or ``supervise_queue`` grant on any of ``queue_ids``, itself or through one of
     its groups. An expression usable in ``filter()``."""
-    from cases.models import (
-        SUPERVISE_QUEUE,
-        WORK_QUEUE,
-        QueueGroupObjectPermission,
-        QueueUserObjectPermission,
-    )
 
     queue_ids = list(queue_ids)
     codenames = [WORK_QUEUE, SUPERVISE_QUEUE]
@@ -103,7 +96,6 @@ def case_condition(user, action: str, *, case_ref: str = "pk", now=None):
     """The condition on a case row (``case_ref`` names its primary key, ``pk`` or ``case_id``
     from a related model) for a person who is neither superuser nor compliance reader; relative
     field names are prefixed accordingly. Returns a Q/expression usable in ``filter()``."""
-    from cases.models import CaseUserObjectPermission
 
     prefix = "" if case_ref == "pk" else case_ref.removesuffix("_id") + "__"
     now = now or timezone.now()
@@ -159,7 +151,6 @@ def restrict_related(
     queryset: QuerySet, user, action: str, *, case_field: str = "case"
 ) -> QuerySet:
     """Rows that belong to a visible case (timeline events, category details)."""
-    from cases.models import Case
 
     _check_action(action)
     visible = restrict_cases(Case.objects.all(), user, action)
@@ -171,7 +162,6 @@ def restrict_related(
 
 
 def restrict_patients(queryset: QuerySet, user, action: str) -> QuerySet:
-    from cases.models import Case
 
     _check_action(action, ACTIONS | {LOOKUP})
     if user is None or not user.is_authenticated or not user.is_active:
@@ -197,7 +187,6 @@ def _reads_everything(user) -> bool:
 
 def access_case(user, pk, action: str = VIEW, *, queryset: QuerySet | None = None) -> Case:
     """The case ``pk`` if ``user`` may ``action`` it; otherwise Http404 (never a 403)."""
-    from cases.models import Case
 
     base = queryset if queryset is not None else Case.objects.all()
     visible = restrict_cases(base, user, action)  # an unknown action is a programming error
@@ -208,7 +197,6 @@ def access_case(user, pk, action: str = VIEW, *, queryset: QuerySet | None = Non
 
 
 def access_patient(user, pk, action: str = VIEW):
-    from cases.models import Patient
 
     visible = restrict_patients(Patient.objects.all(), user, action)
     try:
@@ -246,7 +234,6 @@ def queues_for(user, action: str = WORK) -> QuerySet:
     """The queues whose cases ``user`` may ``action`` (``work`` or ``supervise``) by membership —
     the queue half of ``restrict_cases``, for what subscribes per queue (the live queue's
     socket). One query; an inactive user, a non-person or a person without the role gets none."""
-    from cases.models import Queue
 
     _check_action(action, frozenset({WORK, SUPERVISE}))
     if user is None or not user.is_authenticated or not user.is_active:

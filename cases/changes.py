@@ -41,6 +41,7 @@ from cases.details import save_details, spec_for_category, validate_details
 from cases.errors import Conflict, Forbidden, Invalid
 from cases.events import CaseEventName, publish_case_event
 from cases.models import Case, CaseEvent, Category, Patient, Queue, Sensitivity
+from cases.registry import registry
 from cases.services import (
     _assign_locked,
     _log_redactions,
@@ -241,7 +242,6 @@ def case_move(*, actor: User, case: Case, queue: Queue, reason: str = "") -> Cas
 
 
 def _kind_model(kind: str):
-    from cases.registry import registry
 
     spec = registry.get(kind)
     return spec.detail_model if spec is not None else None

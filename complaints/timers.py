@@ -17,7 +17,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from cases.models import Case
 from complaints import services
+from compliance.audit import system_actor
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +30,6 @@ def sweep(now: datetime | None = None, *, limit: int = SWEEP_BATCH) -> dict[str,
     """Mark the complaints overdue now. Returns counts: ``found``, ``acknowledgement`` and
     ``response`` (deadlines marked), ``unchanged`` (met or marked meanwhile) and ``failed``.
     Nothing to do costs one query."""
-    from cases.models import Case
-    from compliance.audit import system_actor
 
     now = now or timezone.now()
     counts = {"found": 0, "acknowledgement": 0, "response": 0, "unchanged": 0, "failed": 0}

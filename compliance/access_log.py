@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.encoding import smart_str
 
+from compliance.models import AuditEntry
 from compliance.pci import redact_card_data
 from compliance.subjects import subject_of
 
@@ -103,7 +104,6 @@ def record_access(
     found nothing (``query``) or when ``summary`` says what was read (an export, a search of the
     trail itself), with ``subject`` (patient pk, case pk) when it was about one patient or case.
     Returns the number of entries written."""
-    from compliance.models import AuditEntry
 
     if kind not in AccessKind.ALL:
         raise ValueError(f"Unknown access kind {kind!r}.")

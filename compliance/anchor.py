@@ -30,6 +30,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from compliance.sealer import chain_head
+
 logger = logging.getLogger("compliance.anchor")
 
 SIGNED_FIELDS = ("chain_index", "entry_hash", "anchored_at", "key_id")
@@ -116,7 +118,6 @@ def anchor_file() -> Path | None:
 def write_anchor(*, using: str | None = None) -> dict | None:
     """Sign the chain's head and keep it outside the database; the record written, or None when
     nothing is sealed yet."""
-    from compliance.sealer import chain_head
 
     using = using or "default"
     head = chain_head(using)

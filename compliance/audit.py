@@ -12,7 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from compliance import append_only
 from compliance.actor import acting_as, audited, current_actor, system_actor
+from compliance.models import AuditEntry, AuditSeal, ChainVerification
+from compliance.sealer import seal_pending
 from compliance.subjects import SubjectOf, register_subject
 
 __all__ = [
@@ -38,8 +41,6 @@ def register_kernel_models() -> None:
     with ``register_audited`` in its ``AppConfig.ready()``."""
     from django.apps import apps as django_apps
     from django.contrib.auth.models import Group
-
-    from compliance.models import ChainVerification
 
     user_model = django_apps.get_model(settings.AUTH_USER_MODEL)
     register_audited(
@@ -85,10 +86,6 @@ def purge_before(cutoff: datetime, *, actor) -> int:
     checkpoint entry that records the last purged entry, so the rest stays verifiable. Refuses a
     cutoff younger than the retention period. Returns the number of entries deleted."""
     from django.contrib.contenttypes.models import ContentType
-
-    from compliance import append_only
-    from compliance.models import AuditEntry, AuditSeal
-    from compliance.sealer import seal_pending
 
     oldest_allowed = timezone.now() - timedelta(days=retention_days())
     if cutoff > oldest_allowed:

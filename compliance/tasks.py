@@ -7,19 +7,22 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts.models import User
+from compliance.anchor import write_anchor
+from compliance.audit import acting_as, system_actor
 from compliance.models import VerificationSource
+from compliance.sealer import seal_pending
+from compliance.verify import run_recorded_verification
 
 
 @shared_task(name="compliance.seal_audit_entries")
 def seal_audit_entries() -> int:
-    from compliance.sealer import seal_pending
 
     return seal_pending(wait=False)
 
 
 @shared_task(name="compliance.anchor_audit_chain")
 def anchor_audit_chain() -> int | None:
-    from compliance.anchor import write_anchor
 
     record = write_anchor()
     return record["chain_index"] if record else None
@@ -27,9 +30,6 @@ def anchor_audit_chain() -> int | None:
 
 @shared_task(name="compliance.verify_audit_chain")
 def verify_audit_chain(source: str = VerificationSource.SCHEDULE, requested_by: int | None = None):
-    from accounts.models import User
-    from compliance.audit import acting_as, system_actor
-    from compliance.verify import run_recorded_verification
 
     actor = User.objects.filter(pk=requested_by).first() if requested_by else None
     actor = actor or system_actor()

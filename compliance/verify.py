@@ -14,6 +14,8 @@ from django.db import DatabaseError, connections, router
 from django.db.models import Q
 from django.utils import timezone
 
+from compliance.anchor import AnchorError, latest_anchor
+from compliance.models import AuditEntry, AuditSeal, ChainVerification
 from compliance.models.chain import (
     GENESIS_HASH,
     canonical_json,
@@ -50,7 +52,6 @@ class ChainReport:
 
 def _checkpoints(using: str) -> dict[int, str]:
     """purged_through -> entry_hash recorded by the purge checkpoints."""
-    from compliance.models import AuditEntry
 
     found = {}
     for data in (
@@ -86,7 +87,6 @@ def verify_chain(
     (chain_index, entry_hash) signed earlier, that seal must still exist with that hash: this
     catches a chain truncated at its end or rewritten from some point on, which is internally
     consistent."""
-    from compliance.models import AuditEntry, AuditSeal
 
     using = using or router.db_for_read(AuditSeal)
     report = ChainReport()
@@ -201,7 +201,6 @@ def _batches(seals, size: int, connection) -> Iterator[list]:
 
 
 def current_head(using: str | None = None) -> dict[str, Any] | None:
-    from compliance.models import AuditSeal
 
     using = using or router.db_for_read(AuditSeal)
     head = (
@@ -235,8 +234,6 @@ def run_recorded_verification(
     ``anchor_file``) and keep the outcome as a ``ChainVerification`` (started, then finished with
     what was found, and which anchor it was compared with), so the compliance pages can show when
     the chain was last checked."""
-    from compliance.anchor import AnchorError, latest_anchor
-    from compliance.models import ChainVerification
 
     if actor is None or not getattr(actor, "pk", None):
         raise ValidationError({"actor": ValidationError("Say who verifies.", code="required")})

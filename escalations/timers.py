@@ -19,6 +19,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from compliance.audit import system_actor
 from escalations import services
 from escalations.renewal import escalation_renew_access, renewal_due
 from escalations.selectors import overdue_escalations
@@ -33,7 +34,6 @@ def sweep(now: datetime | None = None, *, limit: int = SWEEP_BATCH) -> dict[str,
     """Hand each overdue, unacknowledged escalation to ``escalation_fallback``. Returns counts:
     ``overdue`` (found), ``re_escalated`` (a fallback escalation opened), ``unchanged`` (marked
     without a fallback, or taken meanwhile) and ``failed``. Nothing to do costs one query."""
-    from compliance.audit import system_actor
 
     now = now or timezone.now()
     counts = {"overdue": 0, "re_escalated": 0, "unchanged": 0, "failed": 0}
@@ -63,7 +63,6 @@ def renew(now: datetime | None = None, *, limit: int = SWEEP_BATCH) -> dict[str,
     """Renew the case grants of the unresolved escalations due for it (earliest first, at most
     ``limit``). Returns counts: ``escalations`` (found), ``grants`` (extended) and ``failed``.
     Nothing to do costs one query."""
-    from compliance.audit import system_actor
 
     now = now or timezone.now()
     counts = {"escalations": 0, "grants": 0, "failed": 0}

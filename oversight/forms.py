@@ -1,5 +1,6 @@
 from django import forms
 
+from cases.models import Patient
 from oversight.models import BreakGlassAccess, ReviewOutcome
 from oversight.services import MIN_REASON_LENGTH
 
@@ -68,7 +69,6 @@ class PatientLookupForm(forms.Form):
         self.viewer = viewer
 
     def clean_mrn(self):
-        from cases.models import Patient
 
         mrn = self.cleaned_data["mrn"].strip()
         patient = (

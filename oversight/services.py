@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from cases.access import restrict_cases
 from cases.choices import EventKind
 from cases.errors import Conflict, Forbidden, Invalid
 from cases.models import Case, CaseEvent, CaseGrantKind, CaseUserObjectPermission
@@ -34,7 +35,6 @@ def break_glass_open(
 
     Refused unless the actor is an active staff person who cannot already see the case, and the
     reason is a real sentence. Writes a high-severity timeline event and a review record."""
-    from cases.access import restrict_cases
 
     require_actor(actor)
     if getattr(actor, "kind", "person") != "person" or not actor.is_staff:

@@ -23,6 +23,8 @@ from django import forms
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
+from cases.models import Case, Patient
 from compliance.models import AuditEntry
 
 PAGE_SIZE = 50
@@ -70,7 +72,6 @@ class TrailSearchForm(forms.Form):
         self.viewer = viewer
 
     def clean_patient(self) -> int | None:
-        from cases.models import Patient
 
         mrn = self.cleaned_data["patient"].strip()
         if not mrn:
@@ -86,7 +87,6 @@ class TrailSearchForm(forms.Form):
         return found
 
     def clean_user(self) -> int | None:
-        from accounts.models import User
 
         username = self.cleaned_data["user"].strip()
         if not username:
@@ -97,7 +97,6 @@ class TrailSearchForm(forms.Form):
         return found
 
     def clean_case(self) -> int | None:
-        from cases.models import Case
 
         reference = self.cleaned_data["case"].strip().upper()
         if not reference:
@@ -113,7 +112,6 @@ class TrailSearchForm(forms.Form):
         return found
 
     def clean_patient_id(self) -> int | None:
-        from cases.models import Patient
 
         pk = self.cleaned_data["patient_id"]
         if pk is None:
@@ -123,7 +121,6 @@ class TrailSearchForm(forms.Form):
         return pk
 
     def clean_case_id(self) -> int | None:
-        from cases.models import Case
 
         pk = self.cleaned_data["case_id"]
         if pk is None:
