@@ -12,7 +12,8 @@ atomic):
 with auditing ON (as shipped) and OFF (``auditlog.context.disable_auditlog()`` around the call).
 Row history (simple-history) stays on in both variants. The variants alternate call by call
 (blocks of one call each, ABBA order) after a warm-up, so that drift of the host affects both
-alike.
+alike. Besides the wall time of each call, the CPU time of this thread is recorded: what the
+process itself spends, as opposed to waiting for the server (and, on a busy host, for a CPU).
 
 Run from the project root (bench/README.md)::
 
@@ -233,10 +234,17 @@ def variant_context(variant: str):
     return disable_auditlog() if variant == "off" else nullcontext()
 
 
-def timed(work: Callable[[], None], variant: str) -> float:
-    started = time.perf_counter()
+# CPU time of this thread per call, beside the wall time: what the process itself spends (Python,
+# psycopg), as opposed to waiting for the server and for a CPU (bench/README.md).
+CPU_MS: dict[tuple[str, str], list[float]] = {}
+
+
+def timed(work: Callable[[], None], variant: str, key: tuple[str, str] | None = None) -> float:
+    started, cpu = time.perf_counter(), time.thread_time()
     with variant_context(variant):
         work()
+    if key is not None:
+        CPU_MS.setdefault(key, []).append((time.thread_time() - cpu) * 1000)
     return (time.perf_counter() - started) * 1000
 
 
@@ -262,7 +270,7 @@ def run_loop(args, work: Work) -> dict[tuple[str, str], list[float]]:
         for variant in order:
             for _ in range(args.block):
                 for op in OPS:
-                    samples[(variant, op)].append(timed(calls[op], variant))
+                    samples[(variant, op)].append(timed(calls[op], variant, (variant, op)))
         if (round_no + 1) % max(1, args.rounds // 4) == 0 or round_no + 1 == args.rounds:
             medians = "  ".join(
                 f"{v}/{op} {statistics.median(samples[(v, op)]):.2f}"
@@ -376,6 +384,10 @@ def summary(args, dataset, setup: Setup, samples, queries) -> bool:
             f"  {'both':<22} {variant:<8} {len(data):>5} {statistics.median(data):>8.2f}"
             f" {pct(data, 95):>8.2f} {statistics.fmean(data):>8.2f}"
         )
+    print("CPU time of the calling thread per call (ms, median; the rest of a call is waiting):")
+    for op in OPS:
+        on, off = (statistics.median(CPU_MS[(v, op)]) for v in VARIANTS)
+        print(f"  case_{op:<17} on {on:6.2f}   off {off:6.2f}   on/off {on / off:.3f}")
     print("queries per call (CaptureQueriesContext):")
     for op in OPS:
         print(
