@@ -25,6 +25,9 @@ recent inbound texts together.
   a question for information, someone in the news, a past visit, history, laughter with a thing
   as its cause, a figure of speech aimed at a thing, a colour a food explains) that set a match
   aside unless an exception (the own body, now, a person as the subject …) keeps it;
+* ``learned.py`` — the learned second opinion (scikit-learn, imported only when it is first
+  asked): a linear model over the same words, asked by detection only when no rule fired; its
+  one flag is marked ``source="model"`` and names the words that weighed most;
 * ``matcher/`` — words to classes (exact form, Snowball stem in English or Spanish, or one
   typo in a word of five letters or more), classes to concepts, and the :class:`Hit`: which
   concept, which words matched, whether it "may be negated", whether a typo was read.

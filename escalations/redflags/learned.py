@@ -49,6 +49,9 @@ EXPLAIN_TOP = 4  # words or pairs named in an explanation
 #: left out one at a time (bench/red_flags_model_eval.py: the lowest threshold adding at most
 #: 2 points of false alarms to the rules), not on the round it was then measured on.
 THRESHOLD = 0.6
+#: The model reads at most the last this many characters of a case's recent texts (the rules
+#: read them all): a long text costs it time, not signal.
+MODEL_CHARACTERS = 4_000
 SOURCE = "model"  # Hit.source of the model's flags (the rules' are "rules")
 
 
@@ -264,15 +267,16 @@ def second_opinion(
     if not texts or not texts[-1] or not texts[-1].strip():
         return []
     model = model or default_model()
-    window = model.predict(SEPARATOR.join(texts))
+    window = model.predict(SEPARATOR.join(texts)[-MODEL_CHARACTERS:])
     if window.p_emergency < threshold or window.concept not in targets:
         return []
     across = False
     if len(texts) > 1:
-        earlier = model.predict(SEPARATOR.join(texts[:-1]), explain=False)
+        earlier = model.predict(SEPARATOR.join(texts[:-1])[-MODEL_CHARACTERS:], explain=False)
         if earlier.p_emergency >= threshold and earlier.concept == window.concept:
             return []
-        across = model.predict(texts[-1], explain=False).p_emergency < threshold
+        last = model.predict(texts[-1][-MODEL_CHARACTERS:], explain=False)
+        across = last.p_emergency < threshold
     labels = {concept.id: concept.label for concept in CONCEPTS}
     return [
         Hit(
