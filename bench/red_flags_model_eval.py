@@ -200,7 +200,11 @@ def run_fold(name, train, test, commit, thresholds, misses=False, c=learned.C):
     predictions = [model.predict(example.text) for example in test]
     per_text = (time.perf_counter() - started) / len(test)
     rules = rules_found(commit, test)
-    p = [prediction.p_emergency for prediction in predictions]
+    # As detection asks it: not on a text of too few content words (learned.enough_words).
+    p = [
+        prediction.p_emergency if learned.enough_words(example.text) else 0.0
+        for example, prediction in zip(test, predictions, strict=True)
+    ]
     concept = [prediction.concept for prediction in predictions]
     print(
         f"{name}: train {len(train)} texts in {trained:.1f} s, test {len(test)} texts, "
@@ -298,10 +302,16 @@ def main() -> int:
     )
     print(_line(f"chosen: rules OR model >= {chosen:.2f}", results[("or", chosen)]))
     everyday = everyday_texts()
-    p = [model.predict(example.text, explain=False).p_emergency for example in everyday]
+
+    def asked(text: str) -> float:
+        if not learned.enough_words(text):
+            return 0.0
+        return model.predict(text, explain=False).p_emergency
+
+    p = [asked(example.text) for example in everyday]
     print(f"everyday texts (fixtures/demo_data.py, never trained on): {len(everyday)}")
     strings = repository_strings()
-    p_strings = [model.predict(text, explain=False).p_emergency for text in strings]
+    p_strings = [asked(text) for text in strings]
     for t in args.thresholds:
         flagged = [e for e, value in zip(everyday, p, strict=True) if value >= t]
         odd = [text for text, value in zip(strings, p_strings, strict=True) if value >= t]

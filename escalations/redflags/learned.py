@@ -34,6 +34,7 @@ __all__ = [
     "Model",
     "Prediction",
     "default_model",
+    "enough_words",
     "load_examples",
     "second_opinion",
     "train",
@@ -52,6 +53,13 @@ THRESHOLD = 0.6
 #: The model reads at most the last this many characters of a case's recent texts (the rules
 #: read them all): a long text costs it time, not signal.
 MODEL_CHARACTERS = 4_000
+#: The model speaks only on texts of at least this many content words (letters, not function
+#: words): one or two words ("new", "respond", three card numbers and "and") give it nothing to
+#: read but a single feature, and it can be confidently wrong on them; the rules read them.
+MIN_CONTENT_WORDS = 3
+#: A word with this many digits or more is never named in an explanation (a card number, a
+#: phone number: the explanation is stored on the escalation).
+MAX_DIGITS_NAMED = 4
 SOURCE = "model"  # Hit.source of the model's flags (the rules' are "rules")
 
 
@@ -169,7 +177,9 @@ class Model:
             (
                 (w, name)
                 for name, w in weight.items()
-                if w > 0 and not all(part in _FUNCTION_WORDS for part in name.split("' + '"))
+                if w > 0
+                and not all(part in _FUNCTION_WORDS for part in name.split("' + '"))
+                and sum(char.isdigit() for char in name) <= MAX_DIGITS_NAMED
             ),
             key=lambda item: (-item[0], item[1]),
         )
@@ -244,6 +254,17 @@ _ENGLISH = frozenset(_ENGLISH_WORDS.split())
 _FUNCTION_WORDS = _SPANISH | _ENGLISH | frozenset(_OTHER_FUNCTION_WORDS.split())
 
 
+def enough_words(text: str) -> bool:
+    """Whether ``text`` holds :data:`MIN_CONTENT_WORDS` content words for the model to read."""
+    count = 0
+    for word in words(text.replace(SEPARATOR, " ")):
+        if word not in _FUNCTION_WORDS and any(char.isalpha() for char in word):
+            count += 1
+            if count >= MIN_CONTENT_WORDS:
+                return True
+    return False
+
+
 def _language(text: str) -> str:
     tokens = words(text)
     spanish = sum(token in _SPANISH for token in tokens)
@@ -259,15 +280,19 @@ def second_opinion(
     threshold: float = THRESHOLD,
 ) -> list[Hit]:
     """The model's flag for the last of ``texts`` read with the ones before it (a case's recent
-    inbound texts, oldest first), as at most one :class:`Hit` with ``source="model"``: its
+    inbound texts, oldest first; :data:`MIN_CONTENT_WORDS` at least), as at most one
+    :class:`Hit` with ``source="model"``: its
     concept, the target ``targets`` gives that concept (a concept with no target is dropped),
     and as ``phrase`` the words that weighed most. Call it only when the rules found nothing:
     it never replaces a rule's flag. When the earlier texts alone already gave the same concept
     (said when they came in), it stays quiet, as the rules do."""
     if not texts or not texts[-1] or not texts[-1].strip():
         return []
+    read = SEPARATOR.join(texts)[-MODEL_CHARACTERS:]
+    if not enough_words(read):
+        return []
     model = model or default_model()
-    window = model.predict(SEPARATOR.join(texts)[-MODEL_CHARACTERS:])
+    window = model.predict(read)
     if window.p_emergency < threshold or window.concept not in targets:
         return []
     across = False

@@ -65,6 +65,24 @@ def test_the_explanation_names_words_of_the_text(model, text, _concept):
     assert not {"and", "i", "the", "is"} & set(prediction.words)
 
 
+@pytest.mark.parametrize(
+    "text", ["new", "Started.", "respond", "4111111111111111, 5555555555554444 and 378282246310005"]
+)
+def test_too_few_words_are_left_to_the_rules(text):
+    assert not learned.enough_words(text)
+    assert learned.second_opinion([text], TARGETS) == []
+
+
+def test_a_long_number_is_never_named(model):
+    text = "he took 30 of my pills 4111111111111111"  # without the rule, the card is named
+    prediction = model.predict(text)
+    assert prediction.p_emergency >= learned.THRESHOLD
+    assert not any(
+        sum(c.isdigit() for c in item) > learned.MAX_DIGITS_NAMED for item in prediction.words
+    )
+    assert "4111" not in prediction.explanation and "'30'" in prediction.explanation
+
+
 def test_a_rule_flag_carries_no_source_and_the_model_is_not_asked(rules):
     (hit,) = rules.find("since this morning I have chest pain")
     assert hit.source == "rules" and "source" not in hit.as_json()
