@@ -175,7 +175,13 @@ def _red_flags(case: Case, texts: list[str], *, where: str) -> None:
     hits = _compiled(pathways, configured).find_in_messages(texts)
     if not hits and getattr(settings, "RED_FLAG_MODEL", True):
         # The rules are silent: the learned second opinion may add one flag (never removes one).
-        hits = learned.second_opinion(texts, _concept_targets(pathways))
+        try:
+            hits = learned.second_opinion(texts, _concept_targets(pathways))
+        except Exception as error:  # the model must never stop the patient's words
+            # Its training files missing from a deployment, scikit-learn absent …: the rules
+            # alone, as before, and an error (no text: PHI).
+            logger.error("red-flag model unavailable (%s): rules only", type(error).__name__)
+            hits = []
     if not hits:
         return
     by_target: dict[Hashable, list[Hit]] = {}

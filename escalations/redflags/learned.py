@@ -57,8 +57,8 @@ MODEL_CHARACTERS = 4_000
 #: words): one or two words ("new", "respond", three card numbers and "and") give it nothing to
 #: read but a single feature, and it can be confidently wrong on them; the rules read them.
 MIN_CONTENT_WORDS = 3
-#: A word with this many digits or more is never named in an explanation (a card number, a
-#: phone number: the explanation is stored on the escalation).
+#: A word with more digits than this is never named in an explanation (a card number, a phone
+#: number: the explanation is stored on the escalation).
 MAX_DIGITS_NAMED = 4
 SOURCE = "model"  # Hit.source of the model's flags (the rules' are "rules")
 

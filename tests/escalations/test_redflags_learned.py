@@ -159,3 +159,18 @@ def test_a_rule_flag_is_kept_as_it_was(esc_world):
     case = esc_world.case(subject="Question", description="Since this morning I have CHEST-PAIN!!")
     (flag,) = Escalation.objects.get(case=case).red_flags
     assert flag["phrase"] == "chest pain" and "source" not in flag
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_fresh_matcher")
+def test_a_model_that_cannot_train_leaves_the_rules_alone(esc_world, monkeypatch, caplog):
+    def missing():
+        raise FileNotFoundError("tests/escalations/red_flag_blind.tsv")
+
+    monkeypatch.setattr(learned, "default_model", missing)
+    case = esc_world.case(subject="Question", description=MODEL_ONLY[0][0])
+    assert not Escalation.objects.filter(case=case).exists()
+    assert "red-flag model unavailable (FileNotFoundError): rules only" in caplog.text
+    assert "sink" not in caplog.text
+    chest = esc_world.case(subject="Question", description="Since this morning I have chest pain")
+    assert Escalation.objects.filter(case=chest).exists()
