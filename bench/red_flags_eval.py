@@ -27,6 +27,12 @@ without accents, Spanglish, symptoms described instead of named), each round mea
 the vocabulary was changed for it (bench/README.md keeps each round's first numbers: the honest
 estimate on unseen text). It does not gate.
 
+What is scored is what detection runs: the rules, then, for a text where no rule fired, the
+learned second opinion (``escalations/redflags/learned.py``; its flags are printed as
+``model (p): 'word', …``). The model is trained on the corpus and the blind set, so on those it
+is not an estimate (``bench/red_flags_model_eval.py`` measures it on rounds it never saw);
+``--rules-only`` scores the rules alone (while tuning them).
+
 Targets (issue 15): recall ≥ 97 % and false-positive rate ≤ 5 % in each language. The exit
 status is 1 when the split chosen by ``--gate`` (default ``total``) misses one, else 0.
 
@@ -35,6 +41,7 @@ Pure Python: no database. Run from the project root::
     .venv/bin/python bench/red_flags_eval.py                 # all three, gate on the total
     .venv/bin/python bench/red_flags_eval.py --split dev     # only dev (while tuning)
     .venv/bin/python bench/red_flags_eval.py --gate held-out
+    .venv/bin/python bench/red_flags_eval.py --rules-only    # without the learned model
 """
 
 from __future__ import annotations
@@ -49,7 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from escalations.redflags import Matcher, concept_kinds  # noqa: E402
+from escalations.redflags import Matcher, concept_kinds, learned  # noqa: E402
 
 CORPUS = ROOT / "tests" / "escalations" / "red_flag_corpus"
 BLIND = ROOT / "tests" / "escalations" / "red_flag_blind.tsv"
@@ -59,6 +66,7 @@ NONE = "none"
 RECALL_TARGET = 0.97
 FPR_TARGET = 0.05
 HOLD_OUT_EVERY = 4
+WITH_MODEL = True  # the learned second opinion when no rule fired (--rules-only: False)
 
 
 @dataclass(frozen=True)
@@ -104,13 +112,25 @@ def detector() -> Matcher:
     return Matcher(concepts={concept: concept for concept in concept_kinds()})
 
 
-def detect(matcher: Matcher, example: Example, set_aside: list | None = None):
-    """As detection reads a case: each message when it arrives, with the ones before it.
+def detect(
+    matcher: Matcher,
+    example: Example,
+    set_aside: list | None = None,
+    *,
+    with_model: bool | None = None,
+):
+    """As detection reads a case: each message when it arrives, with the ones before it; the
+    learned second opinion when no rule fired (``with_model``, default :data:`WITH_MODEL`).
     ``set_aside`` collects the matches the context layer took out, and why."""
+    model = WITH_MODEL if with_model is None else with_model
+    targets = {concept: concept for concept in concept_kinds()}
     messages = example.text.split(SEPARATOR)
     hits = []
     for count in range(1, len(messages) + 1):
-        hits.extend(matcher.find_in_messages(messages[:count], set_aside=set_aside))
+        found = matcher.find_in_messages(messages[:count], set_aside=set_aside)
+        if not found and model:
+            found = learned.second_opinion(messages[:count], targets)
+        hits.extend(found)
     return hits
 
 
@@ -248,7 +268,12 @@ def main() -> int:
         metavar="TSV",
         help="score these files instead (a new blind round, each file on its own; not gated)",
     )
+    parser.add_argument(
+        "--rules-only", action="store_true", help="the rules alone, without the learned model"
+    )
     args = parser.parse_args()
+    global WITH_MODEL
+    WITH_MODEL = not args.rules_only
     if args.round:
         matcher = detector()
         for path in args.round:
@@ -267,7 +292,10 @@ def main() -> int:
     shown = list(splits) if args.split == "all" else [args.split]
     line = "=" * 78
     print(line)
-    print("SUMMARY  bench/red_flags_eval.py  (escalations/redflags, built-in concepts)")
+    print(
+        "SUMMARY  bench/red_flags_eval.py  (escalations/redflags, built-in concepts"
+        + (", rules only)" if args.rules_only else ", rules then the learned model)")
+    )
     print(line)
     flags = sum(e.expected != NONE and not e.negated for e in examples)
     negated = sum(e.negated for e in examples)

@@ -9,7 +9,10 @@ them, and before the change is announced:
   (``escalations.redflags``) together with the case's other inbound texts of the last 24 hours
   (one query), so a flag split over two messages is found once, when its second half arrives:
   a hit opens an **emergent** escalation to the concept's (or configured phrase's) pathway,
-  which raises the case to Urgent and puts the emergency script on the case page;
+  which raises the case to Urgent and puts the emergency script on the case page. When no
+  rule fires, the learned second opinion (``escalations.redflags.learned``, unless the setting
+  ``RED_FLAG_MODEL`` is False) may add one flag, marked as the model's, with the words that
+  weighed most; it never replaces or removes a rule's flag;
 * a new case of a kind whose app registered an escalation rule (``SupportKindSpec
   .escalation_route`` in ``cases.registry``) goes where the rule says: a refill request with a
   clinical question to the pharmacist pathway (``prescription_refills.escalation``), a privacy
@@ -29,6 +32,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils import timezone
 
 from cases.choices import EventKind
@@ -37,7 +41,7 @@ from cases.models import CaseEvent
 from cases.sla_changes import SLA_FIELDS
 from escalations.choices import PathwayKind, Source, Urgency
 from escalations.models import EscalationPathway
-from escalations.redflags import Hit, Matcher, concept_kinds
+from escalations.redflags import Hit, Matcher, concept_kinds, learned
 
 if TYPE_CHECKING:
     from cases.models import Case
@@ -106,7 +110,7 @@ def _earlier_texts(case: Case, event: CaseEvent) -> list[str]:
 # --- red flags ----------------------------------------------------------------------------------
 
 
-def _matcher() -> Matcher:
+def _configuration() -> tuple[tuple, tuple]:
     """The red flags in force: each active pathway's configured phrases (target: its id) and
     the built-in concepts, each for the first active pathway of its kind that uses them. One
     query (active pathways LEFT JOIN their phrases); the compiled matcher is cached per
@@ -129,11 +133,23 @@ def _matcher() -> Matcher:
         pathways.setdefault(pk, (pk, kind, use_defaults))
         if phrase and active:
             configured.append((phrase, pk, language))
-    return _compiled(tuple(pathways.values()), tuple(configured))
+    return tuple(pathways.values()), tuple(configured)
+
+
+def _matcher() -> Matcher:
+    return _compiled(*_configuration())
 
 
 @lru_cache(maxsize=8)
 def _compiled(pathways: tuple, configured: tuple) -> Matcher:
+    return Matcher(configured, concepts=_concept_targets(pathways))
+
+
+@lru_cache(maxsize=8)
+def _concept_targets(pathways: tuple) -> dict[str, Hashable]:
+    """Built-in concept id → its target: the first active pathway of its kind that uses the
+    built-in concepts, ``"unrouted:<kind>"`` when no active pathway has the kind; a kind whose
+    pathways all opted out has no target (their configured phrases count)."""
     first_of_kind: dict[str, int] = {}
     kinds_configured = set()
     for pk, kind, use_defaults in pathways:
@@ -149,13 +165,23 @@ def _compiled(pathways: tuple, configured: tuple) -> Matcher:
             # raise the case and say that nobody takes them (never silent).
             targets[concept] = f"unrouted:{kind}"
         # else: the kind's pathways opted out of the built-in concepts (their phrases count).
-    return Matcher(configured, concepts=targets)
+    return targets
 
 
 def _red_flags(case: Case, texts: list[str], *, where: str) -> None:
     if not texts or not texts[-1] or not texts[-1].strip():
         return
-    hits = _matcher().find_in_messages(texts)
+    pathways, configured = _configuration()
+    hits = _compiled(pathways, configured).find_in_messages(texts)
+    if not hits and getattr(settings, "RED_FLAG_MODEL", True):
+        # The rules are silent: the learned second opinion may add one flag (never removes one).
+        try:
+            hits = learned.second_opinion(texts, _concept_targets(pathways))
+        except Exception as error:  # the model must never stop the patient's words
+            # Its training files missing from a deployment, scikit-learn absent …: the rules
+            # alone, as before, and an error (no text: PHI).
+            logger.error("red-flag model unavailable (%s): rules only", type(error).__name__)
+            hits = []
     if not hits:
         return
     by_target: dict[Hashable, list[Hit]] = {}
@@ -196,6 +222,15 @@ def _situation(hits: list[Hit], where: str) -> str:
             " Read together with the patient's earlier messages of the last 24 hours: "
             + ", ".join(f"“{hit.phrase}”" for hit in across)
             + " spans more than one message."
+        )
+    model = [hit for hit in hits if hit.source == learned.SOURCE]
+    if model:
+        text += (
+            " Suggested by the learned model, not by a rule (no rule fired): "
+            + ", ".join(
+                f"{hit.label} from the words {hit.phrase.partition(': ')[2]}" for hit in model
+            )
+            + ". A clinician judges whether it is one."
         )
     typos = [hit for hit in hits if hit.typo]
     if typos:

@@ -223,6 +223,8 @@ def red_flags_of(escalation: Escalation) -> list[dict[str, Any]]:
                 "label": str(flag.get("label") or ""),  # the concept (escalations.redflags)
                 "language": languages.get(language, language),
                 "negated": bool(flag.get("negated")),
+                # the learned second opinion's flag (escalations.redflags.learned), not a rule's
+                "model": flag.get("source") == "model",
             }
         )
     return flags

@@ -34,6 +34,9 @@ recent inbound texts together.
   ``mentions.py`` — more frames (a condition's name as a term on a form or a poster, heredity,
   a wrong chat, the clinic's stuffy room, a match, an overdose of a thing, a second language)
   and idioms;
+* ``learned.py`` — the learned second opinion (scikit-learn, imported only when it is first
+  asked): a linear model over the same words, asked by detection only when no rule fired; its
+  one flag is marked ``source="model"`` and names the words that weighed most;
 * ``matcher/`` — words to classes (exact form, Snowball stem in English or Spanish, or one
   typo in a word of five letters or more), classes to concepts, and the :class:`Hit`: which
   concept, which words matched, whether it "may be negated", whether a typo was read.

@@ -253,6 +253,31 @@ def test_the_banner_names_the_concept_of_each_red_flag(client, clinic):
     assert "&lt;i&gt;x&lt;/i&gt;: “lost my insulin”" in html and "<i>x</i>" not in html
 
 
+def test_a_model_flag_is_marked_as_the_models(client, clinic):
+    """The learned second opinion's flag (``"source": "model"``) says so, in the banner and in
+    the escalations section; a rule's flag does not."""
+    c = clinic
+    red_flag_escalation(
+        c,
+        flags=[
+            {
+                "concept": "overdose_poisoning",
+                "label": "Overdose or poisoning",
+                "phrase": "model (96%): 'drank', 'sink'",
+                "language": "en",
+                "source": "model",
+            },
+            {"concept": "cardiac", "label": "Chest pain / heart attack", "phrase": "chest pain"},
+        ],
+    )
+    login(client, c.w.agent)
+    banner = page_text(client.get(case_url(c.w.case, "banner")))
+    assert banner.count("suggested by the learned model") == 1
+    assert "“model (96%): &#x27;drank&#x27;, &#x27;sink&#x27;” (English) — <strong>" in banner
+    page = page_text(client.get(case_url(c.w.case)))
+    assert "suggested by the learned model, not by a rule" in page
+
+
 def test_the_banner_fragment(client, clinic):
     c = clinic
     banner = reverse("console:case-banner", args=[c.w.case.reference])

@@ -23,11 +23,15 @@ class Hit:
     # The matched words as a clinician reads them: "chest pain", "hurts … chest" (… = words
     # left out between them).
     phrase: str = ""
+    # "rules" (the concepts' patterns) or "model" (escalations.redflags.learned: a second opinion
+    # when no rule fired; its phrase names the words that weighed most).
+    source: str = "rules"
     start: int = field(default=0, compare=False, repr=False)  # word index, for ordering
 
     def as_json(self) -> dict:
-        """The form stored on ``Escalation.red_flags`` (the console shows phrase and negation)."""
-        return {
+        """The form stored on ``Escalation.red_flags`` (the console shows phrase and negation);
+        a model's flag also carries ``"source": "model"`` (a rule's stays as it always was)."""
+        stored = {
             "concept": self.concept,
             "label": self.label,
             "phrase": self.phrase,
@@ -37,3 +41,6 @@ class Hit:
             "typo": self.typo,
             "across_messages": self.across_messages,
         }
+        if self.source != "rules":
+            stored["source"] = self.source
+        return stored
