@@ -1,9 +1,9 @@
 """Evaluation: red-flag detection (escalations/redflags/) on the team's corpus.
 
-The corpus is ``tests/escalations/red_flag_corpus/*.tsv`` (text, language, expected concept or
-``none``, and an optional fourth column ``mention``), synthetic texts written the way patients
-write. A text that negates a red-flag symptom ("no chest pain, just …") is labelled with that
-concept and ``mention`` = ``negated``: the documented policy is that negation stays a flag
+The corpus is ``escalations/redflags/data/red_flag_corpus/*.tsv`` (text, language, expected
+concept or ``none``, and an optional fourth column ``mention``), synthetic texts written the
+way patients write. A text that negates a red-flag symptom ("no chest pain, just …") is labelled
+with that concept and ``mention`` = ``negated``: the documented policy is that negation stays a flag
 marked "may be negated", so it is expected to fire. Negated mentions are counted on their own
 line (fired, marked "may be negated"), not in recall nor in the false-positive rate.
 
@@ -21,9 +21,9 @@ others (**dev**) only. The report prints both and the total:
   the context layer (``escalations/redflags/context.py``) set a match aside: the frame and its
   cue, so a clinician can read why.
 
-The **blind set** (``tests/escalations/red_flag_blind.tsv``, same columns) is printed as its own
-section: texts written in other styles (texting shorthand, third person, questions, Spanish
-without accents, Spanglish, symptoms described instead of named), each round measured before
+The **blind set** (``escalations/redflags/data/red_flag_blind.tsv``, same columns) is printed
+as its own section: texts written in other styles (texting shorthand, third person, questions,
+Spanish without accents, Spanglish, symptoms described instead of named), each round measured before
 the vocabulary was changed for it (bench/README.md keeps each round's first numbers: the honest
 estimate on unseen text). It does not gate.
 
@@ -58,8 +58,8 @@ sys.path.insert(0, str(ROOT))
 
 from escalations.redflags import Matcher, concept_kinds, learned  # noqa: E402
 
-CORPUS = ROOT / "tests" / "escalations" / "red_flag_corpus"
-BLIND = ROOT / "tests" / "escalations" / "red_flag_blind.tsv"
+CORPUS = ROOT / "escalations" / "redflags" / "data" / "red_flag_corpus"
+BLIND = ROOT / "escalations" / "redflags" / "data" / "red_flag_blind.tsv"
 NEGATED = "negated"  # the ``mention`` column of a text that negates the flag
 SEPARATOR = " ||| "
 NONE = "none"

@@ -5,8 +5,8 @@ own normal form, ``escalations.redflags.words``; multinomial logistic regression
 concept ids and ``none``) is trained on the labelled files and scored on rounds it never saw:
 
 * **leave one round out** over blind rounds 8, 9 and 10 (rows of
-  ``tests/escalations/red_flag_blind.tsv``, bench/README.md): the model is trained on the team
-  corpus, blind rounds 1-7 and the two other rounds. The rules are the detector as it was
+  ``escalations/redflags/data/red_flag_blind.tsv``, bench/README.md): the model is trained on
+  the team corpus, blind rounds 1-7 and the two other rounds. The rules are the detector as it was
   **before** that round was tuned on (``git archive`` of ``escalations/redflags`` at the commit
   named in :data:`RULES_BEFORE`, run in a subprocess), so "rules alone" is the round's honest
   first measure and "rules OR model" what the model would have added then;

@@ -19,6 +19,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from escalations.redflags.learned import warm_up  # noqa: E402
 from patientcare.request_bodies import ChunkedBodyASGI  # noqa: E402
 from patientcare.routing import websocket_urlpatterns  # noqa: E402
 
@@ -36,3 +37,4 @@ application = ProtocolTypeRouter(
 # about 100 ms every few seconds while a process fans events out to hundreds of sockets
 # (bench/live_fanout.py: p95 about 140 ms without, about 45 ms with).
 gc.freeze()
+warm_up()  # red flags' learned second opinion trains now, not on a patient's message

@@ -456,3 +456,8 @@ AUDITLOG_CID_HEADER = None
 # client address is the one the outermost of them saw); 0: the socket's peer address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 6 * 365), 6 * 365)
+
+# Red flags' learned second opinion (escalations/redflags/learned.py): asked only when no rule
+# fired; trained when a server or worker starts (a background thread), not on a patient's message.
+RED_FLAG_MODEL = env_bool("RED_FLAG_MODEL", True)
+RED_FLAG_MODEL_WARM_UP = env_bool("RED_FLAG_MODEL_WARM_UP", True)

@@ -10,6 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patientcare.settings")
 
 django_application = get_wsgi_application()
 
+from escalations.redflags.learned import warm_up  # noqa: E402
 from patientcare.request_bodies import ChunkedBodyWSGI  # noqa: E402  (after Django's setup)
 
 application = ChunkedBodyWSGI(django_application)
+warm_up()  # red flags' learned second opinion trains now, not on a patient's message

@@ -14,6 +14,14 @@ from django.db import connection
 from tests.factories import CategoryFactory, QueueFactory, UserFactory
 
 
+def pytest_configure(config):
+    """Servers and workers train red flags' model when they start (a background thread); the
+    suite imports the ASGI application in many places and trains it when a test asks."""
+    from django.conf import settings
+
+    settings.RED_FLAG_MODEL_WARM_UP = False
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _celery_tasks_run_inline():
     """Tasks run inline in tests, also when REDIS_URL names a real broker (CI): no worker

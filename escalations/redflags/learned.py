@@ -20,6 +20,7 @@ Pure Python plus scikit-learn; no database, no logging (the texts are PHI).
 from __future__ import annotations
 
 import csv
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from pathlib import Path
 from escalations.redflags.concepts import CONCEPTS
 from escalations.redflags.matcher import Hit
 from escalations.redflags.normalize import words
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "THRESHOLD",
@@ -39,11 +42,13 @@ __all__ = [
     "second_opinion",
     "train",
     "training_files",
+    "warm_up",
 ]
 
 NONE = "none"
 SEPARATOR = " ||| "  # several messages of one case in one labelled text
-ROOT = Path(__file__).resolve().parent.parent.parent
+# The labelled files ship with the code (the tests and benchmarks read them from here too).
+DATA = Path(__file__).resolve().parent / "data"
 C = 10.0  # inverse regularisation, chosen on the leave-one-round-out folds (bench/README.md)
 EXPLAIN_TOP = 4  # words or pairs named in an explanation
 #: The model flags when P(any emergency) = 1 - P(none) reaches this: chosen on the blind rounds
@@ -68,11 +73,10 @@ def training_files() -> list[Path]:
     corpus, the blind rounds appended so far — a new round's file is not trained on until it
     is appended to the blind set — and everyday messages: the other files hold mostly
     emergencies and their look-alikes, so without them a bare "hi" or "tonight" read as one)."""
-    tests = ROOT / "tests" / "escalations"
     return [
-        *sorted((tests / "red_flag_corpus").glob("*.tsv")),
-        tests / "red_flag_blind.tsv",
-        tests / "red_flag_routine.tsv",
+        *sorted((DATA / "red_flag_corpus").glob("*.tsv")),
+        DATA / "red_flag_blind.tsv",
+        DATA / "red_flag_routine.tsv",
     ]
 
 
@@ -232,6 +236,30 @@ def default_model() -> Model:
             if _model is None:
                 _model = train(load_examples(training_files()))
     return _model
+
+
+def warm_up() -> threading.Thread | None:
+    """Train the model now, in a background thread (a server or a worker starting:
+    patientcare/wsgi.py, asgi.py, celery.py), so that the first message the rules are silent on
+    does not wait the few seconds of training. Off when ``RED_FLAG_MODEL`` or
+    ``RED_FLAG_MODEL_WARM_UP`` is False (the test suite trains when it asks). A failure is
+    logged (no text) and detection then tries again, or runs the rules alone."""
+    from django.conf import settings
+
+    if not getattr(settings, "RED_FLAG_MODEL", True):
+        return None
+    if not getattr(settings, "RED_FLAG_MODEL_WARM_UP", True):
+        return None
+    thread = threading.Thread(target=_train_quietly, name="red-flag-model-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _train_quietly() -> None:
+    try:
+        default_model()
+    except Exception:
+        logger.exception("the red-flag model could not be trained: the rules run alone")
 
 
 # Words frequent in one language and rare in the other: the language of a model flag (the rules

@@ -73,7 +73,10 @@ def test_patient_services(actor):
     entries = NewEntries()
     services.patient_update(
         # 0299: outside the factory's range (0100-0199), so the phone always changes
-        actor=actor, patient=patient, phone="+12025550299", email="x@example.org"
+        actor=actor,
+        patient=patient,
+        phone="+12025550299",
+        email="x@example.org",
     )
     _assert_once_each(entries, {("patient", UPDATE): 1}, actor)
     (change,) = entries.get()

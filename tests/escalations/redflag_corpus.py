@@ -1,7 +1,8 @@
 """The first red-flag corpus: synthetic patient messages (SMS / portal style) in English and
 Spanish, and what the built-in concepts (escalations.redflags.vocabulary) must make of them.
-Kept as a regression list next to the evaluation corpus (``red_flag_corpus/*.tsv``, scored by
-``bench/red_flags_eval.py``); the pathway kind a text must reach is the concepts' routing.
+Kept as a regression list beside the evaluation corpus
+(``escalations/redflags/data/red_flag_corpus/*.tsv``, scored by ``bench/red_flags_eval.py``);
+the pathway kind a text must reach is the concepts' routing.
 
 No real people: every text is invented. Three lists:
 

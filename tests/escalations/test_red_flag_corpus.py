@@ -1,5 +1,5 @@
-"""The evaluation corpus (tests/escalations/red_flag_corpus/*.tsv) and its targets, scored the
-way bench/red_flags_eval.py scores it (that script prints the full report)."""
+"""The evaluation corpus (escalations/redflags/data/red_flag_corpus/*.tsv) and its targets,
+scored the way bench/red_flags_eval.py scores it (that script prints the full report)."""
 
 from __future__ import annotations
 

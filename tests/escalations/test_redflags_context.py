@@ -44,7 +44,9 @@ def test_the_reading_has_the_matchers_words(text):
 def test_the_reading_has_the_matchers_words_on_every_data_file():
     here = Path(__file__).resolve().parent
     texts = []
-    for path in [*sorted((here / "red_flag_corpus").glob("*.tsv")), *here.glob("red_flag_*.tsv")]:
+    data = here.parent.parent / "escalations" / "redflags" / "data"
+    files = [*sorted((data / "red_flag_corpus").glob("*.tsv")), *data.glob("red_flag_*.tsv")]
+    for path in [*files, *here.glob("red_flag_*.tsv")]:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
             texts.extend(record["text"] for record in reader)

@@ -165,7 +165,7 @@ def test_a_rule_flag_is_kept_as_it_was(esc_world):
 @pytest.mark.usefixtures("_fresh_matcher")
 def test_a_model_that_cannot_train_leaves_the_rules_alone(esc_world, monkeypatch, caplog):
     def missing():
-        raise FileNotFoundError("tests/escalations/red_flag_blind.tsv")
+        raise FileNotFoundError("escalations/redflags/data/red_flag_blind.tsv")
 
     monkeypatch.setattr(learned, "default_model", missing)
     case = esc_world.case(subject="Question", description=MODEL_ONLY[0][0])
@@ -174,3 +174,28 @@ def test_a_model_that_cannot_train_leaves_the_rules_alone(esc_world, monkeypatch
     assert "sink" not in caplog.text
     chest = esc_world.case(subject="Question", description="Since this morning I have chest pain")
     assert Escalation.objects.filter(case=chest).exists()
+
+
+def test_warm_up_trains_in_the_background_and_can_be_turned_off(monkeypatch, settings):
+    trained = []
+    monkeypatch.setattr(learned, "default_model", lambda: trained.append(True))
+    settings.RED_FLAG_MODEL_WARM_UP = True
+    thread = learned.warm_up()
+    assert thread is not None and thread.daemon
+    thread.join(timeout=10)
+    assert trained == [True]
+    settings.RED_FLAG_MODEL_WARM_UP = False
+    assert learned.warm_up() is None
+    settings.RED_FLAG_MODEL_WARM_UP, settings.RED_FLAG_MODEL = True, False
+    assert learned.warm_up() is None
+    assert trained == [True]
+
+
+def test_a_warm_up_that_fails_is_logged_without_stopping_anything(monkeypatch, settings, caplog):
+    def broken():
+        raise FileNotFoundError("escalations/redflags/data/red_flag_blind.tsv")
+
+    monkeypatch.setattr(learned, "default_model", broken)
+    settings.RED_FLAG_MODEL_WARM_UP = True
+    learned.warm_up().join(timeout=10)
+    assert "could not be trained" in caplog.text
