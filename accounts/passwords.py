@@ -40,6 +40,7 @@ SEQUENCES = (
     "qwertzuiopasdfghjklyxcvbnm",
     "azertyuiopqsdfghjklmwxcvbn",
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/",
+    "!qaz@wsx#edc$rfv%tgb^yhn&ujm*ik<(ol>)p:?",
     "!@#$%^&*()_+",
 )
 # Each sequence's steps (pairs of neighbours), each direction on its own: a run follows one.
@@ -55,6 +56,8 @@ _SEASONS_AND_DATES = (
     " january february march april may june july august september october november december"
     " enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre"
     " diciembre"
+    # their abbreviations
+    " jan feb mar apr jun jul aug sep sept oct nov dec ene abr ago dic"
     # days: English, Spanish
     " monday tuesday wednesday thursday friday saturday sunday lunes martes miercoles jueves"
     " viernes sabado domingo"
@@ -90,7 +93,7 @@ def _plain(text: str) -> str:
 def _bases(password: str) -> set[str]:
     """The password's base: stripped of digits and symbols at both ends (or at its end only, so
     a leading ``4`` or ``@`` can still read as ``a``), before and after folding leetspeak (each
-    reading of ``1`` and ``|``), and with inner separators removed."""
+    reading of ``1`` and ``|``), with inner separators removed."""
     plain = _plain(password)
     readings = set()
     for stripped in (_ENDS.sub("", plain), _TRAILING.sub("", plain)):
@@ -140,13 +143,15 @@ class PredictablePasswordValidator:
             )
         core = _ENDS.sub("", plain)
         if _predictable_share(plain) >= PREDICTABLE_SHARE or (
-            len(core) >= 8 and _predictable_share(core) >= PREDICTABLE_SHARE
+            len(core) >= 8 and _predictable_share(core) == 1  # all of a long base
         ):
             raise ValidationError(
                 _("This password is mostly a keyboard, alphabet or number sequence."),
                 code="password_sequence",
             )
-        if any(self._dates.fullmatch(base) for base in bases):
+        # Names are looked for in the letters alone too (``Summer-2026-Summer``, ``Patient26Care``).
+        words = bases | {re.sub(r"[\W\d_]+", "", plain)}
+        if any(self._dates.fullmatch(base) for base in words):
             raise ValidationError(
                 _("This password is a season, month or day name with a year, digits or symbols."),
                 code="password_season",
@@ -159,7 +164,7 @@ class PredictablePasswordValidator:
                 ),
                 code="password_common_variant",
             )
-        if any(self._names.fullmatch(base) for base in bases):
+        if any(self._names.fullmatch(base) for base in words):
             raise ValidationError(
                 _(
                     "This password is the product's or organisation's name (or a word of the "

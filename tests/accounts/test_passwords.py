@@ -32,6 +32,7 @@ REFUSED = {
         "asdfghjkl2026!",
         "qwerty123456",
         "9876543210ab",
+        "!QAZ2wsx#EDC",
     ],
     "password_season": [
         "Summer2026!!",
@@ -42,6 +43,8 @@ REFUSED = {
         "2026-Diciembre!",
         "4utumn2026!!",
         "SpringSummer99",
+        "Sept2026!!!!",
+        "Summer-2026-Summer",
     ],
     "password_common_variant": [
         "P@ssw0rd1234",
@@ -55,6 +58,7 @@ REFUSED = {
         "P@tientC@re2026",
         "MedicalClinic2026!",
         "Acme-Clinic-2026",
+        "Patient2026Care!",
     ],
 }
 
@@ -63,6 +67,11 @@ ACCEPTED = [
     "Tr0mbone-Kettle-Lantern",
     "purple giraffe eats lemons",
     "xK9#mQ2$vL7!pR",
+    # random, with a few letters that look like a pattern on their own
+    "*RbiuYhGf9%8",
+    "8%%#$e!7E501",
+    "q7#Lm2@Vx9!Tz",
+    "horse7battery9staple",
     "Sunday morning cello practice",
     "patientcare-demo",  # the demo's documented password (fixtures/demo_data.py)
     "test-password-123",  # the tests' factories' password
