@@ -6,10 +6,10 @@ that is
 - one character or a short group of characters repeated, or one made of very few characters;
 - mostly keyboard, alphabet or number sequences (``qwertyuiop``, ``abcdef``, ``1qaz2wsx``);
 - a season, month or day name (English, Spanish and a few more) with a year, digits or symbols;
-- the product's or organisation's name, or a word every attacker tries first (``welcome``,
-  ``admin``), with digits or symbols;
 - a password of Django's bundled common-password list with letter substitutions (``p@ssw0rd``),
-  case, or digits and symbols at either end.
+  case, or digits and symbols at either end (``Welcome2026!``);
+- the product's or organisation's name, or words of the setting (``hospital``, ``clinic``), with
+  digits or symbols (the organisation's own words: the ``words`` option).
 
 The words are judged on the password's *base*: lower-cased, accents removed, digits and symbols
 stripped from both ends, then leetspeak folded (``@`` → ``a``, ``0`` → ``o``, ``$`` → ``s``…).
