@@ -308,6 +308,21 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Repeats, keyboard and number sequences, season/month + year, the product's or the
+    # organisation's name + digits, common passwords with substitutions (accounts/passwords.py).
+    {
+        "NAME": "accounts.passwords.PredictablePasswordValidator",
+        "OPTIONS": {"words": env_list("PASSWORD_BLOCKED_WORDS", [])},
+    },
+]
+# Argon2id first: new passwords are hashed with it, and a password stored by an older hasher
+# still verifies and is re-hashed with Argon2 at its next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts from the last request: an idle timeout
