@@ -210,13 +210,21 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# The cache: API throttling counters (shared by every worker: Redis in production).
+# The cache: API throttling counters (shared by every worker: Redis in production). Seconds a
+# connection to the cache's Redis, or one command on it, may take before it counts as down.
+CACHE_REDIS_TIMEOUT = float(os.environ.get("CACHE_REDIS_TIMEOUT", "0.25") or 0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ.get("CACHE_REDIS_URL", REDIS_URL),
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "patientcare"),
+            # Fail fast: redis-py's connection pool gets these, so an unreachable Redis costs a
+            # request a fraction of a second; throttling then lets it through (api/throttling.py).
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_REDIS_TIMEOUT,
+                "socket_timeout": CACHE_REDIS_TIMEOUT,
+            },
         }
     }
 else:

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from oversight.views import break_glass_request
-from patientcare.health import healthz
+from patientcare.health import healthz, readyz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
@@ -14,5 +14,6 @@ urlpatterns = [
     path("access/emergency/", break_glass_request, name="break-glass-request"),
     path("compliance/", include("oversight.urls")),
     path("console/", include("console.urls")),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),  # liveness, each dependency's state
+    path("readyz", readyz, name="readyz"),  # readiness: 503 without the database
 ]

@@ -40,6 +40,7 @@ CONTROLLED = {
     "DATABASE_URL",
     "DATABASE_CONN_MAX_AGE",
     "REDIS_URL",
+    "CACHE_REDIS_TIMEOUT",
     "DEBUG",
     "CELERY_TASK_ALWAYS_EAGER",
     "CSRF_TRUSTED_ORIGINS",
@@ -62,6 +63,8 @@ print(json.dumps({
     "DB_HOST": db.get("HOST", ""),
     "CHANNEL_BACKEND": layer["BACKEND"],
     "CHANNEL_HOSTS": layer.get("CONFIG", {}).get("hosts"),
+    "CACHE_BACKEND": s.CACHES["default"]["BACKEND"],
+    "CACHE_OPTIONS": s.CACHES["default"].get("OPTIONS", {}),
     "CELERY_TASK_ALWAYS_EAGER": s.CELERY_TASK_ALWAYS_EAGER,
     "CELERY_BROKER_URL": s.CELERY_BROKER_URL,
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
@@ -207,6 +210,9 @@ def test_redis_url_switches_channel_layer_and_celery(printed):
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
     assert values["CELERY_BROKER_URL"] == REDIS_URL
     assert values["ENGINE"] == "django.db.backends.sqlite3"
+    # The cache fails fast when Redis is unreachable (throttling then fails open).
+    assert values["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHE_OPTIONS"] == {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 
 
 def test_debug_is_read_as_a_boolean(printed):

@@ -1,5 +1,5 @@
-"""The URL map: health check, the root redirect, the API schema and its documentation pages, and
-the ASGI application that serves them."""
+"""The URL map: the root redirect, the API schema and its documentation pages, and the ASGI
+application that serves them (the health probes: test_health.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from channels.routing import ProtocolTypeRouter
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 
-from patientcare import health
 from tests.factories import UserFactory
 
 
@@ -17,32 +16,6 @@ from tests.factories import UserFactory
 def staff_client(client, db):
     client.force_login(UserFactory(username="api-staff", is_staff=True))
     return client
-
-
-# --- health check --------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_healthz_reports_ok(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok"}
-
-
-def test_healthz_reports_unavailable_database_without_raising(client, monkeypatch):
-    class BrokenConnection:
-        def cursor(self):
-            raise OSError("connection refused")
-
-    monkeypatch.setattr(health, "connection", BrokenConnection())
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {"status": "unavailable"}
-
-
-def test_healthz_is_get_only(client):
-    assert client.post("/healthz").status_code == 405
 
 
 # --- root ----------------------------------------------------------------------------------------
