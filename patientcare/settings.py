@@ -202,7 +202,20 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # A dict, not the bare URL, to set redis-py's timeouts (issue 17). Every socket
+                # waits for its next message with a blocking pop of 5 s (channels-redis'
+                # RedisChannelLayer.brpop_timeout, not a CONFIG option); redis-py's default read
+                # timeout (socket_timeout) is 5 s too, so an idle socket's read timed out
+                # ("Timeout reading from ...") and the server closed it with 1011 every ~6 s.
+                # The read timeout must stay above the pop (tests/patientcare/test_settings.py);
+                # connecting keeps a short timeout. Options in REDIS_URL's query string win.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,  # s: three pops; a hung Redis still shows
+                        "socket_connect_timeout": 5,
+                    }
+                ],
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "patientcare"),
             },
         }

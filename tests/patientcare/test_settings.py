@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 import time_machine
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.contrib.sessions.models import Session
 
@@ -206,7 +207,12 @@ def test_database_url_switches_to_postgresql(printed):
 def test_redis_url_switches_channel_layer_and_celery(printed):
     values = printed("redis")
     assert values["CHANNEL_BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert values["CHANNEL_HOSTS"] == [REDIS_URL]
+    [host] = values["CHANNEL_HOSTS"]
+    assert host["address"] == REDIS_URL
+    # Issue 17: redis-py's read timeout above the layer's blocking pop, or an idle socket's read
+    # times out and the socket closes with 1011 (tests/console/test_consumer_idle.py).
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
+    assert host["socket_connect_timeout"] > 0
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
     assert values["CELERY_BROKER_URL"] == REDIS_URL
     assert values["ENGINE"] == "django.db.backends.sqlite3"
