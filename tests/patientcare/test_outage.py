@@ -4,7 +4,7 @@ page elsewhere) and one warning line per outage, no traceback (patientcare/outag
 The errors are real: psycopg's own connection-refused error from a closed port, wrapped by
 Django's ``wrap_database_errors`` as every database call wraps it. In-process, the connection's
 ``ensure_connection`` raises it; ``test_a_server_on_a_closed_port`` runs a Django process whose
-DATABASE_URL names a closed port and calls its WSGI app, nothing patched."""
+DATABASE_URL names a closed port and calls its WSGI and ASGI handlers, nothing patched."""
 
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def test_other_database_errors_stay_500(client, monkeypatch):
 
 
 SCRIPT = """
-import json, django
+import asyncio, json, django
 django.setup()
 from django.test import Client
 from django.test.utils import setup_test_environment
@@ -172,6 +172,17 @@ for path, headers in [
     response = (Client() if path == "/readyz" else client).get(path, **headers)
     out.append([path, response.status_code, response.get("Retry-After"),
                 response.content.decode()[:300]])
+
+async def through_asgi():  # daphne's way in (the demo serves everything on it)
+    from django.test import AsyncClient
+    asgi = AsyncClient(raise_request_exception=False)
+    asgi.cookies["sessionid"] = "s" * 32
+    for path in ("/api/v1/cases/", "/console/"):
+        response = await asgi.get(path)
+        out.append(["asgi " + path, response.status_code, response.get("Retry-After"),
+                    response.content.decode()[:300]])
+
+asyncio.run(through_asgi())
 print(json.dumps(out))
 """
 
@@ -204,6 +215,8 @@ def test_a_server_on_a_closed_port():
     assert json.loads(answers[1][3])["error"]["code"] == "unavailable"
     assert "cannot reach its database" in answers[2][3]
     assert json.loads(answers[4][3])["status"] == "unavailable"  # /readyz agrees
+    assert json.loads(answers[5][3])["error"]["code"] == "unavailable"
+    assert "cannot reach its database" in answers[6][3]
     log = [line for line in done.stderr.splitlines() if line.strip()]
     assert len([line for line in log if "WARNING" in line or "ERROR" in line]) == 1, log
     assert "WARNING patientcare.outage database unreachable (OperationalError)" in log[0], log
