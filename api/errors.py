@@ -59,6 +59,7 @@ STATUS_CODES = {
     431: "header_too_large",
     429: "throttled",
     500: "server_error",
+    503: "unavailable",
 }
 STATUS_MESSAGES = {
     400: "The request is malformed.",
@@ -75,6 +76,8 @@ STATUS_MESSAGES = {
     431: "A request header, or all of them together, is larger than the API accepts.",
     429: "Too many requests.",
     500: "The server failed to process the request; it has been logged.",
+    503: "The service is temporarily unavailable: its database cannot be reached. Retry after "
+    "the number of seconds in the Retry-After header.",
 }
 BEARER_CHALLENGE = 'Bearer realm="api"'
 
@@ -296,7 +299,7 @@ class ApiErrorBodySerializer(serializers.Serializer):
         help_text="A stable code to branch on: `invalid`, `unknown_field`, `parse_error`, "
         "`not_authenticated`, `permission_denied`, `not_found`, `method_not_allowed`, "
         "`duplicate_external_reference`, `invalid_transition`, `too_large`, `length_required`, "
-        "`header_too_large`, `throttled`…"
+        "`header_too_large`, `throttled`, `unavailable`…"
     )
     message = serializers.CharField(help_text="A sentence for people; may change.")
     fields = serializers.DictField(

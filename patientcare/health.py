@@ -6,6 +6,7 @@ body, so a supervisor restarts only a process that is stuck, never one whose dat
 served), 200 otherwise; with Redis down the body says ``degraded`` and names what no longer works
 (throttling fails open, live updates stop) while the API keeps serving.
 
+An unreachable database is logged once per outage (patientcare/outage.py), not once per probe.
 Bodies hold states and feature names only: no exception text, no host names, no PHI. Both probes
 answer anyone the same (no authentication), GET only, never cached.
 """
@@ -19,9 +20,10 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from patientcare import outage
+
 OK = "ok"
 DOWN = "down"
-RETRY_AFTER_SECONDS = 10
 PROBE_KEY = "healthz-probe"
 CHANNEL_LAYER_TIMEOUT_SECONDS = 0.5
 # What stops working when a dependency is down, named in /readyz's body.
@@ -32,7 +34,9 @@ def database_state() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception:  # a probe reports, it does not raise
+    except Exception as exc:  # a probe reports, it does not raise
+        if outage.is_database_unreachable(exc):
+            outage.note_outage(exc)  # the outage's one warning line, if it is the first
         return DOWN
     return OK
 
@@ -103,7 +107,8 @@ def readyz(request):
     body = {"status": status, "checks": states}
     if status == "unavailable":
         response = JsonResponse(body, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+        outage.answered_unavailable(request)  # logged once per outage, not once per probe
         return response
     body["degraded"] = [feature for name, feature in DEGRADES.items() if states.get(name, OK) != OK]
     return JsonResponse(body)

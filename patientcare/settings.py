@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "api.middleware.ApiErrorMiddleware",  # /api/: the error format for Django's own errors, 413
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "patientcare.outage.DatabaseOutageMiddleware",  # database unreachable: 503 + Retry-After
     "simple_history.middleware.HistoryRequestMiddleware",
     "compliance.middleware.AuditMiddleware",  # request user, address and correlation id on entries
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -174,8 +175,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite: wait for the writer instead of failing with "database is locked", and take the write
-    # lock at BEGIN so that concurrent transactions serialise cleanly.
+    # SQLite: wait for the writer (no "database is locked"); take the write lock at BEGIN.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
@@ -185,6 +185,7 @@ if DATABASES["default"]["ENGINE"] not in (
 ):
     raise ImproperlyConfigured("DATABASE_URL must name PostgreSQL or SQLite.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 10)  # outage: 503
 
 # --- the live queue (docs/architecture/live-queue.md) --------------------------------------------
 LIVE_QUEUE_HEARTBEAT_SECONDS = env_int("LIVE_QUEUE_HEARTBEAT_SECONDS", 20)

@@ -58,7 +58,7 @@ def test_the_channel_layer_is_checked_only_when_it_is_redis(settings):
     assert health.redis_channel_hosts() == ["redis://127.0.0.1:1/0"]
 
 
-def test_database_unreachable_liveness_200_readiness_503(client, monkeypatch):
+def test_database_unreachable_liveness_200_readiness_503(client, monkeypatch, settings):
     class BrokenConnection:
         def cursor(self):
             raise OSError("connection refused by db.internal.example")
@@ -71,7 +71,7 @@ def test_database_unreachable_liveness_200_readiness_503(client, monkeypatch):
 
     ready = client.get("/readyz")
     assert ready.status_code == 503
-    assert ready["Retry-After"] == str(health.RETRY_AFTER_SECONDS)
+    assert ready["Retry-After"] == str(settings.DATABASE_RETRY_AFTER_SECONDS)
     assert "no-store" in ready["Cache-Control"]
     assert ready.json()["status"] == "unavailable"
     for response in (live, ready):
