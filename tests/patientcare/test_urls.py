@@ -4,6 +4,7 @@ application that serves them (the health probes: test_health.py)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from channels.routing import ProtocolTypeRouter
@@ -55,7 +56,25 @@ def test_api_documentation_renders_for_a_logged_in_user(staff_client, path, mark
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert marker in response.content.lower()
+    if path == "/api/v1/docs/":  # Swagger UI's set-up is a script of its own (no inline script)
+        response = staff_client.get(path, {"script": ""})
+        assert response["Content-Type"].startswith("application/javascript")
     assert b"/api/v1/schema/" in response.content  # the page loads our schema
+
+
+@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/"])
+def test_api_documentation_loads_nothing_from_another_origin(staff_client, path):
+    """Swagger UI and ReDoc come from drf-spectacular-sidecar's static files: no CDN, no fonts;
+    every script is a file of ours with this response's nonce."""
+    response = staff_client.get(path)
+    page = response.content.decode()
+    assert "http://" not in page and "https://" not in page
+    assert "/static/drf_spectacular_sidecar/" in page
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert scripts
+    for tag in scripts:
+        assert ' src="/' in tag and f'nonce="{nonce}"' in tag, tag
 
 
 # --- ASGI ----------------------------------------------------------------------------------------
