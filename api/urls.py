@@ -17,7 +17,7 @@ from api.views import (
     QueueViewSet,
 )
 from api.views.changes import CaseChangeViewSet
-from api.views.docs import RedocView, SwaggerView
+from api.views.docs import SwaggerView
 
 app_name = "api-v1"
 
@@ -36,7 +36,6 @@ urlpatterns = [
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api-v1:schema"), name="swagger-ui"),
-    path("redoc/", RedocView.as_view(url_name="api-v1:schema"), name="redoc"),
 ]
 
 # No APPEND_SLASH redirect into the API (CommonMiddleware honours this flag).

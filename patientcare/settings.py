@@ -90,7 +90,7 @@ INSTALLED_APPS = [
     "knox",  # partner API tokens (hashed, expiring); the token model is partners.ServiceToken
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our static files, no CDN
+    "drf_spectacular_sidecar",  # Swagger UI from our static files, no CDN
     "csp",  # Content-Security-Policy with nonces (settings_headers.py)
     "phonenumber_field",
     "guardian",

@@ -61,10 +61,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# drf-spectacular's Swagger UI and ReDoc from drf-spectacular-sidecar's static files, never a CDN
-# (SPECTACULAR_SETTINGS in settings.py).
+# drf-spectacular's Swagger UI from drf-spectacular-sidecar's static files, never a CDN
+# (SPECTACULAR_SETTINGS in settings.py). No ReDoc: its build always loads its logo from
+# cdn.redoc.ly and needs inline styles and a blob: worker (api/views/docs.py).
 API_DOCS_SIDECAR = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
