@@ -1,6 +1,7 @@
 """The Content-Security-Policy in Debian's chromium (issue 17; patientcare/headers.py): the
 main pages of the admin, the console, the compliance pages and the API documentation load and
-work with no CSP violation reported, and nothing is fetched from another origin."""
+work with no CSP violation reported (nor a complaint about the Permissions-Policy), and nothing
+is fetched from another origin."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 
+# What chromium logs about a policy it enforced or could not parse.
+HEADER_COMPLAINTS = ("Content Security Policy", "Permissions-Policy", "Unrecognized feature")
+
 
 @pytest.fixture
 def people(transactional_db):
@@ -36,20 +40,18 @@ def people(transactional_db):
 def open_page(context, asgi_server, path: str, problems: list[str]):
     page = context.new_page()
     page.add_init_script(RECORD_VIOLATIONS)
-    page.on(
-        "console",
-        lambda message: (
-            "Content Security Policy" in message.text and problems.append(f"{path}: {message.text}")
-        ),
-    )
+
+    def on_console(message) -> None:
+        if any(words in message.text for words in HEADER_COMPLAINTS):
+            problems.append(f"{path}: {message.text}")
+
+    def on_request(request) -> None:
+        if not request.url.startswith((asgi_server.url, "data:", "blob:")):
+            problems.append(f"{path}: fetched {request.url}")
+
+    page.on("console", on_console)
+    page.on("request", on_request)
     page.on("pageerror", lambda error: problems.append(f"{path}: {error}"))
-    page.on(
-        "request",
-        lambda request: (
-            request.url.startswith((asgi_server.url, "data:", "blob:"))
-            or problems.append(f"{path}: fetched {request.url}")
-        ),
-    )
     response = page.goto(path)
     assert response.status == 200, path
     assert "'nonce-" in response.headers["content-security-policy"]
