@@ -5,7 +5,7 @@ that names the right one (never a redirect, which would turn a POST into a GET).
 """
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from api.views import (
@@ -17,6 +17,7 @@ from api.views import (
     QueueViewSet,
 )
 from api.views.changes import CaseChangeViewSet
+from api.views.docs import SwaggerView
 
 app_name = "api-v1"
 
@@ -34,8 +35,7 @@ router.register("queues", QueueViewSet, basename="queue")
 urlpatterns = [
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-v1:schema"), name="redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api-v1:schema"), name="swagger-ui"),
 ]
 
 # No APPEND_SLASH redirect into the API (CommonMiddleware honours this flag).

@@ -17,6 +17,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from patientcare.settings_headers import *  # noqa: F403 - CSP, Permissions-Policy, framing
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -88,6 +90,8 @@ INSTALLED_APPS = [
     "knox",  # partner API tokens (hashed, expiring); the token model is partners.ServiceToken
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our static files, no CDN
+    "csp",  # Content-Security-Policy with nonces (settings_headers.py)
     "phonenumber_field",
     "guardian",
     "simple_history",  # row versions of patients, cases and details
@@ -117,6 +121,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    *HEADERS_MIDDLEWARE,  # noqa: F405 - CSP, Permissions-Policy, no-store (settings_headers.py)
     "compliance.middleware.CardDataEchoMiddleware",  # no card number echoed in errors and forms
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,8 +135,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Static files from the app server in production (after collectstatic); runserver serves them
-# locally.
+# Static files: whitenoise in production (after collectstatic); runserver serves them locally.
 if PRODUCTION:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
@@ -404,6 +408,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    **API_DOCS_SIDECAR,  # noqa: F405 - the docs' scripts from our static files (settings_headers)
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Outputs are read-only and minimum necessary leaves out what a role may not see: no output
@@ -441,11 +446,7 @@ REST_KNOX = {
     "TOKEN_PREFIX": "pc_",
 }
 
-# --- security headers (always) and HTTPS (production) ------------------------------------------
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# --- HTTPS (production); the browser headers are in settings_headers.py -----------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

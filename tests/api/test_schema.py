@@ -86,5 +86,6 @@ def test_the_schema_and_docs_are_served_to_the_authenticated_only(world):
     for role in (AGENT, PARTNER_A):
         response = world.client(role).get("/api/v1/schema/?format=json")
         assert response.status_code == 200
-    for name in ("docs", "redoc"):
-        assert world.client(AGENT).get(f"/api/v1/{name}/").status_code == 200
+    assert world.client(AGENT).get("/api/v1/docs/").status_code == 200
+    # No ReDoc page: its build fetches its logo from a CDN (api/views/docs.py).
+    assert world.client(AGENT).get("/api/v1/redoc/").status_code == 404
