@@ -15,7 +15,12 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         # Before every domain app (INSTALLED_APPS order): their models are registered with
         # auditlog in their own ready(), after the boundary is connected here.
-        from compliance import boundary, checks, logs  # noqa: F401  (checks registers itself)
+        from compliance import (  # noqa: F401  (checks registers itself)
+            auth_log,
+            boundary,
+            checks,
+            logs,
+        )
         from compliance.audit import register_kernel_models
 
         # PCI DSS 3.4 (docs/architecture/pci.md): before auditlog's receivers, so that its diff
@@ -23,3 +28,4 @@ class ComplianceConfig(AppConfig):
         boundary.connect()
         logs.install()
         register_kernel_models()
+        auth_log.connect()  # logins, logouts, failed logins and lockouts

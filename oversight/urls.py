@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/<int:pk>/access/", views.patient_access, name="patient-access"),
     path("break-glass/", views.break_glass_list, name="break-glass-list"),
     path("break-glass/<int:pk>/", views.break_glass_review, name="break-glass-review"),
+    path("logins/", views.login_events, name="logins"),
     path("chain/", views.chain_status, name="chain"),
     path("chain/verify/", views.chain_verify, name="chain-verify"),
 ]

@@ -17,37 +17,10 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from patientcare.env import env_bool, env_int, env_list
 from patientcare.settings_headers import *  # noqa: F403 - CSP, Permissions-Policy, framing
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from exc
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 DJANGO_ENV = os.environ.get("DJANGO_ENV", "local").strip().lower()
@@ -95,6 +68,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "guardian",
     "simple_history",  # row versions of patients, cases and details
+    "axes",  # login lockout by account and by address (patientcare/settings_login.py)
     # The audit kernel before every app whose models it audits: each app registers them in its
     # own ready(), after the kernel has connected the PCI boundary (docs/architecture/audit.md).
     "auditlog",
@@ -133,6 +107,7 @@ MIDDLEWARE = [
     "compliance.middleware.AuditMiddleware",  # request user, address and correlation id on entries
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: a locked-out login answers 429 (settings_login)
 ]
 
 # Static files: whitenoise in production (after collectstatic); runserver serves them locally.
@@ -144,6 +119,7 @@ WSGI_APPLICATION = "patientcare.wsgi.application"
 ASGI_APPLICATION = "patientcare.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -356,6 +332,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "admin:login"
+# Login lockout (django-axes): failure limit, cool-off, the address, the 429 page.
+from patientcare.settings_login import *  # noqa: E402, F403
 
 # --- internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -36,6 +36,29 @@ def _celery_tasks_run_inline():
 
 
 @pytest.fixture(autouse=True)
+def _force_login_is_not_a_login(monkeypatch):
+    """``client.force_login`` is a test's shortcut past the login page, not a login: it writes no
+    authentication entry (compliance/auth_log.py), so tests of other entries (access logging:
+    "no ACCESS entry was written") see only their own. Real logins through the login page are
+    audited and tested (tests/compliance/test_auth_log.py)."""
+    from django.contrib.auth.signals import user_logged_in
+    from django.test.client import ClientMixin
+
+    from compliance import auth_log
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        user_logged_in.disconnect(dispatch_uid=auth_log.LOGIN_UID)
+        try:
+            return original(self, user, backend)
+        finally:
+            user_logged_in.connect(auth_log._logged_in, dispatch_uid=auth_log.LOGIN_UID)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 is slow by design; tests hash many throwaway passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -62,6 +62,10 @@ class AuditEntry(AbstractLogEntry):
 
     objects = AuditEntryManager()
 
+    # Set (not stored) on an entry about someone not authenticated — a failed login, a lockout
+    # (compliance.auth_log): it keeps no actor instead of the request's or the system's.
+    unauthenticated = False
+
     class Meta(AbstractLogEntry.Meta):
         ordering = ["-timestamp", "-id"]
         verbose_name = "audit entry"
@@ -129,7 +133,7 @@ class AuditEntry(AbstractLogEntry):
     def _resolve_actor(self) -> None:
         from compliance.actor import current_actor, system_actor
 
-        if self.actor_id is None:
+        if self.actor_id is None and not self.unauthenticated:
             actor = current_actor()
             self.actor = actor if actor is not None else system_actor()
         if not self.actor_email:

@@ -16,6 +16,7 @@ Modules:
 * ``home`` — the compliance home page.
 * ``audit_trail`` — the trail search and its CSV export.
 * ``patients`` — the MRN look-up and "who accessed this patient's record".
+* ``logins`` — logins, logouts, failed logins and lockouts, with counts per user.
 * ``chain`` — the chain verification status and "Verify now".
 
 ``compliance/urls.py`` and ``patientcare/urls.py`` use the views through this package.
@@ -25,6 +26,7 @@ from oversight.views.audit_trail import trail_export, trail_search
 from oversight.views.break_glass import break_glass_list, break_glass_request, break_glass_review
 from oversight.views.chain import chain_status, chain_verify
 from oversight.views.home import home
+from oversight.views.logins import login_events
 from oversight.views.patients import patient_access, patient_lookup
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "chain_status",
     "chain_verify",
     "home",
+    "login_events",
     "patient_access",
     "patient_lookup",
     "trail_export",

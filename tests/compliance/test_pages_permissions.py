@@ -51,6 +51,10 @@ PAGES = {
         data={"outcome": ReviewOutcome.APPROPRIATE, "notes": "Urgent and justified."},
         by_pk="access",
     ),
+    "logins": Page("oversight:logins", 200),
+    "logins-filtered": Page(
+        "oversight:logins", 200, query="user=pages-agent&failures=on&since=2026-01-01"
+    ),
     "chain": Page("oversight:chain", 200),
     "chain-verify-now": Page("oversight:chain-verify", 302, method="post"),
 }
@@ -143,6 +147,8 @@ def test_the_trail_permission_alone_opens_the_trail_pages_but_not_export_or_revi
         "patient-access": 404,
         "break-glass-list": 404,
         "break-glass-review": 404,
+        "logins": 200,
+        "logins-filtered": 200,
         "chain": 200,
     }
     response = client.post(reverse("oversight:chain-verify"))
@@ -171,6 +177,8 @@ def test_the_review_permission_alone_opens_the_reviews_and_the_home_page(
         "patient-access": 404,
         "break-glass-list": 200,
         "break-glass-review": 200,
+        "logins": 404,
+        "logins-filtered": 404,
         "chain": 404,
     }
     home = client.get(reverse("oversight:home"))
