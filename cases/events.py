@@ -229,7 +229,7 @@ class _Announcement:
         self.payload: dict[str, Any] | None = None
         self.due = self.sent = False
 
-    def commit(self) -> None:
+    def on_commit(self) -> None:
         self.due = True
         self.send_if_ready()
 
@@ -253,7 +253,7 @@ def publish_case_event(
     *before* the hooks run, so what they cause — ``case.escalated`` by red-flag detection inside
     ``case.opened`` — is announced after the change that caused it."""
     announcement = _Announcement()
-    transaction.on_commit(announcement.commit, robust=True)
+    transaction.on_commit(announcement.on_commit, robust=True)
     case_hooks.run(case, name, event)
     announcement.payload = case_event_payload(case, name)
     announcement.queue_ids = [

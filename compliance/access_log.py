@@ -68,7 +68,7 @@ def client_address(request) -> str | None:
         return remote
 
 
-def _safe_text(value: str) -> str:
+def safe_text(value: str) -> str:
     """Text fit for the trail: card numbers redacted (PCI DSS 3.3) and NUL replaced (PostgreSQL
     refuses it in JSON: a crafted query string must not turn a page into a 500)."""
     return redact_card_data(value.replace("\x00", "\ufffd"))[0]
@@ -112,10 +112,10 @@ def record_access(
     objects = list(objects)
     details: dict[str, Any] = {"kind": kind, "via": via}
     if path:
-        details["path"] = _safe_text(path[:300])
+        details["path"] = safe_text(path[:300])
     if query:
         details["query"] = {
-            _safe_text(str(key)): _safe_text(str(value)) for key, value in query.items()
+            safe_text(str(key)): safe_text(str(value)) for key, value in query.items()
         }
     if len(objects) > 1:
         details["listed"] = len(objects)

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
 
-from compliance.access_log import _safe_text, client_address
+from compliance.access_log import client_address, safe_text
 from compliance.models import AuditEntry
 
 
@@ -58,14 +58,14 @@ def record_auth_event(
     meta = getattr(request, "META", {}) if request is not None else {}
     details: dict[str, Any] = {
         "event": event,
-        "user_agent": _safe_text(str(meta.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT]),
-        "path": _safe_text(str(getattr(request, "path", "") or "")[:300]),
+        "user_agent": safe_text(str(meta.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT]),
+        "path": safe_text(str(getattr(request, "path", "") or "")[:300]),
     }
     authenticated = user is not None and getattr(user, "pk", None) is not None
     subject = user if authenticated else None
     if not authenticated:
         submitted = "" if username is None else str(username)[:MAX_USERNAME]
-        details["username"] = _safe_text(submitted)
+        details["username"] = safe_text(submitted)
         subject = _account_named(submitted)
     details.update(extra)
     name = subject.get_username() if subject is not None else details.get("username", "")

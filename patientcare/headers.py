@@ -5,15 +5,17 @@
   (whitenoise or the development server answer them first); a path under ``STATIC_URL`` is
   left alone all the same.
 - ``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY``.
-- The Content-Security-Policy itself comes from django-csp's middleware, outside this one: this
-  middleware asks for the request's nonce, so every policy carries one, and adds the same host's
-  WebSocket origin to ``connect-src`` (the live queue).
+- The Content-Security-Policy comes from django-csp's middleware, outside this one, through its
+  documented extension point (``CSPMiddleware.get_policy_parts``, subclassed below): it adds the
+  same host's WebSocket origin to ``connect-src`` (the live queue). This middleware asks for the
+  request's nonce, so every policy carries one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
@@ -43,18 +45,28 @@ class BrowserHardeningMiddleware:
         nonce = getattr(request, "csp_nonce", None)
         if nonce is not None:
             str(nonce)  # every policy names a nonce, whether or not the page used it
-        socket_origin = self._socket_origin(request)
-        if socket_origin:
-            update = dict(getattr(response, "_csp_update", None) or {})
-            update["connect-src"] = [*update.get("connect-src", []), socket_origin]
-            response._csp_update = update  # type: ignore[attr-defined]
         return response
 
-    @staticmethod
-    def _socket_origin(request: HttpRequest) -> str:
-        """The live queue's socket: ``wss://`` the same host (``ws://`` over plain HTTP)."""
-        try:
-            host = request.get_host()
-        except DisallowedHost:
-            return ""
-        return f"{'wss' if request.is_secure() else 'ws'}://{host}"
+
+def socket_origin(request: HttpRequest) -> str:
+    """The live queue's socket: ``wss://`` the same host (``ws://`` over plain HTTP)."""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return ""
+    return f"{'wss' if request.is_secure() else 'ws'}://{host}"
+
+
+class PatientCareCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the request's own WebSocket origin in ``connect-src``."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        origin = socket_origin(request)
+        if origin:
+            update = dict(parts.update or {})
+            update["connect-src"] = [*update.get("connect-src", []), origin]
+            parts.update = update
+        return parts

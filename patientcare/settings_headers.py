@@ -12,7 +12,7 @@ from csp.constants import NONCE, NONE, SELF
 
 # CSPMiddleware is outermost of the two, so the nonce the inner one asks for is in the header.
 HEADERS_MIDDLEWARE = [
-    "csp.middleware.CSPMiddleware",
+    "patientcare.headers.PatientCareCSPMiddleware",  # django-csp's, plus the socket origin
     "patientcare.headers.BrowserHardeningMiddleware",
 ]
 
