@@ -7,8 +7,9 @@ emergency (``frames.Frame`` documents them):
 * **schoolwork about a condition's name** ("tarea de biología sobre el derrame", "los signos
   del infarto para un trabajo"): only the name itself, kept by a person as its subject, "now"
   or a call for help — the information frame is kept by "my daughter", schoolwork is not;
-* **a show watched** ("watched Grey's Anatomy and someone had a seizure"): kept by the own
-  body, a person of one's own or as the subject, now, or a call for help;
+* **a show watched** ("watched an episode where someone had a seizure", a medical drama, "en
+  la tele"; not "watched" alone: "watched him collapse" is a real event): kept by the own body,
+  a person of one's own or as the subject, now, or a call for help;
 * **a stranger seen collapsing in the past** ("I saw a man collapse yesterday"): needs a past
   time; kept by the own body, a person of one's own, or now;
 * **a question about what would happen**, told as not having happened ("¿qué pasa si …? no
@@ -66,13 +67,15 @@ ASIDE_FRAMES: tuple[Frame, ...] = (
         "story",
         "about a show being watched",
         _runs(
-            "watched",
-            "watching tv",
+            *(
+                f"{verb} {what}"
+                for verb in ("watched", "watching", "binge watched", "binge watching")
+                for what in ("tv", "a show", "an episode", "a series", "a medical drama")
+            ),
             "on tv",
             "on the tv",
             "medical drama",
             "medical dramas",
-            "greys anatomy",
             "serie de medicos",
             "series de medicos",
             "serie medica",

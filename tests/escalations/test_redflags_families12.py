@@ -141,6 +141,7 @@ STILL_FIRES = [
     ("my debts are making me want to jump off a bridge", "suicide_self_harm"),
     ("my toddler ate a whole bottle of gummy vitamins", "overdose_poisoning"),
     ("watched a movie last night, anyway he is having a seizure", "seizure_unconscious"),
+    ("just watched him collapse on the floor", "seizure_unconscious"),
     ("i saw my dad collapse yesterday and he is still not waking up", "seizure_unconscious"),
     ("what happens if i took 30 of my sleeping pills? please help", "overdose_poisoning"),
     ("daughter had a seizure at school first time ever", "seizure_unconscious"),
