@@ -37,7 +37,8 @@ recent inbound texts together.
   aside unless an exception (the own body, now, a person as the subject …) keeps it;
   ``mentions.py`` — more frames (a condition's name as a term on a form or a poster, heredity,
   a wrong chat, the clinic's stuffy room, a match, an overdose of a thing, a second language)
-  and idioms; ``asides.py`` — round 12's frames (schoolwork about a condition's name, a show
+  and idioms; ``asides.py`` — round 12's frames (schoolwork about a condition's name, a
+  first-aid course or a drill, a show
   watched, a stranger seen collapsing in the past, a question told as not having happened, a
   vitamin's doubled dose, "used to", laughter at a habit, a wait that makes one "want to jump");
 * ``learned.py`` — the learned second opinion (scikit-learn, imported only when it is first

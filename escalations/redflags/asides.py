@@ -7,6 +7,9 @@ emergency (``frames.Frame`` documents them):
 * **schoolwork about a condition's name** ("tarea de biología sobre el derrame", "los signos
   del infarto para un trabajo"): only the name itself, kept by a person as its subject, "now"
   or a call for help — the information frame is kept by "my daughter", schoolwork is not;
+* **a first-aid course or a drill** ("doing a first aid course next week - how many chest
+  compressions per minute?"): the sentence; kept by the own body, a person of one's own or as
+  the subject, now, or a call for help ("doing chest compressions on my husband now" fires);
 * **a show watched** ("watched an episode where someone had a seizure", a medical drama, "en
   la tele"; not "watched" alone: "watched him collapse" is a real event): kept by the own body,
   a person of one's own or as the subject, now, or a call for help;
@@ -62,6 +65,27 @@ ASIDE_FRAMES: tuple[Frame, ...] = (
         exceptions=("subject", "now", "urgent"),
         scope="sentence",
         only=TERMS,
+    ),
+    Frame(
+        "information",
+        "a first-aid course or a drill, not a symptom",
+        _runs(
+            "first aid course",
+            "first aid class",
+            "cpr course",
+            "cpr class",
+            "cpr training",
+            "a course",
+            "training course",
+            "drill",
+            "curso de primeros auxilios",
+            "clase de primeros auxilios",
+            "curso de rcp",
+            "un curso",
+            "simulacro",
+        ),
+        exceptions=("own_body", "present", "urgent", "subject", "person_owned"),
+        scope="sentence",
     ),
     Frame(
         "story",

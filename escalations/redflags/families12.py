@@ -26,7 +26,9 @@ Merged like ``families.py`` (``vocabulary.py`` adds :data:`ROUND12_CLASSES`,
   "instead of" the usual; "se me pasó la mano";
 * **cardiac**: jaw and arm aching together with a cardiac sign; the sternum in Spanish;
 * **stroke**: one side that feels heavy; everything "went double";
-* **seizure**: a fit with a duration; seizures back to back; not coming round.
+* **seizure**: a fit had, with a duration; seizures back to back; not coming round;
+* idioms: a choking hazard or drill, "every headache is a stroke", "para no pasarme", gum or a
+  seed swallowed, "casi se desmaya", "no fever, breathing fine".
 """
 
 from __future__ import annotations
@@ -80,7 +82,6 @@ ROUND12_CLASSES: dict[str, tuple[str, str]] = {
         "fentanyl heroin opioid opioids oxy oxycodone morphine methadone",
         "fentanilo heroina opioide opioides morfina metadona",
     ),
-    "FIT": ("fit fits", ""),
     "LASTED": ("lasted lasting", "duro duraron"),
     "BLURRY": ("blurry blurred", "borroso borrosa"),
     "COUGH_TALK": ("cough talk speak breathe", "toser hablar respirar"),
@@ -321,6 +322,17 @@ ROUND12_EXPRESSIONS: dict[str, tuple[str, ...]] = {
     ),
     "OVERDID": ("se me paso la mano", "se le paso la mano", "me pase de la dosis"),
     # a dose instead of the usual one ("60 unidades en vez de 16"; "40 units" is an idiom)
+    # a fit had (not "fit" the adjective: "I'm fit, my run lasted an hour")
+    "FIT": (
+        "had a fit",
+        "has had a fit",
+        "have a fit",
+        "has a fit",
+        "had another fit",
+        "had fits",
+        "having fits",
+        "a fit that",
+    ),
     "INSTEAD": ("instead of", "en vez de", "en lugar de"),
     "TOOK_SOMETHING": (
         "took something",
@@ -422,15 +434,13 @@ ROUND12_PATTERNS: dict[str, tuple[tuple[tuple[str, ...], int, bool], ...]] = {
         (("LEFTRIGHT_SIDE", "HEAVY_LIMB"), 4, True),
         (("VISION_DOUBLE", "SUDDEN"), 12, False),
     ),
-    "seizure_unconscious": ((("FIT", "LASTED"), 6, False),),
+    "seizure_unconscious": ((("FIT", "LASTED"), 8, False),),
 }
 
 # runs of words in which the flag words are not the symptom (vocabulary.IDIOMS has the syntax)
 ROUND12_IDIOMS: tuple[str, ...] = (
-    # chest compressions are first aid, not chest pain; choking as a hazard or a drill
-    "chest compressions|compression",
-    "compresiones toracicas|de pecho|en el pecho",
-    "choking hazard|hazards|drill|drills|risk",
+    # choking as a toy's hazard or a drill (chest compressions in a course: asides.py)
+    "choking hazard|hazards|drill|drills",
     "simulacro|simulacros de atragantamiento|asfixia",
     # every headache is a stroke: a worry about all of them, not one
     "every|cada headache|dolor is|es a|un|una? stroke|heart|derrame|infarto",
@@ -440,6 +450,7 @@ ROUND12_IDIOMS: tuple[str, ...] = (
     "trago|trague|swallowed a|un|some? chicle|gum|semilla|seed|seeds|pepita|pit",
     # nearly fainting with emotion (families.py has the first person)
     "casi se|te|nos|le desmaya|desmayo|desmayaba|desmayamos|desmayan|desmayas",
-    # breathing told fine (English; "no respira bien" is a flag and stays)
-    "breathing|breathes fine|ok|okay|great",
+    # a list of what is not there, then breathing told fine ("no fever, breathing fine"): the
+    # "no" is the symptom's; "not breathing ok" and "stopped breathing, fine …" stay flags
+    "no fever|cough|pain|rash|vomiting|wheezing breathing|breathes fine|ok|okay|normally|well",
 )

@@ -112,6 +112,8 @@ BENIGN_NEIGHBOURS = [
     "the bathroom had a gush of water from the pipe, can I reschedule",
     "dad had a fit when he saw the phone bill",
     "which box do i tick on the form",
+    "im fit and my run lasted an hour, can i book a sports physical",
+    "no fever, no cough, breathing fine, just a check-up please",
     "the tick bite on my leg is fine, just want it checked",
     "mi hija se trago un chicle, esta perfecta",
     "my baby swallowed a watermelon seed, should i worry",
@@ -134,6 +136,7 @@ SET_ASIDE = [
     "i used to cut myself in high school, it's been 10 years, can i get the scars looked at",
     "my cousin says he wants to die every time his team loses lol",
     "the wait on hold is making me want to jump off a bridge",
+    "taking a first aid course next week - how many chest compressions per minute?",
 ]
 
 STILL_FIRES = [
@@ -142,6 +145,8 @@ STILL_FIRES = [
     ("my toddler ate a whole bottle of gummy vitamins", "overdose_poisoning"),
     ("watched a movie last night, anyway he is having a seizure", "seizure_unconscious"),
     ("just watched him collapse on the floor", "seizure_unconscious"),
+    ("im doing chest compressions on him, what else do i do", "cardiac"),
+    ("she's not breathing ok what do i do", "breathing"),
     ("i saw my dad collapse yesterday and he is still not waking up", "seizure_unconscious"),
     ("what happens if i took 30 of my sleeping pills? please help", "overdose_poisoning"),
     ("daughter had a seizure at school first time ever", "seizure_unconscious"),
