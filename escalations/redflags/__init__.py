@@ -40,7 +40,7 @@ recent inbound texts together.
   and idioms; ``asides.py`` — round 12's frames (schoolwork about a condition's name, a
   first-aid course or a drill, a show
   watched, a stranger seen collapsing in the past, a question told as not having happened, a
-  vitamin's doubled dose, "used to", laughter at a habit, a wait that makes one "want to jump");
+  vitamin's doubled dose, "used to" with a time long past);
 * ``learned.py`` — the learned second opinion (scikit-learn, imported only when it is first
   asked): a linear model over the same words, asked by detection only when no rule fired; its
   one flag is marked ``source="model"`` and names the words that weighed most;

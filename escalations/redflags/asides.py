@@ -7,25 +7,28 @@ emergency (``frames.Frame`` documents them):
 * **schoolwork about a condition's name** ("tarea de biología sobre el derrame", "los signos
   del infarto para un trabajo"): only the name itself, kept by a person as its subject, "now"
   or a call for help — the information frame is kept by "my daughter", schoolwork is not;
-* **a first-aid course or a drill** ("doing a first aid course next week - how many chest
-  compressions per minute?"): the sentence; kept by the own body, a person of one's own or as
-  the subject, now, or a call for help ("doing chest compressions on my husband now" fires);
+* **a first-aid course or a fire drill** ("doing a first aid course next week - how many chest
+  compressions per minute?"; not "a course" alone: a course of antibiotics, nor "drill": the
+  tool): the sentence; kept by the own body, a person of one's own or as the subject, now, or a
+  call for help ("doing chest compressions on my husband now" fires);
 * **a show watched** ("watched an episode where someone had a seizure", a medical drama, "en
   la tele"; not "watched" alone: "watched him collapse" is a real event): kept by the own body,
   a person of one's own or as the subject, now, or a call for help;
 * **a stranger seen collapsing in the past** ("I saw a man collapse yesterday"): needs a past
-  time; kept by the own body, a person of one's own, or now;
-* **a question about what would happen**, told as not having happened ("¿qué pasa si …? no
-  me ha pasado"): kept by a call for help;
+  time; kept by the own body, a person of one's own, now or "still";
+* **a question about a doubled or mistaken dose**, told as not having happened ("¿qué pasa si
+  por error me tomo dos veces …? no me ha pasado"; "what happens if I take all my pills?"
+  stays a flag): kept by a call for help;
 * **a doubled or mistaken dose of a vitamin** ("took my vitamin D twice", "by accident"):
   only that (a child who ate the vitamins stays a flag); kept by a call for help or a person
   of one's own ("my son took my vitamins by mistake");
-* **a past long behind** ("used to …", "as a teen", "it's been 8 years"): kept by now or
-  "still";
-* **laughter at a habit** ("se quiere morir cada vez que pierde el Barça jajaja"): kept by
-  now or a call for help;
-* **a wait that makes one "want to jump off a bridge"**: a waiting time, a queue, hold music
-  (not the bills: a debt can be a real cause of despair); kept by a call for help.
+* **a past long behind**: "used to" with a time long past ("as a teen", "it's been 8
+  years"; neither alone: "I've been 3 years sober and relapsed and took 20 pills" fires); kept
+  by now or "still";
+
+Words of suicide are never set aside here because of a mundane cause (a wait that makes one
+"want to jump off a bridge", laughter at "se quiere morir cada vez que pierde el Barça"): a
+clinician takes every such mention seriously, so those stay false alarms.
 """
 
 from __future__ import annotations
@@ -44,7 +47,12 @@ def _words(*texts: str) -> tuple[tuple[str, ...], ...]:
     return tuple((word,) for text in texts for word in text.split())
 
 
-_LAUGHTER = _words("lol lmao lmfao rofl haha hahaha hahahaha jaja jajaja jajajaja jeje jejeje xd")
+# the words of a doubled or mistaken dose's match
+_DOUBLED = frozenset(
+    str.split(
+        "twice double doubled doble dos veces accident accidentally mistake error equivocacion"
+    )
+)
 
 ASIDE_FRAMES: tuple[Frame, ...] = (
     Frame(
@@ -75,13 +83,12 @@ ASIDE_FRAMES: tuple[Frame, ...] = (
             "cpr course",
             "cpr class",
             "cpr training",
-            "a course",
             "training course",
-            "drill",
+            "fire drill",
+            "safety drill",
             "curso de primeros auxilios",
             "clase de primeros auxilios",
             "curso de rcp",
-            "un curso",
             "simulacro",
         ),
         exceptions=("own_body", "present", "urgent", "subject", "person_owned"),
@@ -142,7 +149,7 @@ ASIDE_FRAMES: tuple[Frame, ...] = (
             "witnessed",
             "presencie",
         ),
-        exceptions=("own_body", "present", "person_owned"),
+        exceptions=("own_body", "present", "ongoing", "person_owned"),
         needs=_runs(
             "yesterday",
             "last week",
@@ -167,6 +174,9 @@ ASIDE_FRAMES: tuple[Frame, ...] = (
             "que sucede si",
         ),
         exceptions=("urgent",),
+        # a doubled or mistaken dose only: "what happens if I take all my pills? it hasn't
+        # happened" stays a flag
+        only=_DOUBLED,
         needs=_runs(
             "no me ha pasado",
             "no ha pasado",
@@ -189,59 +199,28 @@ ASIDE_FRAMES: tuple[Frame, ...] = (
         ),
         exceptions=("urgent", "person_owned"),
         scope="text",
-        only=frozenset(
-            str.split(
-                "twice double doubled doble dos veces accident accidentally mistake error "
-                "equivocacion"
-            )
-        ),
+        only=_DOUBLED,
     ),
     Frame(
         "history",
         "a past long behind, not now",
-        _runs(
-            "used to",
+        _runs("used to", "solia", "solian"),
+        exceptions=("present", "ongoing"),
+        # "used to" alone is no history ("I used to take them with vodka and took 30"), nor is
+        # a time alone ("I've been 3 years sober and relapsed and took 20 pills")
+        needs=_runs(
             "as a teen",
-            "when i was a teen",
+            "as a teenager",
             "in my teens",
             "in high school",
+            "in college",
+            "years ago",
             "de joven",
+            "de adolescente",
             "en la prepa",
             "en la secundaria",
-            "solia",
+            "hace anos",
             *(f"been {n} years" for n in range(2, 41)),
-            *(f"{n} years clean" for n in range(1, 41)),
-            *(f"{n} anos limpia" for n in range(1, 41)),
-            *(f"{n} anos limpio" for n in range(1, 41)),
         ),
-        exceptions=("present", "ongoing"),
-    ),
-    Frame(
-        "laughter",
-        "laughter at a habit (every time the team loses)",
-        _LAUGHTER,
-        exceptions=("urgent", "present"),
-        needs=_runs("cada vez que", "every time", "everytime", "whenever", "siempre que"),
-        scope="sentence",
-    ),
-    Frame(
-        "thing",
-        "a wait that makes one want to jump, a figure of speech",
-        _runs(
-            "making me want to",
-            "makes me want to",
-            "make me want to",
-            "made me want to",
-            "me dan ganas de",
-            "me da ganas de",
-            "me dieron ganas de",
-            "me dio ganas de",
-        ),
-        exceptions=("urgent",),
-        needs=_words(
-            "wait waiting queue queues hold",
-            "espera esperar fila filas cola colas",
-        ),
-        scope="sentence",
     ),
 )

@@ -10,7 +10,8 @@ Merged like ``families.py`` (``vocabulary.py`` adds :data:`ROUND12_CLASSES`,
 * **a farewell told as thanks or a last message** ("this is my last message", "thank you for
   everything", "it wasn't her fault", "ya no va a tener que verme", "sorry for everything"
   with a note); a means told with "won't be around"; a train or a bus stepped in front of;
-  pills saved up for tonight; "ya lo decidí" as finality;
+  pills saved up for tonight; "ya lo decidí" as finality; "what happens if I take all my
+  pills", asked;
 * **choking told as food stuck** in the throat with no cough, speech or breath;
 * **an allergen's swelling** told as lips "blowing up", "labios gordos", a hoarse voice, a
   lump in the throat; tree nuts by name;
@@ -118,6 +119,19 @@ ROUND12_EXPRESSIONS: dict[str, tuple[str, ...]] = {
         "nacido el mes pasado",
     ),
     "FEVER": tuple(f"{n} grados" for n in ("38", "39", "40", "41")),
+    # asking what taking all of them would do (a veiled intent, asked as a question)
+    "WHAT_IF_ALL": tuple(
+        f"{ask} {take} {amount}"
+        for ask in ("what happens if i", "what would happen if i", "what if i")
+        for take in ("take", "took", "swallow", "swallowed")
+        for amount in ("all", "the whole", "all of")
+    )
+    + tuple(
+        f"{ask} {take} {amount}"
+        for ask in ("que pasa si me", "que pasaria si me", "que me pasa si me")
+        for take in ("tomo", "tomara", "trago")
+        for amount in ("todas", "todos", "toda", "todo")
+    ),
     "LAST_MESSAGE": (
         "my last message",
         "this is my last",
@@ -393,6 +407,8 @@ ROUND12_PATTERNS: dict[str, tuple[tuple[tuple[str, ...], int, bool], ...]] = {
         (("SAVED", "MED", "TONIGHT", "TAKE_ANY"), 24, False),
         (("SAVED", "PILLS", "TAKE", "ALL"), 24, False),
         (("SAVED", "MED", "TAKE", "ALL"), 24, False),
+        (("WHAT_IF_ALL", "PILLS"), 8, False),
+        (("WHAT_IF_ALL", "MED"), 8, False),
     ),
     "breathing": (
         (("STUCK_THROAT", "CANT", "COUGH_TALK"), 10, False),

@@ -62,6 +62,8 @@ NEW_WORDING = [
     ("ive been saving up my oxycodone, going to take all of them", "suicide_self_harm"),
     ("tengo guardados los calmantes y esta noche me los tomo", "suicide_self_harm"),
     ("ya lo decidi, tengo las pastillas en la mano", "suicide_self_harm"),
+    ("what would happen if i swallowed all of my sleeping pills", "suicide_self_harm"),
+    ("que pasa si me tomo todas las pastillas de mi mama", "suicide_self_harm"),
     # choking: food stuck with no cough, speech or breath
     ("a grape is lodged in my son's throat and he cannot cough", "breathing"),
     ("se le atoro un pedazo de carne y no puede hablar ni toser", "breathing"),
@@ -134,8 +136,6 @@ SET_ASIDE = [
     "what happens if i took my pills twice by mistake? it hasnt happened to me",
     "took my vitamin d tablet twice by accident this morning",
     "i used to cut myself in high school, it's been 10 years, can i get the scars looked at",
-    "my cousin says he wants to die every time his team loses lol",
-    "the wait on hold is making me want to jump off a bridge",
     "taking a first aid course next week - how many chest compressions per minute?",
 ]
 
@@ -147,6 +147,22 @@ STILL_FIRES = [
     ("just watched him collapse on the floor", "seizure_unconscious"),
     ("im doing chest compressions on him, what else do i do", "cardiac"),
     ("she's not breathing ok what do i do", "breathing"),
+    # suicidal words are never set aside by a mundane cause
+    ("the wait on hold is making me want to jump off a bridge", "suicide_self_harm"),
+    ("i want to die every time i wake up lol", "suicide_self_harm"),
+    # the frames' cues are narrow
+    ("ive been 3 years sober and relapsed and took 20 pills", "overdose_poisoning"),
+    ("i used to take my pills with vodka and tonight i took 30 of them", "overdose_poisoning"),
+    ("started a course of antibiotics and now hives all over my body", "new_med_allergy"),
+    ("the drill went through his hand and blood is pouring out", "severe_bleeding"),
+    (
+        "what happens if i take all my sleeping pills tonight? it hasnt happened yet",
+        "suicide_self_harm",
+    ),
+    (
+        "i saw a man collapse yesterday and he is still unconscious on my couch",
+        "seizure_unconscious",
+    ),
     ("i saw my dad collapse yesterday and he is still not waking up", "seizure_unconscious"),
     ("what happens if i took 30 of my sleeping pills? please help", "overdose_poisoning"),
     ("daughter had a seizure at school first time ever", "seizure_unconscious"),
