@@ -10,8 +10,11 @@ concept ids and ``none``) is trained on the labelled files and scored on rounds 
   **before** that round was tuned on (``git archive`` of ``escalations/redflags`` at the commit
   named in :data:`RULES_BEFORE`, run in a subprocess), so "rules alone" is the round's honest
   first measure and "rules OR model" what the model would have added then;
-* **round 11** (``tests/escalations/red_flag_next_round/``): trained on everything but round 11,
-  rules as they are now.
+* **rounds 11 and 12** (rows of the blind file since they were tuned on), each left out the
+  same way with the rules as they were before it; they are reported fold by fold and never
+  used to choose the threshold (:data:`CHOOSE_ON`);
+* **the next round** (``tests/escalations/red_flag_next_round/*.tsv``, when there is one):
+  trained on everything, rules as they are now.
 
 The training set of each is also every other file of ``learned.training_files()`` (everyday
 messages). Everyday texts never trained on (the demo's case subjects and descriptions,
@@ -21,7 +24,7 @@ For each: rules alone, model alone and rules OR model (the model adds a flag onl
 rules found nothing and P(any emergency) = 1 - P(none) ≥ threshold) at a few thresholds: recall
 (flagged at all, and the right concept) and false-positive rate per language. Negated mentions
 are left out of both, as in ``bench/red_flags_eval.py``. The threshold is chosen on the
-leave-one-round-out results (:func:`choose`), never on round 11.
+leave-one-round-out results of rounds 8-10 (:func:`choose`), never on a later round.
 
 Pure Python plus scikit-learn; no database. Run from the project root::
 
@@ -60,10 +63,27 @@ from escalations.redflags import learned  # noqa: E402
 
 NEXT_ROUND = sorted((ROOT / "tests" / "escalations" / "red_flag_next_round").glob("*.tsv"))
 # Blind rounds by rows of the blind file (1-based after the header; bench/README.md).
-ROUNDS = {8: (794, 1353), 9: (1354, 1793), 10: (1794, 2233)}
+ROUNDS = {
+    8: (794, 1353),
+    9: (1354, 1793),
+    10: (1794, 2233),
+    11: (2234, 2667),
+    12: (2668, 3101),
+}
+# The threshold is chosen on these folds only (before rounds 11 and 12 existed): rounds 11 and
+# 12 are reported fold by fold, as they were measured, never to choose.
+CHOOSE_ON = (8, 9, 10)
 # The rules before each round was tuned on: the parent of the commit that first changed the
-# detector for it (git log -- escalations/redflags); None = the working tree.
-RULES_BEFORE = {8: "022f97f^", 9: "b8fb299^", 10: "dc70068^", 11: None}
+# detector for it (git log -- escalations/redflags); None = the working tree. Round 12: the
+# detector of commit 8cb6304, before round 12 was tuned on.
+RULES_BEFORE = {
+    8: "022f97f^",
+    9: "b8fb299^",
+    10: "dc70068^",
+    11: "f90141b^",
+    12: "8cb6304",
+    "next": None,
+}
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 ARCHIVED = ("escalations/choices.py",)  # what the old detector imports besides itself
 ARCHIVED = ("escalations/choices.py",)  # what the old detector imports besides itself
@@ -114,7 +134,7 @@ def rules_found(commit: str | None, examples: list[Example]) -> list[set[str]]:
 
 
 def blind_rounds() -> dict[int, list[Example]]:
-    """The blind file by round: 7 holds rounds 1-7 (always trained on), then 8, 9, 10."""
+    """The blind file by round: 7 holds rounds 1-7 (always trained on), then 8 to 12."""
     rounds: dict[int, list[Example]] = defaultdict(list)
     for example in load_file(BLIND):
         number = next((n for n, (a, b) in ROUNDS.items() if a <= example.row <= b), 7)
@@ -258,7 +278,7 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list what the rules missed")
     parser.add_argument("--c", type=float, default=learned.C, help="inverse regularisation")
     parser.add_argument(
-        "--folds-only", action="store_true", help="leave-one-round-out only (no round 11)"
+        "--folds-only", action="store_true", help="rounds 8-10 left out only (no later round)"
     )
     args = parser.parse_args()
     corpus = load()
@@ -273,18 +293,20 @@ def main() -> int:
     nxt = [example for path in NEXT_ROUND for example in load_file(path)]
     loro = []
     for number in ROUNDS:
+        if args.folds_only and number not in CHOOSE_ON:
+            continue
         train = corpus + [e for n, part in rounds.items() if n != number for e in part]
-        loro.append(
-            run_fold(
-                f"round {number} left out",
-                train,
-                rounds[number],
-                RULES_BEFORE[number],
-                args.thresholds,
-                args.misses,
-                args.c,
-            )[0]
-        )
+        results = run_fold(
+            f"round {number} left out",
+            train,
+            rounds[number],
+            RULES_BEFORE[number],
+            args.thresholds,
+            args.misses,
+            args.c,
+        )[0]
+        if number in CHOOSE_ON:
+            loro.append(results)
     print("rounds 8-10 pooled (leave one round out):")
     print(_line("rules alone", _sum(loro, "rules")))
     for t in args.thresholds:
@@ -297,10 +319,14 @@ def main() -> int:
     if args.folds_only:
         return 0
     train = corpus + [e for part in rounds.values() for e in part]
-    results, model = run_fold(
-        "round 11", train, nxt, RULES_BEFORE[11], args.thresholds, args.misses, args.c
-    )
-    print(_line(f"chosen: rules OR model >= {chosen:.2f}", results[("or", chosen)]))
+    if nxt:
+        results, model = run_fold(
+            "next round", train, nxt, RULES_BEFORE["next"], args.thresholds, args.misses, args.c
+        )
+        print(_line(f"chosen: rules OR model >= {chosen:.2f}", results[("or", chosen)]))
+    else:
+        print("no next round in tests/escalations/red_flag_next_round/: trained on everything")
+        model = learned.train([(e.text, e.expected) for e in train], c=args.c)
     everyday = everyday_texts()
 
     def asked(text: str) -> float:

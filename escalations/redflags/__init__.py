@@ -27,13 +27,20 @@ recent inbound texts together.
   through their circumstances (someone else's pills, a spiked drink, a thinner named by its
   use, how it would be done told with calm, a pet given away, a quiet baby …): round 11's kinds,
   merged the same way; ``common_words.py`` — everyday words never read as typos;
+* ``families12.py`` — round 12's families (a young infant by its age with a fever or a
+  temperature, a farewell told as thanks or a last message, food stuck with no cough or
+  speech, a gush of water in pregnancy, signs after surgery or with a line, "se me pasó la
+  mano" …), merged the same way;
 * ``context.py`` and ``frames.py`` — the context layer: clauses, and the frames (a pet, a story,
   a question for information, someone in the news, a past visit, history, laughter with a thing
   as its cause, a figure of speech aimed at a thing, a colour a food explains) that set a match
   aside unless an exception (the own body, now, a person as the subject …) keeps it;
   ``mentions.py`` — more frames (a condition's name as a term on a form or a poster, heredity,
   a wrong chat, the clinic's stuffy room, a match, an overdose of a thing, a second language)
-  and idioms;
+  and idioms; ``asides.py`` — round 12's frames (schoolwork about a condition's name, a
+  first-aid course or a drill, a show
+  watched, a stranger seen collapsing in the past, a question told as not having happened, a
+  vitamin's doubled dose, "used to" with a time long past);
 * ``learned.py`` — the learned second opinion (scikit-learn, imported only when it is first
   asked): a linear model over the same words, asked by detection only when no rule fired; its
   one flag is marked ``source="model"`` and names the words that weighed most;

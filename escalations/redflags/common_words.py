@@ -22,7 +22,7 @@ COMMON_WORDS: frozenset[str] = frozenset(
         "thanks does doing done waiting saying acting feeding couch shower singing slight "
         "killer leaning peeing white reads line lined info table cleaned daily print fees "
         "liver flight starving planes steak scratchy shallow bowl operation chile closer "
-        "mowing burst starter shaving"
+        "mowing burst starter shaving tick ticks ticked"
         # Spanish
         " que como pero para porque cuando donde esta estoy tengo tiene hace desde hasta "
         "sobre entre todo cada mucho poco otra otro mismo bien solo sola ahora antes despues "

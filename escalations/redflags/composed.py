@@ -29,7 +29,7 @@ COMPOSED_CLASSES: dict[str, tuple[str, str]] = {
     # a farewell or the end of the road ("I'm done", "goodbye letters", "sin salida")
     "FINALITY": (
         "done goodbye goodbyes farewell letters letter note notes over enough final forgive",
-        "despedida despedirme despido adios cartas carta salida aguanto final perdonen perdoname",
+        "despedida despedirme despido adios cartas carta salida aguanto final =perdonen =perdoname",
     ),
     # going on living ("any reason to keep going", "no le veo caso a seguir")
     "GO_ON": ("going continue continuing carry", "seguir continuar adelante"),

@@ -401,11 +401,12 @@ CONCEPTS: tuple[Concept, ...] = (
 
 
 def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
-    """``concepts`` with the families' patterns added after rounds 9 to 11 (families*.py,
+    """``concepts`` with the families' patterns added after rounds 9 to 12 (families*.py,
     lay_signs.py, circumstances.py)."""
     from escalations.redflags.circumstances import CIRCUMSTANCE_PATTERNS
     from escalations.redflags.families import FAMILY_PATTERNS
     from escalations.redflags.families10 import ROUND10_PATTERNS
+    from escalations.redflags.families12 import ROUND12_PATTERNS
     from escalations.redflags.lay_signs import LAY_PATTERNS
 
     return tuple(
@@ -420,6 +421,7 @@ def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
                 + ROUND10_PATTERNS.get(concept.id, ())
                 + LAY_PATTERNS.get(concept.id, ())
                 + CIRCUMSTANCE_PATTERNS.get(concept.id, ())
+                + ROUND12_PATTERNS.get(concept.id, ())
             ),
         )
         for concept in concepts

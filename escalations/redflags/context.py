@@ -28,6 +28,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from escalations.redflags.asides import ASIDE_FRAMES
 from escalations.redflags.frames import (
     BODY,
     FIGURE_VERBS,
@@ -174,7 +175,8 @@ def read(texts: list[str]) -> Reading:
     return Reading(tokens, clause, sentence, last_text, text_of)
 
 
-_FRAMES = FRAMES + MENTION_FRAMES  # the frames of frames.py, then those of mentions.py
+# the frames of frames.py, then those of mentions.py and asides.py
+_FRAMES = FRAMES + MENTION_FRAMES + ASIDE_FRAMES
 
 _INDEXES: dict[int, dict[str, list[tuple[str, ...]]]] = {}
 

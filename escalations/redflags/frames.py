@@ -64,8 +64,8 @@ PRESENT = _runs(
     "de nuevo",
 )
 PERSON = _set(
-    "i im ive yo son daughter husband wife mom mum mother dad father grandma grandpa "
-    "grandmother grandfather "
+    "i im ive we everyone everybody yo todos tenemos nosotros son daughter husband wife mom mum "
+    "mother dad father grandma grandpa grandmother grandfather "
     "baby kid child toddler brother sister boy girl man woman person neighbor neighbour "
     "hijo hija esposo esposa mama papa abuela abuelo bebe nino nina hermano hermana senor senora "
     "vecino vecina suegra suegro"
@@ -236,8 +236,9 @@ FRAMES: tuple[Frame, ...] = (
         _words(
             "cat cats dog dogs puppy kitten pet pets vet vets veterinarian veterinary hamster "
             "parrot rabbit rabbits bunny ferret parakeet budgie",
-            "perro perros perrita perrito gato gata gatos gatito gatita mascota mascotas "
-            "veterinario veterinaria conejo conejito cobayo cuyo huron perico loro tortuga",
+            "perro perros perra perras perrita perrito gato gata gatos gatito gatita mascota "
+            "mascotas veterinario veterinaria conejo conejito cobayo cuyo huron perico loro "
+            "tortuga",
         ),
         exceptions=("injury", "person", "own_body", "urgent"),
         places=_runs("pet store", "pet shop", "dog park", "tienda de mascotas"),
@@ -429,6 +430,8 @@ FRAMES: tuple[Frame, ...] = (
             *(f"de {year}" for year in range(1950, 2026)),
         ),
         exceptions=("present", "ongoing"),
+        # a birth last month is an infant's age, not a history ("born 4th of last month")
+        places=_runs("born last month", "of last month", "nacio el mes pasado"),
     ),
     Frame(
         "laughter",
