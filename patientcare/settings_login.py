@@ -12,6 +12,7 @@ Administrators unlock early: the admin's "Access attempts" (delete the rows) or
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
@@ -39,3 +40,18 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+
+# Where the admin — and with it the login page every other page sends people to (LOGIN_URL) —
+# sits: "admin/" by default so that nothing moves; production should choose a less guessable
+# prefix (docs/operations/configuration.md; `manage.py check --deploy` warns, patientcare.W001).
+ADMIN_URL = os.environ.get("ADMIN_URL", "") or "admin/"
+if (
+    not ADMIN_URL.endswith("/")
+    or ADMIN_URL.startswith("/")
+    or "//" in ADMIN_URL
+    or any(char.isspace() or char in "?#%\\" for char in ADMIN_URL)
+):
+    raise ImproperlyConfigured(
+        f"ADMIN_URL must be a URL path prefix that ends with '/' and does not start with one "
+        f"(such as 'staff-7f3k/'), not {ADMIN_URL!r}."
+    )

@@ -48,6 +48,7 @@ CONTROLLED = {
     "SESSION_IDLE_TIMEOUT_SECONDS",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    "ADMIN_URL",
 }
 
 # Prints the settings the tests look at, as JSON on the last line of stdout.
@@ -87,7 +88,27 @@ PRODUCTION_OK = {
     "ALLOWED_HOSTS": "support.example.org",
     "DATABASE_URL": POSTGRES_URL,
     "REDIS_URL": REDIS_URL,
+    "ADMIN_URL": "staff-7f3k/",
 }
+
+# Where the URL map puts the admin, and what answers at the old place (ADMIN_URL).
+PRINT_ADMIN_URLS = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+client = Client()
+print(json.dumps({
+    "ADMIN_URL": settings.ADMIN_URL,
+    "index": reverse("admin:index"),
+    "login": reverse("admin:login"),
+    "root": client.get("/")["Location"],
+    "old_status": client.get("/admin/login/").status_code,
+    "new_status": client.get(reverse("admin:login")).status_code,
+}))
+"""
 
 
 def _without(env: dict[str, str], *names: str) -> dict[str, str]:
@@ -125,6 +146,14 @@ SCENARIOS: dict[str, Scenario] = {
     "prod-check-deploy": Scenario(
         PRODUCTION_OK, args=("check", "--deploy", "--fail-level", "WARNING")
     ),
+    "prod-check-deploy-default-admin": Scenario(
+        _without(PRODUCTION_OK, "ADMIN_URL"), args=("check", "--deploy", "--fail-level", "WARNING")
+    ),
+    "admin-url-default": Scenario({}, PRINT_ADMIN_URLS),
+    "admin-url-moved": Scenario({"ADMIN_URL": "staff-7f3k/"}, PRINT_ADMIN_URLS),
+    "admin-url-leading-slash": Scenario({"ADMIN_URL": "/staff/"}, IMPORT_SETTINGS),
+    "admin-url-no-trailing-slash": Scenario({"ADMIN_URL": "staff"}, IMPORT_SETTINGS),
+    "admin-url-query": Scenario({"ADMIN_URL": "staff?x=1/"}, IMPORT_SETTINGS),
 }
 
 
@@ -291,6 +320,43 @@ def test_production_passes_deploy_checks(run):
     process = run("prod-check-deploy")
     assert process.returncode == 0, process.stdout + process.stderr
     assert "System check identified no issues" in process.stdout
+
+
+def test_deploy_checks_warn_about_the_admin_at_its_default_place(run):
+    process = run("prod-check-deploy-default-admin")
+    assert process.returncode != 0
+    output = process.stdout + process.stderr
+    assert "patientcare.W001" in output
+    assert "ADMIN_URL" in output
+
+
+# --- where the admin sits (ADMIN_URL) ----------------------------------------------------------
+
+
+def test_admin_stays_at_admin_by_default(printed):
+    values = printed("admin-url-default")
+    assert values["ADMIN_URL"] == "admin/"
+    assert values["index"] == "/admin/"
+    assert values["login"] == "/admin/login/"
+    assert values["root"] == "/admin/"
+    assert values["old_status"] == 200
+
+
+def test_admin_url_moves_the_admin_and_its_login_page(printed):
+    values = printed("admin-url-moved")
+    assert values["index"] == "/staff-7f3k/"
+    assert values["login"] == "/staff-7f3k/login/"
+    assert values["root"] == "/staff-7f3k/"  # the root redirect follows
+    assert values["new_status"] == 200
+    assert values["old_status"] == 404  # nothing left at the well-known place
+
+
+@pytest.mark.parametrize(
+    "scenario", ["admin-url-leading-slash", "admin-url-no-trailing-slash", "admin-url-query"]
+)
+def test_a_malformed_admin_url_refuses_to_start(run, scenario):
+    message = _refusal(run(scenario))
+    assert message.startswith("ADMIN_URL must be a URL path prefix")
 
 
 # --- the idle timeout, observed through real requests ---------------------------------------------
