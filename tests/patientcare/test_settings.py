@@ -49,6 +49,9 @@ CONTROLLED = {
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "ADMIN_URL",
+    "LOGIN_USUAL_HOURS",
+    "LOGIN_REVIEW_FAILURES",
+    "LOGIN_REVIEW_ADDRESSES",
 }
 
 # Prints the settings the tests look at, as JSON on the last line of stdout.
@@ -154,6 +157,8 @@ SCENARIOS: dict[str, Scenario] = {
     "admin-url-leading-slash": Scenario({"ADMIN_URL": "/staff/"}, IMPORT_SETTINGS),
     "admin-url-no-trailing-slash": Scenario({"ADMIN_URL": "staff"}, IMPORT_SETTINGS),
     "admin-url-query": Scenario({"ADMIN_URL": "staff?x=1/"}, IMPORT_SETTINGS),
+    "usual-hours-bad": Scenario({"LOGIN_USUAL_HOURS": "9 to 5"}, IMPORT_SETTINGS),
+    "review-addresses-one": Scenario({"LOGIN_REVIEW_ADDRESSES": "1"}, IMPORT_SETTINGS),
 }
 
 
@@ -328,6 +333,18 @@ def test_deploy_checks_warn_about_the_admin_at_its_default_place(run):
     output = process.stdout + process.stderr
     assert "patientcare.W001" in output
     assert "ADMIN_URL" in output
+
+
+def test_a_malformed_usual_hours_window_refuses_to_start(run):
+    message = _refusal(run("usual-hours-bad"))
+    assert (
+        message
+        == "LOGIN_USUAL_HOURS must be a window of the day such as 07:00-19:00, not '9 to 5'."
+    )
+
+
+def test_a_review_threshold_that_marks_everyone_refuses_to_start(run):
+    assert "LOGIN_REVIEW_ADDRESSES" in _refusal(run("review-addresses-one"))
 
 
 # --- where the admin sits (ADMIN_URL) ----------------------------------------------------------
