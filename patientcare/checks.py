@@ -3,6 +3,9 @@ production mode with ``--fail-level WARNING``)."""
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
@@ -23,3 +26,48 @@ def check_admin_url(app_configs=None, **kwargs):
             id="patientcare.W001",
         )
     ]
+
+
+def _is_local(host: str | None) -> bool:
+    """Loopback or a Unix socket: traffic that never crosses a network."""
+    if not host or host.startswith("/"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+@register(Tags.security, deploy=True)
+def check_transport_encryption(app_configs=None, **kwargs):
+    """PHI crosses the network to PostgreSQL and Redis: TLS with the server's certificate
+    checked (docs/operations/security.md, "TLS to PostgreSQL and Redis")."""
+    warnings = []
+    database = settings.DATABASES["default"]
+    options = database.get("OPTIONS", {})
+    if (
+        database["ENGINE"].endswith("postgresql")
+        and not _is_local(database.get("HOST"))
+        and options.get("sslmode") != "verify-full"
+    ):
+        warnings.append(
+            Warning(
+                "The database is reached over the network without sslmode=verify-full.",
+                hint="Add ?sslmode=verify-full&sslrootcert=/path/ca.pem to DATABASE_URL "
+                "(docs/operations/security.md).",
+                id="patientcare.W002",
+            )
+        )
+    redis_url = getattr(settings, "REDIS_URL", "")
+    if redis_url:
+        parts = urlsplit(redis_url)
+        if parts.scheme == "redis" and not _is_local(parts.hostname):
+            warnings.append(
+                Warning(
+                    "Redis is reached over the network without TLS.",
+                    hint="Use rediss:// in REDIS_URL, with ?ssl_ca_certs=/path/ca.pem unless "
+                    "the system's CAs sign its certificate (docs/operations/security.md).",
+                    id="patientcare.W003",
+                )
+            )
+    return warnings

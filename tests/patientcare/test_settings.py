@@ -94,6 +94,40 @@ PRODUCTION_OK = {
     "ADMIN_URL": "staff-7f3k/",
 }
 
+# TLS to PostgreSQL and Redis: what each client library is given (docs/operations/security.md).
+TLS_DATABASE_URL = (
+    "postgresql://app@db.example.org:5432/patientcare"
+    "?sslmode=verify-full&sslrootcert=/etc/patientcare/pg-ca.pem"
+)
+TLS_REDIS_URL = (
+    "rediss://:secret@redis.example.org:6380/0?ssl_ca_certs=/etc/patientcare/redis-ca.pem"
+)
+PRINT_TLS = """
+import json
+import ssl
+import django
+django.setup()
+import redis
+from channels_redis.utils import create_pool
+from django.conf import settings
+from patientcare.celery import app
+host = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
+layer = create_pool(host)
+cache = settings.CACHES["default"]
+cache_pool = redis.ConnectionPool.from_url(cache["LOCATION"], **cache["OPTIONS"])
+broker = app.connection_for_write()
+print(json.dumps({
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
+    "layer_class": layer.connection_class.__name__,
+    "layer_ca": layer.connection_kwargs.get("ssl_ca_certs"),
+    "cache_class": cache_pool.connection_class.__name__,
+    "cache_ca": cache_pool.connection_kwargs.get("ssl_ca_certs"),
+    "broker_ssl": {k: (int(v) if isinstance(v, ssl.VerifyMode) else v)
+                   for k, v in (broker.ssl or {}).items()},
+    "CERT_REQUIRED": int(ssl.CERT_REQUIRED),
+}))
+"""
+
 # Where the URL map puts the admin, and what answers at the old place (ADMIN_URL).
 PRINT_ADMIN_URLS = """
 import json
@@ -157,6 +191,24 @@ SCENARIOS: dict[str, Scenario] = {
     "admin-url-leading-slash": Scenario({"ADMIN_URL": "/staff/"}, IMPORT_SETTINGS),
     "admin-url-no-trailing-slash": Scenario({"ADMIN_URL": "staff"}, IMPORT_SETTINGS),
     "admin-url-query": Scenario({"ADMIN_URL": "staff?x=1/"}, IMPORT_SETTINGS),
+    "tls": Scenario({"DATABASE_URL": TLS_DATABASE_URL, "REDIS_URL": TLS_REDIS_URL}, PRINT_TLS),
+    "prod-check-deploy-plain-network": Scenario(
+        {
+            **PRODUCTION_OK,
+            "DATABASE_URL": "postgresql://app@db.example.org:5432/patientcare",
+            "REDIS_URL": "redis://redis.example.org:6379/0",
+        },
+        args=("check", "--deploy", "--fail-level", "WARNING"),
+    ),
+    "prod-check-deploy-tls-network": Scenario(
+        {**PRODUCTION_OK, "DATABASE_URL": TLS_DATABASE_URL, "REDIS_URL": TLS_REDIS_URL},
+        args=("check", "--deploy", "--fail-level", "WARNING"),
+    ),
+    "tls-bare": Scenario({"REDIS_URL": "rediss://redis.example.org:6380/0"}, PRINT_TLS),
+    "prod-redis-no-cert-check": Scenario(
+        {**PRODUCTION_OK, "REDIS_URL": "rediss://redis.example.org:6380/0?ssl_cert_reqs=none"},
+        IMPORT_SETTINGS,
+    ),
     "usual-hours-bad": Scenario({"LOGIN_USUAL_HOURS": "9 to 5"}, IMPORT_SETTINGS),
     "review-addresses-one": Scenario({"LOGIN_REVIEW_ADDRESSES": "1"}, IMPORT_SETTINGS),
 }
@@ -333,6 +385,60 @@ def test_deploy_checks_warn_about_the_admin_at_its_default_place(run):
     output = process.stdout + process.stderr
     assert "patientcare.W001" in output
     assert "ADMIN_URL" in output
+
+
+def test_tls_settings_reach_every_client_library(printed):
+    values = printed("tls")
+    # psycopg (libpq) gets sslmode and the CA from DATABASE_URL's query string.
+    assert values["db_options"] == {
+        "sslmode": "verify-full",
+        "sslrootcert": "/etc/patientcare/pg-ca.pem",
+    }
+    # channels-redis and the cache: redis-py's TLS connection, with the CA from REDIS_URL
+    # (redis-py requires the certificate and checks the host name by default).
+    assert values["layer_class"] == "SSLConnection"
+    assert values["layer_ca"] == "/etc/patientcare/redis-ca.pem"
+    assert values["cache_class"] == "SSLConnection"
+    assert values["cache_ca"] == "/etc/patientcare/redis-ca.pem"
+    # Celery's broker (kombu): the URL's ssl_* options, handed to redis-py's SSLConnection,
+    # whose defaults require the certificate and check the host name.
+    assert values["broker_ssl"]["ssl_ca_certs"] == "/etc/patientcare/redis-ca.pem"
+    assert (
+        values["broker_ssl"].get("ssl_cert_reqs", values["CERT_REQUIRED"])
+        == (values["CERT_REQUIRED"])
+    )
+
+
+def test_celery_checks_certificates_of_a_bare_rediss_url(printed):
+    # Without ssl_* options in the URL kombu would connect with CERT_NONE after a warning:
+    # broker_use_ssl (patientcare/redis_tls.py) gives it redis-py's checks (system CAs).
+    values = printed("tls-bare")
+    assert values["layer_class"] == values["cache_class"] == "SSLConnection"
+    assert values["broker_ssl"] == {
+        "ssl_cert_reqs": values["CERT_REQUIRED"],
+        "ssl_check_hostname": True,
+    }
+
+
+def test_deploy_checks_warn_about_plain_connections_over_the_network(run):
+    process = run("prod-check-deploy-plain-network")
+    assert process.returncode != 0
+    output = process.stdout + process.stderr
+    assert "patientcare.W002" in output and "sslmode=verify-full" in output
+    assert "patientcare.W003" in output and "rediss://" in output
+    # Loopback (PRODUCTION_OK: 127.0.0.1) needs no TLS: test_production_passes_deploy_checks.
+
+
+def test_deploy_checks_accept_tls_with_certificate_checks(run):
+    process = run("prod-check-deploy-tls-network")
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert "W002" not in process.stdout and "W003" not in process.stdout
+
+
+def test_production_refuses_redis_tls_without_certificate_checks(run):
+    assert "REDIS_URL must check the Redis server's certificate" in _refusal(
+        run("prod-redis-no-cert-check")
+    )
 
 
 def test_a_malformed_usual_hours_window_refuses_to_start(run):
