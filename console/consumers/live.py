@@ -138,6 +138,8 @@ class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
             for queue_id in self.queues:
                 await self.channel_layer.group_add(queue_group(queue_id), self.channel_name)
+            online = await _db(self._join_presence)(list(self.queues))
+            await self._broadcast_queues(online)
             # The snapshot's sequence numbers come from the cache (Redis in production too).
             await self.send_snapshot()
         except LAYER_ERRORS as exc:
@@ -147,8 +149,6 @@ class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
             logger.warning("live queue unavailable for user %s: %s", user.pk, _describe(exc))
             await self._unavailable()
             return
-        online = await _db(self._join_presence)(list(self.queues))
-        await self._broadcast_queues(online)
         self._timer = asyncio.create_task(self._run_timer())
 
     async def disconnect(self, code) -> None:
@@ -301,11 +301,13 @@ class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
         await self._cleanup()
 
     async def _unavailable(self) -> None:
-        """Close with ``CLOSE_UNAVAILABLE`` after a failed start, leaving what was joined as far
-        as the channel layer lets us (nothing of presence was written yet)."""
+        """Close with ``CLOSE_UNAVAILABLE`` after a failed start: delete the presence rows it may
+        have written (the database is up) and leave the groups as far as the channel layer lets
+        us."""
         self._closed = True
         self._cleaned = True
         await self.close(CLOSE_UNAVAILABLE)
+        await _db(presence.presence_leave)(self.channel_name)
         for group in [user_group(self.user_id), *(queue_group(q) for q in self.queues)]:
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)

@@ -30,6 +30,7 @@ POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_dev"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 GOOD_KEY = secrets.token_urlsafe(48)  # 64 random characters
 assert len(GOOD_KEY) == 64
+OLD_KEY, OLDER_KEY = secrets.token_urlsafe(48), secrets.token_urlsafe(48)
 LOCAL_KEY = "local-only-not-a-secret-patientcare-embedded-default-key-0123456789"
 
 # Everything the settings module reads that could leak in from the developer's or CI's shell.
@@ -50,6 +51,7 @@ CONTROLLED = {
     "SECURE_HSTS_SECONDS",
     "ADMIN_URL",
     "LOGIN_USUAL_HOURS",
+    "SECRET_KEY_FALLBACKS",
     "LOGIN_REVIEW_FAILURES",
     "LOGIN_REVIEW_ADDRESSES",
 }
@@ -74,6 +76,7 @@ print(json.dumps({
     "CELERY_BROKER_URL": s.CELERY_BROKER_URL,
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
     "SECRET_KEY_LENGTH": len(s.SECRET_KEY),
+    "SECRET_KEY_FALLBACKS": s.SECRET_KEY_FALLBACKS,
     "SESSION_COOKIE_AGE": s.SESSION_COOKIE_AGE,
     "SESSION_SAVE_EVERY_REQUEST": s.SESSION_SAVE_EVERY_REQUEST,
     "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE,
@@ -180,6 +183,9 @@ SCENARIOS: dict[str, Scenario] = {
     "prod-no-redis": Scenario(_without(PRODUCTION_OK, "REDIS_URL"), IMPORT_SETTINGS),
     # DEBUG=true must not switch debugging on in production.
     "prod-settings": Scenario({**PRODUCTION_OK, "DEBUG": "true"}, PRINT_SETTINGS),
+    "prod-rotating-key": Scenario(
+        {**PRODUCTION_OK, "SECRET_KEY_FALLBACKS": f"{OLD_KEY}, {OLDER_KEY}"}, PRINT_SETTINGS
+    ),
     "prod-check-deploy": Scenario(
         PRODUCTION_OK, args=("check", "--deploy", "--fail-level", "WARNING")
     ),
@@ -371,6 +377,11 @@ def test_production_settings_are_hardened(printed):
     assert values["CSRF_COOKIE_SECURE"] is True
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_HSTS_SECONDS"] >= 31_536_000
+
+
+def test_previous_secret_keys_stay_valid_while_rotating(printed):
+    assert printed("prod-settings")["SECRET_KEY_FALLBACKS"] == []
+    assert printed("prod-rotating-key")["SECRET_KEY_FALLBACKS"] == [OLD_KEY, OLDER_KEY]
 
 
 def test_production_passes_deploy_checks(run):
