@@ -85,7 +85,7 @@ def demo(python: Path, args: list[str]) -> int:
     (ROOT / "var").mkdir(exist_ok=True)
     _manage(python, "migrate", "--no-input", "-v", "0")
     _manage(python, "load_demo_data")
-    print(f"\nPatientCare demo: http://127.0.0.1:{port}/admin/", flush=True)
+    print(f"\nPatientCare demo: http://127.0.0.1:{port}/", flush=True)  # redirects to the admin
     if not serve:
         return 0
     os.chdir(ROOT)

@@ -18,6 +18,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from patientcare.env import env_bool, env_int, env_list
+from patientcare.redis_tls import broker_ssl_options
 from patientcare.settings_headers import *  # noqa: F403 - CSP, Permissions-Policy, framing
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +32,9 @@ PRODUCTION = DJANGO_ENV == "production"
 # --- secrets and hosts -------------------------------------------------------------------------
 _INSECURE_LOCAL_KEY = "local-only-not-a-secret-patientcare-embedded-default-key-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The previous key(s) while rotating (comma-separated): sessions and signatures made with them
+# stay valid until they are removed (docs/operations/security.md, "Keys and secrets").
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 if PRODUCTION:
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == _INSECURE_LOCAL_KEY:
         raise ImproperlyConfigured(
@@ -172,6 +176,8 @@ LIVE_QUEUE_HEARTBEAT_SECONDS = env_int("LIVE_QUEUE_HEARTBEAT_SECONDS", 20)
 LIVE_QUEUE_ACCESS_CACHE_SECONDS = env_int("LIVE_QUEUE_ACCESS_CACHE_SECONDS", 15)
 LIVE_QUEUE_PRESENCE_SECONDS = env_int("LIVE_QUEUE_PRESENCE_SECONDS", 1)
 LIVE_QUEUE_SNAPSHOT_LIMIT = env_int("LIVE_QUEUE_SNAPSHOT_LIMIT", 1000)
+# Seconds without live updates before the console says so in a banner (live.js).
+LIVE_QUEUE_GRACE_SECONDS = env_int("LIVE_QUEUE_GRACE_SECONDS", 10)
 CONSOLE_SLA_WARNING_MINUTES = env_int("CONSOLE_SLA_WARNING_MINUTES", 30)
 
 # --- Redis: channel layer and Celery broker ----------------------------------------------------
@@ -225,6 +231,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# rediss://: the certificate checks redis-py makes for the layer and the cache (redis_tls.py).
+CELERY_BROKER_USE_SSL = broker_ssl_options(REDIS_URL, production=PRODUCTION) or False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

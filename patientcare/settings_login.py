@@ -12,11 +12,12 @@ Administrators unlock early: the admin's "Access attempts" (delete the rows) or
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 
-from patientcare.env import env_int
+from patientcare.env import env_hours, env_int
 
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
@@ -39,3 +40,30 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+
+# The login review (/compliance/logins/, oversight/logins.py): successful logins outside the usual
+# working hours (a window of the day in TIME_ZONE, "HH:MM-HH:MM"; a start after the end runs over
+# midnight) are marked, and people with at least this many failed logins, or logins from at least
+# this many addresses, in the period shown are listed first.
+LOGIN_USUAL_HOURS = env_hours("LOGIN_USUAL_HOURS", "07:00-19:00")
+LOGIN_REVIEW_FAILURES = env_int("LOGIN_REVIEW_FAILURES", LOGIN_FAILURE_LIMIT)
+LOGIN_REVIEW_ADDRESSES = env_int("LOGIN_REVIEW_ADDRESSES", 3)
+if LOGIN_REVIEW_FAILURES < 1 or LOGIN_REVIEW_ADDRESSES < 2:
+    raise ImproperlyConfigured(
+        "LOGIN_REVIEW_FAILURES must be at least 1 and LOGIN_REVIEW_ADDRESSES at least 2."
+    )
+
+# Where the admin — and with it the login page every other page sends people to (LOGIN_URL) —
+# sits: "admin/" by default so that nothing moves; production should choose a less guessable
+# prefix (docs/operations/configuration.md; `manage.py check --deploy` warns, patientcare.W001).
+ADMIN_URL = os.environ.get("ADMIN_URL", "") or "admin/"
+if (
+    not ADMIN_URL.endswith("/")
+    or ADMIN_URL.startswith("/")
+    or "//" in ADMIN_URL
+    or any(char.isspace() or char in "?#%\\" for char in ADMIN_URL)
+):
+    raise ImproperlyConfigured(
+        f"ADMIN_URL must be a URL path prefix that ends with '/' and does not start with one "
+        f"(such as 'staff-7f3k/'), not {ADMIN_URL!r}."
+    )

@@ -1,5 +1,7 @@
-"""URL map: the admin, the versioned REST API with its OpenAPI schema, and health checks."""
+"""URL map: the admin (at ``ADMIN_URL``), the versioned REST API with its OpenAPI schema, and
+health checks."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -9,7 +11,7 @@ from patientcare.health import healthz, readyz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
     path("api/v1/", include("api.urls")),  # namespace "api-v1": the REST API and its schema
     path("access/emergency/", break_glass_request, name="break-glass-request"),
     path("compliance/", include("oversight.urls")),

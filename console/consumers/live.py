@@ -32,6 +32,7 @@ skip the connection clean-up Channels otherwise runs in its database thread befo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -41,6 +42,7 @@ import time
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from cases.events import MESSAGE_TYPE, CaseEventName, current_sequences, queue_group
 from complaints.events import MESSAGE_TYPE as COMPLAINT_MESSAGE_TYPE
@@ -62,13 +64,24 @@ logger = logging.getLogger("console.consumers")
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# Live updates are unavailable (the channel layer or the cache cannot be reached): the page shows
+# its "live updates unavailable" banner and keeps retrying with backoff.
+CLOSE_UNAVAILABLE = 4503
 # Fields of the channel-layer message that the browser does not get.
 _ENCODED = "__live_text"
 _INTERNAL_FIELDS = frozenset({"type", "sensitive", _ENCODED})
+# What an unreachable Redis raises through channels-redis and Django's Redis cache (OSError:
+# refused connections and socket timeouts).
+LAYER_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
 # Handlers that touch no database (see the module docstring).
 _NO_DATABASE = frozenset(
     {MESSAGE_TYPE, ESCALATION_MESSAGE_TYPE, COMPLAINT_MESSAGE_TYPE, PRESENCE_UPDATE}
 )
+
+
+def _describe(exc: BaseException) -> str:
+    """An outage's error in one line: its kind and redis-py's message (host and port, no PHI)."""
+    return f"{type(exc).__name__}: {exc}"
 
 
 def access_cache_seconds() -> float:
@@ -76,6 +89,23 @@ def access_cache_seconds() -> float:
 
 
 class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
+    async def __call__(self, scope, receive, send) -> None:
+        """The consumer's life (Channels' own loop of client and channel-layer messages), with
+        the channel layer lost on the way: channels-redis' ``receive`` raises when Redis goes
+        away, which would end the socket with a bare 1011 and a traceback per socket. Instead
+        the browser gets ``CLOSE_UNAVAILABLE`` (its banner at once; it keeps retrying), the
+        presence rows are deleted, and the log has one line per socket."""
+        try:
+            await super().__call__(scope, receive, send)
+        except LAYER_ERRORS as exc:
+            logger.warning("live queue: channel layer lost, socket closed: %s", _describe(exc))
+            if getattr(self, "_closed", True):
+                return  # never connected, or already closed and cleaned up
+            self._closed = True
+            with contextlib.suppress(*LAYER_ERRORS):
+                await self.close(CLOSE_UNAVAILABLE)
+            await self._cleanup()
+
     async def connect(self) -> None:
         self.user_id: int | None = None
         self.access: Access | None = None
@@ -104,12 +134,21 @@ class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
             return
         self.user_id = user.pk
         self._set_access(access)
-        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
-        for queue_id in self.queues:
-            await self.channel_layer.group_add(queue_group(queue_id), self.channel_name)
-        online = await _db(self._join_presence)(list(self.queues))
-        await self._broadcast_queues(online)
-        await self.send_snapshot()
+        try:
+            await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+            for queue_id in self.queues:
+                await self.channel_layer.group_add(queue_group(queue_id), self.channel_name)
+            online = await _db(self._join_presence)(list(self.queues))
+            await self._broadcast_queues(online)
+            # The snapshot's sequence numbers come from the cache (Redis in production too).
+            await self.send_snapshot()
+        except LAYER_ERRORS as exc:
+            # Redis (channel layer or cache) unreachable: no live updates for now. Say so with
+            # a code the page understands (it shows its banner and retries with backoff) rather
+            # than crash into a bare 1011. An outage, not a bug: one line, no traceback.
+            logger.warning("live queue unavailable for user %s: %s", user.pk, _describe(exc))
+            await self._unavailable()
+            return
         self._timer = asyncio.create_task(self._run_timer())
 
     async def disconnect(self, code) -> None:
@@ -261,6 +300,20 @@ class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
         await self.close(code)
         await self._cleanup()
 
+    async def _unavailable(self) -> None:
+        """Close with ``CLOSE_UNAVAILABLE`` after a failed start: delete the presence rows it may
+        have written (the database is up) and leave the groups as far as the channel layer lets
+        us."""
+        self._closed = True
+        self._cleaned = True
+        await self.close(CLOSE_UNAVAILABLE)
+        await _db(presence.presence_leave)(self.channel_name)
+        for group in [user_group(self.user_id), *(queue_group(q) for q in self.queues)]:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except LAYER_ERRORS:  # the layer is down: its group memberships expire on their own
+                break
+
     async def _refuse(self, code: int) -> None:
         self._closed = True
         self._cleaned = True  # nothing joined, nothing to clean
@@ -333,16 +386,24 @@ class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
                 task.cancel()
         queue_ids = list(self.access.queues) if self.access else []
         watching, self.watching = self.watching, None
-        layer = self.channel_layer
-        await layer.group_discard(user_group(self.user_id), self.channel_name)
-        for queue_id in queue_ids:
-            await layer.group_discard(queue_group(queue_id), self.channel_name)
+        groups = [user_group(self.user_id), *(queue_group(q) for q in queue_ids)]
         if watching is not None:
-            await layer.group_discard(presence.viewers_group(watching), self.channel_name)
+            groups.append(presence.viewers_group(watching))
+        try:
+            for group in groups:
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except LAYER_ERRORS as exc:
+            # The channel layer is down (the socket was probably closed because of it): its
+            # group memberships expire by themselves (channels-redis' group_expiry). The
+            # presence rows are in the database and are deleted all the same.
+            logger.warning("live queue: groups not left: %s", _describe(exc))
         online, viewers = await _db(self._leave_rows)(queue_ids, watching)
-        await self._broadcast_queues(online)
-        if watching is not None:
-            await self._broadcast_viewers(watching, viewers)
+        try:
+            await self._broadcast_queues(online)
+            if watching is not None:
+                await self._broadcast_viewers(watching, viewers)
+        except LAYER_ERRORS as exc:
+            logger.warning("live queue: presence after a disconnect not sent: %s", _describe(exc))
 
     def _leave_rows(self, queue_ids: list[int], watching: int | None):
         presence.presence_leave(self.channel_name)

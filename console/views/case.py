@@ -31,6 +31,7 @@ from console.views.common import (
     VIA,
     case_or_404,
     console_page,
+    live_grace_seconds,
     names_for,
     people_of,
     queues_of,
@@ -179,6 +180,7 @@ def case_response(
             "page": "case",
             "me": user.pk,
             "socket_path": SOCKET_PATH,
+            "live_grace_seconds": live_grace_seconds(),
             "case": {"id": case.pk, "reference": case.reference},
             # live.js swaps the emergency banner for this fragment on ``case.escalated``.
             "urls": {"banner": reverse("console:case-banner", args=[case.reference])},

@@ -8,6 +8,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
@@ -142,6 +143,12 @@ def prepare_rows(cases: Iterable[Case], names: dict[str, str]) -> list[Case]:
     return rows
 
 
+def live_grace_seconds() -> int:
+    """How long live.js lets live updates be off (not yet on, or lost) before its banner says
+    the page will not update by itself (``LIVE_QUEUE_GRACE_SECONDS``; 4503 shows it at once)."""
+    return max(1, int(getattr(settings, "LIVE_QUEUE_GRACE_SECONDS", 10)))
+
+
 def live_config(request, *, page: str, queues: Iterable[Queue], names: dict[str, str], **extra):
     """What live.js needs, rendered into the page with ``json_script``: labels, the user's queues
     and the names of the people who may appear as assignees (events carry ids only)."""
@@ -149,6 +156,7 @@ def live_config(request, *, page: str, queues: Iterable[Queue], names: dict[str,
         "page": page,
         "me": request.user.pk,
         "socket_path": SOCKET_PATH,
+        "live_grace_seconds": live_grace_seconds(),
         "names": names,
         "queues": {str(queue.pk): queue.name for queue in queues},
         "categories": {str(pk): name for pk, name in Category.objects.values_list("pk", "name")},

@@ -23,7 +23,14 @@ from cases.models import (
     QueueUserObjectPermission,
 )
 from console.forms import AccuracyPeriodForm
-from console.views.common import PERSON_FIELDS, SOCKET_PATH, console_page, queues_of, render_page
+from console.views.common import (
+    PERSON_FIELDS,
+    SOCKET_PATH,
+    console_page,
+    live_grace_seconds,
+    queues_of,
+    render_page,
+)
 from console.views.panels import REVIEW_PERMISSION, alerts_context, escalation_rows
 from escalations.metrics import accuracy_by_pathway
 from escalations.models import Escalation
@@ -105,6 +112,7 @@ def supervisor(request):
         "page": "supervisor",
         "me": user.pk,
         "socket_path": SOCKET_PATH,
+        "live_grace_seconds": live_grace_seconds(),
         "queues": {str(queue_.pk): queue_.name for queue_ in queues},
         "urls": {"complaint_alerts": reverse("console:complaint-alerts")},
     }

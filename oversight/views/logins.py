@@ -1,9 +1,11 @@
 """The login review page: authentication events (logins, logouts, failed logins, lockouts) with
-their address and user agent, filters, and counts per user. Needs ``view_auditentry``; the
-page writes its access-log entry before it responds."""
+their address and user agent, filters, and counts per user; successful logins outside the usual
+hours and people with many failures or addresses are marked (oversight/logins.py). Needs
+``view_auditentry``; the page writes its access-log entry before it responds."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 
 from compliance.access_log import AccessKind, record_request_access
@@ -35,5 +37,8 @@ def login_events(request) -> HttpResponse:
         "rows": rows,
         "counts": counts,
         "page_size": logins.PAGE_SIZE,
+        "usual_hours": logins.usual_hours(),
+        "time_zone": settings.TIME_ZONE,
+        "thresholds": logins.review_thresholds(),
     }
     return _render(request, "oversight/logins.html", context, status=status)

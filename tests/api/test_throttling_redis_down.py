@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -20,8 +17,8 @@ from django.core.cache import cache
 from api import throttling
 from api.throttling import cache_key
 from tests.api.conftest import PARTNER_A
+from tests.redis_server import REDIS_SERVER, OwnRedis
 
-REDIS_SERVER = shutil.which("redis-server")
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(
@@ -31,48 +28,6 @@ pytestmark = [
 ]
 
 NOW = datetime.datetime(2026, 3, 2, 9, 15, 20, tzinfo=datetime.UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class OwnRedis:
-    """A throw-away ``redis-server`` on a free port, no persistence."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no"]  # nothing written to disk
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line of our own
-            command,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.exceptions.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-            finally:
-                client.close()
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 @pytest.fixture

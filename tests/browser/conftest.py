@@ -125,7 +125,7 @@ def _sqlite_on_disk(path: Path) -> Iterator[str]:
         connection.connection = in_memory
 
 
-def _server_environment(database_url: str) -> dict[str, str]:
+def _server_environment(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -141,6 +141,7 @@ def _server_environment(database_url: str) -> dict[str, str]:
         CELERY_TASK_ALWAYS_EAGER="true",
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra or {})
     return env
 
 
@@ -163,9 +164,12 @@ def _wait_until_healthy(server: LiveServer, process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def run_live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def run_live_server(
+    tmp_path: Path, environment: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
     """daphne serving the project on the test database, on a socket opened here (127.0.0.1,
-    a port the kernel chose) and handed to daphne (``--fd``), until the block ends."""
+    a port the kernel chose) and handed to daphne (``--fd``), until the block ends.
+    ``environment``: variables of the server's own (e.g. a ``REDIS_URL`` the test can stop)."""
     log_path = tmp_path / "live-server.log"
     with _server_database_url(tmp_path) as database_url, log_path.open("w") as log:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -185,7 +189,7 @@ def run_live_server(tmp_path: Path) -> Iterator[LiveServer]:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command,
             cwd=ROOT,
-            env=_server_environment(database_url),
+            env=_server_environment(database_url, environment),
             stdout=log,
             stderr=subprocess.STDOUT,
             pass_fds=(listener.fileno(),),
@@ -205,10 +209,17 @@ def run_live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def asgi_server(transactional_db, tmp_path) -> Iterator[LiveServer]:
+def live_server_environment() -> dict[str, str]:
+    """Environment variables of the live server's own; a test module overrides this fixture
+    (tests/browser/test_live_unavailable.py: a Redis of its own, which it stops)."""
+    return {}
+
+
+@pytest.fixture
+def asgi_server(transactional_db, tmp_path, live_server_environment) -> Iterator[LiveServer]:
     """The live ASGI server of one test. Data the test makes is committed and visible to it.
     A server-side error (an exception, a 500) fails the test even when the page hid it."""
-    with run_live_server(tmp_path) as server:
+    with run_live_server(tmp_path, live_server_environment) as server:
         yield server
     log = server.log().splitlines()
     errors = [line for line in log if "Traceback" in line or " ERROR " in line]

@@ -30,6 +30,7 @@ POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/patientcare_dev"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 GOOD_KEY = secrets.token_urlsafe(48)  # 64 random characters
 assert len(GOOD_KEY) == 64
+OLD_KEY, OLDER_KEY = secrets.token_urlsafe(48), secrets.token_urlsafe(48)
 LOCAL_KEY = "local-only-not-a-secret-patientcare-embedded-default-key-0123456789"
 
 # Everything the settings module reads that could leak in from the developer's or CI's shell.
@@ -48,6 +49,11 @@ CONTROLLED = {
     "SESSION_IDLE_TIMEOUT_SECONDS",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    "ADMIN_URL",
+    "LOGIN_USUAL_HOURS",
+    "SECRET_KEY_FALLBACKS",
+    "LOGIN_REVIEW_FAILURES",
+    "LOGIN_REVIEW_ADDRESSES",
 }
 
 # Prints the settings the tests look at, as JSON on the last line of stdout.
@@ -70,6 +76,7 @@ print(json.dumps({
     "CELERY_BROKER_URL": s.CELERY_BROKER_URL,
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
     "SECRET_KEY_LENGTH": len(s.SECRET_KEY),
+    "SECRET_KEY_FALLBACKS": s.SECRET_KEY_FALLBACKS,
     "SESSION_COOKIE_AGE": s.SESSION_COOKIE_AGE,
     "SESSION_SAVE_EVERY_REQUEST": s.SESSION_SAVE_EVERY_REQUEST,
     "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE,
@@ -87,7 +94,61 @@ PRODUCTION_OK = {
     "ALLOWED_HOSTS": "support.example.org",
     "DATABASE_URL": POSTGRES_URL,
     "REDIS_URL": REDIS_URL,
+    "ADMIN_URL": "staff-7f3k/",
 }
+
+# TLS to PostgreSQL and Redis: what each client library is given (docs/operations/security.md).
+TLS_DATABASE_URL = (
+    "postgresql://app@db.example.org:5432/patientcare"
+    "?sslmode=verify-full&sslrootcert=/etc/patientcare/pg-ca.pem"
+)
+TLS_REDIS_URL = (
+    "rediss://:secret@redis.example.org:6380/0?ssl_ca_certs=/etc/patientcare/redis-ca.pem"
+)
+PRINT_TLS = """
+import json
+import ssl
+import django
+django.setup()
+import redis
+from channels_redis.utils import create_pool
+from django.conf import settings
+from patientcare.celery import app
+host = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
+layer = create_pool(host)
+cache = settings.CACHES["default"]
+cache_pool = redis.ConnectionPool.from_url(cache["LOCATION"], **cache["OPTIONS"])
+broker = app.connection_for_write()
+print(json.dumps({
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
+    "layer_class": layer.connection_class.__name__,
+    "layer_ca": layer.connection_kwargs.get("ssl_ca_certs"),
+    "cache_class": cache_pool.connection_class.__name__,
+    "cache_ca": cache_pool.connection_kwargs.get("ssl_ca_certs"),
+    "broker_ssl": {k: (int(v) if isinstance(v, ssl.VerifyMode) else v)
+                   for k, v in (broker.ssl or {}).items()},
+    "CERT_REQUIRED": int(ssl.CERT_REQUIRED),
+}))
+"""
+
+# Where the URL map puts the admin, and what answers at the old place (ADMIN_URL).
+PRINT_ADMIN_URLS = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+client = Client()
+print(json.dumps({
+    "ADMIN_URL": settings.ADMIN_URL,
+    "index": reverse("admin:index"),
+    "login": reverse("admin:login"),
+    "root": client.get("/")["Location"],
+    "old_status": client.get("/admin/login/").status_code,
+    "new_status": client.get(reverse("admin:login")).status_code,
+}))
+"""
 
 
 def _without(env: dict[str, str], *names: str) -> dict[str, str]:
@@ -122,9 +183,40 @@ SCENARIOS: dict[str, Scenario] = {
     "prod-no-redis": Scenario(_without(PRODUCTION_OK, "REDIS_URL"), IMPORT_SETTINGS),
     # DEBUG=true must not switch debugging on in production.
     "prod-settings": Scenario({**PRODUCTION_OK, "DEBUG": "true"}, PRINT_SETTINGS),
+    "prod-rotating-key": Scenario(
+        {**PRODUCTION_OK, "SECRET_KEY_FALLBACKS": f"{OLD_KEY}, {OLDER_KEY}"}, PRINT_SETTINGS
+    ),
     "prod-check-deploy": Scenario(
         PRODUCTION_OK, args=("check", "--deploy", "--fail-level", "WARNING")
     ),
+    "prod-check-deploy-default-admin": Scenario(
+        _without(PRODUCTION_OK, "ADMIN_URL"), args=("check", "--deploy", "--fail-level", "WARNING")
+    ),
+    "admin-url-default": Scenario({}, PRINT_ADMIN_URLS),
+    "admin-url-moved": Scenario({"ADMIN_URL": "staff-7f3k/"}, PRINT_ADMIN_URLS),
+    "admin-url-leading-slash": Scenario({"ADMIN_URL": "/staff/"}, IMPORT_SETTINGS),
+    "admin-url-no-trailing-slash": Scenario({"ADMIN_URL": "staff"}, IMPORT_SETTINGS),
+    "admin-url-query": Scenario({"ADMIN_URL": "staff?x=1/"}, IMPORT_SETTINGS),
+    "tls": Scenario({"DATABASE_URL": TLS_DATABASE_URL, "REDIS_URL": TLS_REDIS_URL}, PRINT_TLS),
+    "prod-check-deploy-plain-network": Scenario(
+        {
+            **PRODUCTION_OK,
+            "DATABASE_URL": "postgresql://app@db.example.org:5432/patientcare",
+            "REDIS_URL": "redis://redis.example.org:6379/0",
+        },
+        args=("check", "--deploy", "--fail-level", "WARNING"),
+    ),
+    "prod-check-deploy-tls-network": Scenario(
+        {**PRODUCTION_OK, "DATABASE_URL": TLS_DATABASE_URL, "REDIS_URL": TLS_REDIS_URL},
+        args=("check", "--deploy", "--fail-level", "WARNING"),
+    ),
+    "tls-bare": Scenario({"REDIS_URL": "rediss://redis.example.org:6380/0"}, PRINT_TLS),
+    "prod-redis-no-cert-check": Scenario(
+        {**PRODUCTION_OK, "REDIS_URL": "rediss://redis.example.org:6380/0?ssl_cert_reqs=none"},
+        IMPORT_SETTINGS,
+    ),
+    "usual-hours-bad": Scenario({"LOGIN_USUAL_HOURS": "9 to 5"}, IMPORT_SETTINGS),
+    "review-addresses-one": Scenario({"LOGIN_REVIEW_ADDRESSES": "1"}, IMPORT_SETTINGS),
 }
 
 
@@ -287,10 +379,118 @@ def test_production_settings_are_hardened(printed):
     assert values["SECURE_HSTS_SECONDS"] >= 31_536_000
 
 
+def test_previous_secret_keys_stay_valid_while_rotating(printed):
+    assert printed("prod-settings")["SECRET_KEY_FALLBACKS"] == []
+    assert printed("prod-rotating-key")["SECRET_KEY_FALLBACKS"] == [OLD_KEY, OLDER_KEY]
+
+
 def test_production_passes_deploy_checks(run):
     process = run("prod-check-deploy")
     assert process.returncode == 0, process.stdout + process.stderr
     assert "System check identified no issues" in process.stdout
+
+
+def test_deploy_checks_warn_about_the_admin_at_its_default_place(run):
+    process = run("prod-check-deploy-default-admin")
+    assert process.returncode != 0
+    output = process.stdout + process.stderr
+    assert "patientcare.W001" in output
+    assert "ADMIN_URL" in output
+
+
+def test_tls_settings_reach_every_client_library(printed):
+    values = printed("tls")
+    # psycopg (libpq) gets sslmode and the CA from DATABASE_URL's query string.
+    assert values["db_options"] == {
+        "sslmode": "verify-full",
+        "sslrootcert": "/etc/patientcare/pg-ca.pem",
+    }
+    # channels-redis and the cache: redis-py's TLS connection, with the CA from REDIS_URL
+    # (redis-py requires the certificate and checks the host name by default).
+    assert values["layer_class"] == "SSLConnection"
+    assert values["layer_ca"] == "/etc/patientcare/redis-ca.pem"
+    assert values["cache_class"] == "SSLConnection"
+    assert values["cache_ca"] == "/etc/patientcare/redis-ca.pem"
+    # Celery's broker (kombu): the URL's ssl_* options, handed to redis-py's SSLConnection,
+    # whose defaults require the certificate and check the host name.
+    assert values["broker_ssl"]["ssl_ca_certs"] == "/etc/patientcare/redis-ca.pem"
+    assert (
+        values["broker_ssl"].get("ssl_cert_reqs", values["CERT_REQUIRED"])
+        == (values["CERT_REQUIRED"])
+    )
+
+
+def test_celery_checks_certificates_of_a_bare_rediss_url(printed):
+    # Without ssl_* options in the URL kombu would connect with CERT_NONE after a warning:
+    # broker_use_ssl (patientcare/redis_tls.py) gives it redis-py's checks (system CAs).
+    values = printed("tls-bare")
+    assert values["layer_class"] == values["cache_class"] == "SSLConnection"
+    assert values["broker_ssl"] == {
+        "ssl_cert_reqs": values["CERT_REQUIRED"],
+        "ssl_check_hostname": True,
+    }
+
+
+def test_deploy_checks_warn_about_plain_connections_over_the_network(run):
+    process = run("prod-check-deploy-plain-network")
+    assert process.returncode != 0
+    output = process.stdout + process.stderr
+    assert "patientcare.W002" in output and "sslmode=verify-full" in output
+    assert "patientcare.W003" in output and "rediss://" in output
+    # Loopback (PRODUCTION_OK: 127.0.0.1) needs no TLS: test_production_passes_deploy_checks.
+
+
+def test_deploy_checks_accept_tls_with_certificate_checks(run):
+    process = run("prod-check-deploy-tls-network")
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert "W002" not in process.stdout and "W003" not in process.stdout
+
+
+def test_production_refuses_redis_tls_without_certificate_checks(run):
+    assert "REDIS_URL must check the Redis server's certificate" in _refusal(
+        run("prod-redis-no-cert-check")
+    )
+
+
+def test_a_malformed_usual_hours_window_refuses_to_start(run):
+    message = _refusal(run("usual-hours-bad"))
+    assert (
+        message
+        == "LOGIN_USUAL_HOURS must be a window of the day such as 07:00-19:00, not '9 to 5'."
+    )
+
+
+def test_a_review_threshold_that_marks_everyone_refuses_to_start(run):
+    assert "LOGIN_REVIEW_ADDRESSES" in _refusal(run("review-addresses-one"))
+
+
+# --- where the admin sits (ADMIN_URL) ----------------------------------------------------------
+
+
+def test_admin_stays_at_admin_by_default(printed):
+    values = printed("admin-url-default")
+    assert values["ADMIN_URL"] == "admin/"
+    assert values["index"] == "/admin/"
+    assert values["login"] == "/admin/login/"
+    assert values["root"] == "/admin/"
+    assert values["old_status"] == 200
+
+
+def test_admin_url_moves_the_admin_and_its_login_page(printed):
+    values = printed("admin-url-moved")
+    assert values["index"] == "/staff-7f3k/"
+    assert values["login"] == "/staff-7f3k/login/"
+    assert values["root"] == "/staff-7f3k/"  # the root redirect follows
+    assert values["new_status"] == 200
+    assert values["old_status"] == 404  # nothing left at the well-known place
+
+
+@pytest.mark.parametrize(
+    "scenario", ["admin-url-leading-slash", "admin-url-no-trailing-slash", "admin-url-query"]
+)
+def test_a_malformed_admin_url_refuses_to_start(run, scenario):
+    message = _refusal(run(scenario))
+    assert message.startswith("ADMIN_URL must be a URL path prefix")
 
 
 # --- the idle timeout, observed through real requests ---------------------------------------------

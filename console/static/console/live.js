@@ -8,6 +8,11 @@
    * gaps are detected per queue by sequence number (an event more than one above the last seen,
      or a heartbeat above it) and repaired with {"type": "resync"};
    * the socket reconnects with exponential backoff and jitter, and starts with a snapshot;
+     live updates count as on only once a snapshot has arrived: when they are not on within
+     config.live_grace_seconds of the page opening or of the connection's loss — or at once when
+     the server says they are unavailable (close code 4503: Redis unreachable) — a role="alert"
+     banner (#live-unavailable) says the page will not update by itself, until a snapshot
+     arrives again;
    * SLA cells show the state the server decided (cases/sla_state.py, in every event and
      snapshot); only their time detail ticks here, and a state due to change with time that no
      event changed is refreshed with a snapshot;
@@ -42,12 +47,18 @@
     var PLACEHOLDER = "REF-PLACEHOLDER";
     var MAX_BACKOFF_MS = 30000;
     var RESYNC_TIMEOUT_MS = 10000;
+    var CLOSE_UNAVAILABLE = 4503;
+    var GRACE_MS = 1000 * (config.live_grace_seconds || 10);
+    var UNAVAILABLE = "Live updates are unavailable: this page will not update by itself. "
+        + "Reload it to see changes. (Reconnecting in the background.)";
 
     var socket = null;
     var attempt = 0;
     var stopped = false;
     var reconnectTimer = null;
     var resyncTimer = null;
+    var live = false; // a snapshot arrived on the current socket
+    var graceTimer = null;
     var lastSeq = {}; // queue id -> the last sequence number applied
     var online = {}; // queue id -> [{id, name}]
     var lookedUp = {}; // user ids whose row was fetched for their name
@@ -56,6 +67,7 @@
     var tbody = table ? table.tBodies[0] : null;
     var emptyNote = document.getElementById("queue-empty");
     var statusBox = document.getElementById("live-status");
+    var unavailableBox = document.getElementById("live-unavailable");
     var announcer = document.getElementById("console-announcer");
     var escalationTable = document.getElementById("escalations-table");
     var escalationBody = escalationTable ? escalationTable.tBodies[0] : null;
@@ -93,6 +105,37 @@
         statusBox.setAttribute("data-state", state);
         var span = statusBox.querySelector(".live-status-text");
         span.textContent = message;
+    }
+
+    /* The "live updates unavailable" banner: an always-present role="alert" region, empty (and
+       not drawn) while live updates work, so that filling it is announced at once. */
+    function showUnavailable() {
+        if (graceTimer) {
+            window.clearTimeout(graceTimer);
+            graceTimer = null;
+        }
+        if (unavailableBox && unavailableBox.textContent !== UNAVAILABLE) {
+            unavailableBox.textContent = UNAVAILABLE;
+        }
+    }
+
+    function hideUnavailable() {
+        if (graceTimer) {
+            window.clearTimeout(graceTimer);
+            graceTimer = null;
+        }
+        if (unavailableBox && unavailableBox.textContent) {
+            unavailableBox.textContent = "";
+            announce("Live updates are back: the page is current again.");
+        }
+    }
+
+    // Live updates are not on (yet): the banner, unless they are on within the grace period.
+    function startGrace() {
+        if (graceTimer || (unavailableBox && unavailableBox.textContent)) {
+            return;
+        }
+        graceTimer = window.setTimeout(showUnavailable, GRACE_MS);
     }
 
     var pending = [];
@@ -1093,6 +1136,12 @@
                 resyncTimer = null;
             }
             applySnapshot(message);
+            if (!live) {
+                live = true;
+                attempt = 0; // the backoff starts again only once the server has answered
+                setStatus("connected", "Live updates on.");
+                hideUnavailable();
+            }
             break;
         case "event":
         case "case.event":
@@ -1136,6 +1185,14 @@
 
     function stop(message) {
         stopped = true;
+        // The status says why (log in again, no queue): not a Redis outage, no banner.
+        if (graceTimer) {
+            window.clearTimeout(graceTimer);
+            graceTimer = null;
+        }
+        if (unavailableBox) {
+            unavailableBox.textContent = "";
+        }
         setStatus("stopped", message);
         if (socket) {
             socket.close();
@@ -1162,6 +1219,8 @@
             return;
         }
         var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+        live = false;
+        startGrace();
         setStatus("connecting", "Live updates: connecting…");
         try {
             socket = new WebSocket(scheme + window.location.host + config.socket_path);
@@ -1170,8 +1229,8 @@
             return;
         }
         socket.addEventListener("open", function () {
-            attempt = 0;
-            setStatus("connected", "Live updates on.");
+            // On only once the snapshot arrives: a server without its channel layer accepts
+            // the socket and then closes it.
             if (config.case) {
                 send({type: "watch", case_id: config.case.id});
             }
@@ -1190,6 +1249,12 @@
             if (event.code === 4403) {
                 stop("Live updates stopped: you are not a member of any queue.");
                 return;
+            }
+            live = false;
+            if (event.code === CLOSE_UNAVAILABLE) {
+                showUnavailable(); // the server says so: no grace period
+            } else {
+                startGrace();
             }
             scheduleReconnect();
         });
