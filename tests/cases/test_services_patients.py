@@ -52,7 +52,8 @@ def test_patient_update_refuses_unknown_and_invalid(actor):
     assert Patient.objects.get(pk=patient.pk).email == patient.email
 
 
-def test_match_without_mrn_needs_name_dob_and_a_contact(actor):
+def test_match_without_mrn_needs_name_dob_and_a_contact(intake_agent):
+    actor = intake_agent
     patient = make_patient(actor, mrn=None)
     data = {
         "given_name": patient.given_name.lower(),
@@ -68,7 +69,8 @@ def test_match_without_mrn_needs_name_dob_and_a_contact(actor):
     assert unrelated != patient and unrelated.mrn is None
 
 
-def test_match_without_mrn_never_guesses_between_two(actor):
+def test_match_without_mrn_never_guesses_between_two(intake_agent):
+    actor = intake_agent
     twin_a = make_patient(actor, mrn=None, given_name="Sam", family_name="Twin")
     twin_b = make_patient(
         actor,
