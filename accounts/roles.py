@@ -52,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.view_escalationpathway",
         # Marks a case or patient sensitive (42 CFR Part 2 …) or clears it, with a reason.
         "cases.set_sensitivity",
+        # Decides about patient records flagged at intake: merge, or confirm a different person.
+        "cases.reconcile_patient",
     ],
     Role.CLINICIAN: [
         *_CASE_WORK,
@@ -99,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.change_category",
         "cases.delete_category",
         "cases.view_casenumbercounter",
+        "cases.reconcile_patient",
         "partners.add_partnerorganisation",
         "partners.change_partnerorganisation",
         "partners.view_partnerorganisation",

@@ -90,6 +90,9 @@ class EventKind(models.TextChoices):
     COMPLAINT_OVERDUE = "complaint_overdue", "Complaint deadline missed"
     # An open escalation ended without a clinical outcome (the case was closed, with a reason).
     ESCALATION_CANCELLED = "escalation_cancelled", "Escalation cancelled"
+    # A patient record flagged at intake was reconciled: merged into the record it collided
+    # with, or confirmed a different person (cases.reconciliation).
+    PATIENT_RECONCILED = "patient_reconciled", "Patient record reconciled"
 
 
 # The patient conversation: the only events the patient (and a partner relaying it) sees.

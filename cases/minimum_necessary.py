@@ -30,6 +30,8 @@ EVENT = "cases.caseevent"
 DETAILS = "details"  # every category detail model, unless a model label is listed
 
 _PATIENT_CONTACT = dict.fromkeys(("id", *Patient.INPUT_FIELDS, "sensitivity"), FULL)
+# A record flagged at intake and the one it collided with: for who reconciles them only.
+_RECONCILIATION = dict.fromkeys(("reconciliation", "reconcile_with", "submitted_mrn"), FULL)
 _CASE_WORK = {ALL: FULL}
 _EVENT_WORK = {ALL: FULL}
 
@@ -41,7 +43,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         DETAILS: {ALL: FULL},
     },
     Role.SUPERVISOR: {
-        PATIENT: _PATIENT_CONTACT,
+        PATIENT: {**_PATIENT_CONTACT, **_RECONCILIATION},
         CASE: _CASE_WORK,
         EVENT: _EVENT_WORK,
         DETAILS: {ALL: FULL},
@@ -70,7 +72,14 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     },
     # Configures the system; reaches cases only as a superuser or through queue grants.
     Role.ADMINISTRATOR: {
-        PATIENT: {"id": FULL, "mrn": LAST4, "given_name": FULL, "family_name": FULL},
+        PATIENT: {
+            "id": FULL,
+            "mrn": LAST4,
+            "given_name": FULL,
+            "family_name": FULL,
+            **_RECONCILIATION,
+            "submitted_mrn": LAST4,
+        },
         CASE: _CASE_WORK,
         EVENT: {ALL: FULL, "body": HIDDEN},
         DETAILS: {},

@@ -9,6 +9,16 @@ from cases.models import Case, CaseEvent, Patient
 
 
 class PatientSerializer(MinimumNecessaryMixin, serializers.ModelSerializer):
+    # The MRN as intake received it: a record registered with an MRN that belongs to another
+    # record (flagged for reconciliation, docs/architecture/cases.md) reads back exactly as a new
+    # patient's would, so the answer never tells the submitter the MRN is already known.
+    mrn = serializers.CharField(
+        source="intake_mrn",
+        read_only=True,
+        allow_null=True,
+        help_text="Medical record number from the EHR, as submitted; null when none was.",
+    )
+
     class Meta:
         model = Patient
         fields = ["id", *Patient.INPUT_FIELDS, "sensitivity"]

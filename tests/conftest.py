@@ -87,6 +87,17 @@ def actor(db):
 
 
 @pytest.fixture
+def intake_agent(db):
+    """A person in the Agent role: intake matches them to the patients they may look up
+    (``actor`` has no role, so intake never matches an existing patient for it)."""
+    from accounts.roles import Role, ensure_role_groups
+
+    user = UserFactory(username="agent-intake")
+    user.groups.add(ensure_role_groups()[Role.AGENT])
+    return user
+
+
+@pytest.fixture
 def other_agent(db):
     return UserFactory(username="agent-other")
 

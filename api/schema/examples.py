@@ -16,8 +16,13 @@ CASE_LIST_DESCRIPTION = (
 )
 
 CASE_CREATE_DESCRIPTION = (
-    "Open a case. The patient is matched (by MRN, or by name, date of birth and phone or e-mail) "
-    "or registered; a known MRN with another name or birth date is a 409 `patient_mismatch`. "
+    "Open a case. The patient is matched — by MRN, or by name, date of birth and phone or "
+    "e-mail — among the patients you already know (a partner: those of the cases its "
+    "organisation submitted), or registered. Anything else, such as an MRN already held by a "
+    "patient you do not know or one whose name or birth date differ, answers exactly as a new "
+    "patient does (201, your data echoed back) and is flagged for our staff to reconcile; it is "
+    "never refused and never shows you another record. Staff who may see the patient anyway get "
+    "a 409 `patient_mismatch` for a known MRN with another name or birth date. "
     "Partners: `category` must be one their organisation may use, `channel` defaults to "
     "`partner_api`, `priority` is refused (routing decides), `external_reference` is unique per "
     "organisation (409 `duplicate_external_reference`). `details` are the category kind's fields "

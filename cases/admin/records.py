@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from cases import services
 from cases.admin.history import ReadOnlyHistoryAdmin
 from cases.admin.minimum import MinimumNecessaryAdminMixin
+from cases.admin.reconciliation import ReconciliationAdminMixin, ReconciliationFilter
 from cases.admin.refusals import refusal_message
 from cases.admin.restricted import RestrictedAdminMixin
 from cases.choices import Status
@@ -31,7 +32,12 @@ from cases.registry import registry
 
 
 @admin.register(Patient)
-class PatientAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, ReadOnlyHistoryAdmin):
+class PatientAdmin(
+    ReconciliationAdminMixin,
+    RestrictedAdminMixin,
+    MinimumNecessaryAdminMixin,
+    ReadOnlyHistoryAdmin,
+):
     list_display = (
         "family_name",
         "given_name",
@@ -42,6 +48,7 @@ class PatientAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, ReadOnlyHis
         "preferred_contact_channel",
     )
     list_filter = (
+        ReconciliationFilter,
         "preferred_language",
         "interpreter_needed",
         "preferred_contact_channel",
@@ -49,7 +56,8 @@ class PatientAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, ReadOnlyHis
     )
     search_fields = ("mrn", "family_name", "given_name", "email", "phone")
     show_full_result_count = False
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", *ReconciliationAdminMixin.RECONCILIATION_FIELDS)
+    actions = ["merge_flagged", "confirm_distinct"]
     fieldsets = (
         (None, {"fields": ("mrn", "given_name", "family_name", "date_of_birth")}),
         (
@@ -65,6 +73,7 @@ class PatientAdmin(RestrictedAdminMixin, MinimumNecessaryAdminMixin, ReadOnlyHis
                 )
             },
         ),
+        ("Reconciliation", {"fields": ReconciliationAdminMixin.RECONCILIATION_FIELDS}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
 

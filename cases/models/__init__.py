@@ -1,6 +1,6 @@
 """The core records, by topic:
 
-- ``patients``: ``Patient`` (with its version history) and ``Sensitivity``;
+- ``patients``: ``Patient`` (with its version history), ``Sensitivity`` and ``Reconciliation``;
 - ``queues``: ``Queue``, ``QueueLanguage``, ``QueueKind`` and ``Category``;
 - ``case``: ``Case``, ``CaseQuerySet``, what claim-next hands out (``CLAIM_NEXT_STATUSES``) and
   ``CaseNumberCounter``;
@@ -14,7 +14,7 @@
 from cases.models._common import MAX_TEXT_LENGTH
 from cases.models.case import Case, CaseNumberCounter, CaseQuerySet
 from cases.models.events import CaseEvent
-from cases.models.patients import Patient, Sensitivity
+from cases.models.patients import Patient, Reconciliation, Sensitivity
 from cases.models.permissions import (
     SUPERVISE_QUEUE,
     WORK_QUEUE,
@@ -47,6 +47,7 @@ __all__ = [
     "QueueKind",
     "QueueLanguage",
     "QueueUserObjectPermission",
+    "Reconciliation",
     "RoutingRule",
     "Sensitivity",
     "SlaPolicy",

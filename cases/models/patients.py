@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -31,6 +31,16 @@ class Sensitivity(models.TextChoices):
     HIV = "hiv", "HIV"
     REPRODUCTIVE_HEALTH = "reproductive_health", "Reproductive health"
     OTHER = "other", "Other sensitive"
+
+
+class Reconciliation(models.TextChoices):
+    """Whether a patient record awaits a person's decision about another record it collided with
+    at intake (docs/architecture/cases.md, "Patient matching at intake")."""
+
+    NONE = "", "Not flagged"
+    PENDING = "pending", "Needs reconciliation"
+    MERGED = "merged", "Merged into the other record"
+    DISTINCT = "distinct", "Confirmed a different person"
 
 
 class PatientQuerySet(models.QuerySet):
@@ -94,6 +104,26 @@ class Patient(models.Model):
         blank=True,
         help_text="A sensitive patient's cases are all sensitive.",
     )
+    # Intake that could not use an existing record (another organisation's patient, an MRN whose
+    # name or birth date differ, a patient the submitter may not see) registers a new record
+    # flagged for a person: these three fields are staff-only (no serializer shows them).
+    reconciliation = models.CharField(
+        max_length=16, choices=Reconciliation.choices, blank=True, default=Reconciliation.NONE
+    )
+    reconcile_with = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reconciliation_candidates",
+        help_text="The existing record this intake collided with.",
+    )
+    submitted_mrn = models.CharField(
+        "submitted MRN",
+        max_length=32,
+        blank=True,
+        help_text="The MRN the intake sent, when it belongs to another record (MRNs are unique).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,6 +139,19 @@ class Patient(models.Model):
             ),
             models.Index(fields=["phone"], name="patient_phone_idx"),
             models.Index(fields=["email"], name="patient_email_idx"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(reconciliation=Reconciliation.PENDING),
+                name="patient_to_reconcile_idx",
+            ),
+            models.Index(
+                fields=["submitted_mrn"],
+                condition=~Q(submitted_mrn=""),
+                name="patient_submitted_mrn_idx",
+            ),
+        ]
+        permissions = [
+            ("reconcile_patient", "Reconcile patient records flagged at intake"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -126,6 +169,18 @@ class Patient(models.Model):
             models.CheckConstraint(
                 condition=_in("sensitivity", Sensitivity), name="patient_sensitivity_valid"
             ),
+            models.CheckConstraint(
+                condition=_in("reconciliation", Reconciliation),
+                name="patient_reconciliation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(reconciliation=Reconciliation.NONE, reconcile_with__isnull=True)
+                | (~Q(reconciliation=Reconciliation.NONE) & Q(reconcile_with__isnull=False)),
+                name="patient_flag_names_candidate",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reconcile_with=F("pk")), name="patient_not_reconciled_with_itself"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,3 +195,10 @@ class Patient(models.Model):
             raise ValidationError(
                 {"sms_consent": ValidationError("SMS consent needs a phone number.", "no_phone")}
             )
+
+    @property
+    def intake_mrn(self) -> str | None:
+        """The MRN as its intake knows it: the record's own, or the one the intake sent when it
+        belongs to another record. Outputs that echo a submitter's patient use it, so a flagged
+        record reads back exactly as a newly registered one."""
+        return self.mrn or self.submitted_mrn or None

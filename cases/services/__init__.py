@@ -13,8 +13,8 @@ The package, by topic (import from ``cases.services``; every name below is re-ex
 
 * ``base`` — what every service shares: ``require_actor``, ``lock_case``,
   ``lock_accessible_case``, ``_log_redactions``.
-* ``patients`` — ``patient_create``, ``patient_update``, ``patient_match_or_create``,
-  ``PATIENT_FIELDS``.
+* ``patients`` — ``patient_create``, ``patient_update``, ``PATIENT_FIELDS``.
+* ``matching`` — ``patient_match_or_create`` (intake's patient; never an oracle).
 * ``intake`` — ``case_open``.
 * ``work`` — ``case_assign``, ``case_transition``, ``case_add_note``, ``case_receive_message``.
 * ``claims`` — ``case_claim``, ``case_claim_next``, ``case_release``.
@@ -33,8 +33,9 @@ from cases.services.base import _log_redactions as _log_redactions
 from cases.services.base import lock_accessible_case, lock_case, require_actor
 from cases.services.claims import case_claim, case_claim_next, case_release
 from cases.services.intake import case_open
+from cases.services.matching import patient_match_or_create
 from cases.services.patients import PATIENT_FIELDS as PATIENT_FIELDS
-from cases.services.patients import patient_create, patient_match_or_create, patient_update
+from cases.services.patients import patient_create, patient_update
 from cases.services.sla_marks import case_mark_sla
 from cases.services.work import _assign_locked as _assign_locked
 from cases.services.work import case_add_note, case_assign, case_receive_message, case_transition

@@ -18,7 +18,7 @@ from cases.models import Case, CaseEvent, Category, Patient, Queue
 from cases.references import format_reference, next_case_number
 from cases.routing import route
 from cases.services.base import _log_redactions, require_actor
-from cases.services.patients import patient_match_or_create
+from cases.services.matching import patient_match_or_create
 from cases.sla import due_times
 from compliance.audit import audited
 from compliance.pci import redact_card_data

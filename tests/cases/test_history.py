@@ -70,7 +70,8 @@ def test_patient_create_and_update(actor, other_agent):
     assert patient.history.count() == 2
 
 
-def test_patient_match_or_create_versions_only_a_new_patient(actor, other_agent):
+def test_patient_match_or_create_versions_only_a_new_patient(actor, intake_agent):
+    other_agent = intake_agent  # a role: intake may match it to the patient
     data = patient_fields(4711)
     patient = services.patient_match_or_create(actor=actor, data=data)
     assert versions(patient.history) == [(CREATED, actor.pk)]

@@ -52,7 +52,8 @@ def test_patient_update_refuses_unknown_and_invalid(actor):
     assert Patient.objects.get(pk=patient.pk).email == patient.email
 
 
-def test_match_without_mrn_needs_name_dob_and_a_contact(actor):
+def test_match_without_mrn_needs_name_dob_and_a_contact(intake_agent):
+    actor = intake_agent
     patient = make_patient(actor, mrn=None)
     data = {
         "given_name": patient.given_name.lower(),
@@ -68,7 +69,8 @@ def test_match_without_mrn_needs_name_dob_and_a_contact(actor):
     assert unrelated != patient and unrelated.mrn is None
 
 
-def test_match_without_mrn_never_guesses_between_two(actor):
+def test_match_without_mrn_never_guesses_between_two(intake_agent):
+    actor = intake_agent
     twin_a = make_patient(actor, mrn=None, given_name="Sam", family_name="Twin")
     twin_b = make_patient(
         actor,
@@ -94,3 +96,24 @@ def test_match_with_new_mrn_creates(actor):
     created = services.patient_match_or_create(actor=actor, data=patient_fields(99))
     assert created.pk and created.mrn == "TEST000099"
     assert created.date_of_birth == patient_fields(99)["date_of_birth"]
+
+
+def test_matching_follows_who_may_look_the_patient_up(actor, intake_agent):
+    """The system account matches everyone; an agent the patients they may look up; a person
+    without a support role nobody — the stranger's record is flagged, never returned."""
+    from accounts.services import system_user
+    from cases.models import Reconciliation
+
+    patient = make_patient(actor)
+    data = {
+        "mrn": patient.mrn,
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": patient.date_of_birth,
+    }
+    assert services.patient_match_or_create(actor=system_user(), data=data) == patient
+    assert services.patient_match_or_create(actor=intake_agent, data=data) == patient
+    flagged = services.patient_match_or_create(actor=actor, data=data)
+    assert flagged != patient and flagged.mrn is None and flagged.submitted_mrn == patient.mrn
+    assert flagged.reconciliation == Reconciliation.PENDING and flagged.reconcile_with == patient
+    assert flagged.intake_mrn == patient.mrn
