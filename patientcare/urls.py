@@ -1,4 +1,5 @@
-"""URL map: the admin, the versioned REST API with its OpenAPI schema, and health checks."""
+"""URL map: the admin, the second factor's pages, the versioned REST API with its OpenAPI
+schema, and health checks."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -10,6 +11,7 @@ from patientcare.health import healthz, readyz
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("account/mfa/", include("mfa.urls")),  # namespace "mfa": the second factor
     path("api/v1/", include("api.urls")),  # namespace "api-v1": the REST API and its schema
     path("access/emergency/", break_glass_request, name="break-glass-request"),
     path("compliance/", include("oversight.urls")),
