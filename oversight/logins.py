@@ -1,5 +1,6 @@
 """The reads of the login review page (``/compliance/logins/``): the authentication events of the
-audit trail (``compliance.auth_log``), filtered, and counts per username."""
+audit trail (``compliance.auth_log``: logins, logouts, failures, lockouts and the second
+factor's events), filtered, and counts per username."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from compliance.models import AuditEntry
 
 PAGE_SIZE = 200
 COUNTS_SIZE = 50
-FAILURES = (AuthEvent.LOGIN_FAILED, AuthEvent.LOCKOUT)
+FAILURES = (AuthEvent.LOGIN_FAILED, AuthEvent.LOCKOUT, AuthEvent.MFA_FAILED)
 
 
 class LoginFilterForm(forms.Form):
     user = forms.CharField(label="Username", required=False, max_length=150)
-    failures = forms.BooleanField(label="Failures and lockouts only", required=False)
+    failures = forms.BooleanField(
+        label="Failures (password or second factor) and lockouts only", required=False
+    )
     since = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
 
@@ -55,8 +58,8 @@ def auth_events(filters: dict) -> QuerySet[AuditEntry]:
 
 
 def counts_per_user(entries: QuerySet[AuditEntry]) -> list[dict]:
-    """Per username (the account's, or the one submitted): logins, failures, lockouts and
-    distinct addresses; most failures first."""
+    """Per username (the account's, or the one submitted): logins, failures, lockouts, wrong
+    second-factor codes and distinct addresses; most failures first."""
     return list(
         entries.order_by()
         .annotate(
@@ -71,7 +74,8 @@ def counts_per_user(entries: QuerySet[AuditEntry]) -> list[dict]:
             logins=Count("id", filter=Q(additional_data__auth__event=AuthEvent.LOGIN)),
             failures=Count("id", filter=Q(additional_data__auth__event=AuthEvent.LOGIN_FAILED)),
             lockouts=Count("id", filter=Q(additional_data__auth__event=AuthEvent.LOCKOUT)),
+            mfa_failures=Count("id", filter=Q(additional_data__auth__event=AuthEvent.MFA_FAILED)),
             addresses=Count("remote_addr", distinct=True),
         )
-        .order_by("-failures", "-lockouts", "who")[:COUNTS_SIZE]
+        .order_by("-failures", "-lockouts", "-mfa_failures", "who")[:COUNTS_SIZE]
     )

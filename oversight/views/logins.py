@@ -1,6 +1,7 @@
-"""The login review page: authentication events (logins, logouts, failed logins, lockouts) with
-their address and user agent, filters, and counts per user. Needs ``view_auditentry``; the
-page writes its access-log entry before it responds."""
+"""The login review page: authentication events (logins, logouts, failed logins, lockouts, the
+second factor's enrolments, codes and resets) with their address and user agent, filters, and
+counts per user. Needs ``view_auditentry``; the page writes its access-log entry before it
+responds."""
 
 from __future__ import annotations
 

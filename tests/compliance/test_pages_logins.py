@@ -59,3 +59,28 @@ def test_filters(officer_client, events):
     assert not officer_client.get(URL, {"until": "2000-01-01"}).context["rows"]
     response = officer_client.get(URL, {"since": "2030-01-02", "until": "2030-01-01"})
     assert response.status_code == 400
+
+
+def test_the_second_factors_events_are_listed_and_counted(officer_client, admin_user):
+    """Wrong codes count as failures of their own, with the method; a reset names the person."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mfa.services import second_factor_reset
+
+    lead = UserFactory(username="page-lead", is_superuser=True)
+    TOTPDevice.objects.create(user=lead, name="Authenticator app")
+    client = Client(REMOTE_ADDR="10.4.0.1", HTTP_USER_AGENT="Browser/9")
+    client.post("/admin/login/", {"username": "page-lead", "password": "test-password-123"})
+    client.post("/account/mfa/verify/", {"code": "000000"})
+    client.post("/account/mfa/verify/", {"code": "aaaabbbb"})
+    second_factor_reset(actor=admin_user, user=lead)
+
+    response = officer_client.get(URL, {"user": "page-lead"})
+    text = response.content.decode()
+    assert "mfa_failed" in text and "(totp)" in text and "(recovery_code)" in text
+    [count] = [c for c in response.context["counts"] if c["who"] == "page-lead"]
+    assert count["mfa_failures"] == 2 and count["logins"] == 1
+    failures = officer_client.get(URL, {"failures": "on", "user": "page-lead"}).context["rows"]
+    assert [row.additional_data["auth"]["event"] for row in failures] == ["mfa_failed"] * 2
+    resets = officer_client.get(URL, {"user": "root-admin"}).context["rows"]
+    assert [row.additional_data["auth"]["username"] for row in resets] == ["page-lead"]
