@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "simple_history",  # row versions of patients, cases and details
     "axes",  # login lockout by account and by address (patientcare/settings_login.py)
     "django_otp",  # the second factor (patientcare/settings_mfa.py, mfa/)
-    "django_otp.plugins.otp_totp",  # authenticator apps (TOTP, RFC 6238)
+    "mfa.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp: authenticator apps (TOTP)
     "django_otp.plugins.otp_static",  # single-use recovery codes
     # The audit kernel before every app whose models it audits: each app registers them in its
     # own ready(), after the kernel has connected the PCI boundary (docs/architecture/audit.md).
