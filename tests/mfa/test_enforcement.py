@@ -158,3 +158,15 @@ def test_a_sockets_session_is_judged_like_a_request(person):
     assert session_state_of(user, session) is State.VERIFY
     client.post(VERIFY, {"code": code_for(device)})
     assert session_state_of(user, client.session) is State.SATISFIED
+
+
+@pytest.mark.urls("tests.mfa.urls_without_mfa")
+def test_without_the_second_factors_pages_the_page_is_refused_not_served(person):
+    user = person("lead", Role.SUPERVISOR)
+    client, _ = log_in(user)
+    response = client.get("/page/")
+    assert response.status_code == 403
+    assert b"second factor" in response.content
+    other = person("agent", Role.AGENT)
+    agent_client, _ = log_in(other)
+    assert agent_client.get("/page/").content == b"a page"
