@@ -118,6 +118,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.change_redflagphrase",
         "escalations.delete_redflagphrase",
         "escalations.view_redflagphrase",
+        # Second factors: who has one; the reset of a lost phone (mfa/admin.py, audited).
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
     ],
     # A partner system's service account: submits cases and messages through the API only.
     Role.PARTNER_SYSTEM: ["cases.add_case", "cases.view_case", "cases.view_category"],

@@ -299,7 +299,8 @@ class ApiErrorBodySerializer(serializers.Serializer):
         help_text="A stable code to branch on: `invalid`, `unknown_field`, `parse_error`, "
         "`not_authenticated`, `permission_denied`, `not_found`, `method_not_allowed`, "
         "`duplicate_external_reference`, `invalid_transition`, `too_large`, `length_required`, "
-        "`header_too_large`, `throttled`, `unavailable`…"
+        "`header_too_large`, `throttled`, `unavailable`, `mfa_required` (a staff session "
+        "without its second factor)…"
     )
     message = serializers.CharField(help_text="A sentence for people; may change.")
     fields = serializers.DictField(

@@ -9,6 +9,12 @@ entry's ``remote_addr`` (``client_address``: ``TRUSTED_PROXY_COUNT``).
   account is the subject; ``locked`` says whether the lockout refused it. The password never is:
   Django's signal carries it masked, and it is not read here.
 - ``lockout``: django-axes' ``user_locked_out``, no actor, the username and address locked.
+- The second factor (``mfa/``): ``mfa_enrolled`` (an authenticator app confirmed),
+  ``mfa_verified`` (the code step passed; ``method``: ``totp`` or ``recovery_code``),
+  ``mfa_failed`` (a wrong or throttled code; ``throttled`` says which), ``mfa_recovery_codes``
+  (a new set issued, the old one void) and ``mfa_reset`` (an administrator removed a person's
+  devices: the administrator is the actor, the person the subject and ``username``). The
+  account is the actor of its own events. No secret, code or recovery code is ever recorded.
 
 Connected by ``ComplianceConfig.ready``; the kernel imports Django's and axes' signals, no
 domain app.
@@ -32,8 +38,14 @@ class AuthEvent:
     LOGOUT = "logout"
     LOGIN_FAILED = "login_failed"
     LOCKOUT = "lockout"
+    MFA_ENROLLED = "mfa_enrolled"
+    MFA_VERIFIED = "mfa_verified"
+    MFA_FAILED = "mfa_failed"
+    MFA_RECOVERY_CODES = "mfa_recovery_codes"
+    MFA_RESET = "mfa_reset"
 
-    ALL = (LOGIN, LOGOUT, LOGIN_FAILED, LOCKOUT)
+    SECOND_FACTOR = (MFA_ENROLLED, MFA_VERIFIED, MFA_FAILED, MFA_RECOVERY_CODES, MFA_RESET)
+    ALL = (LOGIN, LOGOUT, LOGIN_FAILED, LOCKOUT, *SECOND_FACTOR)
 
 
 LOGIN_UID = "compliance.auth_log.login"
@@ -49,10 +61,18 @@ def _account_named(username: str | None):
 
 
 def record_auth_event(
-    event: str, *, request=None, user=None, username: str | None = None, **extra: Any
+    event: str,
+    *,
+    request=None,
+    user=None,
+    username: str | None = None,
+    subject=None,
+    **extra: Any,
 ) -> AuditEntry:
     """Write one entry for an authentication event. ``user``: the account that logged in or
-    out (the actor); for a failed login or a lockout, ``username`` as submitted (no actor)."""
+    out (the actor); for a failed login or a lockout, ``username`` as submitted (no actor).
+    ``subject``: the account the event is about when the actor acts on another one (an
+    administrator resetting a person's second factor); by default the actor's own."""
     if event not in AuthEvent.ALL:
         raise ValueError(f"Unknown authentication event {event!r}.")
     meta = getattr(request, "META", {}) if request is not None else {}
@@ -62,7 +82,10 @@ def record_auth_event(
         "path": safe_text(str(getattr(request, "path", "") or "")[:300]),
     }
     authenticated = user is not None and getattr(user, "pk", None) is not None
-    subject = user if authenticated else None
+    if subject is not None and authenticated:
+        details["username"] = safe_text(subject.get_username()[:MAX_USERNAME])
+    else:
+        subject = user if authenticated else None
     if not authenticated:
         submitted = "" if username is None else str(username)[:MAX_USERNAME]
         details["username"] = safe_text(submitted)

@@ -1,5 +1,6 @@
 """The reads of the login review page (``/compliance/logins/``): the authentication events of the
-audit trail (``compliance.auth_log``), filtered, and counts per username.
+audit trail (``compliance.auth_log``: logins, logouts, failures, lockouts and the second
+factor's events), filtered, and counts per username.
 
 Two kinds of mark, both decided in SQL so that the page costs the same two reads however long
 the trail: a successful login outside the usual working hours (``LOGIN_USUAL_HOURS``, a window
@@ -34,13 +35,15 @@ from compliance.models import AuditEntry
 
 PAGE_SIZE = 200
 COUNTS_SIZE = 50
-FAILURES = (AuthEvent.LOGIN_FAILED, AuthEvent.LOCKOUT)
+FAILURES = (AuthEvent.LOGIN_FAILED, AuthEvent.LOCKOUT, AuthEvent.MFA_FAILED)
 IS_LOGIN = Q(additional_data__auth__event=AuthEvent.LOGIN)
 
 
 class LoginFilterForm(forms.Form):
     user = forms.CharField(label="Username", required=False, max_length=150)
-    failures = forms.BooleanField(label="Failures and lockouts only", required=False)
+    failures = forms.BooleanField(
+        label="Failures (password or second factor) and lockouts only", required=False
+    )
     unusual_hours = forms.BooleanField(
         label="Successful logins outside usual hours only", required=False
     )
@@ -131,6 +134,7 @@ def _counts(entries: QuerySet[AuditEntry]) -> QuerySet:
             unusual_logins=Count("id", filter=IS_LOGIN & _outside_usual_hours()),
             failures=Count("id", filter=Q(additional_data__auth__event=AuthEvent.LOGIN_FAILED)),
             lockouts=Count("id", filter=Q(additional_data__auth__event=AuthEvent.LOCKOUT)),
+            mfa_failures=Count("id", filter=Q(additional_data__auth__event=AuthEvent.MFA_FAILED)),
             addresses=Count("remote_addr", distinct=True),
         )
         .annotate(
@@ -161,5 +165,7 @@ def counts_per_user(entries: QuerySet[AuditEntry]) -> list[dict]:
     outside the usual hours, failures, lockouts and distinct addresses, and whether the failures
     or the addresses reach their threshold. People who reach one come first, then most failures."""
     return list(
-        _counts(entries).order_by("-flagged", "-failures", "-lockouts", "who")[:COUNTS_SIZE]
+        _counts(entries).order_by("-flagged", "-failures", "-lockouts", "-mfa_failures", "who")[
+            :COUNTS_SIZE
+        ]
     )

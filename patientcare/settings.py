@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",  # row versions of patients, cases and details
     "axes",  # login lockout by account and by address (patientcare/settings_login.py)
+    "django_otp",  # the second factor (patientcare/settings_mfa.py, mfa/)
+    "mfa.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp: authenticator apps (TOTP)
+    "django_otp.plugins.otp_static",  # single-use recovery codes
     # The audit kernel before every app whose models it audits: each app registers them in its
     # own ready(), after the kernel has connected the PCI boundary (docs/architecture/audit.md).
     "auditlog",
@@ -94,6 +97,7 @@ INSTALLED_APPS = [
     "escalations",  # clinical escalation pathways, SBAR handoffs, red flags, timers
     "webhooks",
     "console",  # the agents' live queue pages and WebSocket consumer
+    "mfa",  # the second factor's pages, policy and audit (settings_mfa.py)
     "fixtures",
 ]
 
@@ -107,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "patientcare.outage.DatabaseOutageMiddleware",  # database unreachable: 503 + Retry-After
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
+    "mfa.middleware.SecondFactorMiddleware",  # no page before the second factor (settings_mfa)
     "simple_history.middleware.HistoryRequestMiddleware",
     "compliance.middleware.AuditMiddleware",  # request user, address and correlation id on entries
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -343,6 +349,9 @@ LOGIN_URL = "admin:login"
 # Login lockout (django-axes): failure limit, cool-off, the address, the 429 page.
 from patientcare.settings_login import *  # noqa: E402, F403
 
+# The second factor (django-otp): who must, the issuer, throttling, recovery codes.
+from patientcare.settings_mfa import *  # noqa: E402, F403
+
 # --- internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -369,7 +378,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "partners.authentication.PartnerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.VerifiedSessionAuthentication",  # staff: session + second factor
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,5 +1,5 @@
-"""URL map: the admin (at ``ADMIN_URL``), the versioned REST API with its OpenAPI schema, and
-health checks."""
+"""URL map: the admin (at ``ADMIN_URL``), the second factor's pages, the versioned REST API with
+its OpenAPI schema, and health checks."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -12,6 +12,7 @@ from patientcare.health import healthz, readyz
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
+    path("account/mfa/", include("mfa.urls")),  # namespace "mfa": the second factor
     path("api/v1/", include("api.urls")),  # namespace "api-v1": the REST API and its schema
     path("access/emergency/", break_glass_request, name="break-glass-request"),
     path("compliance/", include("oversight.urls")),

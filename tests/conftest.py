@@ -40,7 +40,13 @@ def _force_login_is_not_a_login(monkeypatch):
     """``client.force_login`` is a test's shortcut past the login page, not a login: it writes no
     authentication entry (compliance/auth_log.py), so tests of other entries (access logging:
     "no ACCESS entry was written") see only their own. Real logins through the login page are
-    audited and tested (tests/compliance/test_auth_log.py)."""
+    audited and tested (tests/compliance/test_auth_log.py).
+
+    It also stands in for the second factor, which stays enforced in every test (mfa/): the
+    session is marked verified through django-otp's public ``login(request, device)`` with a
+    confirmed device of the user's own (recovery codes with no codes in them: a marker that can
+    verify nothing). ``force_login(user, verified=False)`` leaves the session owing its second
+    factor; the second factor's own tests log in through the pages (tests/mfa/)."""
     from django.contrib.auth.signals import user_logged_in
     from django.test.client import ClientMixin
 
@@ -48,14 +54,35 @@ def _force_login_is_not_a_login(monkeypatch):
 
     original = ClientMixin.force_login
 
-    def force_login(self, user, backend=None):
+    def force_login(self, user, backend=None, *, verified=True):
         user_logged_in.disconnect(dispatch_uid=auth_log.LOGIN_UID)
         try:
-            return original(self, user, backend)
+            original(self, user, backend)
         finally:
             user_logged_in.connect(auth_log._logged_in, dispatch_uid=auth_log.LOGIN_UID)
+        if verified:
+            _mark_second_factor_given(self, user)
 
     monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+TEST_MARKER_DEVICE = "test: force_login"
+
+
+def _mark_second_factor_given(client, user) -> None:
+    from django.http import HttpRequest
+    from django_otp import login as otp_login
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.filter(user=user, name=TEST_MARKER_DEVICE).first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=TEST_MARKER_DEVICE, confirmed=True)
+    session = client.session
+    request = HttpRequest()
+    request.session = session
+    request.user = user
+    otp_login(request, device)
+    session.save()
 
 
 @pytest.fixture(autouse=True)

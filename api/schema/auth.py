@@ -1,4 +1,5 @@
-"""The Bearer security scheme of ``partners.authentication.PartnerTokenAuthentication``
+"""The security schemes: the Bearer token of ``partners.authentication.PartnerTokenAuthentication``
+and the staff session of ``api.authentication.VerifiedSessionAuthentication``
 (a drf-spectacular extension: registered when this module is imported)."""
 
 from __future__ import annotations
@@ -28,3 +29,24 @@ class PartnerTokenScheme(OpenApiAuthenticationExtension):
             "organisation is inactive or its BAA is not in force."
         )
         return scheme
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    """Staff's session cookie (``api.authentication.VerifiedSessionAuthentication``): a logged-in
+    person whose session has given its second factor."""
+
+    target_class = "api.authentication.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        from django.conf import settings
+
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": (
+                "Staff: the session of the pages. A session that has not given its second "
+                "factor yet is refused with 403 `mfa_required`."
+            ),
+        }

@@ -2,9 +2,10 @@
 relay their events — nothing else (docs/architecture/live-queue.md, "The socket protocol").
 
 The socket sits behind ``AllowedHostsOriginValidator`` and session authentication
-(patientcare/asgi.py). Refused sockets are accepted and then closed with a code, so that the page
-can tell "log in again" (4401) from "you work no queue" (4403) — a socket refused before the
-handshake reaches the browser as a bare 1006.
+(patientcare/asgi.py); a session that still owes its second factor is refused (4401). Refused
+sockets are accepted and then closed with a code, so that the page can tell "log in again"
+(4401) from "you work no queue" (4403) — a socket refused before the handshake reaches the
+browser as a bare 1006.
 
 Access is the one read path's: the queues come from ``cases.access.queues_for(user, "work")``
 (the queue half of ``Case.objects.restrict(user, "work")``), the snapshot's cases from
@@ -58,6 +59,7 @@ from console.selectors import (
 )
 from console.signals import user_group
 from escalations.events import MESSAGE_TYPE as ESCALATION_MESSAGE_TYPE
+from mfa.policy import State, session_state_of
 
 # The package's name, as before the split (console/consumers.py), for logging configuration.
 logger = logging.getLogger("console.consumers")
@@ -123,6 +125,11 @@ class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
         await self.accept()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            await self._refuse(CLOSE_UNAUTHENTICATED)
+            return
+        # A session that still owes its second factor opens no socket (mfa/policy.py): 4401,
+        # the page's "log in again", as for no session.
+        if await _db(session_state_of)(user, self.scope.get("session")) is not State.SATISFIED:
             await self._refuse(CLOSE_UNAUTHENTICATED)
             return
         access = await _db(load_access)(user.pk)

@@ -1,7 +1,8 @@
-"""The login review page: authentication events (logins, logouts, failed logins, lockouts) with
-their address and user agent, filters, and counts per user; successful logins outside the usual
-hours and people with many failures or addresses are marked (oversight/logins.py). Needs
-``view_auditentry``; the page writes its access-log entry before it responds."""
+"""The login review page: authentication events (logins, logouts, failed logins, lockouts, the
+second factor's enrolments, codes and resets) with their address and user agent, filters, and
+counts per user; successful logins outside the usual hours and people with many failures or
+addresses are marked (oversight/logins.py). Needs ``view_auditentry``; the page writes its
+access-log entry before it responds."""
 
 from __future__ import annotations
 

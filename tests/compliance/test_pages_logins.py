@@ -225,10 +225,11 @@ def test_bad_filter_values_are_a_400_not_a_500(officer_client):
 
 # --- cost -----------------------------------------------------------------------------------------
 
-# Session, user, the officer's permissions (x2), the events, the counts (the "stand out" filter
-# is a subquery of the events' query, not a query of its own), the access entry, the session's
-# save in its savepoint (3): the same however many people and events.
-EXPECTED_QUERIES = {"sqlite": 10, "postgresql": 10}
+# Session, user, the session's second-factor device (django-otp's middleware), the officer's
+# permissions (x2), the events, the counts (the "stand out" filter is a subquery of the events'
+# query, not a query of its own), the access entry, the session's save in its savepoint (3): the
+# same however many people and events.
+EXPECTED_QUERIES = {"sqlite": 11, "postgresql": 11}
 
 
 @pytest.mark.parametrize("people", [3, 30])
@@ -246,3 +247,28 @@ def test_the_page_query_count_is_constant(
     with django_assert_num_queries(EXPECTED_QUERIES[connection.vendor]):
         response = officer_client.get(URL, query)
     assert len(response.context["counts"]) >= people
+
+
+def test_the_second_factors_events_are_listed_and_counted(officer_client, admin_user):
+    """Wrong codes count as failures of their own, with the method; a reset names the person."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mfa.services import second_factor_reset
+
+    lead = UserFactory(username="page-lead", is_superuser=True)
+    TOTPDevice.objects.create(user=lead, name="Authenticator app")
+    client = Client(REMOTE_ADDR="10.4.0.1", HTTP_USER_AGENT="Browser/9")
+    client.post("/admin/login/", {"username": "page-lead", "password": "test-password-123"})
+    client.post("/account/mfa/verify/", {"code": "000000"})
+    client.post("/account/mfa/verify/", {"code": "aaaabbbb"})
+    second_factor_reset(actor=admin_user, user=lead)
+
+    response = officer_client.get(URL, {"user": "page-lead"})
+    text = response.content.decode()
+    assert "mfa_failed" in text and "(totp)" in text and "(recovery_code)" in text
+    [count] = [c for c in response.context["counts"] if c["who"] == "page-lead"]
+    assert count["mfa_failures"] == 2 and count["logins"] == 1
+    failures = officer_client.get(URL, {"failures": "on", "user": "page-lead"}).context["rows"]
+    assert [row.additional_data["auth"]["event"] for row in failures] == ["mfa_failed"] * 2
+    resets = officer_client.get(URL, {"user": "root-admin"}).context["rows"]
+    assert [row.additional_data["auth"]["username"] for row in resets] == ["page-lead"]

@@ -17,8 +17,11 @@ import threading
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import User
@@ -122,7 +125,16 @@ async def test_a_foreign_origin_is_refused_before_the_handshake(cookie_a):
 
 
 @pytest.mark.parametrize(
-    "who", ["inactive", "service_account", "no_role", "no_queue", "forged_cookie"]
+    "who",
+    [
+        "inactive",
+        "service_account",
+        "no_role",
+        "no_queue",
+        "forged_cookie",
+        "second_factor_owed",
+        "second_factor_not_enrolled",
+    ],
 )
 async def test_refusals(who, queue_a):
     def prepare():
@@ -138,6 +150,13 @@ async def test_refusals(who, queue_a):
             return session_cookie(make_agent("norole", queue_a, roles=())), 4403
         if who == "no_queue":
             return session_cookie(make_agent("noqueue")), 4403
+        if who.startswith("second_factor"):  # a supervisor works queues too (mfa/policy.py)
+            user = make_agent("lead", queue_a, roles=(Role.AGENT, Role.SUPERVISOR))
+            if who == "second_factor_owed":
+                TOTPDevice.objects.create(user=user, name="Authenticator app")
+            client = Client()
+            client.force_login(user, verified=False)
+            return client.cookies[settings.SESSION_COOKIE_NAME].value, 4401
         return "not-a-session-key", 4401
 
     cookie, code = await database_sync_to_async(prepare)()

@@ -96,11 +96,12 @@ def test_the_nav_offers_the_supervisor_page_only_to_supervisors(client, world):
 def test_the_query_count_does_not_grow_with_agents_or_cases(
     client, world, django_assert_num_queries
 ):
-    """Session, user, permissions (2), queues, the workload aggregate, memberships by user and
-    by group, the people, the overdue complaints, the session save (3)."""
+    """Session, user, the session's second-factor device (django-otp), permissions (2), queues,
+    the workload aggregate, memberships by user and by group, the people, the overdue
+    complaints, the session save (3)."""
     login(client, world.supervisor)
     client.get(SUPERVISOR)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(SUPERVISOR)
     for n in range(6):
         agent = UserFactory(username=f"extra-{n}", first_name=f"Extra{n}")
@@ -110,7 +111,7 @@ def test_the_query_count_does_not_grow_with_agents_or_cases(
             case=make_case(actor=world.intake, category=world.category),
             assignee=agent,
         )
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(SUPERVISOR)
     assert len(workload(response, "Billing")) == 9
     assert re.search(r"7 open cases</a>", page_text(response))
