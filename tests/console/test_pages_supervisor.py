@@ -81,10 +81,12 @@ def test_group_members_and_assignees_from_elsewhere_count(client, world):
     assert agents["Fay Tester"] == (1, 0, 0)
 
 
-def test_a_superuser_sees_every_queue(client, world):
-    response = login(client, world.superuser).get(SUPERVISOR)
+def test_a_superuser_sees_the_queues_its_role_supervises_and_none_without_one(client, world):
+    """Issue 17: the superuser flag gives no queue; the Supervisor role's grants do."""
+    response = login(client, world.root).get(SUPERVISOR)
     names = [s["queue"].name for s in response.context["summaries"]]
     assert names == ["Billing", "Pharmacy"]
+    assert login(client, world.superuser).get(SUPERVISOR).status_code == 404
 
 
 def test_the_nav_offers_the_supervisor_page_only_to_supervisors(client, world):
