@@ -188,8 +188,10 @@ def test_an_inactive_user_is_not_served(client, world):
 def test_a_view_only_grant_shows_the_case_but_not_its_actions(client, world):
     """Break-the-glass gives ``view_case`` on one case: its page opens (read-only, logged),
     every work action is a 404 — the same answer as for a case one may not see at all."""
+    from accounts.roles import Role, ensure_role_groups
     from oversight.services import break_glass_open
 
+    world.foreign.groups.add(ensure_role_groups()[Role.CLINICIAN])  # may break the glass
     break_glass_open(
         actor=world.foreign,
         reference=world.case.reference,
