@@ -21,4 +21,8 @@ class UserAdmin(DjangoUserAdmin):
         # A person never becomes a service account here (nor the reverse): partner service
         # accounts are made by partners.credentials.service_account_create.
         readonly = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only a superuser makes a superuser or gives permissions one by one: an
+            # administrator gives roles (groups), so nobody raises their own rights (issue 17).
+            readonly = (*readonly, "is_superuser", "user_permissions")
         return (*readonly, "kind") if obj is not None else readonly

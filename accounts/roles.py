@@ -40,6 +40,11 @@ _CASE_WORK = [
     "cases.view_queue",
 ]
 
+
+def _crud(app_label: str, model: str) -> list[str]:
+    return [f"{app_label}.{action}_{model}" for action in ("add", "change", "delete", "view")]
+
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Works the cases of the queues they are members of: intake, replies, notes, transitions.
     Role.AGENT: _CASE_WORK,
@@ -87,7 +92,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.view_escalationpathway",
         "escalations.view_redflagphrase",
     ],
-    # Configures queues, categories, partners and accounts.
+    # Configures queues and their members, categories, routing, calendars and SLA policies,
+    # complaint departments, partners and their webhooks, accounts; unlocks locked-out logins.
+    # What the demo's operator account does, without being a superuser (issue 17).
     Role.ADMINISTRATOR: [
         *_CASE_WORK,
         "cases.add_queue",
@@ -97,6 +104,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.change_queuelanguage",
         "cases.delete_queuelanguage",
         "cases.view_queuelanguage",
+        *_crud("cases", "queuekind"),
+        # The queue's members and teams (its "Members" in the admin: guardian queue grants).
+        *_crud("cases", "queueuserobjectpermission"),
+        *_crud("cases", "queuegroupobjectpermission"),
+        # Routing rules, business calendars with their hours and holidays, SLA policies.
+        *_crud("cases", "routingrule"),
+        *_crud("cases", "businesscalendar"),
+        *_crud("cases", "businesshours"),
+        *_crud("cases", "holiday"),
+        *_crud("cases", "slapolicy"),
+        # Complaint routing departments and grievance response periods.
+        *_crud("complaints", "department"),
+        *_crud("complaints", "grievanceperiod"),
+        # Partners' webhook endpoints (rotating the signing secret, sending a test).
+        *_crud("webhooks", "webhookendpoint"),
+        "webhooks.rotate_secret_webhookendpoint",
+        "webhooks.send_test_webhookendpoint",
+        # Unlocking a locked-out account early: the admin's "Access attempts" (delete the rows).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
         "cases.add_category",
         "cases.change_category",
         "cases.delete_category",

@@ -5,6 +5,10 @@ it composes with any other filter, ordering and pagination and never materialise
 The querysets of every protected model call into this module (``Case.objects.restrict(user,
 action)``, ``Patient.objects.restrict(…)``, ``CaseEvent.objects.restrict(…)``, and each category
 detail's ``objects.restrict(…)``); ``access_case`` fetches one case or raises Http404.
+
+A superuser is no exception (issue 17): the rules ask ``accounts.permissions.holds`` — the
+permissions of the person's roles — never ``has_perm``, which answers True for a superuser's every
+permission. A superuser without a support role reaches no case; with one, what that role reaches.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import holds
 from cases.models import (
     SUPERVISE_QUEUE,
     WORK_QUEUE,
@@ -94,7 +99,7 @@ def queue_members(queue_ids):
 
 def case_condition(user, action: str, *, case_ref: str = "pk", now=None):
     """The condition on a case row (``case_ref`` names its primary key, ``pk`` or ``case_id``
-    from a related model) for a person who is neither superuser nor compliance reader; relative
+    from a related model) for a person who is not a compliance reader; relative
     field names are prefixed accordingly. Returns a Q/expression usable in ``filter()``."""
 
     prefix = "" if case_ref == "pk" else case_ref.removesuffix("_id") + "__"
@@ -114,7 +119,7 @@ def case_condition(user, action: str, *, case_ref: str = "pk", now=None):
             )
         )
         condition = by_queue | Q(**{f"{prefix}assigned_to_id": user.pk}) | granted
-    if not user.has_perm(VIEW_SENSITIVE):
+    if not holds(user, VIEW_SENSITIVE):
         not_sensitive = Q(**{f"{prefix}sensitivity": ""}) & Q(
             **{f"{prefix}patient__sensitivity": ""}
         )
@@ -129,8 +134,6 @@ def restrict_cases(queryset: QuerySet, user, action: str) -> QuerySet:
     _check_action(action)
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if user.is_superuser:
-        return queryset
     kind = getattr(user, "kind", User.Kind.PERSON)
     if kind == User.Kind.SERVICE:
         if action == VIEW and user.organisation_id is not None:
@@ -138,11 +141,11 @@ def restrict_cases(queryset: QuerySet, user, action: str) -> QuerySet:
         return queryset.none()
     if kind != User.Kind.PERSON:
         return queryset.none()
-    if action == VIEW and user.has_perm(VIEW_ALL_CASES):
+    if action == VIEW and holds(user, VIEW_ALL_CASES):
         return queryset
     # Object grants only ever widen a role: a person without the role's model permission (no
     # support role at all) reaches no case, whatever is assigned or granted to them.
-    if not user.has_perm(VIEW_CASE if action == VIEW else CHANGE_CASE):
+    if not holds(user, VIEW_CASE if action == VIEW else CHANGE_CASE):
         return queryset.none()
     return queryset.filter(case_condition(user, action))
 
@@ -156,7 +159,7 @@ def restrict_related(
     visible = restrict_cases(Case.objects.all(), user, action)
     if visible.query.is_empty():
         return queryset.none()
-    if user.is_superuser or (action == VIEW and _reads_everything(user)):
+    if action == VIEW and _reads_everything(user):
         return queryset
     return queryset.filter(Exists(visible.filter(pk=OuterRef(f"{case_field}_id"))))
 
@@ -166,23 +169,23 @@ def restrict_patients(queryset: QuerySet, user, action: str) -> QuerySet:
     _check_action(action, ACTIONS | {LOOKUP})
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if user.is_superuser or (action in (VIEW, LOOKUP) and _reads_everything(user)):
+    if action in (VIEW, LOOKUP) and _reads_everything(user):
         return queryset
     case_action = VIEW if action == LOOKUP else action
     with_visible_case = Exists(
         restrict_cases(Case.objects.all(), user, case_action).filter(patient_id=OuterRef("pk"))
     )
-    if action == LOOKUP and _person(user) and user.has_perm(ADD_CASE):
+    if action == LOOKUP and _person(user) and holds(user, ADD_CASE):
         # Intake: an agent finds the caller's record by exact identifiers; sensitive patients
         # only when the agent may see sensitive records.
-        if user.has_perm(VIEW_SENSITIVE):
+        if holds(user, VIEW_SENSITIVE):
             return queryset
         return queryset.filter(Q(sensitivity="") | with_visible_case)
     return queryset.filter(with_visible_case)
 
 
 def _reads_everything(user) -> bool:
-    return _person(user) and user.has_perm(VIEW_ALL_CASES)
+    return _person(user) and holds(user, VIEW_ALL_CASES)
 
 
 def access_case(user, pk, action: str = VIEW, *, queryset: QuerySet | None = None) -> Case:
@@ -211,12 +214,10 @@ def case_permission_flags(queryset: QuerySet, user) -> QuerySet:
     from django.db.models import BooleanField, Value, When
     from django.db.models import Case as CaseWhen
 
-    if user.is_superuser:
-        return queryset.annotate(can_work=Value(True), can_supervise=Value(True))
     if not _person(user):
         return queryset.annotate(can_work=Value(False), can_supervise=Value(False))
 
-    may_change = user.has_perm(CHANGE_CASE)  # the same role check as restrict_cases
+    may_change = holds(user, CHANGE_CASE)  # the same role check as restrict_cases
 
     def flag(action):
         if not may_change:
@@ -238,8 +239,6 @@ def queues_for(user, action: str = WORK) -> QuerySet:
     _check_action(action, frozenset({WORK, SUPERVISE}))
     if user is None or not user.is_authenticated or not user.is_active:
         return Queue.objects.none()
-    if user.is_superuser:
-        return Queue.objects.all()
-    if not _person(user) or not user.has_perm(CHANGE_CASE):
+    if not _person(user) or not holds(user, CHANGE_CASE):
         return Queue.objects.none()
     return Queue.objects.filter(queue_membership(user, action))

@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import holds
 from cases.access import VIEW, VIEW_SENSITIVE, WORK, access_patient, queues_for
 from cases.choices import EventKind, Priority, Status
 from cases.details import save_details, spec_for_category, validate_details
@@ -118,7 +119,7 @@ def _unassign_if_uncleared(actor: User, case: Case) -> Case:
     sensitive = bool(case.sensitivity or case.patient.sensitivity)
     if case.status == Status.CLOSED or assignee is None or not sensitive:
         return case
-    if assignee.has_perm(VIEW_SENSITIVE):
+    if holds(assignee, VIEW_SENSITIVE):
         return case
     return _assign_locked(actor, case, None)
 

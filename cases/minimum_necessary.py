@@ -6,7 +6,8 @@ reach them. It is declared once here and enforced server-side by every output: D
 (``MinimumNecessaryMixin``) and the admin (``cases.admin``) both call ``field_view``; a hidden
 field is not in the response at all, a masked one shows only its last four characters.
 
-A person in several role groups gets, per field, the most open of their roles' rules.
+A person in several role groups gets, per field, the most open of their roles' rules. A superuser
+is no exception (issue 17): they see what their roles see, nothing without one.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         EVENT: {ALL: FULL},
         DETAILS: {ALL: FULL},
     },
-    # Configures the system; reaches cases only as a superuser or through queue grants.
+    # Configures the system; reaches cases only through queue grants.
     Role.ADMINISTRATOR: {
         PATIENT: {
             "id": FULL,
@@ -121,12 +122,6 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         DETAILS: {ALL: FULL},
     },
 }
-SUPERUSER_POLICY = {
-    PATIENT: {ALL: FULL},
-    CASE: {ALL: FULL},
-    EVENT: {ALL: FULL},
-    DETAILS: {ALL: FULL},
-}
 
 
 def roles_of(user) -> frozenset[str]:
@@ -145,10 +140,9 @@ def roles_of(user) -> frozenset[str]:
 
 
 def _rules(user, model_label: str) -> list[dict[str, str]]:
-    if user is not None and user.is_authenticated and user.is_superuser:
-        policies = [SUPERUSER_POLICY]
-    else:
-        policies = [POLICY[role] for role in roles_of(user)]
+    # A superuser gets the policies of their roles like anybody (issue 17): the account's flag
+    # is for configuration, not a way around minimum necessary.
+    policies = [POLICY[role] for role in roles_of(user)]
     rules = []
     for policy in policies:
         if model_label in policy:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
+from accounts.permissions import holds
 from cases.access import LOOKUP, VIEW
 from cases.changes import _reason, _unassign_if_uncleared
 from cases.choices import EventKind
@@ -44,7 +45,7 @@ def _lock_pending(actor: User, patient: Patient) -> Patient:
     locked = visible.filter(pk=patient.pk).first()
     if locked is None:
         raise NotFound("No such patient.", code="not_found", field="patient")
-    if not actor.has_perm(RECONCILE_PATIENT):
+    if not holds(actor, RECONCILE_PATIENT):
         raise Forbidden(
             "You may not reconcile patient records.", code="permission_denied", field="patient"
         )

@@ -20,6 +20,7 @@ from django.db import connections
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
+from accounts.permissions import holds
 from cases.access import VIEW_SENSITIVE, WORK, queues_for
 from cases.models import Case, Queue
 from cases.models.case import CLAIM_NEXT_STATUSES
@@ -59,7 +60,7 @@ def claim_next_candidates(*, actor: User, queue: Queue | None = None) -> QuerySe
     )
     if queue is not None:
         candidates = candidates.filter(queue_id=queue.pk)
-    if not actor.has_perm(VIEW_SENSITIVE):
+    if not holds(actor, VIEW_SENSITIVE):
         candidates = candidates.filter(sensitivity="", patient__sensitivity="")
     # The whole row and its patient, as lock_case reads them: the claim assigns this very row.
     candidates = candidates.order_by(*CLAIM_NEXT_ORDER).select_related("patient")

@@ -43,15 +43,13 @@ RELATED = (
 
 def recipients(pathway: EscalationPathway) -> QuerySet[User]:
     """The people an escalation to ``pathway`` reaches: active persons with a support role (the
-    model permission ``cases.change_case``, directly, by group or as superuser) who are members
-    of its recipient queue (``work_queue`` or ``supervise_queue``, directly or by group). One
-    query."""
+    model permission ``cases.change_case``, directly or by group; being a superuser is not a
+    role: issue 17) who are members of its recipient queue (``work_queue`` or
+    ``supervise_queue``, directly or by group). One query."""
     member = queue_members([pathway.recipient_queue_id])
     change_case = Q(content_type__app_label="cases", codename="change_case")
-    has_role = (
-        Q(is_superuser=True)
-        | Exists(Permission.objects.filter(change_case, user=OuterRef("pk")))
-        | Exists(Permission.objects.filter(change_case, group__user=OuterRef("pk")))
+    has_role = Exists(Permission.objects.filter(change_case, user=OuterRef("pk"))) | Exists(
+        Permission.objects.filter(change_case, group__user=OuterRef("pk"))
     )
     return (
         User.objects.filter(is_active=True, kind=User.Kind.PERSON)
@@ -62,8 +60,6 @@ def recipients(pathway: EscalationPathway) -> QuerySet[User]:
 
 
 def is_recipient(user, pathway: EscalationPathway) -> bool:
-    if user.is_superuser:
-        return True
     return queues_for(user, WORK).filter(pk=pathway.recipient_queue_id).exists()
 
 

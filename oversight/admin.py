@@ -1,6 +1,9 @@
+from auditlog.admin import LogEntryAdmin
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from accounts.permissions import RolePermissionsAdminMixin
+from compliance.models import AuditEntry
 from oversight import services
 from oversight.forms import BreakGlassReviewForm
 from oversight.models import BreakGlassAccess
@@ -22,9 +25,9 @@ class AwaitingReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(BreakGlassAccess)
-class BreakGlassAccessAdmin(admin.ModelAdmin):
+class BreakGlassAccessAdmin(RolePermissionsAdminMixin, admin.ModelAdmin):
     """The compliance review list: every emergency access, newest first; a reviewer signs each
-    off through ``break_glass_review``."""
+    off through ``break_glass_review``. The reasons are PHI: a superuser needs the role too."""
 
     form = BreakGlassReviewForm
     list_display = ("granted_at", "user", "case", "expires_at", "review_outcome", "reviewed_by")
@@ -66,3 +69,15 @@ class BreakGlassAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The audit trail in the admin (django-auditlog's own LogEntryAdmin, registered by auditlog for
+# the swapped model): it holds PHI, so a superuser needs the Compliance officer's permissions to
+# read it there too (issue 17).
+if admin.site.is_registered(AuditEntry):
+    admin.site.unregister(AuditEntry)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(RolePermissionsAdminMixin, LogEntryAdmin):
+    pass

@@ -15,6 +15,9 @@ class OversightConfig(AppConfig):
         from cases.subjects import via_case
         from compliance.audit import register_audited
         from oversight.models import BreakGlassAccess
+        from oversight.policy import check_settings
+
+        check_settings()  # who may break the glass, and how often: refuse to start on nonsense
 
         # An emergency access is about its case (and so its patient): the patient's accounting of
         # disclosures lists it.

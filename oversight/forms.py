@@ -16,6 +16,21 @@ class BreakGlassRequestForm(forms.Form):
         max_length=2000,
         help_text="Your reason, your name and the time are recorded and reviewed by compliance.",
     )
+    # The second step for a restricted record (``services.break_glass_open``'s
+    # ``confirmation_required``): shown with the 42 CFR Part 2 notice, required then.
+    confirm_sensitive = forms.BooleanField(
+        label=(
+            "I confirm that I need this restricted record for this patient's care or a privacy "
+            "duty, and that I will not redisclose it (42 CFR Part 2)."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, confirming: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.confirming = confirming
+        if not confirming:
+            self.fields["confirm_sensitive"].widget = forms.HiddenInput()
 
 
 class BreakGlassReviewForm(forms.ModelForm):

@@ -463,8 +463,9 @@ LOGGING = {
 }
 
 # --- PatientCare -------------------------------------------------------------------------------
-# Break-the-glass: how long emergency access to a case lasts (minutes).
-BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
+# Break-the-glass: duration, who may, and how often (patientcare/settings_break_glass.py).
+from patientcare.settings_break_glass import *  # noqa: E402, F403
+
 # Outbound webhooks (webhooks/): plain http only to loopback and only when allowed; how long a
 # rotated-out signing secret keeps signing; delivery attempts before a message is failed.
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)

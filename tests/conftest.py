@@ -143,7 +143,30 @@ def category(queue):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="root-admin", is_superuser=True, is_staff=True)
+    """The operator of the admin's tests: a superuser (configuration) who since issue 17 reaches
+    patient data only through roles, like anybody — here Supervisor and Compliance officer (every
+    case read-only, every field, sensitive records) and ``supervise_queue`` on every queue, those
+    that exist and those the test makes later, so the admin's work actions reach every case.
+    Tests of what a superuser *without* roles reaches use a user of their own."""
+    from django.db.models.signals import post_save
+    from guardian.shortcuts import assign_perm
+
+    from accounts.roles import Role, ensure_role_groups
+    from cases.models import Queue
+
+    groups = ensure_role_groups()
+    user = UserFactory(username="root-admin", is_superuser=True, is_staff=True)
+    user.groups.add(groups[Role.SUPERVISOR], groups[Role.COMPLIANCE_OFFICER])
+    for existing in Queue.objects.all():
+        assign_perm("cases.supervise_queue", user, existing)
+
+    def supervise_new_queue(sender, instance, created, **kwargs):
+        if created:
+            assign_perm("cases.supervise_queue", user, instance)
+
+    post_save.connect(supervise_new_queue, sender=Queue, dispatch_uid="admin-user-queues")
+    yield user
+    post_save.disconnect(sender=Queue, dispatch_uid="admin-user-queues")
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 
+from accounts.permissions import holds
 from cases import minimum_necessary
 from cases.access import LOOKUP
 from cases.admin.refusals import refusal_message
@@ -67,7 +68,7 @@ class ReconciliationAdminMixin:
     RECONCILIATION_FIELDS = ("reconciliation", "reconcile_with", "submitted_mrn")
 
     def has_reconcile_permission(self, request) -> bool:
-        return request.user.has_perm(RECONCILE_PATIENT)
+        return holds(request.user, RECONCILE_PATIENT)
 
     def _decide(self, request, queryset, *, title, intro, button, verb, service):
         form = ReasonForm(request.POST if "apply" in request.POST else None)

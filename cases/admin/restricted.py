@@ -1,6 +1,10 @@
 """Admin pages of protected records read through ``restrict()`` like every other page: a
-non-superuser's changelist shows only the rows they may see, and an object they may not see is a
-404 — not Django's "doesn't exist" redirect and never a 403 that would reveal it exists.
+changelist shows only the rows the user may see, and an object they may not see is a 404 — not
+Django's "doesn't exist" redirect and never a 403 that would reveal it exists.
+
+A superuser is no exception (issue 17): on these pages the model permissions are those of their
+roles (``accounts.permissions.RolePermissionsAdminMixin``), so a superuser without a support role
+gets no patient, case or timeline page at all, and with one, what the role may.
 
 Every page that shows such records is access-logged (``compliance.access_log``): the change page
 logs the record, the changelist logs each record listed (as a search when a search term was
@@ -8,10 +12,11 @@ given)."""
 
 from django.http import Http404
 
+from accounts.permissions import RolePermissionsAdminMixin
 from compliance.access_log import AccessKind, record_request_access
 
 
-class RestrictedAdminMixin:
+class RestrictedAdminMixin(RolePermissionsAdminMixin):
     """For ModelAdmins and inlines of models whose queryset has ``restrict(user, action)``."""
 
     access_logged = True  # the site's look-up view logs what it returns for these

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import User
+from accounts.permissions import holds
 from cases.access import SUPERVISE, VIEW_SENSITIVE, WORK, queues_for
 from cases.choices import Status
 from cases.errors import Conflict, Invalid
@@ -33,7 +34,7 @@ def _check_claimable(actor: User, case: Case) -> None:
         # Staff names are not PHI: the agent who lost the race learns who has the case.
         holder = case.assigned_to.display_name if case.assigned_to else "another agent"
         raise Conflict(f"Already claimed by {holder}.", code="already_assigned", field="case")
-    if _is_sensitive(case) and not actor.has_perm(VIEW_SENSITIVE):
+    if _is_sensitive(case) and not holds(actor, VIEW_SENSITIVE):
         raise Invalid(
             "This case is sensitive; claiming it needs the sensitive-records permission.",
             code="sensitive",

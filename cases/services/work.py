@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import holds
 from cases.choices import EventKind, Status, Visibility
 from cases.errors import Conflict, Invalid
 from cases.events import CaseEventName, publish_case_event
@@ -48,7 +49,7 @@ def _assign_locked(actor: User, case: Case, assignee) -> Case:
                 code="invalid",
                 field="assignee",
             )
-        if _is_sensitive(case) and not assignee.has_perm("cases.view_sensitive"):
+        if _is_sensitive(case) and not holds(assignee, "cases.view_sensitive"):
             raise Invalid(
                 "This case is sensitive; the assignee lacks the sensitive-records permission.",
                 code="sensitive",

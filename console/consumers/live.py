@@ -22,7 +22,9 @@ queue's group, numbered in its sequence like case events (ids, state and configu
 only). The snapshot lists the unresolved escalations addressed to the user's queues, read through
 ``Escalation.objects.restrict(user, "receive")`` like the queue page. Grievance deadlines
 (``complaints.events``) reach the case's queue and the complaint's alert queues as ``complaint``
-messages, numbered the same way (ids, due times and the deadline state only).
+messages, numbered the same way (ids, due times and the deadline state only). Emergency accesses
+(``oversight.alerts``, issue 17) reach the privacy office's queue as ``break_glass`` messages,
+numbered the same way (ids, the reference, the staff member's name and the window).
 
 Database work runs off the event loop (``_db``); delivering an event, an escalation message or a
 presence update touches no database (unless the access answer is stale), so those message types
@@ -76,8 +78,17 @@ _INTERNAL_FIELDS = frozenset({"type", "sensitive", _ENCODED})
 # refused connections and socket timeouts).
 LAYER_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
 # Handlers that touch no database (see the module docstring).
+# The real-time alert of a break-the-glass access (oversight/alerts.py, MESSAGE_TYPE: a sibling
+# layer, so named here; tests/console/test_break_glass_alert.py checks both spell it alike).
+BREAK_GLASS_MESSAGE_TYPE = "break_glass.event"
 _NO_DATABASE = frozenset(
-    {MESSAGE_TYPE, ESCALATION_MESSAGE_TYPE, COMPLAINT_MESSAGE_TYPE, PRESENCE_UPDATE}
+    {
+        MESSAGE_TYPE,
+        ESCALATION_MESSAGE_TYPE,
+        COMPLAINT_MESSAGE_TYPE,
+        BREAK_GLASS_MESSAGE_TYPE,
+        PRESENCE_UPDATE,
+    }
 )
 
 
@@ -213,6 +224,12 @@ class LiveQueueConsumer(PresenceRelay, AsyncJsonWebsocketConsumer):
         the user (still) works that queue and, for a sensitive case, may see sensitive records.
         Ids, deadlines and the state only."""
         await self._forward(message, "complaint")
+
+    async def break_glass_event(self, message: dict) -> None:
+        """The alert of an emergency access (``oversight.alerts``) to the privacy office's queue:
+        forwarded if the user (still) works that queue. Ids, the reference, the staff member's
+        name and the window only; no ``sensitive`` flag (the privacy office hears of every one)."""
+        await self._forward(message, "break_glass")
 
     async def _forward(self, message: dict, kind: str) -> None:
         if self._closed:

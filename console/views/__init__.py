@@ -16,7 +16,8 @@
   overdue alerts on the queue and supervisor pages (alone: ``/console/complaints/alerts/``).
 
 Who may use the console: active people whose role may work cases (``cases.change_case``: agents,
-supervisors, administrators) and superusers. Anonymous users are sent to the login page; anybody
+supervisors, clinicians, administrators) — a superuser too only through such a role (issue 17).
+Anonymous users are sent to the login page; anybody
 else (service and system accounts, compliance officers, people without a support role) gets a 404,
 as does a case the user may not see. Rows come only from ``restrict()``; every change is one
 service call with the request's user as actor, posted and redirected (POST-redirect-GET); a

@@ -164,7 +164,7 @@ def case_response(
         "can_release": can_work and case.is_open and case.assigned_to_id == user.pk,
         "forms": forms,
         "refusal": refusal,
-        "supervises": can_supervise or user.is_superuser or queues_of(user, SUPERVISE).exists(),
+        "supervises": can_supervise or queues_of(user, SUPERVISE).exists(),
         **case_escalation_context(
             user,
             case,

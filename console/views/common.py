@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from accounts.models import User
+from accounts.permissions import holds
 from cases import minimum_necessary as mn
 from cases.choices import Channel, Priority, Status
 from cases.models import (
@@ -53,12 +54,12 @@ SLA_REFRESH_AFTER_SECONDS = 90
 
 
 def may_use_console(user) -> bool:
-    """An active person whose role may work cases (or a superuser)."""
+    """An active person whose role may work cases (a superuser too only through a role)."""
     if not (user.is_authenticated and user.is_active):
         return False
     if getattr(user, "kind", User.Kind.PERSON) != User.Kind.PERSON:
         return False
-    return user.is_superuser or user.has_perm(CHANGE_CASE)
+    return holds(user, CHANGE_CASE)
 
 
 def console_page(view: Callable) -> Callable:

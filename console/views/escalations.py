@@ -284,7 +284,7 @@ def recipients_response(request, *, refusal: str = "", status: int = 200) -> Htt
         "truncated": truncated,
         "limit": RECIPIENT_LIMIT,
         "refusal": refusal,
-        "supervises": user.is_superuser or queues_of(user, SUPERVISE).exists(),
+        "supervises": queues_of(user, SUPERVISE).exists(),
     }
     return render_page(request, "console/_escalation_list.html", context, status=status)
 

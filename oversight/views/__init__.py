@@ -1,6 +1,7 @@
 """Compliance pages (docs/architecture/compliance-pages.md), one module per topic.
 
-The break-the-glass request: a staff member asks for emergency access to a case they cannot see.
+The break-the-glass request: a clinician or privacy officer asks for emergency access to a case
+they cannot see (the roles of ``BREAK_GLASS_ROLES``, at most ``BREAK_GLASS_DAILY_LIMIT`` a day).
 The compliance officer's pages under /compliance/: the home page (chain status, reviews waiting),
 the audit trail search and its CSV export, "who accessed this patient's record", the
 break-the-glass review list and sign-off, and the chain verification status.
@@ -12,7 +13,8 @@ trail holds PHI: every page that shows entries writes an access-log entry before
 Modules:
 
 * ``base`` — the permissions, ``compliance_required``, the admin's frame, shared helpers.
-* ``break_glass`` — the request (any staff member), the review list and the sign-off.
+* ``break_glass`` — the request (the roles of ``BREAK_GLASS_ROLES``), the review list and the
+  sign-off.
 * ``home`` — the compliance home page.
 * ``audit_trail`` — the trail search and its CSV export.
 * ``patients`` — the MRN look-up and "who accessed this patient's record".

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.permissions import holds
 from compliance.access_log import request_query
 from compliance.models import AuditEntry
 from oversight import trail
@@ -33,13 +34,14 @@ require_read = require_http_methods(["GET", "HEAD"])
 
 def may_use(user, permissions: Iterable[str], *, any_of: bool = False) -> bool:
     """Whether ``user`` holds the page's permissions: an active person (service accounts and
-    the system account act through the API and tasks, never these pages)."""
+    the system account act through the API and tasks, never these pages) whose roles give them
+    — the pages show PHI, so a superuser's blanket permission does not count (issue 17)."""
     if not (user.is_authenticated and user.is_active):
         return False
     if getattr(user, "kind", "person") != "person":
         return False
     check = any if any_of else all
-    return check(user.has_perm(permission) for permission in permissions)
+    return check(holds(user, permission) for permission in permissions)
 
 
 def compliance_required(*permissions: str, any_of: bool = False) -> Callable:

@@ -134,8 +134,13 @@ def build_world() -> World:
         SUPERVISOR: person(SUPERVISOR, Role.SUPERVISOR),
         COMPLIANCE: person(COMPLIANCE, Role.COMPLIANCE_OFFICER),
         ADMINISTRATOR: person(ADMINISTRATOR, Role.ADMINISTRATOR),
-        SUPERUSER: person(SUPERUSER, is_superuser=True),
+        # Issue 17: a superuser reaches patient data through roles only; this one supervises the
+        # world's queue and is a compliance officer (reads every case). A bare superuser sees
+        # nothing (tests/api/test_superuser.py).
+        SUPERUSER: person(SUPERUSER, Role.SUPERVISOR, is_superuser=True),
     }
+    users[SUPERUSER].groups.add(role_groups[Role.COMPLIANCE_OFFICER])
+    assign_perm("cases.supervise_queue", users[SUPERUSER], queue)
     assign_perm("cases.work_queue", users[AGENT], queue)
     assign_perm("cases.work_queue", users[OTHER_AGENT], other_queue)
     assign_perm("cases.supervise_queue", users[SUPERVISOR], queue)

@@ -5,7 +5,9 @@ Roles x situations x actions, for Case, Patient, CaseEvent and a category detail
 * roles: an agent (work_queue on queue A granted to the user), an agent whose work_queue grant is
   given to a *group* they belong to, a supervisor (supervise_queue on A), an agent with the
   "Sensitive records" clearance, a compliance officer, an administrator (staff, Administrator
-  group, not superuser, no queue grants), a superuser, a partner service account (organisation P),
+  group, not superuser, no queue grants), a superuser without a role and one in the Agent role
+  (issue 17: a superuser reaches what its roles reach, nothing more), a partner service account
+  (organisation P),
   a person with no role and an inactive agent;
 * situations: a case in queue A, in queue B, a sensitive case in A, a case of a sensitive patient
   in A, a case in B assigned to the user, one assigned to the user and flagged sensitive
@@ -68,7 +70,8 @@ SUPERVISOR = "supervisor"
 CLEARED_AGENT = "cleared_agent"  # agent + "Sensitive records"
 COMPLIANCE = "compliance"
 ADMINISTRATOR = "administrator"
-SUPERUSER = "superuser"
+SUPERUSER = "superuser"  # no role: reaches nothing (issue 17)
+SUPERUSER_AGENT = "superuser_agent"  # a superuser in the Agent role: exactly an agent
 PARTNER = "partner"
 NOBODY = "nobody"  # a person with no role (not staff, no groups)
 INACTIVE_AGENT = "inactive_agent"
@@ -80,6 +83,7 @@ ROLES = (
     COMPLIANCE,
     ADMINISTRATOR,
     SUPERUSER,
+    SUPERUSER_AGENT,
     PARTNER,
     NOBODY,
     INACTIVE_AGENT,
@@ -201,7 +205,8 @@ EXPECTED_LETTERS: dict[str, dict[str, str]] = {
         OTHER_ORG: "",
         SOMEONE_ELSE: "",
     },
-    SUPERUSER: dict.fromkeys(SITUATIONS, "vws"),
+    SUPERUSER: NOTHING,
+    SUPERUSER_AGENT: STAFF_AGENT,
     PARTNER: {**NOTHING, PARTNER_P: "v"},
     NOBODY: NOTHING,
     INACTIVE_AGENT: NOTHING,
@@ -285,6 +290,7 @@ class World:
             COMPLIANCE: person(COMPLIANCE, Role.COMPLIANCE_OFFICER),
             ADMINISTRATOR: person(ADMINISTRATOR, Role.ADMINISTRATOR, is_staff=True),
             SUPERUSER: person(SUPERUSER, is_staff=True, is_superuser=True),
+            SUPERUSER_AGENT: person(SUPERUSER_AGENT, Role.AGENT, is_staff=True, is_superuser=True),
             PARTNER: person(
                 PARTNER,
                 Role.PARTNER_SYSTEM,
@@ -295,7 +301,7 @@ class World:
             NOBODY: person(NOBODY, is_staff=False),
             INACTIVE_AGENT: person(INACTIVE_AGENT, Role.AGENT),
         }
-        for role in (AGENT, CLEARED_AGENT, INACTIVE_AGENT):
+        for role in (AGENT, CLEARED_AGENT, INACTIVE_AGENT, SUPERUSER_AGENT):
             assign_perm("cases.work_queue", users[role], self.queue_a)
         team = Group.objects.create(name="Matrix billing team")
         assign_perm("cases.work_queue", team, self.queue_a)
@@ -503,9 +509,9 @@ def test_access_matrix(observed, role, situation, action):
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("role", ROLES)
 def test_patient_without_a_case(observed, role, action):
-    """A patient with no case: superusers see it, compliance reads it; nobody else has a case
-    through which to see it (look-up by agents is tested below)."""
-    expected = role == SUPERUSER or (role == COMPLIANCE and action == VIEW)
+    """A patient with no case: compliance reads it; nobody else has a case through which to see
+    it (look-up by agents is tested below) — superusers neither (issue 17)."""
+    expected = role == COMPLIANCE and action == VIEW
     assert (observed.orphan_patient in observed.restricted["Patient", role, action]) == expected
 
 
@@ -619,7 +625,7 @@ LOOKUP_EXPECTATIONS = {
     "supervisor": (True, False),
     "cleared": (True, True),
     "compliance": (True, True),
-    "superuser": (True, True),
+    "superuser": (False, False),  # no role, no intake look-up (issue 17)
     "partner": (False, False),
     "nobody": (False, False),
     "inactive": (False, False),

@@ -99,12 +99,25 @@ def test_partners_get_no_contact_data_no_routing_and_no_internal_notes(groups, a
     assert all("actor" not in b for b in bodies)
 
 
-def test_compliance_and_superusers_see_everything(groups, insurance_case):
+def test_compliance_sees_everything(groups, insurance_case):
     compliance = _user(groups, Role.COMPLIANCE_OFFICER)
+    data = CaseSerializer(insurance_case, context={"user": compliance}).data
+    assert set(data) == set(CaseSerializer.Meta.fields)
+
+
+def test_a_superuser_sees_what_its_roles_see_and_nothing_without_one(groups, insurance_case):
+    """Issue 17: being a superuser is no way around minimum necessary."""
     root = UserFactory(username="mn-root", is_superuser=True)
-    for user in (compliance, root):
-        data = CaseSerializer(insurance_case, context={"user": user}).data
-        assert set(data) == set(CaseSerializer.Meta.fields)
+    assert CaseSerializer(insurance_case, context={"user": root}).data == {}
+    for field in ("mrn", "family_name", "phone"):
+        assert mn.field_view(root, mn.PATIENT, field) == mn.HIDDEN
+
+    portal_root = _user(groups, Role.PORTAL_SUPPORT_AGENT, name="mn-portal-root", is_superuser=True)
+    label = "insurance_coverage.insuranceinquiry"
+    assert mn.field_view(portal_root, label, "member_id") == mn.LAST4
+    assert mn.field_view(portal_root, label, "member_id") == mn.field_view(
+        _user(groups, Role.PORTAL_SUPPORT_AGENT), label, "member_id"
+    )
 
 
 def test_admin_masks_for_the_portal_support_agent(client, groups, insurance_case):

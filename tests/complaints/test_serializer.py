@@ -1,5 +1,6 @@
 import pytest
 
+from accounts.roles import Role, ensure_role_groups
 from cases.details import detail_for
 from complaints.models import Complaint, Department
 from complaints.serializers import ComplaintSerializer
@@ -86,7 +87,9 @@ def test_representation(actor, complaints_category, department):
     )
     # Minimum necessary: without a user allowed to see them, no fields leave the server.
     assert ComplaintSerializer(complaint).data == {}
-    reader = UserFactory(username="complaint-reader", is_superuser=True)
+    # A role that sees every detail field (a superuser's flag alone would show none: issue 17).
+    reader = UserFactory(username="complaint-reader")
+    reader.groups.add(ensure_role_groups()[Role.COMPLIANCE_OFFICER])
     assert ComplaintSerializer(complaint, context={"user": reader}).data == {
         "complaint_type": "privacy",
         "severity": "moderate",

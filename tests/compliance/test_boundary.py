@@ -204,7 +204,11 @@ def test_a_broken_log_format_is_left_to_logging(caplog):
 
 
 def test_refused_console_form_and_4xx_bodies_do_not_echo(client, actor):
-    client.force_login(UserFactory(username="pci-root", is_superuser=True, is_staff=True))
+    from accounts.roles import Role, ensure_role_groups
+
+    nurse = UserFactory(username="pci-nurse", is_staff=True)
+    nurse.groups.add(ensure_role_groups()[Role.CLINICIAN])  # may break the glass
+    client.force_login(nurse)
     response = client.post(
         "/access/emergency/", {"reference": VISA, "reason": f"short {VISA}"}, follow=False
     )

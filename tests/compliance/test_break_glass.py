@@ -25,7 +25,7 @@ REASON = "Patient on the line reports a medication reaction; need the open refil
 def world(actor, category):
     groups = ensure_role_groups()
     outsider = UserFactory(username="night-agent")
-    outsider.groups.add(groups[Role.AGENT])
+    outsider.groups.add(groups[Role.CLINICIAN])  # a role that may break the glass
     assign_perm("cases.work_queue", outsider, QueueFactory(name="Elsewhere", slug="elsewhere"))
     reviewer = UserFactory(username="privacy-officer")
     reviewer.groups.add(groups[Role.COMPLIANCE_OFFICER])

@@ -111,10 +111,15 @@ def world(settings):
     nurse.groups.add(groups[Role.AGENT])
     assign_perm("cases.work_queue", nurse, nurse_queue)
     outsider = UserFactory(username="pci-outsider")
-    outsider.groups.add(groups[Role.AGENT])
+    outsider.groups.add(groups[Role.CLINICIAN])  # a role that may break the glass
     officer = UserFactory(username="pci-officer")
     officer.groups.add(groups[Role.COMPLIANCE_OFFICER])
     root = UserFactory(username="pci-root", is_superuser=True, is_staff=True)
+    # The admin's patient and case forms need roles (issue 17: a superuser's flag alone reaches
+    # no patient data): Supervisor of the queue to work, Compliance officer to read every record
+    # (a patient added without a case included), as the suite's ``admin_user``.
+    root.groups.add(groups[Role.SUPERVISOR], groups[Role.COMPLIANCE_OFFICER])
+    assign_perm("cases.supervise_queue", root, queue)
     pathway = EscalationPathway.objects.create(
         name="PCI nurse triage",
         kind=PathwayKind.NURSE_TRIAGE,

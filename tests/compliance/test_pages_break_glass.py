@@ -11,12 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from cases.models import Case
 from compliance.models import AuditEntry
 from oversight.models import BreakGlassAccess, ReviewOutcome
 from oversight.services import break_glass_open, break_glass_review
 from tests.compliance.conftest import REASON
-from tests.factories import make_case
+from tests.factories import UserFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -215,9 +216,11 @@ def test_nobody_reviews_their_own_access(officer_client, officer, case):
     assert own.reviewed_at is None
 
 
-def test_a_second_review_is_refused(officer_client, officer, role_users, emergency):
+def test_a_second_review_is_refused(officer_client, officer, role_groups, emergency):
     officer_client.post(review_url(emergency), {"outcome": ReviewOutcome.APPROPRIATE})
-    officer_client.force_login(role_users["superuser"])  # another reviewer, a stale page
+    colleague = UserFactory(username="second-officer")
+    colleague.groups.add(role_groups[Role.COMPLIANCE_OFFICER])
+    officer_client.force_login(colleague)  # another reviewer, a stale page
     response = officer_client.post(
         review_url(emergency), {"outcome": ReviewOutcome.INAPPROPRIATE, "notes": "Overrule."}
     )

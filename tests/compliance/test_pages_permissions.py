@@ -1,9 +1,9 @@
 """Who may use the compliance officer pages (docs/architecture/compliance-pages.md).
 
-Every page x every role: the compliance officer and a superuser may; agents, supervisors,
-administrators and partner systems get a 404 (never a 403: the page does not exist for them) and
-change nothing; anonymous users are sent to the login page. Then the finer points: each page's own
-permission, service accounts, methods and CSRF."""
+Every page x every role: the compliance officer may; agents, supervisors, administrators,
+partner systems and a superuser without the role (issue 17) get a 404 (never a 403: the page does
+not exist for them) and change nothing; anonymous users are sent to the login page. Then the finer
+points: each page's own permission, service accounts, methods and CSRF."""
 
 from __future__ import annotations
 

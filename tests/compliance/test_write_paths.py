@@ -139,7 +139,7 @@ def test_case_services(actor, other_agent, case, work, expected):
 def test_break_glass_open_and_review(actor, case):
     groups = ensure_role_groups()
     night = UserFactory(username="night-agent", is_staff=True)
-    night.groups.add(groups[Role.AGENT])
+    night.groups.add(groups[Role.CLINICIAN])  # a role that may break the glass
     assign_perm("cases.work_queue", night, QueueFactory(name="Elsewhere", slug="elsewhere"))
     reviewer = UserFactory(username="privacy-officer")
     reviewer.groups.add(groups[Role.COMPLIANCE_OFFICER])

@@ -5,7 +5,9 @@ role, and cases built through the services.
 * ``agent`` (Ada) and ``agent2`` (Bo) work Billing; ``foreign`` (Fay) works Pharmacy;
 * ``supervisor`` (Sam) supervises Billing; ``administrator`` (Agent role model permissions,
   no queue); ``officer`` (compliance officer); ``partner`` (a partner's service account);
-  ``superuser``; ``nobody`` (staff, no role);
+  ``superuser`` (no role: no console, issue 17); ``root`` (a superuser in the Supervisor role
+  supervising both queues, cleared for sensitive records: the all-seeing actor of some tests);
+  ``nobody`` (staff, no role);
 * ``case`` in Billing and ``foreign_case`` in Pharmacy, whose patients have recognisable names.
 """
 
@@ -49,6 +51,7 @@ class World:
     officer: User
     partner: User
     superuser: User
+    root: User
     nobody: User
     intake: User
     case: Case
@@ -89,6 +92,7 @@ def build_world() -> World:
             organisation=PartnerFactory(),
         ),
         superuser=person("pages-superuser", "Root", is_superuser=True),
+        root=person("pages-root", "Rory", Role.SUPERVISOR, is_superuser=True),
         nobody=person("pages-nobody", "Nell"),
         intake=intake,
         case=make_case(
@@ -110,6 +114,9 @@ def build_world() -> World:
         assign_perm("cases.work_queue", user, queue)
     assign_perm("cases.work_queue", world.foreign, other)
     assign_perm("cases.supervise_queue", world.supervisor, queue)
+    for supervised in (queue, other):
+        assign_perm("cases.supervise_queue", world.root, supervised)
+    world.root.groups.add(groups[Role.SENSITIVE_RECORDS])
     return world
 
 

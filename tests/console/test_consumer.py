@@ -280,7 +280,7 @@ async def test_sensitive_cases_reach_only_agents_who_may_see_them(
 
     def sensitive_case():
         patient = make_patient(intake)
-        officer = UserFactory(username="consumer-officer", is_superuser=True)
+        officer = make_agent("consumer-officer", roles=(Role.COMPLIANCE_OFFICER,))
         patient = patient_set_sensitivity(
             actor=officer,
             patient=patient,
@@ -316,7 +316,7 @@ async def test_a_case_marked_sensitive_leaves_the_uncleared_agents_list_at_once(
     seq = snapshot["queues"][str(queue_a.pk)]["seq"]
 
     def mark():
-        officer = UserFactory(username="consumer-officer", is_superuser=True)
+        officer = make_agent("consumer-officer", roles=(Role.COMPLIANCE_OFFICER,))
         case_set_sensitivity(
             actor=officer, case=case, sensitivity=Sensitivity.SUBSTANCE_USE, reason="Part 2"
         )

@@ -285,7 +285,7 @@ def test_the_case_page_says_when_its_case_was_made_sensitive(world, open_page):
 def test_an_unknown_assignee_is_named_from_the_server(world, open_page):
     page, server = open_page(world.agent)
     server.send(snapshot(world, 1, world.case))
-    services.case_assign(actor=world.superuser, case=world.case, assignee=world.foreign)
+    services.case_assign(actor=world.root, case=world.case, assignee=world.foreign)
     server.send(event(world, 2, world.case, "case.assigned"))
     # First "another agent", then the name the row fragment gives.
     wait_until(page, lambda: cell(page, world.case, "assignee") == "Claimed by Fay Tester")
@@ -321,7 +321,7 @@ def test_a_case_moved_to_a_queue_i_do_not_work_leaves_the_table(world, open_page
 def test_my_cases_keep_rows_of_queues_the_socket_does_not_cover(world, open_page):
     """A case assigned to me in a queue I do not work reaches "my cases" from the server; the
     socket's snapshot (my queues only) must not drop it."""
-    services.case_assign(actor=world.superuser, case=world.foreign_case, assignee=world.agent)
+    services.case_assign(actor=world.root, case=world.foreign_case, assignee=world.agent)
     page, server = open_page(world.agent, "/console/mine/")
     assert references(page) == [world.foreign_case.reference]
     server.send(snapshot(world, 1, world.case))

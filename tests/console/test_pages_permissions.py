@@ -1,7 +1,8 @@
 """Who may use the console pages and actions (docs/architecture/live-queue.md, "Pages").
 
 Every page and POST action x every role. The console is for people whose role may work cases
-(``cases.change_case``): agents, supervisors, administrators, superusers. Anonymous users are sent
+(``cases.change_case``): agents, supervisors, administrators — a superuser only through such a
+role (issue 17). Anonymous users are sent
 to the login page. Service accounts, compliance officers (they read cases read-only through the
 admin and their own pages) and staff without a support role get a 404 on every page. A case the
 user may not see — another queue's — is a 404 on its page and every action, and changes nothing;
@@ -31,7 +32,8 @@ PARTNER = "partner_service_account"
 NOBODY = "staff_without_role"
 SUPERUSER = "superuser"
 ROLES = (ANONYMOUS, AGENT, FOREIGN, SUPERVISOR, ADMINISTRATOR, OFFICER, PARTNER, NOBODY, SUPERUSER)
-NO_CONSOLE = {OFFICER, PARTNER, NOBODY}
+# A superuser without a support role has no console either (issue 17).
+NO_CONSOLE = {OFFICER, PARTNER, NOBODY, SUPERUSER}
 
 
 @dataclass(frozen=True)
@@ -40,18 +42,18 @@ class Page:
     method: str = "get"
     data: dict = field(default_factory=dict)
     on_case: bool = False
-    allowed: frozenset = frozenset({AGENT, SUPERVISOR, SUPERUSER})  # who gets the success status
+    allowed: frozenset = frozenset({AGENT, SUPERVISOR})  # who gets the success status
     success: int = 200
 
     def resolve(self, world) -> str:
         return reverse(self.url, args=[world.case.reference] if self.on_case else [])
 
 
-EVERY_CONSOLE_USER = frozenset({AGENT, FOREIGN, SUPERVISOR, ADMINISTRATOR, SUPERUSER})
+EVERY_CONSOLE_USER = frozenset({AGENT, FOREIGN, SUPERVISOR, ADMINISTRATOR})
 PAGES = {
     "queue": Page("console:queue", allowed=EVERY_CONSOLE_USER),
     "mine": Page("console:mine", allowed=EVERY_CONSOLE_USER),
-    "supervisor": Page("console:supervisor", allowed=frozenset({SUPERVISOR, SUPERUSER})),
+    "supervisor": Page("console:supervisor", allowed=frozenset({SUPERVISOR})),
     "case": Page("console:case", on_case=True),
     "case-row": Page("console:case-row", on_case=True),
     "claim": Page("console:case-claim", "post", on_case=True, success=302),
@@ -66,7 +68,7 @@ PAGES = {
         "post",
         {"assignee": ""},  # nobody: valid for every supervisor of the queue
         True,
-        allowed=frozenset({SUPERVISOR, SUPERUSER}),
+        allowed=frozenset({SUPERVISOR}),
         success=302,
     ),
     "claim-next": Page("console:claim-next", "post", allowed=EVERY_CONSOLE_USER, success=302),
@@ -78,7 +80,7 @@ PAGES = {
         "post",
         {"case-sensitivity-sensitivity": "hiv", "case-sensitivity-reason": "Clinical record"},
         True,
-        allowed=frozenset({SUPERVISOR, SUPERUSER}),
+        allowed=frozenset({SUPERVISOR}),
         success=302,
     ),
     "patient-sensitivity": Page(
@@ -86,7 +88,7 @@ PAGES = {
         "post",
         {"patient-sensitivity-sensitivity": "hiv", "patient-sensitivity-reason": "Record"},
         True,
-        allowed=frozenset({SUPERVISOR, SUPERUSER}),
+        allowed=frozenset({SUPERVISOR}),
         success=302,
     ),
     "priority": Page(
@@ -186,8 +188,10 @@ def test_an_inactive_user_is_not_served(client, world):
 def test_a_view_only_grant_shows_the_case_but_not_its_actions(client, world):
     """Break-the-glass gives ``view_case`` on one case: its page opens (read-only, logged),
     every work action is a 404 — the same answer as for a case one may not see at all."""
+    from accounts.roles import Role, ensure_role_groups
     from oversight.services import break_glass_open
 
+    world.foreign.groups.add(ensure_role_groups()[Role.CLINICIAN])  # may break the glass
     break_glass_open(
         actor=world.foreign,
         reference=world.case.reference,
@@ -225,7 +229,7 @@ def test_actions_refuse_get(client, world, name):
 
 @pytest.mark.parametrize("name", ["queue", "case", "supervisor"])
 def test_pages_refuse_post(client, world, name):
-    login(client, world.superuser)
+    login(client, world.supervisor)
     assert client.post(PAGES[name].resolve(world)).status_code == 405
 
 
@@ -280,7 +284,7 @@ def test_complaint_action_matrix(client, world, name, role):
 
     if role == ANONYMOUS:
         assert_login_redirect(response, url)
-    elif role in {AGENT, SUPERVISOR, SUPERUSER}:
+    elif role in {AGENT, SUPERVISOR}:
         assert response.status_code == 302, response.content[:800]
         assert response["Location"] == reverse("console:case", args=[case.reference])
         complaint = Complaint.objects.get(pk=case.pk)

@@ -139,7 +139,7 @@ def test_the_live_configuration(client, world):
 def test_someone_outside_my_queues_holding_a_case_is_named_on_the_page(client, world):
     """An assignee who is not a member of the queue (moved, or assigned by a supervisor from
     elsewhere) is still named: assignees of the rows are added to the names."""
-    services.case_assign(actor=world.superuser, case=world.case, assignee=world.foreign)
+    services.case_assign(actor=world.root, case=world.case, assignee=world.foreign)
     response = login(client, world.agent).get(QUEUE)
     assert "Claimed by Fay Tester" in row_html(response, world.case)
     assert live_config(response)["names"][str(world.foreign.pk)] == "Fay Tester"
@@ -400,7 +400,7 @@ def test_my_cases_empty(client, world):
 
 
 def test_the_row_fragment_names_the_assignee(client, world):
-    services.case_assign(actor=world.superuser, case=world.case, assignee=world.foreign)
+    services.case_assign(actor=world.root, case=world.case, assignee=world.foreign)
     response = login(client, world.agent).get(case_url(world.case, "row"), {"status": "new"})
     assert response.status_code == 200
     html = page_text(response).strip()

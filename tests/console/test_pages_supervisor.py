@@ -52,6 +52,7 @@ def test_the_supervisor_sees_each_supervised_queue_and_its_workload(client, worl
         "Ada Tester": (2, 1, 1),
         "Bo Tester": (1, 0, 0),
         "Sam Tester": (0, 0, 0),  # a member with nothing open is listed too
+        "Rory Tester": (0, 0, 0),  # the world's superuser supervises it through its role
     }
     summary = response.context["summaries"][0]
     assert (summary["open"], summary["unassigned"], summary["overdue"]) == (4, 1, 1)
@@ -81,10 +82,12 @@ def test_group_members_and_assignees_from_elsewhere_count(client, world):
     assert agents["Fay Tester"] == (1, 0, 0)
 
 
-def test_a_superuser_sees_every_queue(client, world):
-    response = login(client, world.superuser).get(SUPERVISOR)
+def test_a_superuser_sees_the_queues_its_role_supervises_and_none_without_one(client, world):
+    """Issue 17: the superuser flag gives no queue; the Supervisor role's grants do."""
+    response = login(client, world.root).get(SUPERVISOR)
     names = [s["queue"].name for s in response.context["summaries"]]
     assert names == ["Billing", "Pharmacy"]
+    assert login(client, world.superuser).get(SUPERVISOR).status_code == 404
 
 
 def test_the_nav_offers_the_supervisor_page_only_to_supervisors(client, world):
@@ -113,7 +116,7 @@ def test_the_query_count_does_not_grow_with_agents_or_cases(
         )
     with django_assert_num_queries(14):
         response = client.get(SUPERVISOR)
-    assert len(workload(response, "Billing")) == 9
+    assert len(workload(response, "Billing")) == 10  # with the world's ``root``
     assert re.search(r"7 open cases</a>", page_text(response))
 
 

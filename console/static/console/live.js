@@ -1112,6 +1112,35 @@
         }
     }
 
+    /* An emergency access (break-the-glass, oversight/alerts.py) announced to the privacy
+       office's queue: a role="alert" note on the page (inserted, so it is announced) until the
+       page is reloaded; the compliance officers review it on /compliance/break-glass/. */
+    function onBreakGlass(message) {
+        var queueId = String(message.seq_queue_id !== undefined ? message.seq_queue_id : message.queue_id);
+        if (!inSequence(queueId, Number(message.seq))) {
+            return;
+        }
+        var until = new Date(message.expires_at);
+        var line = "Emergency access (break-the-glass) to case " + message.reference + " by "
+            + message.user_name + " until " + until.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"})
+            + ". It awaits compliance review.";
+        var holder = escalationAlert || document.getElementById("complaint-alerts");
+        if (!holder) {
+            announce(line);
+            return;
+        }
+        var id = String(Number(message.access_id));
+        if (holder.querySelector('[data-break-glass-id="' + id + '"]')) {
+            return;
+        }
+        var note = document.createElement("p");
+        note.className = "errornote break-glass-alert";
+        note.setAttribute("role", "alert");
+        note.setAttribute("data-break-glass-id", id);
+        note.appendChild(document.createTextNode(line));
+        holder.appendChild(note);
+    }
+
     function onHeartbeat(message) {
         var queues = message.queues || {};
         var behind = Object.keys(queues).some(function (queueId) {
@@ -1152,6 +1181,9 @@
             break;
         case "complaint":
             onComplaint(message);
+            break;
+        case "break_glass":
+            onBreakGlass(message);
             break;
         case "skip":
             // A number used by an event this user may not see: nothing to show, unless the
