@@ -2,9 +2,11 @@
 
 * ``enrol`` — set up an authenticator app: a QR code (inline SVG, drawn by segno) and the same
   secret as text for typing in, confirmed by the first code; then the recovery codes, shown once.
-* ``verify`` — the code step after the password: the app's code or a recovery code.
+* ``verify`` — the code step after the password: the app's code or a recovery code, or a
+  passkey (django-otp-webauthn's script and ceremonies: mfa/passkeys.py).
 * ``manage`` — the account's second factor: whether it is set up, recovery codes left, new
-  recovery codes (password again), and voluntary enrolment for those not required to.
+  recovery codes (password again), the passkeys and adding one, and voluntary enrolment for
+  those not required to.
 
 Anonymous visitors go to the login page; service accounts (no pages) get a 404. Responses are
 never cached (a secret or recovery codes may be on them).
@@ -132,7 +134,11 @@ def verify(request) -> HttpResponse:
                 form.add_error(
                     "code", ValidationError("That code is not right.", code="wrong_code")
                 )
-    context = {"title": "Enter your second factor", "form": form}
+    context = {
+        "title": "Enter your second factor",
+        "form": form,
+        "has_passkey": bool(services.passkeys_of(user)),
+    }
     return _render(request, "mfa/verify.html", context, status=status)
 
 
@@ -159,6 +165,9 @@ def manage(request) -> HttpResponse:
         "enrolled": enrolled,
         "required": policy.must_use(user),
         "codes_left": services.recovery_codes_left(user) if enrolled else 0,
+        "passkeys": services.passkeys_of(user) if enrolled else [],
+        # Adding a passkey needs a session that gave its second factor (mfa/passkeys.py).
+        "can_add_passkey": enrolled and user.is_verified(),
     }
     return _render(request, "mfa/manage.html", context, status=status)
 
