@@ -11,7 +11,8 @@ library's own URLconf is not included. What the subclasses add:
 * a passkey registered is audited as ``mfa_enrolled`` (method ``webauthn``);
 * a passkey used is audited as ``mfa_verified`` and marks the session verified exactly as the
   code step does (``mfa.services.passkey_verified``: a new session key, ``django_otp.login``);
-  a refused one as ``mfa_failed`` with the library's error code (never the credential).
+  a refused one as ``mfa_failed`` with the library's error code (never the credential); then
+  the browser goes to ``next`` (on this site) or ``/``, as after a code.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django_otp_webauthn.views import (
 )
 
 from mfa import policy, services
+from mfa.views import DEFAULT_NEXT
 
 
 def _person_or_refuse(request) -> None:
@@ -70,6 +72,11 @@ class PasskeyAuthenticationBegin(_AuthenticationChecks, BeginCredentialAuthentic
 class PasskeyAuthenticationComplete(_AuthenticationChecks, CompleteCredentialAuthenticationView):
     def complete_auth(self, device):
         services.passkey_verified(request=self.request, user=self.request.user, device=device)
+
+    def get_success_url(self) -> str:
+        # ``next`` when it stays on this site (the library checks it), else where the code step
+        # goes: never the library's fallback, Django's unused LOGIN_REDIRECT_URL.
+        return self.get_redirect_url() or DEFAULT_NEXT
 
     def handle_exception(self, exc):
         user = getattr(self.request, "user", None)

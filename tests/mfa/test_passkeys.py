@@ -62,8 +62,10 @@ def assertion_for(credential_id: bytes) -> dict:
     }
 
 
-def post_json(client: Client, url: str, body: dict | None = None):
-    return client.post(url, json.dumps(body or {}), content_type="application/json")
+def post_json(client: Client, url: str, body: dict | list | str | None = None):
+    return client.post(
+        url, json.dumps({} if body is None else body), content_type="application/json"
+    )
 
 
 # --- the passwordless login is off ---------------------------------------------------------------
@@ -202,6 +204,9 @@ def test_another_persons_passkey_is_refused_and_audited(person):
     [
         ({}, 422),
         ({"id": "x"}, 422),
+        ([], 422),
+        ("x", 422),
+        ({"id": "x", "rawId": "x", "type": "public-key", "response": "x"}, 422),
         (assertion_for(b"unknown-credential"), 404),
     ],
 )
@@ -220,6 +225,16 @@ def test_a_bad_assertion_is_a_4xx_and_audited(person, body, status):
         "webauthn",
         "webauthn",
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "target"),
+    [("", "/"), ("?next=/console/", "/console/"), ("?next=https://evil.example/", "/")],
+)
+def test_after_a_passkey_the_browser_goes_where_the_code_step_would(person, query, target):
+    view = passkeys.PasskeyAuthenticationComplete()
+    view.request = RequestFactory().post(AUTH_COMPLETE + query)
+    assert view.get_success_url() == target
 
 
 def test_a_passkey_verifies_the_session_as_a_code_does(person):
