@@ -196,6 +196,18 @@ def passkey_failed(*, request, user, reason: str) -> None:
     _failed(request, user, WEBAUTHN, reason=reason)
 
 
+def passkey_remove(*, actor, request, passkey_id: int) -> None:
+    """``actor`` removes one of their own passkeys (a session that gave its second factor; the
+    page asks for the password first). Someone else's, or none: ``WebAuthnCredential.DoesNotExist``
+    (the page's 404). The authenticator app and the other passkeys stay."""
+    if not policy.is_person(actor) or not actor.is_verified():
+        raise PermissionDenied("Give your second factor in this session first.")
+    with transaction.atomic():
+        passkey = WebAuthnCredential.objects.select_for_update().get(pk=passkey_id, user=actor)
+        passkey.delete()
+        record_auth_event(AuthEvent.MFA_REMOVED, request=request, user=actor, method=WEBAUTHN)
+
+
 def passkeys_of(user) -> list[WebAuthnCredential]:
     return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("pk"))
 

@@ -7,6 +7,7 @@
 * ``manage`` — the account's second factor: whether it is set up, recovery codes left, new
   recovery codes (password again), the passkeys and adding one, and voluntary enrolment for
   those not required to.
+* ``passkey_remove`` — remove one of your own passkeys (password again).
 
 Anonymous visitors go to the login page; service accounts (no pages) get a 404. Responses are
 never cached (a secret or recovery codes may be on them).
@@ -170,6 +171,22 @@ def manage(request) -> HttpResponse:
         "can_add_passkey": enrolled and user.is_verified(),
     }
     return _render(request, "mfa/manage.html", context, status=status)
+
+
+@person_required
+def passkey_remove(request, passkey_id: int) -> HttpResponse:
+    """Remove one of your own passkeys (POST, with the password); another person's is a 404."""
+    user = request.user
+    passkey = next((p for p in services.passkeys_of(user) if p.pk == passkey_id), None)
+    if passkey is None or not user.is_verified():
+        raise Http404("No such passkey.")
+    form = PasswordConfirmForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.passkey_remove(actor=user, request=request, passkey_id=passkey.pk)
+        return HttpResponseRedirect(reverse("mfa:manage"))
+    context = {"title": "Remove a passkey", "form": form, "passkey": passkey}
+    status = 400 if request.method == "POST" else 200
+    return _render(request, "mfa/passkey_remove.html", context, status=status)
 
 
 def _url(name: str, request) -> str:

@@ -334,3 +334,55 @@ def test_other_roles_do_not_see_passkeys_in_the_admin(person):
     client.force_login(supervisor)
     response = client.get("/admin/django_otp_webauthn/webauthncredential/")
     assert response.status_code in (302, 403)
+
+
+# --- a person removes one of their own passkeys --------------------------------------------------
+
+
+def remove_url(passkey: WebAuthnCredential) -> str:
+    return f"{MANAGE}passkeys/{passkey.pk}/remove/"
+
+
+def test_a_person_removes_their_own_passkey_with_the_password(person):
+    user = person("remover", Role.SUPERVISOR)
+    user.set_password("test-password-123")
+    user.save(update_fields=["password"])
+    enrolled(user)
+    gone, kept = passkey_of(user, b"gone"), passkey_of(user, b"kept")
+    client = Client()
+    client.force_login(user)
+    assert remove_url(gone) in client.get(MANAGE).content.decode()
+    assert client.get(remove_url(gone)).status_code == 200
+    response = client.post(remove_url(gone), {"password": "wrong"})
+    assert response.status_code == 400
+    assert WebAuthnCredential.objects.filter(pk=gone.pk).exists()
+    response = client.post(remove_url(gone), {"password": "test-password-123"})
+    assert response.status_code == 302 and response["Location"] == MANAGE
+    assert list(WebAuthnCredential.objects.filter(user=user)) == [kept]
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    (removed,) = auth_events(AuthEvent.MFA_REMOVED)
+    assert removed.actor == user
+    assert removed.additional_data["auth"]["method"] == "webauthn"
+
+
+def test_removing_is_for_the_owner_in_a_verified_session_only(person):
+    owner = person("passkey-owner", Role.SUPERVISOR)
+    enrolled(owner)
+    passkey = passkey_of(owner)
+    url = remove_url(passkey)
+    # Anonymous: the login page.
+    response = Client().post(url, {"password": "test-password-123"})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    # Another person: a 404, as for a passkey that does not exist.
+    other = person("other-person", Role.SUPERVISOR)
+    enrolled(other)
+    client = Client()
+    client.force_login(other)
+    assert client.post(url, {"password": "test-password-123"}).status_code == 404
+    assert client.get(f"{MANAGE}passkeys/999999/remove/").status_code == 404
+    # The owner who still owes the second factor: the code step first.
+    client, _ = log_in(owner)
+    response = client.post(url, {"password": "test-password-123"})
+    assert response.status_code == 302 and response["Location"].startswith(VERIFY)
+    assert WebAuthnCredential.objects.filter(pk=passkey.pk).exists()
+    assert not auth_events(AuthEvent.MFA_REMOVED)
