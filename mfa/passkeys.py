@@ -17,7 +17,8 @@ library's own URLconf is not included. What the subclasses add:
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django_otp_webauthn import exceptions
 from django_otp_webauthn.views import (
     BeginCredentialAuthenticationView,
@@ -31,6 +32,8 @@ from mfa.views import DEFAULT_NEXT
 
 
 def _person_or_refuse(request) -> None:
+    if not settings.MFA_PASSKEYS:  # no host name to bind passkeys to: they are unavailable
+        raise Http404("Passkeys are not available on this deployment.")
     user = request.user
     if not user.is_authenticated:
         raise exceptions.PasswordlessLoginDisabled()

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -138,7 +139,7 @@ def verify(request) -> HttpResponse:
     context = {
         "title": "Enter your second factor",
         "form": form,
-        "has_passkey": bool(services.passkeys_of(user)),
+        "has_passkey": settings.MFA_PASSKEYS and bool(services.passkeys_of(user)),
     }
     return _render(request, "mfa/verify.html", context, status=status)
 
@@ -168,7 +169,7 @@ def manage(request) -> HttpResponse:
         "codes_left": services.recovery_codes_left(user) if enrolled else 0,
         "passkeys": services.passkeys_of(user) if enrolled else [],
         # Adding a passkey needs a session that gave its second factor (mfa/passkeys.py).
-        "can_add_passkey": enrolled and user.is_verified(),
+        "can_add_passkey": settings.MFA_PASSKEYS and enrolled and user.is_verified(),
     }
     return _render(request, "mfa/manage.html", context, status=status)
 

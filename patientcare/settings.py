@@ -356,6 +356,7 @@ from patientcare.settings_mfa import *  # noqa: E402, F403
 OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = passkey_relying_party(  # noqa: F405
     ALLOWED_HOSTS, production=PRODUCTION
 )
+MFA_PASSKEYS = bool(OTP_WEBAUTHN_RP_ID)  # False: no host name to bind passkeys to
 
 # --- internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -81,9 +81,16 @@ def passkey_relying_party(allowed_hosts: list[str], *, production: bool) -> tupl
     ``ALLOWED_HOSTS``, without a leading dot) and ``MFA_PASSKEY_ORIGINS`` (default: ``https://``
     each host name of ``ALLOWED_HOSTS`` within the relying party id; outside production also
     ``http://localhost:8000``, the demo). A passkey is bound to its relying party id: changing
-    it means registering passkeys again."""
+    it means registering passkeys again. ``("", [])`` when ``ALLOWED_HOSTS`` names no host and
+    ``MFA_PASSKEY_RP_ID`` is unset: passkeys are then unavailable (``MFA_PASSKEYS`` False)."""
     hosts = [host.strip().lstrip(".").lower() for host in allowed_hosts if _is_domain(host)]
-    rp_id = os.environ.get("MFA_PASSKEY_RP_ID", "").strip().lower() or (hosts[0] if hosts else "")
+    explicit = os.environ.get("MFA_PASSKEY_RP_ID", "").strip().lower()
+    if not explicit and not hosts:
+        # Only IP addresses to serve on: passkeys cannot be bound to one, so they are
+        # unavailable (no button, the ceremonies a 404, a deploy-check warning) — never a refused
+        # start; the authenticator app and recovery codes work as ever.
+        return "", []
+    rp_id = explicit or hosts[0]
     if not _is_domain(rp_id):
         raise ImproperlyConfigured(
             "MFA_PASSKEY_RP_ID must be a host name (passkeys cannot be bound to an IP address); "

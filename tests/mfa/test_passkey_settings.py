@@ -49,9 +49,8 @@ def test_the_environment_overrides(monkeypatch):
 
 
 @pytest.mark.parametrize("hosts", [["10.0.0.5"], ["[::1]", "*"], []])
-def test_ip_addresses_alone_are_refused(hosts):
-    with pytest.raises(ImproperlyConfigured, match="MFA_PASSKEY_RP_ID"):
-        passkey_relying_party(hosts, production=True)
+def test_ip_addresses_alone_leave_passkeys_unavailable(hosts):
+    assert passkey_relying_party(hosts, production=True) == ("", [])
 
 
 @pytest.mark.parametrize("rp_id", ["10.0.0.5", "*", "[::1]"])
@@ -83,3 +82,25 @@ def test_a_relying_party_without_any_origin_is_refused(monkeypatch):
     monkeypatch.setenv("MFA_PASSKEY_RP_ID", "example.org")
     with pytest.raises(ImproperlyConfigured, match="MFA_PASSKEY_ORIGINS"):
         passkey_relying_party(["care.example.net"], production=True)
+
+
+def test_unavailable_passkeys_hide_their_buttons_answer_404_and_warn(settings, person):
+    from django.core.checks import run_checks
+    from django.test import Client
+
+    from accounts.roles import Role
+    from tests.mfa.conftest import enrolled
+
+    user = person("no-passkey-host", Role.SUPERVISOR)
+    enrolled(user)
+    client = Client()
+    client.force_login(user)
+    assert 'id="passkey-register-button"' in client.get("/account/mfa/").content.decode()
+
+    settings.MFA_PASSKEYS = False
+    assert "patientcare.W004" in [m.id for m in run_checks(include_deployment_checks=True)]
+    assert 'id="passkey-register-button"' not in client.get("/account/mfa/").content.decode()
+    for step in ("registration/begin/", "authentication/begin/"):
+        assert client.post(f"/account/mfa/passkey/{step}").status_code == 404, step
+    settings.MFA_PASSKEYS = True
+    assert "patientcare.W004" not in [m.id for m in run_checks(include_deployment_checks=True)]
