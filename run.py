@@ -89,6 +89,10 @@ def demo(python: Path, args: list[str]) -> int:
     if not serve:
         return 0
     os.chdir(ROOT)
+    # Passkeys need a host name, not an IP address: the same server as http://localhost:PORT.
+    if not os.environ.get("MFA_PASSKEY_RP_ID") and not os.environ.get("MFA_PASSKEY_ORIGINS"):
+        os.environ["MFA_PASSKEY_ORIGINS"] = f"http://localhost:{port}"
+        print(f"Passkeys (second factor): open http://localhost:{port}/ instead", flush=True)
     # The server (runserver, daphne) with the periodic tasks beside it in the same process — the
     # embedded default has no Celery beat: re-escalation, SLA warnings and breaches, webhook
     # retries every minute. One process, so their live-queue events reach the in-memory channel

@@ -148,6 +148,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Second factors: who has one; the reset of a lost phone (mfa/admin.py, audited).
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",
+        "django_otp_webauthn.view_webauthncredential",  # passkeys, read-only, no credential data
+        "django_otp_webauthn.delete_webauthncredential",  # the same reset
     ],
     # A partner system's service account: submits cases and messages through the API only.
     Role.PARTNER_SYSTEM: ["cases.add_case", "cases.view_case", "cases.view_category"],

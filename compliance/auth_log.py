@@ -9,10 +9,13 @@ entry's ``remote_addr`` (``client_address``: ``TRUSTED_PROXY_COUNT``).
   account is the subject; ``locked`` says whether the lockout refused it. The password never is:
   Django's signal carries it masked, and it is not read here.
 - ``lockout``: django-axes' ``user_locked_out``, no actor, the username and address locked.
-- The second factor (``mfa/``): ``mfa_enrolled`` (an authenticator app confirmed),
-  ``mfa_verified`` (the code step passed; ``method``: ``totp`` or ``recovery_code``),
-  ``mfa_failed`` (a wrong or throttled code; ``throttled`` says which), ``mfa_recovery_codes``
-  (a new set issued, the old one void) and ``mfa_reset`` (an administrator removed a person's
+- The second factor (``mfa/``): ``mfa_enrolled`` (an authenticator app confirmed, or a passkey
+  added: ``method`` ``totp`` or ``webauthn``), ``mfa_verified`` (the code step passed;
+  ``method``: ``totp``, ``recovery_code`` or ``webauthn``), ``mfa_failed`` (a wrong or throttled
+  code, ``throttled`` says which; a refused passkey, ``reason``: the library's error code),
+  ``mfa_recovery_codes``
+  (a new set issued, the old one void), ``mfa_removed`` (a person removed one of their own
+  passkeys, ``method`` ``webauthn``) and ``mfa_reset`` (an administrator removed a person's
   devices: the administrator is the actor, the person the subject and ``username``). The
   account is the actor of its own events. No secret, code or recovery code is ever recorded.
 
@@ -43,8 +46,16 @@ class AuthEvent:
     MFA_FAILED = "mfa_failed"
     MFA_RECOVERY_CODES = "mfa_recovery_codes"
     MFA_RESET = "mfa_reset"
+    MFA_REMOVED = "mfa_removed"
 
-    SECOND_FACTOR = (MFA_ENROLLED, MFA_VERIFIED, MFA_FAILED, MFA_RECOVERY_CODES, MFA_RESET)
+    SECOND_FACTOR = (
+        MFA_ENROLLED,
+        MFA_VERIFIED,
+        MFA_FAILED,
+        MFA_RECOVERY_CODES,
+        MFA_RESET,
+        MFA_REMOVED,
+    )
     ALL = (LOGIN, LOGOUT, LOGIN_FAILED, LOCKOUT, *SECOND_FACTOR)
 
 

@@ -1,10 +1,11 @@
-"""The administrator's view of second factors: who has an authenticator, since when, last used,
-wrong codes in a row, and the reset (a lost phone).
+"""The administrator's view of second factors: who has an authenticator or a passkey, since
+when, last used, wrong codes in a row, and the reset (a lost phone). Passkeys are listed without
+any credential data (no credential id, public key or attestation).
 
 django-otp's own device admins are replaced: they let an administrator read a person's secret
 and QR code, add devices for others and edit recovery codes. Here nothing is added or changed
-by hand; deleting a person's authenticator (one, or the selected ones) is
-``mfa.services.second_factor_reset`` — every authenticator and recovery code of that person,
+by hand; deleting a person's authenticator or passkey (one, or the selected ones) is
+``mfa.services.second_factor_reset`` — every authenticator, passkey and recovery code of them,
 audited as ``mfa_reset`` with the administrator as the actor.
 """
 
@@ -13,10 +14,17 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 
 from mfa import services
 
-for _model in (TOTPDevice, StaticDevice):
+for _model in (
+    TOTPDevice,
+    StaticDevice,
+    WebAuthnCredential,
+    WebAuthnAttestation,
+    WebAuthnUserHandle,
+):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 
@@ -61,7 +69,7 @@ class AuthenticatorAdmin(admin.ModelAdmin):
             request,
             f"Second factor reset for {len(people)} "
             f"{'person' if len(people) == 1 else 'people'}: "
-            "all their authenticators and recovery codes were removed.",
+            "all their authenticators, passkeys and recovery codes were removed.",
             messages.SUCCESS,
         )
 
@@ -71,3 +79,20 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for person in {device.user for device in queryset.select_related("user")}:
             services.second_factor_reset(actor=request.user, user=person, request=request)
+
+
+@admin.register(WebAuthnCredential)
+class PasskeyAdmin(AuthenticatorAdmin):
+    """Passkeys, read-only, with the same reset."""
+
+    list_display = (
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "discoverable",
+        "backup_state",
+    )
+    fields = list_display
+    readonly_fields = list_display

@@ -21,7 +21,16 @@ from mfa.policy import State, session_state
 API_PREFIX = "/api/"
 HEALTH_PATHS = ("/healthz", "/readyz")
 # Reachable while the second factor is owed.
-OPEN_PAGES = ("mfa:enrol", "mfa:verify", "admin:logout", "admin:login")
+OPEN_PAGES = (
+    "mfa:enrol",
+    "mfa:verify",
+    "admin:logout",
+    "admin:login",
+    # The code step's passkey: its ceremony and its script's messages (mfa/passkeys.py).
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+)
 
 
 def _path_of(name: str) -> str | None:

@@ -5,7 +5,8 @@ A person must when they are a superuser, hold one of ``MFA_REQUIRED_ROLES``, whe
 ``MFA_REQUIRED_FOR_ALL_STAFF`` is on, or when they enrolled an authenticator of their own
 accord (once enrolled, always asked). Service accounts and the system account never: they act
 through tokens and tasks, not through the pages. Enrolled means a confirmed authenticator app
-(TOTP device); recovery codes alone are not an enrolment.
+(TOTP device) or a confirmed passkey (django-otp-webauthn's credential); recovery codes alone
+are not an enrolment.
 
 ``session_state`` answers for one request in one query (the roles and the devices together);
 a session django-otp already marked verified costs none here.
@@ -18,10 +19,11 @@ import enum
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import User
 
@@ -36,19 +38,27 @@ def required_roles() -> list[str]:
     return list(settings.MFA_REQUIRED_ROLES)
 
 
+def _enrolled() -> Q:
+    """A condition on the user model: a confirmed authenticator app or passkey."""
+    return Q(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))) | Q(
+        Exists(WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True))
+    )
+
+
 def _facts(user) -> tuple[bool, bool]:
-    """(holds a required role, has a confirmed authenticator) in one query."""
+    """(holds a required role, has a confirmed authenticator or passkey) in one query."""
     row = (
         get_user_model()
         ._default_manager.filter(pk=user.pk)
         .annotate(
             in_role=Exists(Group.objects.filter(user=OuterRef("pk"), name__in=required_roles())),
-            enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            passkey=Exists(WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True)),
         )
-        .values_list("in_role", "enrolled")
+        .values_list("in_role", "totp", "passkey")
         .first()
     )
-    return (bool(row[0]), bool(row[1])) if row else (False, False)
+    return (bool(row[0]), bool(row[1] or row[2])) if row else (False, False)
 
 
 def is_person(user) -> bool:
@@ -66,9 +76,10 @@ def must_use(user) -> bool:
 
 
 def is_enrolled(user) -> bool:
+    """A confirmed authenticator app or passkey (one query)."""
     return (
         bool(user.is_authenticated)
-        and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        and get_user_model()._default_manager.filter(_enrolled(), pk=user.pk).exists()
     )
 
 

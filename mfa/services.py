@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import User
 from compliance.auth_log import AuthEvent, record_auth_event
@@ -30,6 +31,7 @@ AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 TOTP = "totp"
 RECOVERY_CODE = "recovery_code"
+WEBAUTHN = "webauthn"
 RESET_PERMISSION = "otp_totp.delete_totpdevice"
 
 
@@ -171,6 +173,45 @@ def second_factor_verify(*, request, user, code: str) -> Outcome:
     return Outcome(device=passed, method=method)
 
 
+# --- passkeys (the ceremonies are django-otp-webauthn's: mfa/passkeys.py) -------------------------
+
+
+def passkey_registered(*, actor, request) -> None:
+    """A passkey was added to ``actor``'s account (by the library, in a session that already gave
+    its second factor): audited as ``mfa_enrolled``, method ``webauthn``."""
+    record_auth_event(AuthEvent.MFA_ENROLLED, request=request, user=actor, method=WEBAUTHN)
+
+
+def passkey_verified(*, request, user, device: WebAuthnCredential) -> None:
+    """``device`` (checked by the library: the person's own, confirmed, the signature right)
+    passed the code step: ``mfa_verified`` and the session verified as after a code."""
+    if device.user_id != user.pk or not device.confirmed:
+        raise PermissionDenied("Not a passkey of this account.")
+    record_auth_event(AuthEvent.MFA_VERIFIED, request=request, user=user, method=WEBAUTHN)
+    _mark_verified(request, device)
+
+
+def passkey_failed(*, request, user, reason: str) -> None:
+    """A passkey refused (``reason``: the library's error code, never credential data)."""
+    _failed(request, user, WEBAUTHN, reason=reason)
+
+
+def passkey_remove(*, actor, request, passkey_id: int) -> None:
+    """``actor`` removes one of their own passkeys (a session that gave its second factor; the
+    page asks for the password first). Someone else's, or none: ``WebAuthnCredential.DoesNotExist``
+    (the page's 404). The authenticator app and the other passkeys stay."""
+    if not policy.is_person(actor) or not actor.is_verified():
+        raise PermissionDenied("Give your second factor in this session first.")
+    with transaction.atomic():
+        passkey = WebAuthnCredential.objects.select_for_update().get(pk=passkey_id, user=actor)
+        passkey.delete()
+        record_auth_event(AuthEvent.MFA_REMOVED, request=request, user=actor, method=WEBAUTHN)
+
+
+def passkeys_of(user) -> list[WebAuthnCredential]:
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("pk"))
+
+
 def _failed(request, user, method: str, **extra: Any) -> None:
     record_auth_event(AuthEvent.MFA_FAILED, request=request, user=user, method=method, **extra)
 
@@ -185,19 +226,18 @@ def _mark_verified(request, device) -> None:
 
 
 def second_factor_reset(*, actor, user, request=None) -> int:
-    """Remove every authenticator and recovery code of ``user`` (a lost phone): at their next
-    login they enrol again (if they must). Their sessions verified with a removed device are no
-    longer verified. Returns how many devices were removed. ``actor``: an administrator
-    (``otp_totp.delete_totpdevice``), or the system account for an operator's
+    """Remove every authenticator, passkey and recovery code of ``user`` (a lost phone): at
+    their next login they enrol again (if they must). Their sessions verified with a removed
+    device are no longer verified. Returns how many devices were removed. ``actor``: an
+    administrator (``otp_totp.delete_totpdevice``), or the system account for an operator's
     ``manage.py mfa_reset``."""
     operator = getattr(actor, "kind", None) == User.Kind.SYSTEM
     if not (operator or actor.has_perm(RESET_PERMISSION)):
         raise PermissionDenied("Resetting a second factor needs otp_totp.delete_totpdevice.")
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0)
-        removed += (
-            StaticDevice.objects.filter(user=user).delete()[1].get(StaticDevice._meta.label, 0)
-        )
+        for model in (StaticDevice, WebAuthnCredential):
+            removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
         record_auth_event(
             AuthEvent.MFA_RESET, request=request, user=actor, subject=user, devices=removed
         )

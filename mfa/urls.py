@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.manage, name="manage"),
     path("enrol/", views.enrol, name="enrol"),
     path("verify/", views.verify, name="verify"),
+    path("passkeys/<int:passkey_id>/remove/", views.passkey_remove, name="passkey_remove"),
 ]

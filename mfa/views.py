@@ -2,9 +2,12 @@
 
 * ``enrol`` — set up an authenticator app: a QR code (inline SVG, drawn by segno) and the same
   secret as text for typing in, confirmed by the first code; then the recovery codes, shown once.
-* ``verify`` — the code step after the password: the app's code or a recovery code.
+* ``verify`` — the code step after the password: the app's code or a recovery code, or a
+  passkey (django-otp-webauthn's script and ceremonies: mfa/passkeys.py).
 * ``manage`` — the account's second factor: whether it is set up, recovery codes left, new
-  recovery codes (password again), and voluntary enrolment for those not required to.
+  recovery codes (password again), the passkeys and adding one, and voluntary enrolment for
+  those not required to.
+* ``passkey_remove`` — remove one of your own passkeys (password again).
 
 Anonymous visitors go to the login page; service accounts (no pages) get a 404. Responses are
 never cached (a secret or recovery codes may be on them).
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -132,7 +136,11 @@ def verify(request) -> HttpResponse:
                 form.add_error(
                     "code", ValidationError("That code is not right.", code="wrong_code")
                 )
-    context = {"title": "Enter your second factor", "form": form}
+    context = {
+        "title": "Enter your second factor",
+        "form": form,
+        "has_passkey": settings.MFA_PASSKEYS and bool(services.passkeys_of(user)),
+    }
     return _render(request, "mfa/verify.html", context, status=status)
 
 
@@ -159,8 +167,27 @@ def manage(request) -> HttpResponse:
         "enrolled": enrolled,
         "required": policy.must_use(user),
         "codes_left": services.recovery_codes_left(user) if enrolled else 0,
+        "passkeys": services.passkeys_of(user) if enrolled else [],
+        # Adding a passkey needs a session that gave its second factor (mfa/passkeys.py).
+        "can_add_passkey": settings.MFA_PASSKEYS and enrolled and user.is_verified(),
     }
     return _render(request, "mfa/manage.html", context, status=status)
+
+
+@person_required
+def passkey_remove(request, passkey_id: int) -> HttpResponse:
+    """Remove one of your own passkeys (POST, with the password); another person's is a 404."""
+    user = request.user
+    passkey = next((p for p in services.passkeys_of(user) if p.pk == passkey_id), None)
+    if passkey is None or not user.is_verified():
+        raise Http404("No such passkey.")
+    form = PasswordConfirmForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.passkey_remove(actor=user, request=request, passkey_id=passkey.pk)
+        return HttpResponseRedirect(reverse("mfa:manage"))
+    context = {"title": "Remove a passkey", "form": form, "passkey": passkey}
+    status = 400 if request.method == "POST" else 200
+    return _render(request, "mfa/passkey_remove.html", context, status=status)
 
 
 def _url(name: str, request) -> str:

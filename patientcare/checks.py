@@ -71,3 +71,19 @@ def check_transport_encryption(app_configs=None, **kwargs):
                 )
             )
     return warnings
+
+
+@register(Tags.security, deploy=True)
+def check_passkeys_available(app_configs=None, **kwargs):
+    """Passkeys need a host name to bind to (patientcare/settings_mfa.py): with only IP addresses
+    in ALLOWED_HOSTS and no MFA_PASSKEY_RP_ID they are unavailable, and the operator is told."""
+    if getattr(settings, "MFA_PASSKEYS", True):
+        return []
+    return [
+        Warning(
+            "Passkeys are unavailable: ALLOWED_HOSTS names no host and MFA_PASSKEY_RP_ID is unset.",
+            hint="Serve on a host name, or set MFA_PASSKEY_RP_ID (docs/operations/configuration.md,"
+            ' "Second factor"). Authenticator apps and recovery codes work meanwhile.',
+            id="patientcare.W004",
+        )
+    ]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_otp",  # the second factor (patientcare/settings_mfa.py, mfa/)
     "mfa.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp: authenticator apps (TOTP)
     "django_otp.plugins.otp_static",  # single-use recovery codes
+    "django_otp_webauthn",  # passkeys, a second factor only (settings_mfa.py, mfa/passkeys.py)
     # The audit kernel before every app whose models it audits: each app registers them in its
     # own ready(), after the kernel has connected the PCI boundary (docs/architecture/audit.md).
     "auditlog",
@@ -351,6 +352,11 @@ from patientcare.settings_login import *  # noqa: E402, F403
 
 # The second factor (django-otp): who must, the issuer, throttling, recovery codes.
 from patientcare.settings_mfa import *  # noqa: E402, F403
+
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = passkey_relying_party(  # noqa: F405
+    ALLOWED_HOSTS, production=PRODUCTION
+)
+MFA_PASSKEYS = bool(OTP_WEBAUTHN_RP_ID)  # False: no host name to bind passkeys to
 
 # --- internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"

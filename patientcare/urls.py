@@ -13,6 +13,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
     path("account/mfa/", include("mfa.urls")),  # namespace "mfa": the second factor
+    # namespace "otp_webauthn": passkey ceremonies (mfa/passkeys.py), second factor only
+    path("account/mfa/passkey/", include("mfa.passkey_urls")),
     path("api/v1/", include("api.urls")),  # namespace "api-v1": the REST API and its schema
     path("access/emergency/", break_glass_request, name="break-glass-request"),
     path("compliance/", include("oversight.urls")),

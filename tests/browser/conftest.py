@@ -31,7 +31,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,11 +165,13 @@ def _wait_until_healthy(server: LiveServer, process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def run_live_server(
-    tmp_path: Path, environment: dict[str, str] | None = None
+    tmp_path: Path,
+    environment: dict[str, str] | Callable[[int], dict[str, str]] | None = None,
 ) -> Iterator[LiveServer]:
     """daphne serving the project on the test database, on a socket opened here (127.0.0.1,
     a port the kernel chose) and handed to daphne (``--fd``), until the block ends.
-    ``environment``: variables of the server's own (e.g. a ``REDIS_URL`` the test can stop)."""
+    ``environment``: variables of the server's own (e.g. a ``REDIS_URL`` the test can stop), or
+    a function of the port that returns them (an origin that names the port)."""
     log_path = tmp_path / "live-server.log"
     with _server_database_url(tmp_path) as database_url, log_path.open("w") as log:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -189,7 +191,9 @@ def run_live_server(
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command,
             cwd=ROOT,
-            env=_server_environment(database_url, environment),
+            env=_server_environment(
+                database_url, environment(port) if callable(environment) else environment
+            ),
             stdout=log,
             stderr=subprocess.STDOUT,
             pass_fds=(listener.fileno(),),
@@ -209,9 +213,10 @@ def run_live_server(
 
 
 @pytest.fixture
-def live_server_environment() -> dict[str, str]:
-    """Environment variables of the live server's own; a test module overrides this fixture
-    (tests/browser/test_live_unavailable.py: a Redis of its own, which it stops)."""
+def live_server_environment() -> dict[str, str] | Callable[[int], dict[str, str]]:
+    """Environment variables of the live server's own (or a function of its port that returns
+    them); a test module overrides this fixture (tests/browser/test_live_unavailable.py: a
+    Redis of its own, which it stops; test_mfa_passkey.py: the passkey origin)."""
     return {}
 
 

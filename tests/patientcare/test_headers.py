@@ -25,6 +25,7 @@ ARGUMENTS = {
     "object_id": "1",
     "escalation_id": "1",
     "content_type_id": "1",
+    "passkey_id": "1",
     "app_label": "cases",
     "url": "not-a-page/",
 }
