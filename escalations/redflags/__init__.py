@@ -31,6 +31,10 @@ recent inbound texts together.
   temperature, a farewell told as thanks or a last message, food stuck with no cough or
   speech, a gush of water in pregnancy, signs after surgery or with a line, "se me pasó la
   mano" …), merged the same way;
+* ``families13.py`` — round 13's families (an older baby with a fever and a sign of serious
+  illness, a farewell told as appointments no longer needed, a sedative with someone hard to
+  keep awake, bleeding through a dressing, a tongue too big for the mouth, months of
+  pregnancy with a fit …), merged the same way;
 * ``context.py`` and ``frames.py`` — the context layer: clauses, and the frames (a pet, a story,
   a question for information, someone in the news, a past visit, history, laughter with a thing
   as its cause, a figure of speech aimed at a thing, a colour a food explains) that set a match
@@ -40,7 +44,10 @@ recent inbound texts together.
   and idioms; ``asides.py`` — round 12's frames (schoolwork about a condition's name, a
   first-aid course or a drill, a show
   watched, a stranger seen collapsing in the past, a question told as not having happened, a
-  vitamin's doubled dose, "used to" with a time long past);
+  vitamin's doubled dose, "used to" with a time long past); ``asides13.py`` — round 13's (a
+  childhood episode with the age now, a condition's name with a past month, fainting at
+  needles, a sleep study's question, a planned thing's bleeding asked about, appointments
+  cancelled for a move, an overdose of a food);
 * ``learned.py`` — the learned second opinion (scikit-learn, imported only when it is first
   asked): a linear model over the same words, asked by detection only when no rule fired; its
   one flag is marked ``source="model"`` and names the words that weighed most;

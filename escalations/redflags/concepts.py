@@ -401,12 +401,13 @@ CONCEPTS: tuple[Concept, ...] = (
 
 
 def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
-    """``concepts`` with the families' patterns added after rounds 9 to 12 (families*.py,
+    """``concepts`` with the families' patterns added after rounds 9 to 13 (families*.py,
     lay_signs.py, circumstances.py)."""
     from escalations.redflags.circumstances import CIRCUMSTANCE_PATTERNS
     from escalations.redflags.families import FAMILY_PATTERNS
     from escalations.redflags.families10 import ROUND10_PATTERNS
     from escalations.redflags.families12 import ROUND12_PATTERNS
+    from escalations.redflags.families13 import ROUND13_PATTERNS
     from escalations.redflags.lay_signs import LAY_PATTERNS
 
     return tuple(
@@ -422,6 +423,7 @@ def _with_families(concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
                 + LAY_PATTERNS.get(concept.id, ())
                 + CIRCUMSTANCE_PATTERNS.get(concept.id, ())
                 + ROUND12_PATTERNS.get(concept.id, ())
+                + ROUND13_PATTERNS.get(concept.id, ())
             ),
         )
         for concept in concepts

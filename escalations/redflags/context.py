@@ -29,6 +29,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from escalations.redflags.asides import ASIDE_FRAMES
+from escalations.redflags.asides13 import RECURRENCE, ROUND13_FRAMES
 from escalations.redflags.frames import (
     BODY,
     FIGURE_VERBS,
@@ -176,7 +177,7 @@ def read(texts: list[str]) -> Reading:
 
 
 # the frames of frames.py, then those of mentions.py and asides.py
-_FRAMES = FRAMES + MENTION_FRAMES + ASIDE_FRAMES
+_FRAMES = FRAMES + MENTION_FRAMES + ASIDE_FRAMES + ROUND13_FRAMES
 
 _INDEXES: dict[int, dict[str, list[tuple[str, ...]]]] = {}
 
@@ -304,6 +305,8 @@ def _excepted(
         if exception == "now" and _has(scope, _NOW):
             return True
         if exception == "ongoing" and present & ONGOING:
+            return True
+        if exception == "recurrence" and _has(scope, RECURRENCE):
             return True
         if exception == "urgent" and _urgent(scope):
             return True

@@ -95,8 +95,9 @@ class Frame:
     son", "mi hija"), ``subject`` (a person as the subject of the matched words: "he
     collapsed", "my dad fainted", "se desmayó mi abuela"), ``someone`` (the same without "I":
     a figure of speech is the patient's own), ``injury`` (a bite or scratch), ``urgent`` (911,
-    the ER, help). ``needs``: a second cue list that must be there too (paperwork needs a past
-    time, laughter a thing as the cause) unless a matched word is in ``enough``; ``only``: the
+    the ER, help), ``recurrence`` (again, another one, right now: ``asides13.py``). ``needs``:
+    a second cue list that must be there too (paperwork needs a past time, laughter a thing as
+    the cause) unless a matched word is in ``enough``; ``only``: the
     frame takes out only matches holding one of these words (a figure of speech: "killing",
     "desangrando"); ``places``: a cue inside one of these runs is a place, not a cue ("in the
     movie theatre he collapsed"); ``after_match``: the cue counts only after the matched words."""

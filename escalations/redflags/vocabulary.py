@@ -39,6 +39,11 @@ from escalations.redflags.families12 import (
     ROUND12_EXPRESSIONS,
     ROUND12_IDIOMS,
 )
+from escalations.redflags.families13 import (
+    ROUND13_CLASSES,
+    ROUND13_EXPRESSIONS,
+    ROUND13_IDIOMS,
+)
 from escalations.redflags.lay_signs import LAY_CLASSES, LAY_EXPRESSIONS
 from escalations.redflags.mentions import MENTION_IDIOMS
 from escalations.redflags.phrases import EXPRESSIONS as _EXPRESSIONS
@@ -410,13 +415,15 @@ for _name, (_english, _spanish) in BROAD_CLASSES.items():
 for _name, _runs in BROAD_EXPRESSIONS.items():
     EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
 # the families added after round 9 (families.py), merged the same way
-# and after rounds 10, 11 and 12 (families10.py; lay_signs.py, circumstances.py; families12.py)
+# and after rounds 10 to 13 (families10.py; lay_signs.py, circumstances.py; families12.py,
+# families13.py)
 for _classes in (
     FAMILY_CLASSES,
     ROUND10_CLASSES,
     LAY_CLASSES,
     CIRCUMSTANCE_CLASSES,
     ROUND12_CLASSES,
+    ROUND13_CLASSES,
 ):
     for _name, (_english, _spanish) in _classes.items():
         _old_english, _old_spanish = CLASSES.get(_name, ("", ""))
@@ -430,10 +437,13 @@ for _expressions in (
     LAY_EXPRESSIONS,
     CIRCUMSTANCE_EXPRESSIONS,
     ROUND12_EXPRESSIONS,
+    ROUND13_EXPRESSIONS,
 ):
     for _name, _runs in _expressions.items():
         EXPRESSIONS[_name] = EXPRESSIONS.get(_name, ()) + _runs
-IDIOMS: tuple[str, ...] = _IDIOMS + FAMILY_IDIOMS + ROUND10_IDIOMS + MENTION_IDIOMS + ROUND12_IDIOMS
+IDIOMS: tuple[str, ...] = (
+    _IDIOMS + FAMILY_IDIOMS + ROUND10_IDIOMS + MENTION_IDIOMS + ROUND12_IDIOMS + ROUND13_IDIOMS
+)
 
 # --- common words one edit away from a flag word: never read as typos --------------------------
 

@@ -289,12 +289,17 @@ def test_two_spanish_messages(esc_world):
     assert Escalation.objects.get(case=case).pathway == w.behavioral
 
 
-def test_the_look_back_is_24_hours(esc_world):
+def test_the_look_back_is_24_hours(esc_world, settings):
     import datetime
 
     import time_machine
     from django.utils import timezone
 
+    # The rules' look-back: the learned second opinion is off here, because since round 13 is
+    # in its training files it flags "Question / about my chest" on its own (cardiac, 70 %), a
+    # text a clinician may well want read; its own reading of earlier messages is tested in
+    # test_redflags_learned.py.
+    settings.RED_FLAG_MODEL = False
     w = esc_world
     start = timezone.now()
     with time_machine.travel(start, tick=False):

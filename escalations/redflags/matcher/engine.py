@@ -15,6 +15,7 @@ from rapidfuzz.distance import OSA
 
 from escalations.redflags import context
 from escalations.redflags.concepts import CONCEPTS, Concept, Pattern
+from escalations.redflags.families13 import ROUND13_UNVETOED
 from escalations.redflags.matcher.hit import Hit
 from escalations.redflags.matcher.patterns import (
     _long_past,
@@ -377,7 +378,9 @@ class Matcher:
                     found.setdefault(name, []).append((index, index, lang, typo))
         if expressions:
             for name, start, end in expressions:
-                if not vetoed.intersection(range(start, end + 1)):
+                # an idiom takes its words' classes, not those of ROUND13_UNVETOED (an older
+                # baby's age stays an age; families13.py)
+                if name in ROUND13_UNVETOED or not vetoed.intersection(range(start, end + 1)):
                     found.setdefault(name, []).append((start, end, "", False))
             for entries in found.values():
                 entries.sort()
