@@ -29,14 +29,21 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 from benchdb import database_name, ensure_database
-from http_paths_load import Browser, Paths, run_phase
+from http_paths_load import Browser, Paths, cpu_of, cpu_spent, run_phase
 from http_paths_report import Targets, print_phase, print_scale, print_summary
 from partner_intake_data import Intakes
-from partner_intake_server import free_port, server_environment, wait_for_health, worker_pids
+from partner_intake_server import (
+    free_port,
+    server_environment,
+    wait_for_health,
+    wait_for_workers,
+    worker_pids,
+)
 from servers import start_logged, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +55,7 @@ REDIS_PREFIX = "patientcare-bench-http-paths"
 STATIC_ROOT = ROOT / "var" / "bench" / "http_paths_static"
 LOG_DIR = ROOT / "var" / "bench"
 WORKERS = 2
+SETTLE_SECONDS = 300  # at most, for the workers' start-up work
 PRIME_REQUESTS = 3  # per worker and path, before any phase
 PATHS = ("case_page", "api_create", "api_list", "queue_page", "claim_next")
 SCALE_PATHS = ("queue_page", "claim_next")
@@ -158,10 +166,26 @@ class Server:
     def __enter__(self):
         try:
             wait_for_health(self.proc, self.port)
+            wait_for_workers(self.proc, WORKERS)
+            self.settle()
         except Exception:
             self.stop()
             raise
         return self
+
+    def settle(self, seconds: float = SETTLE_SECONDS) -> None:
+        """Wait until the workers are idle: each trains the red-flag model in a background thread
+        when it starts (patientcare/wsgi.py, ``learned.warm_up``), several CPU seconds that would
+        otherwise be counted against the first phases' requests."""
+        started = time.monotonic()
+        quiet = 0
+        while quiet < 2 and time.monotonic() - started < seconds:
+            before = cpu_of(self.workers())
+            time.sleep(1.0)
+            quiet = quiet + 1 if cpu_spent(before, cpu_of(self.workers())) < 0.05 else 0
+        waited = time.monotonic() - started
+        state = "idle" if quiet >= 2 else "STILL BUSY (measuring anyway)"
+        print(f"server workers {state} after {waited:.0f}s (start-up work)", flush=True)
 
     def __exit__(self, *exc) -> None:
         self.stop()

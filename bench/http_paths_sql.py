@@ -125,7 +125,7 @@ def capture(names, world, intakes) -> list[Capture]:
 def explain(statements: list[Statement]) -> None:
     """EXPLAIN (ANALYZE) each statement, in one transaction rolled back at the end, each run in a
     savepoint of its own rolled back at once (an INSERT's EXPLAIN ANALYZE inserts)."""
-    from django.db import DatabaseError, connection, transaction
+    from django.db import DatabaseError, IntegrityError, connection, transaction
 
     with transaction.atomic():
         for statement in statements:
@@ -133,12 +133,23 @@ def explain(statements: list[Statement]) -> None:
                 statement.note = "not planned (transaction control)"
                 continue
             planning, execution = [], []
+            analyze = "ANALYZE"
             for _ in range(EXPLAIN_RUNS):
                 savepoint = transaction.savepoint()
                 try:
                     with connection.cursor() as cursor:
-                        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement.sql)
+                        cursor.execute(f"EXPLAIN ({analyze}, FORMAT JSON) " + statement.sql)
                         plan = cursor.fetchone()[0]
+                except IntegrityError:
+                    # An INSERT of the row the request inserted (its key is taken now): planned
+                    # only, not run (EXPLAIN's SUMMARY gives the planning time).
+                    transaction.savepoint_rollback(savepoint)
+                    if analyze == "SUMMARY":
+                        statement.note = "EXPLAIN failed"
+                        break
+                    analyze = "SUMMARY"
+                    statement.note = "planned only: its row exists now"
+                    continue
                 except DatabaseError as exc:
                     statement.note = f"EXPLAIN failed: {str(exc).splitlines()[0][:100]}"
                     transaction.savepoint_rollback(savepoint)
@@ -147,7 +158,7 @@ def explain(statements: list[Statement]) -> None:
                 if isinstance(plan, str):
                     plan = json.loads(plan)
                 planning.append(plan[0]["Planning Time"])
-                execution.append(plan[0]["Execution Time"])
+                execution.append(plan[0].get("Execution Time", float("nan")))
             if planning:
                 statement.planning_ms = statistics.median(planning)
                 statement.execution_ms = statistics.median(execution)
@@ -176,6 +187,7 @@ def print_captures(captures: list[Capture]) -> None:
                 plan, run = "-", "-"
             else:
                 plan, run = f"{statement.planning_ms:.2f}", f"{statement.execution_ms:.2f}"
+                run = "-" if run == "nan" else run
             flag = "!" if (statement.planning_ms or 0.0) > PLANNING_LIMIT_MS else " "
             note = f"  [{statement.note}]" if statement.note else ""
             print(f"  {n:>3} {plan:>8} {run:>8} {flag} {short(statement.sql)}{note}")
