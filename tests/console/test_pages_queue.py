@@ -109,9 +109,13 @@ def test_my_own_claimed_case_says_you_and_unassigned_ones_offer_claim(client, wo
     assert ">You</td>" in row_html(response, mine)
     row = row_html(response, world.case)
     assert ">Unassigned</td>" in row
-    assert f'action="{case_url(world.case, "claim")}"' in row
-    assert '<input type="hidden" name="from" value="queue">' in row
-    assert f'Claim<span class="visually-hidden"> case {world.case.reference}</span>' in row
+    # The row's button posts the page's one claim form with its reference (issue 18).
+    assert (
+        f'<button type="submit" form="claim-form" name="case" value="{world.case.reference}" '
+        f'class="button">Claim<span class="visually-hidden"> case {world.case.reference}</span>'
+        "</button>"
+    ) in row
+    assert "<form" not in row and "csrfmiddlewaretoken" not in row
 
 
 def test_the_live_configuration(client, world):
@@ -183,7 +187,7 @@ def test_filters_keep_their_values_and_the_claim_buttons_keep_the_filters(client
     response = login(client, world.agent).get(QUEUE, {"status": "triaged"})
     html = page_text(response)
     assert '<option value="triaged" selected>' in html
-    assert f'action="{case_url(spread["triaged"], "claim")}?status=triaged"' in html
+    assert 'id="claim-form" method="post" action="/console/claim/?status=triaged"' in html
     assert 'action="/console/claim-next/?status=triaged"' in html
 
 
