@@ -46,6 +46,8 @@ VIA = "console"
 QUEUE_PAGE_SIZE = 50
 # Escalations listed on the queue page (above the cases): the most urgent; few are ever waiting.
 ESCALATION_LIMIT = 200
+# The rows live.js keeps on "my cases", which the server draws whole (an agent's own open cases).
+MINE_LIMIT = 200
 SOCKET_PATH = "/ws/console/live/"
 # Stands for a case reference in the URL patterns live.js fills in (it matches the URL pattern).
 REF_PLACEHOLDER = "REF-PLACEHOLDER"

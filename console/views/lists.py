@@ -19,6 +19,7 @@ from console.forms import ClaimNextForm, QueueFilterForm
 from console.selectors import queue_position, queue_rows
 from console.views.common import (
     ESCALATION_LIMIT,
+    MINE_LIMIT,
     PERSON_FIELDS,
     ROW_FIELDS,
     console_page,
@@ -170,7 +171,12 @@ def mine(request):
     )
     names = names_for(user, [])
     config = live_config(
-        request, page="mine", queues=queues, names=names, filters={"assigned_to": user.pk}
+        request,
+        page="mine",
+        queues=queues,
+        names=names,
+        filters={"assigned_to": user.pk},
+        limit=MINE_LIMIT,
     )
     return render_page(
         request,

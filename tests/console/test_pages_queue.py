@@ -396,6 +396,8 @@ def test_my_cases_lists_my_open_cases_only(client, world):
     assert ">You</td>" in row_html(response, mine)
     assert "Claim<" not in page_text(response)
     assert live_config(response)["filters"] == {"assigned_to": world.agent.pk}
+    # Drawn whole, kept current by live.js up to 200 rows (the queue page's 50 a page: issue 18)
+    assert live_config(response)["limit"] == 200
 
 
 def test_my_cases_empty(client, world):
@@ -423,7 +425,10 @@ def test_the_queue_page_query_count_does_not_grow_with_rows(
     (2), queues, cases, escalations for the user's
     queues, the overdue complaints, names, categories, and the session saved again
     (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release). Complaint rows add one query for
-    their deadline states (tests/console/test_pages_complaints.py)."""
+    their deadline states (tests/console/test_pages_complaints.py). Issue 18 kept the first
+    page at 14 (50 rows now, one claim form: no query per row either way); a later page
+    (``?after=``) reads where its case stands first: 15, pinned in
+    tests/console/test_pages_queue_paging.py."""
     login(client, world.agent)
     client.get(QUEUE)  # warm the content-type cache and the like
     with django_assert_num_queries(14):
