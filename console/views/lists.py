@@ -17,6 +17,7 @@ from cases.models import Case
 from cases.sla_state import duration_words
 from console.forms import ClaimNextForm, QueueFilterForm
 from console.selectors import queue_position, queue_rows
+from console.sla_cells import LocalTimes
 from console.views.common import (
     ESCALATION_LIMIT,
     MINE_LIMIT,
@@ -57,15 +58,19 @@ def acknowledgement_state(escalation: Escalation, now) -> tuple[str, str]:
 def escalations_for(user, queues) -> list[Escalation]:
     """The unresolved escalations addressed to ``queues`` (the user's), through the read path's
     ``receive`` action (listing fields only), most urgent first, at most ``ESCALATION_LIMIT``; each
-    with its acknowledgement state."""
+    with its acknowledgement state and its times as the table shows them."""
     rows = list(
         recipient_escalations(
             Escalation.objects.restrict(user, RECEIVE), [queue.pk for queue in queues]
         )[:ESCALATION_LIMIT]
     )
     now = timezone.now()
+    times = LocalTimes()  # each distinct time formatted once for the page (issue 18)
     for escalation in rows:
         escalation.ack_state, escalation.ack_label = acknowledgement_state(escalation, now)
+        escalation.requested_iso = times(escalation.requested_at)[0]
+        escalation.due_iso, escalation.due_text = times(escalation.acknowledgement_due_at)
+        escalation.overdue_iso = times(escalation.overdue_at)[0]
     return rows
 
 
