@@ -37,10 +37,19 @@ class QueueFilterForm(forms.Form):
         empty_value=None,
         choices=[("", "Any priority"), *reversed(Priority.choices)],
     )
+    # The next page of the list: the id of the last case of the page before ("More cases"); not a
+    # filter, and never drawn in the filters' form (applying filters starts at the top again).
+    after = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     def __init__(self, *args, queues: Iterable[Queue], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["queue"].choices = [("", "All my queues")] + [(q.pk, q.name) for q in queues]
+
+    def after_id(self) -> int | None:
+        """The case id the page starts after (``after``), if given and valid."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        return self.cleaned_data.get("after")
 
     def filters(self) -> dict[str, object]:
         """The chosen filters as ``Case`` lookups (only valid, non-empty ones)."""

@@ -2,7 +2,8 @@
 one read path, ``restrict()``):
 
 * the pages' — a user's queues (``queues_of``) and the people of them (``people_of``), the case a
-  URL names (``page_case``), the live queue's rows (``queue_rows``);
+  URL names (``page_case``), the live queue's rows (``queue_rows``, a page after
+  ``queue_position``);
 * the live-queue socket's — a user's access (``load_access``: the queues they may work), the
   snapshot a socket starts from (``build_snapshot``), the session check and whether a user may
   view a case. Plain functions, run off the event loop by the consumer
@@ -86,18 +87,47 @@ def page_case(user, reference: str, action: str) -> Case | None:
     )
 
 
-def queue_rows(user, queue_ids: list[int], filters: dict[str, Any], *, limit: int) -> list[Case]:
+def queue_position(user, case_id: int) -> tuple[int, Any, int] | None:
+    """Where the case ``case_id`` stands in the live queue's order (``-priority, created_at,
+    id``): the keyset the next page starts after; None if ``user`` may not work it (or it does
+    not exist: the same answer). One query."""
+    row = (
+        Case.objects.restrict(user, WORK)
+        .filter(pk=case_id)
+        .values_list("priority", "created_at", "id")
+        .first()
+    )
+    return (row[0], row[1], row[2]) if row else None
+
+
+def queue_rows(
+    user,
+    queue_ids: list[int],
+    filters: dict[str, Any],
+    *,
+    limit: int,
+    after: tuple[int, Any, int] | None = None,
+) -> list[Case]:
     """The live queue's rows: the open cases of ``queue_ids`` that ``user`` may work, filtered,
     most urgent and oldest first, identifiers and workflow state only (``ROW_FIELDS``), at most
-    ``limit + 1`` (the extra row says there are more). One query."""
-    return list(
+    ``limit + 1`` (the extra row says there are more); with ``after`` (``queue_position``), only
+    the rows that come after it in that order (keyset paging). One query."""
+    rows = (
         Case.objects.restrict(user, WORK)
         .open()
         .filter(queue__in=queue_ids, **filters)
         .select_related("queue", "category")
         .only(*ROW_FIELDS)
-        .order_by("-priority", "created_at", "id")[: limit + 1]
+        .order_by("-priority", "created_at", "id")
     )
+    if after is not None:
+        priority, created_at, case_id = after
+        rows = rows.filter(
+            Q(priority__lt=priority)
+            | Q(priority=priority, created_at__gt=created_at)
+            | Q(priority=priority, created_at=created_at, id__gt=case_id)
+        )
+    return list(rows[: limit + 1])
 
 
 # --- the live-queue socket -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ ESCALATION = r"^escalations/(?P<escalation_id>[0-9]{1,18})/"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("claim/", views.claim, name="claim"),
     path("claim-next/", views.claim_next, name="claim-next"),
     path("mine/", views.mine, name="mine"),
     path("supervisor/", views.supervisor, name="supervisor"),

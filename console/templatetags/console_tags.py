@@ -10,7 +10,8 @@ class. The live queue's events carry the same answer (``cases.events.case_fields
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
+
+from console import sla_cells
 
 register = template.Library()
 
@@ -20,14 +21,10 @@ def sla_cell(case, target: str, tag: str = "td"):
     """One SLA cell of ``case`` (``target``: first_response or resolution), from ``case.sla``
     (a ``cases.sla_state.CaseSla`` the view computed): the due time in a ``<time datetime>``, the
     state in words and its class, and what live.js needs to tick the detail (the due time, the
-    countdown's direction, when the state changes by itself)."""
-    state = case.sla[target]
-    return {
-        "tag": tag,
-        "target": target,
-        "sla": state,
-        "due": timezone.localtime(state.due_at) if state.due_at else None,
-    }
+    countdown's direction, when the state changes by itself). The case page's; the queue rows
+    draw ``case.sla_cells`` (``console.views.common.prepare_rows``: times formatted once per
+    page)."""
+    return {"tag": tag, "cell": sla_cells.sla_cell(case.sla, target, sla_cells.LocalTimes())}
 
 
 @register.filter

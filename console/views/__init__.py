@@ -2,7 +2,8 @@
 
 * ``/console/`` — the live queue: the open cases of the queues the user works, filtered by queue,
   status and priority; SLA countdowns; claim and claim next. ``static/console/live.js`` keeps the
-  table current over the WebSocket.
+  table current over the WebSocket. ``/console/claim/``: the queue page's one claim form (the
+  pressed row's reference as ``case``).
 * ``/console/cases/<reference>/`` — one case: patient context as minimum necessary allows, category
   details, timeline, reply and internal note, transitions, claim/release, assign (supervisors).
 * ``/console/mine/`` — my open cases; ``/console/supervisor/`` — supervised queues and workload.
@@ -38,6 +39,7 @@ from console.views.case import (
     case_release,
     case_reply,
     case_transition,
+    claim,
 )
 from console.views.common import console_page, may_use_console
 from console.views.complaints import (
@@ -69,6 +71,7 @@ __all__ = [
     "case_reply",
     "case_row",
     "case_transition",
+    "claim",
     "claim_next",
     "complaint_alerts",
     "console_page",

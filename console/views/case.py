@@ -5,6 +5,7 @@ this module and show the page again through ``case_response``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -233,20 +234,35 @@ def _act(
     return redirect("console:case", reference=case.reference)
 
 
-@console_page
-@require_POST
-def case_claim(request, reference: str):
+def _claim(request, reference: str, *, back_to_queue: bool) -> HttpResponse:
     def perform(case: Case) -> str:
         services.case_claim(actor=request.user, case=case)
         return f"You claimed case {case.reference}."
 
-    return _act(
-        request,
-        reference,
-        action=WORK,
-        perform=perform,
-        back_to_queue=request.POST.get("from") == "queue",
-    )
+    return _act(request, reference, action=WORK, perform=perform, back_to_queue=back_to_queue)
+
+
+@console_page
+@require_POST
+def case_claim(request, reference: str):
+    return _claim(request, reference, back_to_queue=request.POST.get("from") == "queue")
+
+
+# A case reference as console.urls.CASE accepts it in a URL.
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")
+
+
+@console_page
+@require_POST
+def claim(request):
+    """The queue page's one claim form (``#claim-form``): each row's Claim button posts it with
+    the row's reference as ``case``. The case through ``restrict(user, "work")`` as for
+    ``case_claim`` (else 404); a refusal shows the queue again (the form's action keeps the
+    page's query) with the reason."""
+    reference = request.POST.get("case", "")
+    if not REFERENCE.fullmatch(reference):
+        return queue_response(request, refusal="Choose a case to claim.", status=400)
+    return _claim(request, reference, back_to_queue=True)
 
 
 @console_page

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import admin
@@ -35,10 +36,18 @@ from console.selectors import ROW_FIELDS as ROW_FIELDS
 from console.selectors import page_case
 from console.selectors import people_of as people_of
 from console.selectors import queues_of as queues_of
+from console.sla_cells import LocalTimes, sla_cells
 
 CHANGE_CASE = "cases.change_case"
 VIA = "console"
-QUEUE_LIMIT = 200  # rows on the queue page: the most urgent; filters narrow it
+# Rows per page of the live queue (issue 18; ``CONSOLE_QUEUE_PAGE_SIZE``): the most urgent first;
+# "More cases" (a link with the last row's id, ``?after=``, which live.js follows in place, also on
+# scroll) shows the next ones.
+QUEUE_PAGE_SIZE = 50
+# Escalations listed on the queue page (above the cases): the most urgent; few are ever waiting.
+ESCALATION_LIMIT = 200
+# The rows live.js keeps on "my cases", which the server draws whole (an agent's own open cases).
+MINE_LIMIT = 200
 SOCKET_PATH = "/ws/console/live/"
 # Stands for a case reference in the URL patterns live.js fills in (it matches the URL pattern).
 REF_PLACEHOLDER = "REF-PLACEHOLDER"
@@ -135,13 +144,24 @@ def names_for(user, people: Iterable[User]) -> dict[str, str]:
 
 
 def prepare_rows(cases: Iterable[Case], names: dict[str, str]) -> list[Case]:
+    """The rows as the queue tables draw them: each case's page URL, its SLA state at one
+    instant and its two cells (``sla_cells``, every distinct time formatted once for the page),
+    the assignee's name."""
     now = timezone.now()
+    times = LocalTimes()
+    url = reverse("console:case", args=[REF_PLACEHOLDER])  # one reverse() for the page
     rows = []
     for case in cases:
+        case.url = url.replace(REF_PLACEHOLDER, quote(case.reference, safe=""))
         case.sla = case_sla(case, now)
+        case.sla_cells = sla_cells(case.sla, times)
         case.assignee_name = names.get(str(case.assigned_to_id), "another agent")
         rows.append(case)
     return rows
+
+
+def queue_page_size() -> int:
+    return max(1, int(getattr(settings, "CONSOLE_QUEUE_PAGE_SIZE", QUEUE_PAGE_SIZE)))
 
 
 def live_grace_seconds() -> int:
@@ -166,7 +186,7 @@ def live_config(request, *, page: str, queues: Iterable[Queue], names: dict[str,
         "priorities": {str(value): label for value, label in Priority.choices},
         "channels": dict(Channel.choices),
         "sla_refresh_after_seconds": SLA_REFRESH_AFTER_SECONDS,
-        "limit": QUEUE_LIMIT,
+        "limit": queue_page_size(),
         "query": request.GET.urlencode(),
         "urls": {
             "case": reverse("console:case", args=[REF_PLACEHOLDER]),

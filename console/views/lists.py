@@ -16,10 +16,12 @@ from cases.access import WORK
 from cases.models import Case
 from cases.sla_state import duration_words
 from console.forms import ClaimNextForm, QueueFilterForm
-from console.selectors import queue_rows
+from console.selectors import queue_position, queue_rows
+from console.sla_cells import LocalTimes
 from console.views.common import (
+    ESCALATION_LIMIT,
+    MINE_LIMIT,
     PERSON_FIELDS,
-    QUEUE_LIMIT,
     ROW_FIELDS,
     console_page,
     live_config,
@@ -27,6 +29,7 @@ from console.views.common import (
     nav_context,
     people_of,
     prepare_rows,
+    queue_page_size,
     queues_of,
     refusal_status,
     refusal_text,
@@ -54,32 +57,43 @@ def acknowledgement_state(escalation: Escalation, now) -> tuple[str, str]:
 
 def escalations_for(user, queues) -> list[Escalation]:
     """The unresolved escalations addressed to ``queues`` (the user's), through the read path's
-    ``receive`` action (listing fields only), most urgent first, at most ``QUEUE_LIMIT``; each
-    with its acknowledgement state."""
+    ``receive`` action (listing fields only), most urgent first, at most ``ESCALATION_LIMIT``; each
+    with its acknowledgement state and its times as the table shows them."""
     rows = list(
         recipient_escalations(
             Escalation.objects.restrict(user, RECEIVE), [queue.pk for queue in queues]
-        )[:QUEUE_LIMIT]
+        )[:ESCALATION_LIMIT]
     )
     now = timezone.now()
+    times = LocalTimes()  # each distinct time formatted once for the page (issue 18)
     for escalation in rows:
         escalation.ack_state, escalation.ack_label = acknowledgement_state(escalation, now)
+        escalation.requested_iso = times(escalation.requested_at)[0]
+        escalation.due_iso, escalation.due_text = times(escalation.acknowledgement_due_at)
+        escalation.overdue_iso = times(escalation.overdue_at)[0]
     return rows
 
 
 def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResponse:
+    """The live queue: one page of ``queue_page_size()`` rows, the first or the one after the case
+    ``?after=`` names (keyset: where that case stands now); a case the user may not work, or that
+    does not exist, starts the list again at the top and says so."""
     user = request.user
     queues = list(queues_of(user))
     form = QueueFilterForm(request.GET or None, queues=queues)
     if form.is_bound and not form.is_valid():
         status = 400
-    cases = queue_rows(user, [queue.pk for queue in queues], form.filters(), limit=QUEUE_LIMIT)
-    more = len(cases) > QUEUE_LIMIT
-    cases = cases[:QUEUE_LIMIT]
+    filters = form.filters()
+    after_id = form.after_id()
+    position = queue_position(user, after_id) if after_id is not None else None
+    restarted = after_id is not None and position is None
+    size = queue_page_size()
+    cases = queue_rows(user, [q.pk for q in queues], filters, limit=size, after=position)
+    more = len(cases) > size
+    cases = cases[:size]
     names = names_for(
         user, people_of([q.pk for q in queues], also={c.assigned_to_id for c in cases})
     )
-    filters = form.filters()
     escalations = escalations_for(user, queues)
     config = live_config(
         request,
@@ -91,6 +105,10 @@ def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResp
             "status": filters.get("status"),
             "priority": filters.get("priority"),
         },
+        # A later page keeps the rows it shows current and adds none (live.js); "More cases"
+        # asks for the page after the table's last row, with these filters.
+        after=position[2] if position else None,
+        list_query=first_query(request),
         escalation_labels={
             "urgencies": dict(Urgency.choices),
             "statuses": dict(EscalationStatus.choices),
@@ -108,7 +126,10 @@ def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResp
             ),
             "cases": row_states(user, prepare_rows(cases, names)),
             "more": more,
-            "limit": QUEUE_LIMIT,
+            "more_query": more_query(request, cases[-1].pk) if more else "",
+            "first_query": first_query(request),
+            "paged": position is not None,
+            "restarted": restarted,
             "escalations": escalations,
             **alerts_context(user),
             "queues": queues,
@@ -118,6 +139,20 @@ def queue_response(request, *, refusal: str = "", status: int = 200) -> HttpResp
         },
         status=status,
     )
+
+
+def more_query(request, last_id: int) -> str:
+    """The query string of the next page: the page's filters, after its last row."""
+    query = request.GET.copy()
+    query["after"] = str(last_id)
+    return query.urlencode()
+
+
+def first_query(request) -> str:
+    """The query string of the first page with the same filters."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
 
 
 @console_page
@@ -141,7 +176,12 @@ def mine(request):
     )
     names = names_for(user, [])
     config = live_config(
-        request, page="mine", queues=queues, names=names, filters={"assigned_to": user.pk}
+        request,
+        page="mine",
+        queues=queues,
+        names=names,
+        filters={"assigned_to": user.pk},
+        limit=MINE_LIMIT,
     )
     return render_page(
         request,

@@ -303,9 +303,14 @@ def test_filters_apply_to_live_rows(world, open_page):
     server.send(event(world, 3, urgent, "case.opened"))
     wait_until(page, lambda: references(page) == [urgent.reference])
     assert not page.is_visible("#queue-empty")
-    # The claim button keeps the page's filters for the refusal page.
-    action = page.get_attribute(f'tr[data-case-id="{urgent.pk}"] form', "action")
-    assert action.endswith(f"/claim/?priority={Priority.URGENT}")
+    # The row's claim button posts the page's one claim form, which keeps the page's filters
+    # for the refusal page (issue 18).
+    button = f'tr[data-case-id="{urgent.pk}"] button'
+    assert page.get_attribute(button, "form") == "claim-form"
+    assert page.get_attribute(button, "name") == "case"
+    assert page.get_attribute(button, "value") == urgent.reference
+    action = page.get_attribute("#claim-form", "action")
+    assert action.endswith(f"/console/claim/?priority={Priority.URGENT}")
 
 
 def test_a_case_moved_to_a_queue_i_do_not_work_leaves_the_table(world, open_page):

@@ -109,9 +109,13 @@ def test_my_own_claimed_case_says_you_and_unassigned_ones_offer_claim(client, wo
     assert ">You</td>" in row_html(response, mine)
     row = row_html(response, world.case)
     assert ">Unassigned</td>" in row
-    assert f'action="{case_url(world.case, "claim")}"' in row
-    assert '<input type="hidden" name="from" value="queue">' in row
-    assert f'Claim<span class="visually-hidden"> case {world.case.reference}</span>' in row
+    # The row's button posts the page's one claim form with its reference (issue 18).
+    assert (
+        f'<button type="submit" form="claim-form" name="case" value="{world.case.reference}" '
+        f'class="button">Claim<span class="visually-hidden"> case {world.case.reference}</span>'
+        "</button>"
+    ) in row
+    assert "<form" not in row and "csrfmiddlewaretoken" not in row
 
 
 def test_the_live_configuration(client, world):
@@ -183,7 +187,7 @@ def test_filters_keep_their_values_and_the_claim_buttons_keep_the_filters(client
     response = login(client, world.agent).get(QUEUE, {"status": "triaged"})
     html = page_text(response)
     assert '<option value="triaged" selected>' in html
-    assert f'action="{case_url(spread["triaged"], "claim")}?status=triaged"' in html
+    assert 'id="claim-form" method="post" action="/console/claim/?status=triaged"' in html
     assert 'action="/console/claim-next/?status=triaged"' in html
 
 
@@ -392,6 +396,8 @@ def test_my_cases_lists_my_open_cases_only(client, world):
     assert ">You</td>" in row_html(response, mine)
     assert "Claim<" not in page_text(response)
     assert live_config(response)["filters"] == {"assigned_to": world.agent.pk}
+    # Drawn whole, kept current by live.js up to 200 rows (the queue page's 50 a page: issue 18)
+    assert live_config(response)["limit"] == 200
 
 
 def test_my_cases_empty(client, world):
@@ -419,7 +425,10 @@ def test_the_queue_page_query_count_does_not_grow_with_rows(
     (2), queues, cases, escalations for the user's
     queues, the overdue complaints, names, categories, and the session saved again
     (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release). Complaint rows add one query for
-    their deadline states (tests/console/test_pages_complaints.py)."""
+    their deadline states (tests/console/test_pages_complaints.py). Issue 18 kept the first
+    page at 14 (50 rows now, one claim form: no query per row either way); a later page
+    (``?after=``) reads where its case stands first: 15, pinned in
+    tests/console/test_pages_queue_paging.py."""
     login(client, world.agent)
     client.get(QUEUE)  # warm the content-type cache and the like
     with django_assert_num_queries(14):

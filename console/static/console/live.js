@@ -4,7 +4,12 @@
    forms post and redirect); with it:
 
    * the queue and "my cases" tables update themselves from the WebSocket at /ws/console/live/:
-     a snapshot on connect and on every resync, then one event per case change;
+     a snapshot on connect and on every resync, then one event per case change; the queue page
+     shows config.limit rows (50, the server's first page) and "More cases" (a link that works
+     without this script) appends the next page in place, also as the agent scrolls to it; a
+     later page opened by that link without this script (?after=) keeps its rows current and
+     adds none;
+   * Claim buttons post the page's one claim form (#claim-form) with their case's reference;
    * gaps are detected per queue by sequence number (an event more than one above the last seen,
      or a heartbeat above it) and repaired with {"type": "resync"};
    * the socket reconnects with exponential backoff and jitter, and starts with a snapshot;
@@ -44,6 +49,8 @@
     var page = config.page;
     var me = config.me;
     var names = config.names || {};
+    // A later page of the queue (?after=): it keeps its rows current and adds none.
+    var pinned = config.after !== undefined && config.after !== null;
     var PLACEHOLDER = "REF-PLACEHOLDER";
     var MAX_BACKOFF_MS = 30000;
     var RESYNC_TIMEOUT_MS = 10000;
@@ -342,30 +349,16 @@
         return tbody ? tbody.querySelector('tr[data-case-id="' + String(Number(id)) + '"]') : null;
     }
 
-    function csrfToken() {
-        var input = document.querySelector('input[name="csrfmiddlewaretoken"]');
-        return input ? input.value : "";
-    }
-
-    function claimForm(reference) {
-        var form = document.createElement("form");
-        form.method = "post";
-        form.action = urlFor("claim", reference) + (config.query ? "?" + config.query : "");
-        var token = document.createElement("input");
-        token.type = "hidden";
-        token.name = "csrfmiddlewaretoken";
-        token.value = csrfToken();
-        var from = document.createElement("input");
-        from.type = "hidden";
-        from.name = "from";
-        from.value = "queue";
+    /* A row's Claim button: it posts the page's one claim form (#claim-form, whose action keeps
+       the page's query and which holds the CSRF token) with the row's reference as "case". */
+    function claimButton(reference) {
         var button = text("button", "Claim", "button");
         button.type = "submit";
+        button.setAttribute("form", "claim-form");
+        button.name = "case";
+        button.value = reference;
         button.appendChild(text("span", " case " + reference, "visually-hidden"));
-        form.appendChild(token);
-        form.appendChild(from);
-        form.appendChild(button);
-        return form;
+        return button;
     }
 
     /* The first cell of a case or escalation row: the reference, linked to the case page. */
@@ -429,7 +422,7 @@
         cell("assignee", assigneeText(item.assigned_to_id));
         var actions = cell("actions", "");
         if (page === "queue" && !assigned) {
-            actions.appendChild(claimForm(item.reference));
+            actions.appendChild(claimButton(item.reference));
         }
         return row;
     }
@@ -541,6 +534,9 @@
             trim();
             return;
         }
+        if (!previous && pinned) {
+            return; // a later page adds no row: new cases show on the first page
+        }
         var row = buildRow(item, previous);
         if (previous) {
             swap(previous, row);
@@ -582,6 +578,10 @@
             var focusedRow = document.activeElement.closest("tr");
             focusedId = focusedRow ? focusedRow.getAttribute("data-case-id") : null;
         }
+        if (pinned) {
+            refreshPinned(message);
+            return;
+        }
         var items = (message.cases || []).filter(belongsHere);
         items.sort(function (a, b) {
             return (b.priority - a.priority) || (caseId(a) - caseId(b));
@@ -608,6 +608,119 @@
             }
         }
         trim();
+    }
+
+    /* A later page of the queue (config.after: the page after a case, "More cases" without
+       JavaScript) keeps its own rows: the snapshot updates them, and drops those that no longer
+       belong or are no longer open (not those beyond a truncated snapshot); it adds none. */
+    function refreshPinned(message) {
+        var byId = {};
+        (message.cases || []).forEach(function (item) {
+            byId[String(caseId(item))] = item;
+        });
+        Array.prototype.slice.call(tbody.rows).forEach(function (row) {
+            var item = byId[row.getAttribute("data-case-id")];
+            if (item && belongsHere(item)) {
+                swap(row, buildRow(item, row));
+                lookUpName(item, rowOf(caseId(item)));
+            } else if (item || !message.truncated) {
+                row.parentNode.removeChild(row);
+            }
+        });
+        trim();
+    }
+
+    // --- more cases (the queue page) ----------------------------------------------------------
+    //
+    // The server draws the first config.limit rows and a "More cases" link (?after=<the last
+    // row's case id>, the filters kept), which works without this script. Here the link — and
+    // scrolling near it — fetches the page after the table's *current* last row and appends its
+    // rows (the server's own escaped markup, parsed, never built from text), so that rows the
+    // live feed added or removed meanwhile leave no gap; config.limit grows to what is shown, so
+    // snapshots and events keep all of it current.
+
+    var moreBox = document.getElementById("queue-more");
+    var moreLoading = false;
+
+    function moreUrl() {
+        var last = tbody && tbody.rows.length ? tbody.rows[tbody.rows.length - 1] : null;
+        var query = config.list_query ? config.list_query + "&" : "";
+        if (!last) {
+            return null;
+        }
+        return window.location.pathname + "?" + query + "after="
+            + encodeURIComponent(last.getAttribute("data-case-id"));
+    }
+
+    function loadMore(moveFocus) {
+        var url = moreUrl();
+        if (moreLoading || !url || !moreBox) {
+            return;
+        }
+        moreLoading = true;
+        moreBox.setAttribute("aria-busy", "true");
+        window.fetch(url, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+            .then(function (response) { return response.ok ? response.text() : null; })
+            .then(function (html) {
+                moreLoading = false;
+                moreBox.removeAttribute("aria-busy");
+                if (!html) {
+                    return;
+                }
+                var fetched = new DOMParser().parseFromString(html, "text/html");
+                var body = fetched.querySelector("#live-queue tbody");
+                var added = [];
+                Array.prototype.slice.call(body ? body.rows : []).forEach(function (row) {
+                    if (!rowOf(row.getAttribute("data-case-id"))) {
+                        var adopted = document.importNode(row, true);
+                        tbody.appendChild(adopted);
+                        added.push(adopted);
+                    }
+                });
+                config.limit = Math.max(config.limit, tbody.rows.length);
+                if (emptyNote) {
+                    emptyNote.hidden = tbody.rows.length > 0;
+                }
+                var next = fetched.querySelector("#queue-more a");
+                if (next) {
+                    moreBox.querySelector("a").href = next.getAttribute("href");
+                } else {
+                    moreBox.parentNode.removeChild(moreBox);
+                    moreBox = null;
+                }
+                announce(added.length
+                    ? added.length + " more cases shown." + (moreBox ? "" : " That is all of them.")
+                    : "No more cases.");
+                if (moveFocus && added.length) {
+                    added[0].querySelector("a").focus();
+                }
+            })
+            .catch(function () {
+                moreLoading = false;
+                if (moreBox) {
+                    moreBox.removeAttribute("aria-busy");
+                }
+            });
+    }
+
+    if (moreBox && tbody) {
+        moreBox.querySelector("a").addEventListener("click", function (event) {
+            event.preventDefault();
+            loadMore(true);
+        });
+        if ("IntersectionObserver" in window) {
+            // Loads as the agent scrolls near the end of the table (not before they scroll).
+            var observer = new IntersectionObserver(function (entries) {
+                if (entries.some(function (entry) { return entry.isIntersecting; })) {
+                    loadMore(false);
+                }
+            }, {rootMargin: "200px"});
+            window.addEventListener("scroll", function () {
+                if (moreBox) {
+                    observer.observe(moreBox);
+                }
+            }, {once: true, passive: true});
+        }
     }
 
     // --- escalations for you (the queue page) -------------------------------------------------
