@@ -11,16 +11,23 @@ Apply :func:`idempotent` to the POST handler of a DRF view (``post``, a viewset'
             set_resulting_object(request, case)
             return Response(..., status=201, headers={"Location": ...})
 
-Without the header the handler runs as usual. With it, in ONE transaction:
+Without the header the handler runs as usual. With it, in ONE transaction and without a
+savepoint:
 
-1. INSERT the key's record first (in a savepoint). A concurrent twin's INSERT waits on the unique
-   index until this transaction ends; if it committed, the twin gets an IntegrityError, reads the
-   committed record and replays it: exactly one case, no 409 dance.
-2. Run the handler (in a savepoint of its own, so a refusal leaves none of its writes behind);
-   an exception DRF handles becomes its response (``view.handle_exception``: api/errors.py's
-   format).
-3. Store the response (2xx and 4xx except 401, 403, 409 and 429, like Stripe) and commit. A 5xx,
-   raised or returned, rolls the whole transaction back, key included: a retry runs again.
+1. Take the key's lock (PostgreSQL: ``pg_advisory_xact_lock`` on the scope and key) and read the
+   key's record. A concurrent twin waits on the lock until the first request's transaction ends,
+   then reads the record it committed and replays it: exactly one case, no 409 dance.
+2. Run the handler. If it raises, the transaction is rolled back (none of its writes are kept)
+   and DRF answers the exception (``view.handle_exception``: api/errors.py's format); a 4xx that
+   is stored is written under the key in a short transaction of its own.
+3. Store the response (2xx and 4xx except 401, 403, 409 and 429, like Stripe) in ONE INSERT, the
+   transaction's last statement, and commit. A 5xx, raised or returned, rolls the whole
+   transaction back: nothing is stored and a retry runs again.
+
+The record is written once, with its response: never inserted first and updated after. Without
+the lock (SQLite, which serialises writers itself) the record's unique constraints decide: the
+INSERT of a twin that lost the race fails, its transaction is rolled back (its case included)
+and it replays the winner's response.
 
 A later request with the key: same method, path and body fingerprint → the stored status, body
 and Location with ``Idempotent-Replayed: true``; anything else → 422 ``idempotency_key_reused``.
@@ -67,7 +74,9 @@ UNSTORED_STATUSES = frozenset({401, 403, 409, 429})
 # Keys are kept at least this long, whatever IDEMPOTENCY_KEY_HOURS says.
 MINIMUM_KEY_HOURS = 24
 _KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
-_CLAIM_ATTEMPTS = 3
+# The advisory lock of a key (PostgreSQL): this class id and 31 bits of the key's hash. The
+# two-int4 key space never overlaps the sealer's bigint lock (compliance.models.chain).
+LOCK_CLASS = 0x1DE7
 _RESULT_ATTRIBUTE = "_idempotency_resulting_object"
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
@@ -104,14 +113,6 @@ class IdempotencyKeyInUse(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "idempotency_key_in_use"
     default_detail = "Another request with this Idempotency-Key is in progress; retry it later."
-
-
-class _RollBack(Exception):  # a control-flow signal
-    """Leaves the idempotency transaction with a response that must not be kept (5xx)."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
 
 
 # --- the pieces ----------------------------------------------------------------------------------
@@ -224,42 +225,40 @@ def _json_safe(data: Any) -> Any:
     return json.loads(json.dumps(data, cls=JSONEncoder))
 
 
-def _claim(request, *, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
-    """INSERT the key's record, or return the committed record of an earlier request.
+def lock_id(key: str, lookup: dict[str, Any]) -> int:
+    """The second half of the key's advisory lock: 31 bits of SHA-256 of its scope and key (two
+    keys sharing one only wait for each other, never share a record)."""
+    scope = ",".join(f"{name}={value}" for name, value in sorted(lookup.items()))
+    digest = hashlib.sha256(f"{scope}\n{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
-    The INSERT runs in a savepoint, so its IntegrityError leaves the transaction usable. On
-    PostgreSQL a concurrent twin's INSERT waits on the unique index until this transaction
-    ends; under READ COMMITTED the query after the conflict sees the row it committed."""
-    lookup, create = _scope(request.user)
-    for _attempt in range(_CLAIM_ATTEMPTS):
-        now = timezone.now()
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    key=key,
-                    method=request.method.upper(),
-                    path=stored_path(request),
-                    fingerprint=fingerprint,
-                    created_at=now,
-                    expires_at=now + key_lifetime(),
-                    **create,
-                )
-            return record, True
-        except IntegrityError:
-            pass
-        existing = IdempotencyRecord.objects.filter(key=key, **lookup).first()
-        if existing is None:  # its request failed and gave the key back: claim it again
-            continue
-        if existing.expires_at <= now:  # expired: absent; delete it and claim the key anew
-            IdempotencyRecord.objects.filter(pk=existing.pk).delete()
-            continue
-        if existing.response_status is None:
-            break
-        return existing, False
-    raise IdempotencyKeyInUse()
+
+def _lock_key(key: str, lookup: dict[str, Any]) -> None:
+    """PostgreSQL: hold the key's advisory lock until the transaction ends. A concurrent twin
+    waits here until the first request commits (then the next statement, a new snapshot under
+    READ COMMITTED, sees its record) or rolls back (then the twin runs the request itself).
+    Other databases serialise writers themselves; the record's unique constraints decide."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, lock_id(key, lookup)])
+
+
+def _locked_record(key: str, lookup: dict[str, Any]) -> IdempotencyRecord | None:
+    """The key's stored record, read under the key's lock; an expired record is deleted and
+    counts as absent. Runs inside ``transaction.atomic()``."""
+    _lock_key(key, lookup)
+    record = IdempotencyRecord.objects.filter(key=key, **lookup).first()
+    if record is not None and record.expires_at <= timezone.now():
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return None
+    return record
 
 
 def _replay(record: IdempotencyRecord, request, fingerprint: str) -> Response:
+    if record.response_status is None:  # a record without its response: never written now
+        raise IdempotencyKeyInUse()
     if record.method != request.method.upper() or record.path != stored_path(request):
         raise IdempotencyKeyReused(
             "This Idempotency-Key was used with a different request (another path or method)."
@@ -270,47 +269,73 @@ def _replay(record: IdempotencyRecord, request, fingerprint: str) -> Response:
     return Response(record.response_body, status=record.response_status, headers=headers)
 
 
-def _run(handler: Callable, view, request, args, kwargs):
-    """The handler in a savepoint: if it raises, its writes are undone and DRF's exception
-    handling (api/errors.py) turns the exception into the response to store; exceptions it does
-    not handle propagate (a 500, which rolls everything back)."""
-    try:
-        with transaction.atomic():
-            return handler(view, request, *args, **kwargs)
-    except Exception as exc:
-        # A savepoint of its own: DRF's set_rollback() (under ATOMIC_REQUESTS) marks this block,
-        # not the one holding the key's record.
-        with transaction.atomic():
-            return view.handle_exception(exc)
-
-
-def _store(record: IdempotencyRecord, request, response) -> None:
+def _store(request, response, *, key: str, fingerprint: str, create: dict[str, Any]) -> None:
+    """The key's record, written once: the request and its response in one INSERT."""
     if not isinstance(response, Response):
         raise TypeError("An @idempotent handler must return a rest_framework Response.")
-    record.response_status = response.status_code
-    record.response_body = _json_safe(response.data)
-    record.response_headers = {
-        name: response[name] for name in STORED_HEADERS if response.has_header(name)
-    }
+    now = timezone.now()
+    record = IdempotencyRecord(
+        key=key,
+        method=request.method.upper(),
+        path=stored_path(request),
+        fingerprint=fingerprint,
+        created_at=now,
+        expires_at=now + key_lifetime(),
+        response_status=response.status_code,
+        response_body=_json_safe(response.data),
+        response_headers={
+            name: response[name] for name in STORED_HEADERS if response.has_header(name)
+        },
+        **create,
+    )
     obj = getattr(request, _RESULT_ATTRIBUTE, None)
     if obj is not None and obj.pk is not None:
         record.content_type = ContentType.objects.get_for_model(obj)
         record.object_id = str(obj.pk)
-    record.save(
-        update_fields=[
-            "response_status",
-            "response_body",
-            "response_headers",
-            "content_type",
-            "object_id",
-        ]
-    )
+    record.save(force_insert=True)
+
+
+def _committed_replay(request, *, key: str, lookup: dict[str, Any], fingerprint: str):
+    """This request's INSERT of the key lost to a twin's (a database without the advisory
+    lock, or an isolation level above READ COMMITTED), and all its writes are undone: the
+    twin's committed response."""
+    record = IdempotencyRecord.objects.filter(key=key, **lookup).first()
+    if record is None:
+        raise IdempotencyKeyInUse()
+    return _replay(record, request, fingerprint)
 
 
 def is_stored(status_code: int) -> bool:
     return (200 <= status_code < 300 or 400 <= status_code < 500) and (
         status_code not in UNSTORED_STATUSES
     )
+
+
+def _refusal(
+    view, request, failure: Exception | None, *, lookup: dict[str, Any], stored: dict[str, Any]
+):
+    """The handler raised and its writes are rolled back: DRF answers the exception (api/
+    errors.py's format; one it does not handle propagates: a 500). A 4xx that is stored is kept
+    under the key in a transaction of its own, unless a twin stored its answer first: that one
+    is replayed."""
+    if failure is None:  # pragma: no cover - the wrapper passes the handler's exception
+        raise TypeError("no exception to answer")
+    try:
+        raise failure
+    except Exception as exc:  # DRF re-raises what it does not handle with a bare ``raise``
+        response = view.handle_exception(exc)
+    if not is_stored(response.status_code):
+        return response
+    key, fingerprint = stored["key"], stored["fingerprint"]
+    try:
+        with transaction.atomic():
+            record = _locked_record(key, lookup)
+            if record is not None:
+                return _replay(record, request, fingerprint)
+            _store(request, response, **stored)
+    except IntegrityError:
+        return _committed_replay(request, key=key, lookup=lookup, fingerprint=fingerprint)
+    return response
 
 
 # --- the decorator -------------------------------------------------------------------------------
@@ -330,24 +355,32 @@ def idempotent(handler: Callable) -> Callable:
             return handler(view, request, *args, **kwargs)
         key = validated_key(raw_key)
         fingerprint = request_fingerprint(request)
+        lookup, create = _scope(request.user)
+        stored = {"key": key, "fingerprint": fingerprint, "create": create}
+        failure: Exception | None = None
         try:
             with transaction.atomic():
-                record, claimed = _claim(request, key=key, fingerprint=fingerprint)
-                if not claimed:
+                record = _locked_record(key, lookup)
+                if record is not None:
                     return _replay(record, request, fingerprint)
-                response = _run(handler, view, request, args, kwargs)
-                if response.status_code >= 500:
-                    raise _RollBack(response)
-                if is_stored(response.status_code):
-                    _store(record, request, response)
-                else:  # 401/403/409/429 (or a redirect): give the key back, keep the result
-                    record.delete()
-                return response
-        except _RollBack as rollback:
-            logger.info(
-                "idempotent request failed with %s; its key was rolled back", rollback.args[0]
-            )
-            return rollback.response
+                try:
+                    response = handler(view, request, *args, **kwargs)
+                except Exception as exc:  # undo the handler's writes, then answer it (below)
+                    failure = exc
+                    transaction.set_rollback(True)
+                else:
+                    if response.status_code >= 500:
+                        transaction.set_rollback(True)
+                        logger.info(
+                            "idempotent request failed with %s; its key was rolled back",
+                            response.status_code,
+                        )
+                    elif is_stored(response.status_code):
+                        _store(request, response, **stored)
+                    return response
+        except IntegrityError:  # the INSERT of the key lost to a twin's: all of it undone
+            return _committed_replay(request, key=key, lookup=lookup, fingerprint=fingerprint)
+        return _refusal(view, request, failure, lookup=lookup, stored=stored)
 
     wrapper.idempotent = True
     return wrapper

@@ -1,8 +1,9 @@
 """Models of the REST edge: idempotency records (api/idempotency.py).
 
 An ``IdempotencyRecord`` is the stored outcome of one POST made with an ``Idempotency-Key``
-header. It is INSERTed first, in the request's own transaction, so the unique index is the lock a
-concurrent twin waits on (docs/architecture/partner-api.md, "Idempotency").
+header. It is INSERTed once, with the response, at the end of the request's own transaction; a
+concurrent twin waits on the key's advisory lock (PostgreSQL), and the unique constraints are the
+last word (docs/architecture/partner-api.md, "Idempotency").
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ class IdempotencyRecord(models.Model):
         help_text="SHA-256 (hex) of the method, the path and the canonical request body.",
     )
     response_status = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Empty only inside the first request's transaction."
+        null=True,
+        blank=True,
+        help_text="Written with the record; empty only in records claimed before their answer "
+        "(releases before issue 18).",
     )
     response_body = models.JSONField(null=True, blank=True)
     response_headers = models.JSONField(

@@ -202,7 +202,9 @@ class CaseCreateSerializer(StrictSerializer):
 
     def validate_category(self, slug: str) -> Category:
         user = self.context["request"].user
-        category = categories_for(user).filter(slug=slug).first()
+        # With its default queue: routing's usual answer, read here rather than by a query of
+        # its own.
+        category = categories_for(user).filter(slug=slug).select_related("default_queue").first()
         if category is not None:
             return category
         if Category.objects.filter(slug=slug).exists():

@@ -107,8 +107,9 @@ def unavailable_response(request) -> HttpResponse:
     seconds = retry_after_seconds()
     headers = {"Retry-After": str(seconds), "Cache-Control": "no-store"}
     answered_unavailable(request)
-    # The session middleware would load the session again to refresh it (SESSION_SAVE_EVERY_
-    # REQUEST): without ``request.session`` it leaves the response alone, the cookie kept.
+    # The idle timeout's middleware would load the session again to refresh it (accounts/
+    # idle.py): without ``request.session`` it and the session middleware leave the response
+    # alone, the cookie kept.
     with contextlib.suppress(AttributeError):
         del request.session
     if request.path_info.startswith("/api/"):

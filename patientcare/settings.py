@@ -106,6 +106,7 @@ MIDDLEWARE = [
     *HEADERS_MIDDLEWARE,  # noqa: F405 - CSP, Permissions-Policy, no-store (settings_headers.py)
     "compliance.middleware.CardDataEchoMiddleware",  # no card number echoed in errors and forms
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.idle.IdleTimeoutMiddleware",  # the idle timeout's expiry, refreshed once a minute
     "django.middleware.common.CommonMiddleware",
     "api.middleware.ApiErrorMiddleware",  # /api/: the error format for Django's own errors, 413
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -341,7 +342,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts from the last request: an idle timeout
+# An idle timeout, counted from the last request: accounts.idle.IdleTimeoutMiddleware pushes the
+# expiry on at most once per SESSION_IDLE_REFRESH_SECONDS (not a session write per request), so
+# an idle session ends between AGE - REFRESH and AGE after its last request, never later.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_IDLE_REFRESH_SECONDS = min(env_int("SESSION_IDLE_REFRESH_SECONDS", 60), SESSION_COOKIE_AGE)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -63,6 +63,11 @@ def case_open(
     explicit ``queue`` if given, else the routing rules and language routing (``cases.routing``);
     priority and language default to the category's and the patient's; SLA due times come from
     the matching policy (``cases.sla``).
+
+    Inside a caller's transaction its ``atomic`` is a savepoint: a refusal raised after the
+    patient was written leaves nothing behind for a caller that goes on, and the API's intake
+    catches the IntegrityError of a race on an external reference in it (api/views/cases.py).
+    The savepoints inside it are only those a caught error needs (``cases.services.matching``).
     """
     require_actor(actor)
     if not category.active:

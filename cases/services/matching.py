@@ -73,7 +73,7 @@ def _register(candidate: Patient, *, savepoint: bool = False) -> Patient:
 
 
 @audited
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # no savepoint inside case_open: nothing there catches
 def patient_match_or_create(*, actor: User, data: Mapping[str, Any]) -> Patient:
     """Find the patient an intake is about among those ``actor`` may look up, or register them.
 

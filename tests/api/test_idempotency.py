@@ -393,3 +393,43 @@ def test_concurrent_twins_make_exactly_one_case_and_get_the_same_response():
     assert Case.objects.count() == 1
     assert idempotency_urls.CALLS["cases"] == 1
     assert IdempotencyRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_lock_the_unique_index_still_makes_exactly_one_case(monkeypatch):
+    """A database without the advisory lock (SQLite): twins may all run the handler, but only
+    the first INSERT of the key commits; every other transaction is rolled back, its case with
+    it, and replays the winner's response."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL (SQLite serialises writers)")
+    monkeypatch.setattr("api.idempotency._lock_key", lambda key, lookup: None)
+    CategoryFactory(slug="idem-category")
+    user = UserFactory(username="svc-race-nolock", kind="service", organisation=PartnerFactory())
+    body = case_body(8, sleep=0.3)
+    threads_count = 4
+    barrier = threading.Barrier(threads_count)
+    responses: list = []
+    errors: list[BaseException] = []
+
+    def work():
+        try:
+            client = client_for(user)
+            barrier.wait()
+            responses.append(post(client, body, "race-key-nolock"))
+        except BaseException as exc:  # report in the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert {r.status_code for r in responses} == {201}
+    assert len({json.dumps(r.json(), sort_keys=True) for r in responses}) == 1
+    assert sum(REPLAYED_HEADER in r for r in responses) == threads_count - 1
+    assert Case.objects.count() == 1
+    assert IdempotencyRecord.objects.count() == 1

@@ -103,3 +103,30 @@ def test_a_staff_message_is_added_once(module_world, db):
     assert second.json() == first.json()
     assert CaseEvent.objects.filter(case=module_world.case).count() == events + 1
     assert IdempotencyRecord.objects.get().user == module_world.users[AGENT]
+
+
+def test_a_raced_external_reference_under_a_key_is_a_409_and_frees_the_key(
+    module_world, db, monkeypatch
+):
+    """The service's duplicate check misses a twin that committed first: the INSERT's real
+    IntegrityError is caught in the view's savepoint, inside the key's transaction, and answered
+    409 (not stored: the key stays free for a retry)."""
+    from django.db.models import QuerySet
+
+    real_exists = QuerySet.exists
+    missed = []
+
+    def exists_missing_the_twin(queryset):
+        if not missed and queryset.model is Case:
+            missed.append(True)
+            return False
+        return real_exists(queryset)
+
+    monkeypatch.setattr(QuerySet, "exists", exists_missing_the_twin)
+    client = module_world.client(PARTNER_A)
+    body = case_body(n=906, external_reference=module_world.case.external_reference)
+    response = post(client, CASES_URL, body, "raced-reference")
+    assert response.status_code == 409, response.content
+    assert error_of(response)["code"] == "duplicate_external_reference"
+    assert missed == [True]
+    assert IdempotencyRecord.objects.count() == 0

@@ -423,21 +423,22 @@ def test_the_queue_page_query_count_does_not_grow_with_rows(
 ):
     """Session, user, the session's second-factor device (django-otp), the user's permissions
     (2), queues, cases, escalations for the user's
-    queues, the overdue complaints, names, categories, and the session saved again
-    (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release). Complaint rows add one query for
-    their deadline states (tests/console/test_pages_complaints.py). Issue 18 kept the first
-    page at 14 (50 rows now, one claim form: no query per row either way); a later page
-    (``?after=``) reads where its case stands first: 15, pinned in
+    queues, the overdue complaints, names, categories; no session save (issue 18: the idle
+    timeout's stamp is refreshed at most once a minute, accounts/idle.py; it was savepoint,
+    update, release on every request). Complaint rows add one query for
+    their deadline states (tests/console/test_pages_complaints.py). The first page shows 50
+    rows and one claim form (issue 18): no query per row either way; a later page
+    (``?after=``) reads where its case stands first: one more, pinned in
     tests/console/test_pages_queue_paging.py."""
     login(client, world.agent)
     client.get(QUEUE)  # warm the content-type cache and the like
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         assert client.get(QUEUE).status_code == 200
     for n in range(12):
         case = make_case(actor=world.intake, category=world.category)
         if n % 2:
             services.case_claim(actor=world.agent2 if n % 4 == 1 else world.agent, case=case)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         response = client.get(QUEUE)
     assert len(rows(response)) == 13
 
@@ -450,7 +451,7 @@ def test_my_cases_query_count(client, world, django_assert_num_queries):
         )
     client.get(reverse("console:mine"))
     # As the queue page, without the names of the queue's members (only mine appear here).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(reverse("console:mine"))
     assert len(rows(response)) == 3
 
