@@ -41,11 +41,11 @@ CREATE TABLE IF NOT EXISTS bench_seed_marker (
 PATIENTS_SQL = """
 INSERT INTO cases_patient (mrn, given_name, family_name, date_of_birth, phone, email,
     preferred_language, preferred_contact_channel, sms_consent, interpreter_needed, sensitivity,
-    created_at, updated_at)
+    reconciliation, submitted_mrn, created_at, updated_at)
 SELECT 'BENCH-' || lpad(g::text, 6, '0'), 'Bench' || lpad(g::text, 4, '0'), 'Patient',
     date '1940-01-01' + (g * 7919 %% 25000), '', '',
     CASE WHEN g %% 5 = 0 THEN 'es' ELSE 'en' END, 'phone', false, false,
-    CASE WHEN g %% 100 = 0 THEN 'behavioral_health' ELSE '' END,
+    CASE WHEN g %% 100 = 0 THEN 'behavioral_health' ELSE '' END, '', '',
     now() - interval '2 years', now() - interval '2 years'
 FROM generate_series(1, %(patients)s) AS g
 """
