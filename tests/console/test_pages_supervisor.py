@@ -99,12 +99,13 @@ def test_the_nav_offers_the_supervisor_page_only_to_supervisors(client, world):
 def test_the_query_count_does_not_grow_with_agents_or_cases(
     client, world, django_assert_num_queries
 ):
-    """Session, user, the session's second-factor device (django-otp), permissions (2), queues,
+    """Session, user, the session's second-factor device (django-otp), permissions (2), the
+    access scope (the user's queue and case grants, once per request: issue 18), queues,
     the workload aggregate, memberships by user and by group, the people, the overdue
     complaints, the session save (3)."""
     login(client, world.supervisor)
     client.get(SUPERVISOR)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(SUPERVISOR)
     for n in range(6):
         agent = UserFactory(username=f"extra-{n}", first_name=f"Extra{n}")
@@ -114,7 +115,7 @@ def test_the_query_count_does_not_grow_with_agents_or_cases(
             case=make_case(actor=world.intake, category=world.category),
             assignee=agent,
         )
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(SUPERVISOR)
     assert len(workload(response, "Billing")) == 10  # with the world's ``root``
     assert re.search(r"7 open cases</a>", page_text(response))
