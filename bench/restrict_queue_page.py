@@ -243,6 +243,7 @@ def run_benchmark(args, seed_seconds: float | None) -> bool:
     from guardian.shortcuts import get_objects_for_user
 
     from accounts.models import User
+    from cases.access_scope import forget_access
     from cases.models import Case, Queue
     from cases.workflow import OPEN_STATUSES
 
@@ -268,6 +269,11 @@ def run_benchmark(args, seed_seconds: float | None) -> bool:
             .order_by("-priority", "created_at")[:PAGE_SIZE]
         )
 
+    def restrict_one_fresh_scope():
+        # As a new request pays it: the agent's access scope (issue 18) read again each run.
+        forget_access(agent)
+        return restrict_one()
+
     def stock(base):
         return get_objects_for_user(
             agent, "cases.view_case", klass=base, accept_global_perms=False
@@ -288,6 +294,9 @@ def run_benchmark(args, seed_seconds: float | None) -> bool:
     results = {
         "restrict_one": measure("restrict, one queue", restrict_one, args),
         "restrict_all": measure("restrict, all 3 queues", restrict_all, args),
+        "restrict_one_fresh": measure(
+            "restrict, one queue, new scope", restrict_one_fresh_scope, args
+        ),
     }
     with stock_guardian():
         results["stock_one"] = measure("stock guardian, one queue", stock_one, args)

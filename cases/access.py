@@ -1,7 +1,10 @@
 """The one read path: who may see and work which cases (docs/architecture/access.md).
 
-``restrict_cases(queryset, user, action)`` turns the rules into ONE filter of EXISTS subqueries, so
-it composes with any other filter, ordering and pagination and never materialises ids in Python.
+``restrict_cases(queryset, user, action)`` turns the rules into ONE flat filter — ``queue_id IN
+(…)``, ``assigned_to_id = …``, ``id IN (…)`` and the sensitivity columns — built from the person's
+access scope (``cases.access_scope``: their queues, case grants and role flags, read once per
+request), so it composes with any other filter, ordering and pagination, never materialises case
+ids found by querying cases, and PostgreSQL plans it in well under a millisecond.
 The querysets of every protected model call into this module (``Case.objects.restrict(user,
 action)``, ``Patient.objects.restrict(…)``, ``CaseEvent.objects.restrict(…)``, and each category
 detail's ``objects.restrict(…)``); ``access_case`` fetches one case or raises Http404.
@@ -15,15 +18,21 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import holds
+from cases.access_scope import (
+    ADD_CASE,
+    CHANGE_CASE,
+    VIEW_ALL_CASES,
+    VIEW_CASE,
+    VIEW_SENSITIVE,
+    access_scope,
+)
 from cases.models import (
     SUPERVISE_QUEUE,
     WORK_QUEUE,
     Case,
-    CaseUserObjectPermission,
     Patient,
     Queue,
     QueueGroupObjectPermission,
@@ -34,12 +43,6 @@ VIEW, WORK, SUPERVISE = "view", "work", "supervise"
 ACTIONS = frozenset({VIEW, WORK, SUPERVISE})
 # Patients only: find a patient at intake by exact identifiers (non-sensitive patients).
 LOOKUP = "lookup"
-
-VIEW_ALL_CASES = "cases.view_all_cases"
-VIEW_SENSITIVE = "cases.view_sensitive"
-ADD_CASE = "cases.add_case"
-VIEW_CASE = "cases.view_case"
-CHANGE_CASE = "cases.change_case"
 
 
 def _check_action(action: str, allowed=ACTIONS) -> None:
@@ -97,71 +100,78 @@ def queue_members(queue_ids):
     )
 
 
-def case_condition(user, action: str, *, case_ref: str = "pk", now=None):
-    """The condition on a case row (``case_ref`` names its primary key, ``pk`` or ``case_id``
-    from a related model) for a person who is not a compliance reader; relative
-    field names are prefixed accordingly. Returns a Q/expression usable in ``filter()``."""
+# What ``_case_filter`` answers besides a condition: every row, or none.
+EVERYTHING, NOTHING = "everything", None
 
-    prefix = "" if case_ref == "pk" else case_ref.removesuffix("_id") + "__"
-    now = now or timezone.now()
-    by_queue = queue_membership(user, action, OuterRef(f"{prefix}queue_id"))
-    if action == SUPERVISE:
-        condition = by_queue
-        granted = None
-    else:
-        grant_codenames = ["change_case"] if action == WORK else ["view_case", "change_case"]
-        granted = Exists(
-            CaseUserObjectPermission.objects.filter(
-                user_id=user.pk,
-                content_object_id=OuterRef(case_ref),
-                expires_at__gt=now,
-                permission__codename__in=grant_codenames,
-            )
-        )
-        condition = by_queue | Q(**{f"{prefix}assigned_to_id": user.pk}) | granted
-    if not holds(user, VIEW_SENSITIVE):
-        not_sensitive = Q(**{f"{prefix}sensitivity": ""}) & Q(
-            **{f"{prefix}patient__sensitivity": ""}
-        )
-        if granted is not None:  # an explicit case grant is the exception to sensitivity
-            condition = condition & (not_sensitive | granted)
-        else:
-            condition = condition & not_sensitive
-    return condition
+
+def _case_filter(user, action: str, *, prefix: str = "", case_id: str = "pk"):
+    """The rule for ``user`` and ``action`` on case rows: ``EVERYTHING``, ``NOTHING`` or a flat
+    ``Q``. ``prefix`` reaches the case's fields from a related row (``case__``), ``case_id`` its
+    primary key (``case_id``)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    kind = getattr(user, "kind", User.Kind.PERSON)
+    if kind == User.Kind.SERVICE:
+        if action == VIEW and user.organisation_id is not None:
+            return Q(**{f"{prefix}source_organisation_id": user.organisation_id})
+        return NOTHING
+    if kind != User.Kind.PERSON:
+        return NOTHING
+    if action == VIEW and holds(user, VIEW_ALL_CASES):
+        return EVERYTHING
+    # Object grants only ever widen a role: a person without the role's model permission (no
+    # support role at all) reaches no case, whatever is assigned or granted to them.
+    if not holds(user, VIEW_CASE if action == VIEW else CHANGE_CASE):
+        return NOTHING
+    return _person_condition(user, action, prefix=prefix, case_id=case_id)
+
+
+def _person_condition(user, action: str, *, prefix: str = "", case_id: str = "pk"):
+    """A person's reach, flat, from their access scope (``cases.access_scope``)::
+
+        ((queue_id IN (their queues) OR assigned_to_id = them) AND not sensitive)
+        OR id IN (their unexpired case grants)
+
+    — an explicit case grant is the exception to sensitivity. ``supervise``: queues they
+    supervise, not sensitive; no assignment, no grants. ``NOTHING`` when it reaches no row."""
+    scope = access_scope(user)
+    supervise = action == SUPERVISE
+    queues = scope.queue_ids(supervise=supervise)
+    reach = Q(**{f"{prefix}queue_id__in": queues}) if queues else None
+    if not supervise:
+        assigned = Q(**{f"{prefix}assigned_to_id": user.pk})
+        reach = assigned if reach is None else reach | assigned
+    if reach is not None and not scope.view_sensitive:
+        reach &= Q(**{f"{prefix}sensitivity": ""}) & Q(**{f"{prefix}patient__sensitivity": ""})
+    granted = [] if supervise else scope.granted(work=action == WORK)
+    if granted:
+        by_grant = Q(**{f"{case_id}__in": granted})
+        reach = by_grant if reach is None else reach | by_grant
+    return reach
+
+
+def _apply(queryset: QuerySet, condition) -> QuerySet:
+    if condition is NOTHING:
+        return queryset.none()
+    if condition is EVERYTHING:
+        return queryset
+    return queryset.filter(condition)
 
 
 def restrict_cases(queryset: QuerySet, user, action: str) -> QuerySet:
     _check_action(action)
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    kind = getattr(user, "kind", User.Kind.PERSON)
-    if kind == User.Kind.SERVICE:
-        if action == VIEW and user.organisation_id is not None:
-            return queryset.filter(source_organisation_id=user.organisation_id)
-        return queryset.none()
-    if kind != User.Kind.PERSON:
-        return queryset.none()
-    if action == VIEW and holds(user, VIEW_ALL_CASES):
-        return queryset
-    # Object grants only ever widen a role: a person without the role's model permission (no
-    # support role at all) reaches no case, whatever is assigned or granted to them.
-    if not holds(user, VIEW_CASE if action == VIEW else CHANGE_CASE):
-        return queryset.none()
-    return queryset.filter(case_condition(user, action))
+    return _apply(queryset, _case_filter(user, action))
 
 
 def restrict_related(
     queryset: QuerySet, user, action: str, *, case_field: str = "case"
 ) -> QuerySet:
-    """Rows that belong to a visible case (timeline events, category details)."""
+    """Rows that belong to a visible case (timeline events, category details, escalations): the
+    case's rule on the joined case row, no subquery."""
 
     _check_action(action)
-    visible = restrict_cases(Case.objects.all(), user, action)
-    if visible.query.is_empty():
-        return queryset.none()
-    if action == VIEW and _reads_everything(user):
-        return queryset
-    return queryset.filter(Exists(visible.filter(pk=OuterRef(f"{case_field}_id"))))
+    condition = _case_filter(user, action, prefix=f"{case_field}__", case_id=f"{case_field}_id")
+    return _apply(queryset, condition)
 
 
 def restrict_patients(queryset: QuerySet, user, action: str) -> QuerySet:
@@ -171,16 +181,21 @@ def restrict_patients(queryset: QuerySet, user, action: str) -> QuerySet:
         return queryset.none()
     if action in (VIEW, LOOKUP) and _reads_everything(user):
         return queryset
-    case_action = VIEW if action == LOOKUP else action
-    with_visible_case = Exists(
-        restrict_cases(Case.objects.all(), user, case_action).filter(patient_id=OuterRef("pk"))
-    )
+    condition = _case_filter(user, VIEW if action == LOOKUP else action)
+    with_visible_case = None
+    if condition is not NOTHING:
+        cases = _apply(Case.objects.all(), condition)
+        with_visible_case = Exists(cases.filter(patient_id=OuterRef("pk")))
     if action == LOOKUP and _person(user) and holds(user, ADD_CASE):
         # Intake: an agent finds the caller's record by exact identifiers; sensitive patients
         # only when the agent may see sensitive records.
         if holds(user, VIEW_SENSITIVE):
             return queryset
+        if with_visible_case is None:
+            return queryset.filter(sensitivity="")
         return queryset.filter(Q(sensitivity="") | with_visible_case)
+    if with_visible_case is None:
+        return queryset.none()
     return queryset.filter(with_visible_case)
 
 
@@ -210,7 +225,8 @@ def access_patient(user, pk, action: str = VIEW):
 
 def case_permission_flags(queryset: QuerySet, user) -> QuerySet:
     """Annotate ``can_work`` and ``can_supervise`` on each row — the per-object flags a page needs,
-    computed in the same query (no query per row)."""
+    computed in the same query (no query per row), from the same flat conditions as
+    ``restrict_cases``."""
     from django.db.models import BooleanField, Value, When
     from django.db.models import Case as CaseWhen
 
@@ -220,10 +236,11 @@ def case_permission_flags(queryset: QuerySet, user) -> QuerySet:
     may_change = holds(user, CHANGE_CASE)  # the same role check as restrict_cases
 
     def flag(action):
-        if not may_change:
+        condition = _person_condition(user, action) if may_change else NOTHING
+        if condition is NOTHING:
             return Value(False)
         return CaseWhen(
-            When(case_condition(user, action), then=Value(True)),
+            When(condition, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
@@ -234,11 +251,12 @@ def case_permission_flags(queryset: QuerySet, user) -> QuerySet:
 def queues_for(user, action: str = WORK) -> QuerySet:
     """The queues whose cases ``user`` may ``action`` (``work`` or ``supervise``) by membership —
     the queue half of ``restrict_cases``, for what subscribes per queue (the live queue's
-    socket). One query; an inactive user, a non-person or a person without the role gets none."""
+    socket). The queue ids come from the access scope; an inactive user, a non-person or a
+    person without the role gets none."""
 
     _check_action(action, frozenset({WORK, SUPERVISE}))
     if user is None or not user.is_authenticated or not user.is_active:
         return Queue.objects.none()
     if not _person(user) or not holds(user, CHANGE_CASE):
         return Queue.objects.none()
-    return Queue.objects.filter(queue_membership(user, action))
+    return Queue.objects.filter(pk__in=access_scope(user).queue_ids(supervise=action == SUPERVISE))

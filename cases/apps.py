@@ -31,3 +31,5 @@ class CasesConfig(AppConfig):
         register_audited(QueueGroupObjectPermission)
         # A grant on a case (guardian's object permission) is about that case.
         register_audited(CaseUserObjectPermission, subject=via_case("content_object"))
+        # The access scope's receivers: a grant or a group change drops cached scopes.
+        import cases.access_scope  # noqa: F401

@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import holds
 from cases.access import SUPERVISE, VIEW, VIEW_SENSITIVE, WORK, queue_members, queues_for
+from cases.access_scope import forget_access
 from cases.events import CASE_FIELDS, case_fields, current_sequences
 from cases.models import Case, Queue
 from cases.workflow import OPEN_STATUSES
@@ -149,7 +150,7 @@ class Access:
 
 def load_access(user_id: int) -> Access | None:
     """None when the user may not hold a live-queue socket at all (gone, inactive, not a
-    person). Four queries."""
+    person). Five queries: the user, their permissions (2), their access scope, the queues."""
     user = User.objects.filter(pk=user_id).first()
     if user is None or not user.is_active or user.kind != User.Kind.PERSON:
         return None
@@ -159,8 +160,11 @@ def load_access(user_id: int) -> Access | None:
 
 def build_snapshot(access: Access) -> dict[str, Any]:
     """The state a socket starts from. The sequence numbers are read *before* the cases and
-    escalations, so every change after them arrives as a message with a higher number. Two
-    queries (and the cache): the cases, the escalations."""
+    escalations, so every change after them arrives as a message with a higher number. Three
+    queries (and the cache): the access scope (read again for each message), the cases, the
+    escalations."""
+    # The socket keeps its user object between messages: its access scope lasts one message.
+    forget_access(access.user)
     queue_ids = list(access.queues)
     sequences = current_sequences(queue_ids)
     limit = snapshot_limit()
@@ -200,4 +204,5 @@ def session_user_id(session_key: str) -> int | None:
 
 
 def may_view_case(user: User, case_id: int) -> bool:
+    forget_access(user)  # the socket's user object: the scope lasts one message
     return Case.objects.restrict(user, VIEW).filter(pk=case_id).exists()

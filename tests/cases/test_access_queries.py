@@ -1,14 +1,20 @@
 """Performance guarantees of the read path (docs/architecture/access.md): ``restrict()`` is ONE
-SQL query of EXISTS subqueries, never a Python list of ids, and costs the same with 3 or 30 cases
-and 1 or 5 queues; ``with_permission_flags`` adds nothing per row.
+SQL query of flat conditions (issue 18: ``queue_id IN (…)``, ``assigned_to_id = …``, ``id IN
+(…)`` from the person's access scope; no EXISTS over the grant tables), whose only lists of ids
+are the scope's — the queues the person works, their case grants — never case ids found by
+querying cases; it costs the same with 3 or 30 cases and 1 or 5 queues (the SQL differs only in
+the length of the queue list); ``with_permission_flags`` adds nothing per row.
+
+Access scope: a person's queue and case grants are read once per user object, in one query
+(``cases.access_scope``), the first time a restrict() needs them.
 
 Permission cache: ``restrict()`` asks ``accounts.permissions.holds()`` (view_sensitive,
 view_all_cases) while it builds the query: ``user.has_perm()`` for anyone but a superuser. Django's
 ModelBackend loads a user's permissions once per user object — two queries (the user's own
 permissions, then their groups'), none for an inactive user — and caches them on the object, i.e.
 once per request; a superuser's role permissions are one query, cached the same way (issue 17).
-The counts below are taken with a warm cache; ``test_the_permission_cache_costs_two_queries_once``
-pins the cold cost separately.
+The counts below are taken with a warm cache (and a warm access scope);
+``test_the_permission_cache_costs_two_queries_once`` pins the cold cost separately.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from accounts.permissions import holds
 from accounts.roles import Role, ensure_role_groups
 from billing_inquiries.models import BillingInquiry
 from cases import services
+from cases.access_scope import access_scope
 from cases.choices import Visibility
 from cases.models import Case, CaseEvent, Patient
 from tests.factories import CategoryFactory, PartnerFactory, QueueFactory, UserFactory, make_case
@@ -38,6 +45,15 @@ MODELS = (Case, Patient, CaseEvent, BillingInquiry)
 BILLING_DETAILS = {"inquiry_type": "statement_question"}
 # A literal list of integers in an IN clause: ids materialised in Python.
 ID_LIST = re.compile(r"\bIN\s*\(\s*-?\d+\s*(,\s*-?\d+\s*)*\)", re.IGNORECASE)
+# The one list restrict() may carry here (no case grants in this module): the queues of the scope.
+QUEUE_LIST = re.compile(r'"queue_id"\s+IN\s*\(\s*-?\d+\s*(,\s*-?\d+\s*)*\)', re.IGNORECASE)
+# A list of parameters in an IN clause, in the SQL template.
+PARAM_LIST = re.compile(r"\bIN\s*\(%s(, %s)*\)")
+
+
+def case_id_lists(sql: str) -> list[str]:
+    """Lists of ids in ``sql`` other than the scope's queue ids."""
+    return ID_LIST.findall(QUEUE_LIST.sub('"queue_id" IN (queues)', sql))
 
 
 class Setup:
@@ -108,6 +124,8 @@ class Setup:
         user = User.objects.get(pk=self.users[name].pk)
         user.has_perm("cases.view_case")
         holds(user, "cases.view_case")  # a superuser's role permissions (issue 17)
+        if user.is_active and user.kind == User.Kind.PERSON:
+            access_scope(user)  # the access scope (issue 18)
         return user
 
 
@@ -127,12 +145,13 @@ def evaluate(queryset) -> tuple[int, list]:
 
 
 def shape(queryset) -> tuple[str, int] | None:
-    """The SQL template and its number of parameters (None for an empty queryset)."""
+    """The SQL template, its lists of parameters collapsed (the queue list grows with the
+    queues a person works), or None for an empty queryset."""
     try:
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        sql, _params = queryset.query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:
         return None
-    return sql, len(params)
+    return PARAM_LIST.sub("IN (…)", sql), 0
 
 
 def expected_queries(queryset) -> int:
@@ -140,13 +159,7 @@ def expected_queries(queryset) -> int:
     return 0 if queryset.query.is_empty() else 1
 
 
-# --- one query, EXISTS, no list of ids ------------------------------------------------------------
-
-# (role, action) whose case query is a plain condition rather than EXISTS subqueries.
-NO_EXISTS = {
-    ("compliance", "view"),  # everything, read-only
-    ("partner", "view"),  # source_organisation = P
-}
+# --- one query, flat, no list of case ids --------------------------------------------------------
 
 
 ROLE_NAMES = (
@@ -163,7 +176,7 @@ ROLE_NAMES = (
 
 
 @pytest.mark.parametrize("name", ROLE_NAMES)
-def test_restrict_is_one_query_of_exists_without_a_list_of_ids(setup, name):
+def test_restrict_is_one_flat_query_without_a_list_of_case_ids(setup, name):
     setup.grow(queues=2, cases=2)
     user = setup.warm(name)
     for model in MODELS:
@@ -175,15 +188,16 @@ def test_restrict_is_one_query_of_exists_without_a_list_of_ids(setup, name):
             if queryset.query.is_empty():
                 continue
             sql = str(queryset.query)
-            assert not ID_LIST.search(sql), f"{cell} inlines ids: {sql}"
-            if model is Case and (name, action) not in NO_EXISTS:
-                assert "EXISTS" in sql, f"{cell}: {sql}"
+            assert not case_id_lists(sql), f"{cell} inlines case ids: {sql}"
+            if model is not Patient:  # a patient is one with a visible case: EXISTS over cases
+                assert "EXISTS" not in sql, f"{cell}: {sql}"
+                assert "objectpermission" not in sql, f"{cell} reads the grants: {sql}"
 
 
 def test_restrict_costs_the_same_with_3_or_30_cases_and_1_or_5_queues(setup):
     """Every role x model x action (and a case list with flags): the same query count (one, or
     none for an empty queryset) and the same SQL template, whatever the number of rows and queue
-    memberships."""
+    memberships (the queue list's length aside)."""
 
     def measure() -> dict:
         result = {}
@@ -238,9 +252,12 @@ def test_with_permission_flags_adds_no_query_per_row(setup, rows):
 
 def test_the_permission_cache_costs_two_queries_once(setup):
     """Documents the cold cost: the first restrict() on a fresh user object loads its
-    permissions (user, groups); later ones reuse the cache."""
+    permissions (user, groups) and, for a person with a support role whose restrict() needs
+    them, their access scope (one query: queue and case grants, issue 18); later ones reuse the
+    caches. The compliance officer reads everything (no scope); the partner's service account
+    has no scope; a superuser without a role reaches nothing (no scope)."""
     setup.grow(queues=1, cases=1)
-    for name, cold in {"agent": 2, "compliance": 2, "partner": 0, "superuser": 1}.items():
+    for name, cold in {"agent": 3, "compliance": 2, "partner": 0, "superuser": 1}.items():
         user = User.objects.get(pk=setup.users[name].pk)
         with CaptureQueriesContext(connection) as first:
             Case.objects.restrict(user, "view")
@@ -257,10 +274,14 @@ def test_patient_lookup_is_one_query(setup):
         user = setup.warm(name)
         queryset = Patient.objects.restrict(user, "lookup")
         count, _ = evaluate(queryset)
-        assert count == 1, name
-        assert not ID_LIST.search(str(queryset.query))
+        # None for "nobody" (no role: no case, no lookup), known without a query since issue 18.
+        assert count == expected_queries(queryset) == (0 if name == "nobody" else 1), name
+        if count:
+            assert not case_id_lists(str(queryset.query))
 
 
 def test_the_id_list_check_catches_a_materialised_list_of_ids():
     assert ID_LIST.search(str(Case.objects.filter(pk__in=[3, 14, 15]).query))
+    assert case_id_lists(str(Case.objects.filter(pk__in=[3, 14, 15]).query))
+    assert not case_id_lists(str(Case.objects.filter(queue_id__in=[3, 14, 15]).query))
     assert not ID_LIST.search(str(Case.objects.filter(status__in=["new", "triaged"]).query))

@@ -23,6 +23,7 @@ from guardian.shortcuts import assign_perm
 from accounts.roles import Role, ensure_role_groups
 from cases import services
 from cases.access import queues_for
+from cases.access_scope import access_scope
 from cases.choices import EventKind, Priority, Status
 from cases.events import CaseEventName, queue_group
 from cases.models import Case, CaseGrantKind, CaseUserObjectPermission, Patient
@@ -382,6 +383,7 @@ def test_the_candidate_is_the_querysets_first_row(world, django_assert_num_queri
     for name in ("agent", "agent_b", "agent_ab", "supervisor", "cleared", "compliance"):
         actor = _fresh(getattr(world, name))
         actor.has_perm("cases.view_sensitive")  # the permission cache, off the counted query
+        access_scope(actor)  # and the access scope (issue 18), read once per user object
         for queue in (None, world.queue_a, world.queue_b):
             with transaction.atomic():
                 with CaptureQueriesContext(connection) as plain:  # none for an empty queue set
@@ -538,21 +540,27 @@ def test_each_claim_writes_one_audit_entry_per_changed_row(world, work):
 # --- query counts --------------------------------------------------------------------------------
 
 # Per call, with the actor's permissions not cached yet (a fresh request's user):
-# claim: SAVEPOINT, the user's and the groups' model permissions (2), the restricted row lock
+# Every count holds the actor's access scope (issue 18): one query (their queue and case grants),
+# read once per user object, before the first restricted query.
+# claim: SAVEPOINT, the user's and the groups' model permissions (2), the access scope, the
+#        restricted row lock
 #        (with the patient); then case_assign's work on that locked row, without a second lock or
 #        savepoint: auditlog's read of the row's old values (its own pre_save receiver), UPDATE
 #        case, INSERT row version, INSERT event, one INSERT per audit entry (the case's update,
 #        the event's creation; no chain lock or head: the sealer chains them later); RELEASE.
 #        One more than when the entries were chained at commit (two round trips then, and the
 #        locked row remembered instead of read again by auditlog).
-# claim_own: SAVEPOINT, permissions (2), the restricted row lock, RELEASE: nothing written.
+# claim_own: SAVEPOINT, permissions (2), the access scope, the restricted row lock, RELEASE:
+#        nothing written.
 # claim_next: claim's, with the candidate query (SKIP LOCKED on PostgreSQL; the queue membership
-#        inside it; the whole row and its patient) instead of the restricted row lock.
-# claim_next_empty: SAVEPOINT, permissions (2), candidate query, then the queue's membership
-#        (to tell "nothing to claim" from "not your queue"), RELEASE.
+#        in it as a flat queue_id IN (…); the whole row and its patient) instead of the
+#        restricted row lock.
+# claim_next_empty: SAVEPOINT, permissions (2), the access scope, candidate query, then the
+#        queue (to tell "nothing to claim" from "not your queue": its id against the scope's
+#        queues, one query), RELEASE.
 # The same on both databases.
 EXPECTED_QUERIES = {
-    vendor: {"claim": 11, "claim_own": 5, "claim_next": 11, "claim_next_empty": 6}
+    vendor: {"claim": 12, "claim_own": 6, "claim_next": 12, "claim_next_empty": 7}
     for vendor in ("postgresql", "sqlite")
 }
 

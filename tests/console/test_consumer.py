@@ -201,9 +201,12 @@ def test_snapshot_queries_are_pinned(
     settings.LIVE_QUEUE_SNAPSHOT_LIMIT = 2
     for _ in range(3):
         make_case(actor=intake, category=category_a)
-    with django_assert_num_queries(4):  # the user, their permissions (user, groups), the queues
+    # The user, their permissions (user, groups), their access scope (issue 18), the queues.
+    with django_assert_num_queries(5):
         access = load_access(agent_a.pk)
-    with django_assert_num_queries(2):  # the cases (one restrict() query), the escalations
+    # The access scope again (the socket keeps its user object between messages, so each message
+    # reads it afresh), the cases (one restrict() query), the escalations.
+    with django_assert_num_queries(3):
         snapshot = build_snapshot(access)
     assert len(snapshot["cases"]) == 2
     assert snapshot["truncated"] is True

@@ -180,7 +180,7 @@ def test_the_snapshots_escalations_are_one_query_and_capped(
     for urgency in (Urgency.ROUTINE, Urgency.URGENT, Urgency.EMERGENT):
         escalate(agent, make_case(actor=intake, category=category), pathway, urgency)
     access = load_access(nurse.pk)
-    with django_assert_num_queries(2):  # the cases, the escalations
+    with django_assert_num_queries(3):  # the access scope (once per message), cases, escalations
         snapshot = build_snapshot(access)
     assert [e["urgency"] for e in snapshot["escalations"]] == [Urgency.EMERGENT, Urgency.URGENT]
     assert snapshot["escalations_truncated"] is True

@@ -358,9 +358,11 @@ def test_successful_actions_are_not_access_logged_the_redirected_page_is(client,
 def test_the_case_page_query_count_does_not_grow_with_the_timeline(
     client, world, vendor, django_assert_num_queries
 ):
-    """Session, user, the session's second-factor device (django-otp), permissions (2), the case
+    """Session, user, the session's second-factor device (django-otp), permissions (2), the
+    access scope (the user's queue and case grants, once per request: issue 18), the case
     with its flags and relations, the roles for
-    minimum necessary, the timeline, the supervised-queues check, the case's escalations, the
+    minimum necessary, the timeline, the supervised-queues check (none for an agent who
+    supervises no queue: the scope says so without a query), the case's escalations, the
     active pathways (the escalate form), the access entry (one INSERT: ``AuditEntry.append_many``;
     no chain head to read since the sealer chains entries later); no session write (issue 18:
     the idle timeout's stamp is refreshed at most once a minute, accounts/idle.py)."""
@@ -369,7 +371,9 @@ def test_the_case_page_query_count_does_not_grow_with_the_timeline(
     # 16: issue 15's change forms read the queues the user may move the case to and the active
     # categories (one query each, whatever the case); the sealer took the chain head read away;
     # 17: the second factor's device; 14: no session save (issue 18: SAVEPOINT, UPDATE, RELEASE
-    # gone, the idle timeout's stamp is refreshed at most once a minute).
+    # gone, the idle timeout's stamp is refreshed at most once a minute); issue 18 also: +1 the
+    # access scope, -1 the supervised-queues check (this agent supervises none, known from the
+    # scope).
     expected = {"sqlite": 14, "postgresql": 14}[vendor]
     with django_assert_num_queries(expected, info="case page"):
         assert client.get(case_url(world.case)).status_code == 200

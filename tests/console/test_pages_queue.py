@@ -422,7 +422,8 @@ def test_the_queue_page_query_count_does_not_grow_with_rows(
     client, world, django_assert_num_queries
 ):
     """Session, user, the session's second-factor device (django-otp), the user's permissions
-    (2), queues, cases, escalations for the user's
+    (2), the access scope (the user's queue and case grants, once per request: issue 18),
+    queues, cases, escalations for the user's
     queues, the overdue complaints, names, categories; no session save (issue 18: the idle
     timeout's stamp is refreshed at most once a minute, accounts/idle.py; it was savepoint,
     update, release on every request). Complaint rows add one query for
@@ -432,13 +433,13 @@ def test_the_queue_page_query_count_does_not_grow_with_rows(
     tests/console/test_pages_queue_paging.py."""
     login(client, world.agent)
     client.get(QUEUE)  # warm the content-type cache and the like
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(QUEUE).status_code == 200
     for n in range(12):
         case = make_case(actor=world.intake, category=world.category)
         if n % 2:
             services.case_claim(actor=world.agent2 if n % 4 == 1 else world.agent, case=case)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(QUEUE)
     assert len(rows(response)) == 13
 
@@ -450,8 +451,9 @@ def test_my_cases_query_count(client, world, django_assert_num_queries):
             actor=world.agent, case=make_case(actor=world.intake, category=world.category)
         )
     client.get(reverse("console:mine"))
-    # As the queue page, without the names of the queue's members (only mine appear here).
-    with django_assert_num_queries(8):
+    # As the queue page, without the names of the queue's members (only mine appear here); with
+    # the access scope (issue 18).
+    with django_assert_num_queries(9):
         response = client.get(reverse("console:mine"))
     assert len(rows(response)) == 3
 

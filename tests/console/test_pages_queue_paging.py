@@ -252,12 +252,12 @@ def test_the_claim_form_in_the_permission_matrix(client, world, role):
 def test_a_later_page_costs_one_query_more_than_the_first(
     client, world, small_pages, django_assert_num_queries
 ):
-    """The first page's count is pinned in test_pages_queue.py (11, no session save since the
+    """The first page's count is pinned in test_pages_queue.py (12, no session save since the
     idle stamp is refreshed at most once a minute); a later page reads where its ``after`` case
-    stands first (through ``restrict()``): 12, whatever the rows."""
+    stands first (through ``restrict()``): 13, whatever the rows."""
     cases = [world.case, *open_cases(world, 5)]
     login(client, world.agent)
     client.get(QUEUE, {"after": cases[1].pk})  # warm the caches
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(QUEUE, {"after": cases[1].pk})
     assert rows(response) == [cases[2].reference, cases[3].reference]

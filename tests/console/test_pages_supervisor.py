@@ -99,13 +99,14 @@ def test_the_nav_offers_the_supervisor_page_only_to_supervisors(client, world):
 def test_the_query_count_does_not_grow_with_agents_or_cases(
     client, world, django_assert_num_queries
 ):
-    """Session, user, the session's second-factor device (django-otp), permissions (2), queues,
+    """Session, user, the session's second-factor device (django-otp), permissions (2), the
+    access scope (the user's queue and case grants, once per request: issue 18), queues,
     the workload aggregate, memberships by user and by group, the people, the overdue
     complaints; no session save (issue 18: the idle timeout's stamp is refreshed at most once a
     minute, accounts/idle.py)."""
     login(client, world.supervisor)
     client.get(SUPERVISOR)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(SUPERVISOR)
     for n in range(6):
         agent = UserFactory(username=f"extra-{n}", first_name=f"Extra{n}")
@@ -115,7 +116,7 @@ def test_the_query_count_does_not_grow_with_agents_or_cases(
             case=make_case(actor=world.intake, category=world.category),
             assignee=agent,
         )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(SUPERVISOR)
     assert len(workload(response, "Billing")) == 10  # with the world's ``root``
     assert re.search(r"7 open cases</a>", page_text(response))
