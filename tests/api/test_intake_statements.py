@@ -112,15 +112,16 @@ def test_a_staff_create_in_a_session(world):
     # 1 the session; 2 its user; 3 the second factor's devices (mfa.policy)
     # 4-5 the permissions: the user's own, the groups' (has_perm add_case)
     # 6 the category with its default queue
-    # 7 BEGIN (case_open's transaction); 8 patient matching by MRN
-    # 9-13 SAVEPOINT, INSERT patient, history, audit, RELEASE (the MRN race's)
-    # 14 routing rules; 15 the queue's languages; 16 the SLA policy; 17 the case number
-    # 18-22 INSERT case, history, audit; INSERT event, audit
-    # 23 red-flag pathways; 24 COMMIT; 25 the case re-read through restrict(); 26 the viewer's
-    #   roles (minimum necessary: the answer's fields)
+    # 7 BEGIN (case_open's transaction); 8 the access scope (the agent's queue and case grants,
+    #   read once per request: issue 18's flat filters); 9 patient matching by MRN
+    # 10-14 SAVEPOINT, INSERT patient, history, audit, RELEASE (the MRN race's)
+    # 15 routing rules; 16 the queue's languages; 17 the SLA policy; 18 the case number
+    # 19-23 INSERT case, history, audit; INSERT event, audit
+    # 24 red-flag pathways; 25 COMMIT; 26 the case re-read through restrict() (flat: the scope
+    #   is reused); 27 the viewer's roles (minimum necessary: the answer's fields)
     # No session write: its idle-timeout stamp is under a minute old (accounts/idle.py). Before
     # issue 18: 32 (the session's BEGIN, UPDATE, COMMIT; patient matching's savepoint; the
     # default queue's own read).
-    assert len(sql) == 26, "\n".join(sql)
+    assert len(sql) == 27, "\n".join(sql)
     assert len([s for s in sql if "SAVEPOINT" in s]) == 2
     assert [s for s in sql if '"django_session"' in s] == [sql[0]]
