@@ -248,6 +248,14 @@ def case_permission_flags(queryset: QuerySet, user) -> QuerySet:
     return queryset.annotate(can_work=flag(WORK), can_supervise=flag(SUPERVISE))
 
 
+def queues_for_allowed(user) -> bool:
+    """Whether ``user`` may work queues at all: an active person with the role's
+    ``change_case`` (``queues_for`` answers no queue otherwise)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return _person(user) and holds(user, CHANGE_CASE)
+
+
 def queues_for(user, action: str = WORK) -> QuerySet:
     """The queues whose cases ``user`` may ``action`` (``work`` or ``supervise``) by membership —
     the queue half of ``restrict_cases``, for what subscribes per queue (the live queue's
@@ -255,8 +263,6 @@ def queues_for(user, action: str = WORK) -> QuerySet:
     person without the role gets none."""
 
     _check_action(action, frozenset({WORK, SUPERVISE}))
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Queue.objects.none()
-    if not _person(user) or not holds(user, CHANGE_CASE):
+    if not queues_for_allowed(user):
         return Queue.objects.none()
     return Queue.objects.filter(pk__in=access_scope(user).queue_ids(supervise=action == SUPERVISE))

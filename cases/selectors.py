@@ -15,13 +15,15 @@ The console's page reads are in ``console.selectors``, the escalations' in
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
 from accounts.permissions import holds
-from cases.access import VIEW_SENSITIVE, WORK, queues_for
+from cases.access import VIEW_SENSITIVE, queues_for_allowed
+from cases.access_scope import access_scope
 from cases.models import Case, Queue
 from cases.models.case import CLAIM_NEXT_STATUSES
 from cases.sla import FIRST_RESPONSE, RUNNING_STATUSES, SWEEP_BATCH, Target, warning_window
@@ -36,6 +38,32 @@ CLAIM_NEXT_ORDER = (
     F("created_at").asc(),
     F("id").asc(),
 )
+
+
+# How many of each queue's first claimable cases the "any of my queues" claim looks at before it
+# locks one: more than the claimers that race for the same queue's head (bench/claim_next.py runs
+# 4), so the best unlocked case is almost always among them; when every one is taken, the claim
+# falls back to the whole backlog (correct, slower).
+CLAIM_NEXT_LOOKAHEAD = 8
+
+
+def worked_queue_ids(actor: User) -> list[int]:
+    """The ids of the queues ``actor`` works (``queues_for(actor, "work")``), from the actor's
+    access scope: no query once the scope is read this request."""
+    if not queues_for_allowed(actor):
+        return []
+    return access_scope(actor).queue_ids(supervise=False)
+
+
+def _claimable(actor: User, queue_ids: list[int]) -> QuerySet[Case]:
+    candidates = Case.objects.filter(
+        status__in=sorted(CLAIM_NEXT_STATUSES),
+        queue_id__in=queue_ids,
+        assigned_to__isnull=True,
+    )
+    if not holds(actor, VIEW_SENSITIVE):
+        candidates = candidates.filter(sensitivity="", patient__sensitivity="")
+    return candidates
 
 
 def claim_next_candidates(*, actor: User, queue: Queue | None = None) -> QuerySet[Case]:
@@ -53,26 +81,58 @@ def claim_next_candidates(*, actor: User, queue: Queue | None = None) -> QuerySe
     (assignment, case grants) cannot match an unassigned case of a worked queue but would still
     be planned and evaluated on every claim, the hottest query of the live queue
     (bench/claim_next.py). Public for that benchmark, which times it on its own."""
-    candidates = Case.objects.filter(
-        status__in=sorted(CLAIM_NEXT_STATUSES),
-        queue__in=queues_for(actor, WORK),
-        assigned_to__isnull=True,
-    )
+    queue_ids = worked_queue_ids(actor)
     if queue is not None:
-        candidates = candidates.filter(queue_id=queue.pk)
-    if not holds(actor, VIEW_SENSITIVE):
-        candidates = candidates.filter(sensitivity="", patient__sensitivity="")
+        queue_ids = [queue_id for queue_id in queue_ids if queue_id == queue.pk]
     # The whole row and its patient, as lock_case reads them: the claim assigns this very row.
-    candidates = candidates.order_by(*CLAIM_NEXT_ORDER).select_related("patient")
+    candidates = _claimable(actor, queue_ids).order_by(*CLAIM_NEXT_ORDER).select_related("patient")
     if connections[candidates.db].features.has_select_for_update_skip_locked:
         candidates = candidates.select_for_update(skip_locked=True, of=("self",))
     return candidates
 
 
-def claim_next_candidate(*, actor: User, queue: Queue | None = None) -> Case | None:
-    """The first of ``claim_next_candidates(actor=actor, queue=queue)``, locked, with its patient
-    (inside a transaction): one query, ``… FOR UPDATE SKIP LOCKED LIMIT 1`` on PostgreSQL."""
-    return claim_next_candidates(actor=actor, queue=queue).first()
+def claim_next_candidate(
+    *, actor: User, queue: Queue | None = None, passed: Iterable[int] = ()
+) -> Case | None:
+    """The first of ``claim_next_candidates(actor=actor, queue=queue)`` not in ``passed``,
+    locked, with its patient (inside a transaction): ``… FOR UPDATE SKIP LOCKED LIMIT 1`` on
+    PostgreSQL.
+
+    Over several queues PostgreSQL cannot walk ``queue_id IN (…)`` in the claim index's order:
+    it would read and sort every claimable case of those queues, a cost that grows with the
+    backlog (issue 18). So, where the database can (PostgreSQL), the heads of each queue's
+    backlog — its first ``CLAIM_NEXT_LOOKAHEAD`` claimable cases, one index walk per queue in a
+    single ``UNION ALL`` — are read first, unlocked, and the lock is taken on the best of those
+    (the same conditions re-checked as the row is locked). Only when every head is held by
+    another claimer is the whole backlog read, as for one queue."""
+    candidates = claim_next_candidates(actor=actor, queue=queue)
+    passed = list(passed)
+    if passed:
+        candidates = candidates.exclude(pk__in=passed)
+    queue_ids = worked_queue_ids(actor) if queue is None else []
+    features = connections[candidates.db].features
+    if len(queue_ids) > 1 and features.supports_slicing_ordering_in_compound:
+        heads = _backlog_heads(actor, queue_ids, passed)
+        if not heads:
+            return None  # no queue has a claimable case
+        first = candidates.filter(pk__in=heads).first()
+        if first is not None:
+            return first
+    return candidates.first()
+
+
+def _backlog_heads(actor: User, queue_ids: list[int], passed: list[int]) -> list[int]:
+    """The ids of each queue's first ``CLAIM_NEXT_LOOKAHEAD`` claimable cases (not ``passed``),
+    in one query: a ``UNION ALL`` of per-queue ordered, limited reads, each an index walk of
+    ``case_claim_next_idx`` that stops early."""
+    parts = [
+        _claimable(actor, [queue_id])
+        .exclude(pk__in=passed)
+        .order_by(*CLAIM_NEXT_ORDER)
+        .values_list("pk", flat=True)[:CLAIM_NEXT_LOOKAHEAD]
+        for queue_id in queue_ids
+    ]
+    return list(parts[0].union(*parts[1:], all=True))
 
 
 def sla_sweep_candidates(

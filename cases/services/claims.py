@@ -13,7 +13,7 @@ from cases.choices import Status
 from cases.errors import Conflict, Invalid
 from cases.models import Case, Queue
 from cases.models.case import CLAIM_NEXT_STATUSES
-from cases.selectors import claim_next_candidate, claim_next_candidates
+from cases.selectors import claim_next_candidate
 from cases.services.base import _is_sensitive, lock_accessible_case, require_actor
 from cases.services.work import _assign_locked
 from compliance.audit import audited
@@ -80,11 +80,7 @@ def case_claim_next(*, actor: User, queue: Queue | None = None) -> Case | None:
     require_actor(actor)
     passed: list[int] = []
     for _ in range(_CLAIM_NEXT_ATTEMPTS):
-        candidate = (
-            claim_next_candidates(actor=actor, queue=queue).exclude(pk__in=passed).first()
-            if passed
-            else claim_next_candidate(actor=actor, queue=queue)
-        )
+        candidate = claim_next_candidate(actor=actor, queue=queue, passed=passed)
         if candidate is None:
             break
         if candidate.assigned_to_id is None and candidate.status in CLAIM_NEXT_STATUSES:
